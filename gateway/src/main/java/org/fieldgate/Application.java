@@ -1,9 +1,25 @@
 package org.fieldgate;
 
+import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.Micronaut;
+import org.fieldgate.config.InvalidSettingException;
 
+/** Starts the gateway; a bad setting ends start-up with one line per problem on stderr and exit code 2. */
 public class Application {
+    public static final int EXIT_BAD_SETTING = 2;
+
     public static void main(String[] args) {
-        Micronaut.run(Application.class, args);
+        new Micronaut() {
+            @Override
+            protected void handleStartupException(Environment environment, Throwable error) {
+                for (Throwable t = error; t != null; t = t.getCause()) {
+                    if (t instanceof InvalidSettingException bad) {
+                        System.err.println(bad.getMessage());
+                        System.exit(EXIT_BAD_SETTING);
+                    }
+                }
+                super.handleStartupException(environment, error);
+            }
+        }.mainClass(Application.class).args(args).start();
     }
 }

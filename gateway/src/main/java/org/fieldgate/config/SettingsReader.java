@@ -1,0 +1,168 @@
+package org.fieldgate.config;
+
+import io.micronaut.core.value.PropertyResolver;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads raw property strings and checks each one, collecting every problem so a technician sees them
+ * all at once: "fieldgate.spool.max-bytes = 'lots': expected a byte size such as 67108864, 64MB or 1GB".
+ */
+final class SettingsReader {
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private final PropertyResolver properties;
+    private final List<String> problems = new ArrayList<>();
+
+    SettingsReader(PropertyResolver properties) {
+        this.properties = properties;
+    }
+
+    String string(String name, String fallback) {
+        return properties.getProperty(name, String.class).map(String::trim).orElse(fallback);
+    }
+
+    Optional<String> optional(String name) {
+        return properties.getProperty(name, String.class).map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    String token(String name, String fallback, Pattern allowed, String whatIsAllowed) {
+        String value = string(name, fallback);
+        if (!allowed.matcher(value).matches()) {
+            problem(name, value, whatIsAllowed);
+        }
+        return value;
+    }
+
+    boolean bool(String name, boolean fallback) {
+        String value = string(name, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> {
+                problem(name, value, "true or false");
+                yield fallback;
+            }
+        };
+    }
+
+    String uri(String name, String fallback, Set<String> schemes) {
+        String value = string(name, fallback);
+        try {
+            URI uri = new URI(value);
+            if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
+                problem(name, value, "a URL with scheme " + String.join(" or ", schemes) + " and a host, e.g. "
+                        + schemes.iterator().next() + "://127.0.0.1:" + (schemes.contains("http") ? "8086" : "1883"));
+            }
+        } catch (Exception e) {
+            problem(name, value, "a URL with scheme " + String.join(" or ", schemes) + " (" + e.getMessage() + ")");
+        }
+        return value;
+    }
+
+    long bytes(String name, long fallback, long min, long max) {
+        String value = string(name, Long.toString(fallback));
+        Matcher m = BYTES.matcher(value.toUpperCase(Locale.ROOT));
+        if (!m.matches()) {
+            problem(name, value, "a byte size such as 67108864, 64MB or 1GB, between " + min + " and " + max + " bytes");
+            return fallback;
+        }
+        long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+            case "KB", "KIB" -> 1024L;
+            case "MB", "MIB" -> 1024L * 1024;
+            case "GB", "GIB" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        long result;
+        try {
+            result = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            result = Long.MAX_VALUE;
+        }
+        if (result < min || result > max) {
+            problem(name, value, "between " + min + " and " + max + " bytes");
+            return fallback;
+        }
+        return result;
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+        String value = string(name, Integer.toString(fallback));
+        try {
+            int result = Integer.parseInt(value);
+            if (result >= min && result <= max) {
+                return result;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the allowed range, which says more than the parser's message
+        }
+        problem(name, value, "a whole number from " + min + " to " + max);
+        return fallback;
+    }
+
+    Duration duration(String name, Duration fallback, Duration min, Duration max) {
+        String value = string(name, fallback.toMillis() + "ms");
+        Matcher m = DURATION.matcher(value);
+        Duration result = null;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            result = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        if (result == null || result.compareTo(min) < 0 || result.compareTo(max) > 0) {
+            problem(name, value, "a duration such as 500ms, 10s, 5m, 1h or 1d, from " + human(min) + " to " + human(max));
+            return fallback;
+        }
+        return result;
+    }
+
+    <E extends Enum<E>> E choice(String name, E fallback, Class<E> type, Function<E, String> label) {
+        String value = string(name, label.apply(fallback));
+        for (E candidate : type.getEnumConstants()) {
+            if (label.apply(candidate).equals(value)) {
+                return candidate;
+            }
+        }
+        List<String> labels = new ArrayList<>();
+        for (E candidate : type.getEnumConstants()) {
+            labels.add(label.apply(candidate));
+        }
+        problem(name, value, "one of " + String.join(", ", labels));
+        return fallback;
+    }
+
+    void problem(String name, String value, String whatIsAllowed) {
+        problems.add(name + " = '" + value + "': expected " + whatIsAllowed);
+    }
+
+    void throwIfInvalid() {
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingException(problems);
+        }
+    }
+
+    private static String human(Duration d) {
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        if (d.toSeconds() >= 86_400 && d.toSeconds() % 86_400 == 0) {
+            return d.toDays() + "d";
+        }
+        return d.toSeconds() + "s";
+    }
+}

@@ -1,0 +1,322 @@
+package org.fieldgate.forward;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import okhttp3.OkHttpClient;
+import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.store.Spool;
+import org.fieldgate.store.SpooledReading;
+import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBException;
+import org.influxdb.InfluxDBFactory;
+import org.influxdb.dto.BatchPoints;
+import org.influxdb.dto.Point;
+import org.influxdb.dto.Query;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drains the spool into InfluxDB over the v1 /write API at ns precision (served by InfluxDB 1.x, 2.x and 3.x).
+ * Rows leave the spool only after a 2xx. While InfluxDB is unreachable it backs off exponentially with
+ * jitter; a batch refused for its content is halved until the offending points are isolated and
+ * quarantined with InfluxDB's reason, and the rest goes through. Re-sending is harmless because InfluxDB
+ * keys a point by measurement + tags + timestamp.
+ */
+public final class InfluxForwarder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxForwarder.class);
+    public static final String MEASUREMENT = "reading";
+    private static final long IDLE_PING_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final GatewaySettings.Influx influx;
+    private final GatewaySettings.Forward settings;
+    private final Spool spool;
+    private final InfluxDB client;
+    private final Counter deliveredCounter;
+    private final Counter quarantinedCounter;
+    private final Counter failedWrites;
+    private final Timer deliveryLatency;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong quarantined = new AtomicLong();
+    private final Object wake = new Object();
+    private final Object stop = new Object();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean reachable;
+    private volatile String lastError = "not tried yet";
+    private volatile boolean databaseReady;
+
+    public InfluxForwarder(GatewaySettings.Influx influx, GatewaySettings.Forward settings, Spool spool,
+                           MeterRegistry metrics) {
+        this.influx = influx;
+        this.settings = settings;
+        this.spool = spool;
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
+                .connectTimeout(5, TimeUnit.SECONDS)
+                .readTimeout(30, TimeUnit.SECONDS)
+                .writeTimeout(30, TimeUnit.SECONDS);
+        this.client = influx.username() == null && influx.password() == null
+                ? InfluxDBFactory.connect(influx.url(), http)
+                // InfluxDB 2.x/3.x v1 compatibility: the token goes in the password, any user name works.
+                : InfluxDBFactory.connect(influx.url(), influx.username() == null ? "fieldgate" : influx.username(),
+                influx.password() == null ? "" : influx.password(), http);
+        client.setLogLevel(InfluxDB.LogLevel.NONE);
+        // A cellular link pays per byte; line protocol of repetitive tags compresses about ten-fold.
+        client.enableGzip();
+        this.deliveredCounter = Counter.builder("fieldgate.forward.delivered").description("readings InfluxDB acknowledged")
+                .register(metrics);
+        this.quarantinedCounter = Counter.builder("fieldgate.forward.quarantined")
+                .description("readings InfluxDB refused for their content, kept in the quarantine table").register(metrics);
+        this.failedWrites = Counter.builder("fieldgate.forward.failed.writes")
+                .description("write attempts that failed and will be retried").register(metrics);
+        this.deliveryLatency = Timer.builder("fieldgate.forward.latency")
+                .description("acquisition time to InfluxDB acknowledgement, per reading")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.thread = new Thread(this::drainLoop, "influx-forwarder");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** New readings are in the spool: drain now rather than at the next idle tick. */
+    public void wake() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void drainLoop() {
+        Duration backoff = settings.minBackoff();
+        long lastContact = 0;
+        while (running) {
+            try {
+                if (!databaseReady) {
+                    ensureDatabase();
+                }
+                List<SpooledReading> batch = spool.oldest(settings.batchSize());
+                if (batch.isEmpty()) {
+                    if (System.nanoTime() - lastContact > IDLE_PING_NS) {
+                        ping();
+                        lastContact = System.nanoTime();
+                    }
+                    idle(Duration.ofSeconds(1));
+                    continue;
+                }
+                deliver(batch);
+                long nowNs = epochNowNs();
+                spool.delivered(batch);
+                for (SpooledReading s : batch) {
+                    deliveryLatency.record(Math.max(0, nowNs - s.reading().timeNs()), TimeUnit.NANOSECONDS);
+                }
+                delivered.addAndGet(batch.size());
+                deliveredCounter.increment(batch.size());
+                markReachable();
+                lastContact = System.nanoTime();
+                backoff = settings.minBackoff();
+            } catch (RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                reachable = false;
+                failedWrites.increment();
+                String error = describe(e);
+                if (!error.equals(lastError)) {
+                    LOG.warn("InfluxDB {} not taking writes ({}); {} readings wait in the spool, retrying with backoff",
+                            influx.url(), error, spool.depth());
+                }
+                lastError = error;
+                // Full jitter between half and all of the backoff spreads a fleet's retries after an outage.
+                long ms = backoff.toMillis();
+                pause(Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1)));
+                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Writes a run of readings, isolating and quarantining any that InfluxDB refuses for their content. */
+    private void deliver(List<SpooledReading> part) {
+        try {
+            write(part);
+        } catch (InfluxDBException e) {
+            if (e instanceof InfluxDBException.DatabaseNotFoundException) {
+                databaseReady = false;
+                throw e;
+            }
+            if (!isContentError(e)) {
+                throw e;
+            }
+            if (part.size() == 1) {
+                String reason = "InfluxDB refused the point: " + e.getMessage();
+                LOG.warn("quarantined reading {}: {}", part.get(0).reading(), reason);
+                spool.quarantine(part, reason, epochNowNs());
+                quarantined.incrementAndGet();
+                quarantinedCounter.increment();
+                return;
+            }
+            int half = part.size() / 2;
+            deliver(part.subList(0, half));
+            deliver(part.subList(half, part.size()));
+        }
+    }
+
+    static boolean isContentError(InfluxDBException e) {
+        if (e instanceof InfluxDBException.FieldTypeConflictException
+                || e instanceof InfluxDBException.UnableToParseException
+                || e instanceof InfluxDBException.PointsBeyondRetentionPolicyException) {
+            return true;
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.contains("partial write") || message.contains("max-values-per-tag")
+                || message.contains("invalid field") || message.contains("invalid tag");
+    }
+
+    private void write(List<SpooledReading> part) {
+        BatchPoints.Builder batch = BatchPoints.database(influx.database()).precision(TimeUnit.NANOSECONDS);
+        for (SpooledReading s : part) {
+            batch.point(toPoint(s.reading()));
+        }
+        client.write(batch.build());
+    }
+
+    static Point toPoint(Reading r) {
+        return Point.measurement(MEASUREMENT)
+                .time(r.timeNs(), TimeUnit.NANOSECONDS)
+                .tag("site", r.site())
+                .tag("device", r.device())
+                .tag("channel", r.channel())
+                .tag("unit", r.unit())
+                .addField("value", r.value())
+                .addField("qc", (long) r.qc())
+                .build();
+    }
+
+    private void ensureDatabase() {
+        try {
+            // Idempotent on 1.x; 2.x/3.x map the database to a bucket that must exist, and may refuse this.
+            client.query(new Query("CREATE DATABASE \"" + influx.database() + "\""));
+            databaseReady = true;
+            markReachable();
+        } catch (InfluxDBException e) {
+            if (e instanceof InfluxDBException.AuthorizationFailedException || isIoFailure(e)) {
+                throw e;
+            }
+            LOG.info("CREATE DATABASE {} refused ({}); assuming it exists (InfluxDB 2.x/3.x bucket mapping)",
+                    influx.database(), e.getMessage());
+            databaseReady = true;
+        }
+    }
+
+    private void ping() {
+        try {
+            boolean up = client.ping().isGood();
+            if (up) {
+                markReachable();
+            } else {
+                reachable = false;
+            }
+        } catch (InfluxDBException e) {
+            reachable = false;
+            lastError = describe(e);
+        }
+    }
+
+    private void markReachable() {
+        if (!reachable) {
+            LOG.info("InfluxDB {} reachable; database {}", influx.url(), influx.database());
+        }
+        reachable = true;
+        lastError = "";
+    }
+
+    private static boolean isIoFailure(InfluxDBException e) {
+        return e instanceof org.influxdb.InfluxDBIOException;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.length() > 200 ? message.substring(0, 200) : message;
+    }
+
+    private void idle(Duration d) {
+        synchronized (wake) {
+            if (!running) {
+                return;
+            }
+            try {
+                wake.wait(Math.max(1, d.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    /** A backoff pause: new readings arriving must not cut it short, only close() does. */
+    private void pause(Duration d) {
+        synchronized (stop) {
+            if (!running) {
+                return;
+            }
+            try {
+                stop.wait(Math.max(1, d.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    private static long epochNowNs() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    public boolean isReachable() {
+        return reachable;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long delivered() {
+        return delivered.get();
+    }
+
+    public long quarantined() {
+        return quarantined.get();
+    }
+
+    public Timer deliveryLatency() {
+        return deliveryLatency;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        synchronized (stop) {
+            stop.notifyAll();
+        }
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+    }
+}

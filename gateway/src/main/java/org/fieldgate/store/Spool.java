@@ -1,0 +1,428 @@
+package org.fieldgate.store;
+
+import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.transport.Rejection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The durable spool: every reading is committed here before its MQTT message is acknowledged, and leaves
+ * only after InfluxDB answered 2xx (or it was quarantined with a reason). SQLite in WAL mode with
+ * synchronous=FULL, so a committed transaction survives kill -9 and power loss; many readings go in one
+ * transaction (group commit) to spare the SD card.
+ *
+ * <p>Thread use: {@link #commit} from the ingest committer only; {@link #oldest}, {@link #delivered} and
+ * {@link #quarantine} from the forwarder only; the read-only queries from anywhere. Each side has its own
+ * connection, and SQLite serialises the writes.
+ */
+public final class Spool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    /** Dead letters kept for inspection; older ones are pruned, the total stays counted. */
+    static final int DEAD_LETTERS_KEPT = 50_000;
+    /** Leave "full" only below this share of max-bytes, so the alarm does not flap. */
+    private static final double RESUME_FRACTION = 0.9;
+
+    private final Path file;
+    private final long maxBytes;
+    private final FullPolicy fullPolicy;
+    private final Connection writer;
+    private final Connection reader;
+    private final Connection query;
+    private final AtomicLong depth = new AtomicLong();
+    private final AtomicLong usedBytes = new AtomicLong();
+    private final AtomicLong deadLettersTotal = new AtomicLong();
+    private final AtomicLong droppedTotal = new AtomicLong();
+    private volatile boolean full;
+
+    public Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
+        this.maxBytes = maxBytes;
+        this.fullPolicy = fullPolicy;
+        try {
+            Files.createDirectories(dir);
+        } catch (Exception e) {
+            throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
+        }
+        this.file = dir.resolve("spool.db");
+        try {
+            writer = open(file);
+            createSchema(writer);
+            reader = open(file);
+            query = open(file);
+            depth.set(single(writer, "SELECT count(*) FROM reading"));
+            deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
+            droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
+            refreshUsedBytes();
+            full = usedBytes.get() >= maxBytes;
+        } catch (SQLException e) {
+            throw new SpoolException("cannot open spool " + file + ": " + e.getMessage(), e);
+        }
+        LOG.info("spool {} open: {} readings waiting, {} of {} bytes used, policy when full: {}",
+                file, depth.get(), usedBytes.get(), maxBytes, fullPolicy.label);
+    }
+
+    private static Connection open(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=30000");
+            // Keep the WAL from growing without bound between checkpoints on a small SD card.
+            s.execute("PRAGMA journal_size_limit=8388608");
+        }
+        c.setAutoCommit(false);
+        c.commit();
+        return c;
+    }
+
+    private static void createSchema(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS reading (
+                      id INTEGER PRIMARY KEY,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
+                      received_ns INTEGER NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS dead_letter (
+                      id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL, topic TEXT NOT NULL,
+                      reason TEXT NOT NULL, raw BLOB NOT NULL, raw_length INTEGER NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS quarantine (
+                      id INTEGER PRIMARY KEY, quarantined_ns INTEGER NOT NULL, received_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, reason TEXT NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS gap (
+                      id INTEGER PRIMARY KEY, recorded_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
+                      first_time_ns INTEGER NOT NULL, last_time_ns INTEGER NOT NULL,
+                      readings INTEGER NOT NULL, cause TEXT NOT NULL)""");
+            s.execute("CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0)");
+        }
+        c.commit();
+    }
+
+    /**
+     * Commits readings and dead letters of many messages in one transaction. When this returns, they are on
+     * disk; when it throws, nothing of it is, and the messages must not be acknowledged.
+     */
+    public void commit(List<Reading> readings, List<Rejection> rejections, long receivedNs) {
+        try {
+            try (PreparedStatement ins = writer.prepareStatement(
+                    "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?,?)")) {
+                for (Reading r : readings) {
+                    ins.setString(1, r.site());
+                    ins.setString(2, r.device());
+                    ins.setString(3, r.channel());
+                    ins.setString(4, r.unit());
+                    ins.setLong(5, r.timeNs());
+                    ins.setDouble(6, r.value());
+                    ins.setInt(7, r.qc());
+                    ins.setLong(8, receivedNs);
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+            }
+            if (!rejections.isEmpty()) {
+                try (PreparedStatement ins = writer.prepareStatement(
+                        "INSERT INTO dead_letter (received_ns, topic, reason, raw, raw_length) VALUES (?,?,?,?,?)")) {
+                    for (Rejection r : rejections) {
+                        ins.setLong(1, receivedNs);
+                        ins.setString(2, r.topic());
+                        ins.setString(3, r.reason());
+                        ins.setBytes(4, r.raw());
+                        ins.setInt(5, r.rawLength());
+                        ins.addBatch();
+                    }
+                    ins.executeBatch();
+                }
+                bumpCounter(writer, "dead_letters_total", rejections.size());
+                try (PreparedStatement prune = writer.prepareStatement(
+                        "DELETE FROM dead_letter WHERE id <= (SELECT max(id) FROM dead_letter) - ?")) {
+                    prune.setInt(1, DEAD_LETTERS_KEPT);
+                    prune.executeUpdate();
+                }
+            }
+            writer.commit();
+        } catch (SQLException e) {
+            rollback(writer);
+            throw new SpoolException("spool commit of " + readings.size() + " readings failed: " + e.getMessage(), e);
+        }
+        depth.addAndGet(readings.size());
+        deadLettersTotal.addAndGet(rejections.size());
+        afterWrite();
+    }
+
+    /** Oldest undelivered readings, in the order they were spooled. */
+    public List<SpooledReading> oldest(int limit) {
+        List<SpooledReading> batch = new ArrayList<>(Math.min(limit, 10_000));
+        try (PreparedStatement q = reader.prepareStatement(
+                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns FROM reading ORDER BY id LIMIT ?")) {
+            q.setInt(1, limit);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    batch.add(new SpooledReading(rs.getLong(1), new Reading(rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getLong(6), rs.getDouble(7), rs.getInt(8)), rs.getLong(9)));
+                }
+            }
+            reader.commit();
+        } catch (SQLException e) {
+            rollback(reader);
+            throw new SpoolException("spool read failed: " + e.getMessage(), e);
+        }
+        return batch;
+    }
+
+    /** InfluxDB acknowledged these (a contiguous run returned by {@link #oldest}); they leave the spool. */
+    public void delivered(List<SpooledReading> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement del = reader.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+            del.setLong(1, batch.get(0).id());
+            del.setLong(2, batch.get(batch.size() - 1).id());
+            int removed = del.executeUpdate();
+            reader.commit();
+            depth.addAndGet(-removed);
+        } catch (SQLException e) {
+            rollback(reader);
+            throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
+        }
+        afterWrite();
+    }
+
+    /** InfluxDB refused these for their content: move them aside with the reason, so the rest can flow. */
+    public void quarantine(List<SpooledReading> refused, String reason, long nowNs) {
+        try (PreparedStatement ins = reader.prepareStatement("""
+                INSERT INTO quarantine (quarantined_ns, received_ns, site, device, channel, unit, time_ns, value, qc, reason)
+                VALUES (?,?,?,?,?,?,?,?,?,?)""");
+             PreparedStatement del = reader.prepareStatement("DELETE FROM reading WHERE id = ?")) {
+            for (SpooledReading s : refused) {
+                Reading r = s.reading();
+                ins.setLong(1, nowNs);
+                ins.setLong(2, s.receivedNs());
+                ins.setString(3, r.site());
+                ins.setString(4, r.device());
+                ins.setString(5, r.channel());
+                ins.setString(6, r.unit());
+                ins.setLong(7, r.timeNs());
+                ins.setDouble(8, r.value());
+                ins.setInt(9, r.qc());
+                ins.setString(10, reason);
+                ins.addBatch();
+                del.setLong(1, s.id());
+                del.addBatch();
+            }
+            ins.executeBatch();
+            int removed = 0;
+            for (int n : del.executeBatch()) {
+                removed += n;
+            }
+            reader.commit();
+            depth.addAndGet(-removed);
+        } catch (SQLException e) {
+            rollback(reader);
+            throw new SpoolException("spool quarantine failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** After any write: re-measure, set or clear the full alarm, and apply the drop-oldest policy. */
+    private void afterWrite() {
+        refreshUsedBytes();
+        long used = usedBytes.get();
+        if (used >= maxBytes) {
+            if (!full) {
+                LOG.warn("spool full: {} of {} bytes used, {} readings waiting; policy {}", used, maxBytes, depth.get(),
+                        fullPolicy.label);
+            }
+            full = true;
+            if (fullPolicy == FullPolicy.DROP_OLDEST) {
+                dropOldest();
+            }
+        } else if (full && used < maxBytes * RESUME_FRACTION) {
+            LOG.info("spool no longer full: {} of {} bytes used", used, maxBytes);
+            full = false;
+        }
+    }
+
+    /** Drop-oldest policy: drop a tenth of what waits, recording each series' loss as a gap record. */
+    private synchronized void dropOldest() {
+        long toDrop = Math.max(1, depth.get() / 10);
+        long now = System.currentTimeMillis() * 1_000_000L;
+        try (PreparedStatement sel = reader.prepareStatement("""
+                SELECT site, device, channel, min(time_ns), max(time_ns), count(*), max(id) FROM
+                  (SELECT * FROM reading ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
+             PreparedStatement gap = reader.prepareStatement("""
+                INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
+                VALUES (?,?,?,?,?,?,?, 'spool full: drop-oldest policy')""")) {
+            sel.setLong(1, toDrop);
+            long lastId = -1;
+            Map<String, Long> lost = new LinkedHashMap<>();
+            try (ResultSet rs = sel.executeQuery()) {
+                while (rs.next()) {
+                    gap.setLong(1, now);
+                    gap.setString(2, rs.getString(1));
+                    gap.setString(3, rs.getString(2));
+                    gap.setString(4, rs.getString(3));
+                    gap.setLong(5, rs.getLong(4));
+                    gap.setLong(6, rs.getLong(5));
+                    gap.setLong(7, rs.getLong(6));
+                    gap.addBatch();
+                    lost.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(6));
+                    lastId = Math.max(lastId, rs.getLong(7));
+                }
+            }
+            gap.executeBatch();
+            int removed;
+            try (PreparedStatement del = reader.prepareStatement("DELETE FROM reading WHERE id <= ?")) {
+                del.setLong(1, lastId);
+                removed = del.executeUpdate();
+            }
+            bumpCounter(reader, "dropped_total", removed);
+            reader.commit();
+            depth.addAndGet(-removed);
+            droppedTotal.addAndGet(removed);
+            LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
+        } catch (SQLException e) {
+            rollback(reader);
+            throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
+        }
+        refreshUsedBytes();
+    }
+
+    private void refreshUsedBytes() {
+        synchronized (query) {
+            refreshUsedBytesLocked();
+        }
+    }
+
+    private void refreshUsedBytesLocked() {
+        try {
+            long pageSize = single(query, "PRAGMA page_size");
+            long pages = single(query, "PRAGMA page_count");
+            long free = single(query, "PRAGMA freelist_count");
+            query.commit();
+            usedBytes.set((pages - free) * pageSize);
+        } catch (SQLException e) {
+            throw new SpoolException("spool size check failed: " + e.getMessage(), e);
+        }
+    }
+
+    public List<DeadLetter> recentDeadLetters(int limit) {
+        List<DeadLetter> out = new ArrayList<>();
+        synchronized (query) {
+            try (PreparedStatement q = query.prepareStatement(
+                    "SELECT id, received_ns, topic, reason, raw, raw_length FROM dead_letter ORDER BY id DESC LIMIT ?")) {
+                q.setInt(1, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DeadLetter(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                rs.getBytes(5), rs.getInt(6)));
+                    }
+                }
+                query.commit();
+            } catch (SQLException e) {
+                rollback(query);
+                throw new SpoolException("dead-letter query failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Receipt time of the oldest reading still waiting, if any. */
+    public OptionalLong oldestReceivedNs() {
+        synchronized (query) {
+            try (Statement s = query.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT received_ns FROM reading ORDER BY id LIMIT 1")) {
+                OptionalLong result = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                query.commit();
+                return result;
+            } catch (SQLException e) {
+                rollback(query);
+                throw new SpoolException("spool query failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public long depth() {
+        return depth.get();
+    }
+
+    public long usedBytes() {
+        return usedBytes.get();
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public boolean isFull() {
+        return full;
+    }
+
+    public FullPolicy fullPolicy() {
+        return fullPolicy;
+    }
+
+    public long deadLettersTotal() {
+        return deadLettersTotal.get();
+    }
+
+    public long droppedTotal() {
+        return droppedTotal.get();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private static long single(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
+    }
+
+    private static void bumpCounter(Connection c, String name, long by) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE counter SET value = value + ? WHERE name = ?")) {
+            up.setLong(1, by);
+            up.setString(2, name);
+            up.executeUpdate();
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.error("spool rollback failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Connection c : new Connection[]{writer, reader, query}) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.warn("closing spool connection failed: {}", e.getMessage());
+            }
+        }
+    }
+}

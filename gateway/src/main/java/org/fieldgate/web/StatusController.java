@@ -1,0 +1,95 @@
+package org.fieldgate.web;
+
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import org.fieldgate.GatewayPipeline;
+import org.fieldgate.store.DeadLetter;
+import org.fieldgate.store.Spool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Read-only views of the pipeline: the live page, its status figures, the latest readings, dead letters. */
+@Controller
+public class StatusController {
+    private final GatewayPipeline pipeline;
+    private final LatestReadings latest;
+    private final String page;
+
+    public StatusController(GatewayPipeline pipeline, LatestReadings latest) throws IOException {
+        this.pipeline = pipeline;
+        this.latest = latest;
+        try (InputStream in = StatusController.class.getResourceAsStream("/page/index.html")) {
+            if (in == null) {
+                throw new IOException("page/index.html missing from the gateway jar");
+            }
+            this.page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Get(uri = "/", produces = MediaType.TEXT_HTML)
+    public String page() {
+        return page;
+    }
+
+    @Get("/api/status")
+    public GatewayStatus status() {
+        Spool spool = pipeline.spool();
+        long nowNs = epochNowNs();
+        double oldestAgeS = spool.oldestReceivedNs().stream().mapToDouble(t -> Math.max(0, nowNs - t) / 1e9).findFirst()
+                .orElse(0);
+        var forwarder = pipeline.forwarder();
+        var ingest = pipeline.ingest();
+        return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.depth(),
+                oldestAgeS, spool.usedBytes(), spool.maxBytes(), spool.isFull(), spool.fullPolicy().label,
+                forwarder.isReachable(), forwarder.lastError(), spool.deadLettersTotal(), pipeline.committer().ingested(),
+                forwarder.delivered(), forwarder.quarantined(), spool.droppedTotal());
+    }
+
+    @Get("/api/latest")
+    public List<Map<String, Object>> latest() {
+        long nowNs = epochNowNs();
+        return latest.all().stream().map(r -> Map.<String, Object>of(
+                "site", r.site(), "device", r.device(), "channel", r.channel(), "unit", r.unit(),
+                "value", r.value(), "qc", r.qc(), "time", Instant.ofEpochSecond(0, r.timeNs()).toString(),
+                "ageS", (nowNs - r.timeNs()) / 1e9)).toList();
+    }
+
+    @Get("/api/dead-letters")
+    public List<Map<String, Object>> deadLetters(@QueryValue(defaultValue = "50") int limit) {
+        int bounded = Math.max(1, Math.min(limit, 1000));
+        return pipeline.spool().recentDeadLetters(bounded).stream().map(StatusController::view).toList();
+    }
+
+    private static Map<String, Object> view(DeadLetter d) {
+        return Map.of("id", d.id(), "receivedAt", Instant.ofEpochSecond(0, d.receivedNs()).toString(),
+                "topic", d.topic(), "reason", d.reason(), "rawLength", d.rawLength(), "raw", printable(d.raw()));
+    }
+
+    /** Raw bytes shown as text, with anything non-printable escaped so garbage cannot break the page. */
+    static String printable(byte[] raw) {
+        StringBuilder sb = new StringBuilder(raw.length);
+        String text = new String(raw, StandardCharsets.UTF_8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\uFFFD' || (Character.isISOControl(c) && c != '\n' && c != '\t')) {
+                sb.append(String.format("\\x%02x", (int) c & 0xFF));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static long epochNowNs() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+}
