@@ -29,7 +29,9 @@ public class SettingsFactory {
         var mqtt = new GatewaySettings.Mqtt(
                 r.uri("fieldgate.mqtt.url", "tcp://127.0.0.1:1883", Set.of("tcp", "ssl")),
                 r.bool("fieldgate.mqtt.embedded", false),
-                r.token("fieldgate.mqtt.client-id", "fieldgate-" + site, NAME, letters),
+                r.token("fieldgate.mqtt.client-id",
+                        // derived only from a valid site, so one bad value is reported once
+                        NAME.matcher(site).matches() ? "fieldgate-" + site : "fieldgate-gateway", NAME, letters),
                 r.optional("fieldgate.mqtt.username").orElse(null),
                 r.optional("fieldgate.mqtt.password").orElse(null));
 

@@ -72,8 +72,11 @@ public final class SenmlDecoder {
         } catch (Exception e) {
             return refused(topic, payload, "payload is not JSON: " + firstLine(e.getMessage()));
         }
-        if (pack == null || !pack.isArray()) {
-            return refused(topic, payload, "payload is " + (pack == null ? "empty" : "a JSON " + pack.getNodeType().name().toLowerCase())
+        if (pack == null || pack.isMissingNode()) {
+            return refused(topic, payload, "payload is empty: a SenML pack must be a JSON array of records");
+        }
+        if (!pack.isArray()) {
+            return refused(topic, payload, "payload is a JSON " + pack.getNodeType().name().toLowerCase()
                     + ", a SenML pack must be a JSON array of records");
         }
         if (pack.isEmpty()) {
@@ -163,17 +166,14 @@ public final class SenmlDecoder {
             throw new BadRecord("time bt+t = " + timeS.toPlainString() + " s is relative to 'now' (no absolute 'bt'); "
                     + "fieldgate needs the acquisition time in seconds since 1970");
         }
-        long timeNs;
-        try {
-            timeNs = timeS.multiply(NS_PER_S).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
-        } catch (ArithmeticException e) {
-            throw new BadRecord("time bt+t = " + abbreviate(timeS.toPlainString()) + " s is out of range");
-        }
-        if (timeNs < notBeforeNs || timeNs > nowNs + maxFutureSkewNs) {
-            throw new BadRecord("time bt+t = " + timeS.toPlainString() + " s (" + describe(timeNs)
-                    + ") is outside the accepted window from " + describe(notBeforeNs) + " to now + "
+        BigDecimal notBeforeS = BigDecimal.valueOf(notBeforeNs).divide(NS_PER_S);
+        BigDecimal latestS = BigDecimal.valueOf(nowNs + maxFutureSkewNs).divide(NS_PER_S);
+        if (timeS.compareTo(notBeforeS) < 0 || timeS.compareTo(latestS) > 0) {
+            throw new BadRecord("time bt+t = " + abbreviate(timeS.toPlainString()) + " s (" + describe(timeS)
+                    + ") is outside the accepted window from " + describe(notBeforeS) + " to now + "
                     + (maxFutureSkewNs / 1_000_000_000L) + " s");
         }
+        long timeNs = timeS.multiply(NS_PER_S).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
 
         int qc = 0;
         if (record.has("qc")) {
@@ -227,8 +227,11 @@ public final class SenmlDecoder {
         return new Rejection(topic, reason, kept, raw.length);
     }
 
-    private static String describe(long epochNs) {
-        return java.time.Instant.ofEpochSecond(Math.floorDiv(epochNs, 1_000_000_000L)).toString();
+    private static String describe(BigDecimal epochS) {
+        if (epochS.abs().compareTo(BigDecimal.valueOf(31_556_889_864_403_199L)) > 0) {
+            return "beyond any calendar";
+        }
+        return java.time.Instant.ofEpochSecond(epochS.setScale(0, RoundingMode.FLOOR).longValue()).toString();
     }
 
     private static String abbreviate(String s) {

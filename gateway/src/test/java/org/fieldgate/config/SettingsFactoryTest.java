@@ -1,0 +1,73 @@
+package org.fieldgate.config;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.value.MapPropertyResolver;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SettingsFactoryTest {
+
+    @Test
+    void readsEveryPropertyWithUnits() {
+        GatewaySettings s = SettingsFactory.read(new MapPropertyResolver(Map.of(
+                "fieldgate.site", "plot-7",
+                "fieldgate.mqtt.url", "ssl://broker.example:8883",
+                "fieldgate.mqtt.password", "secret",
+                "fieldgate.spool.dir", "/tmp/s",
+                "fieldgate.spool.max-bytes", "64MB",
+                "fieldgate.spool.full-policy", "drop-oldest",
+                "fieldgate.forward.max-backoff", "2m",
+                "fieldgate.ingest.max-future-skew", "1d")));
+        assertEquals("plot-7", s.site());
+        assertEquals("fieldgate-plot-7", s.mqtt().clientId());
+        assertEquals(64L << 20, s.spool().maxBytes());
+        assertEquals(GatewaySettings.FullPolicy.DROP_OLDEST, s.spool().fullPolicy());
+        assertEquals(Path.of("/tmp/s"), s.spool().dir());
+        assertEquals(Duration.ofMinutes(2), s.forward().maxBackoff());
+        assertEquals(Duration.ofDays(1), s.ingest().maxFutureSkew());
+        assertTrue(!s.mqtt().toString().contains("secret"), "passwords stay out of logs");
+    }
+
+    @Test
+    void everyBadValueIsOneLineNamingPropertyValueAndWhatIsAllowed() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> SettingsFactory.read(
+                new MapPropertyResolver(Map.of(
+                        "fieldgate.spool.max-bytes", "lots",
+                        "fieldgate.mqtt.url", "http//nope",
+                        "fieldgate.site", "plot/7",
+                        "fieldgate.spool.full-policy", "panic",
+                        "fieldgate.forward.batch-size", "0",
+                        "fieldgate.mqtt.embedded", "maybe"))));
+        assertEquals(List.of(
+                "fieldgate.site = 'plot/7': expected letters, digits, '_', '.' or '-' (1-64 characters, no '/', '+' or '#')",
+                "fieldgate.mqtt.url = 'http//nope': expected a URL with scheme tcp or ssl and a host, e.g. tcp://127.0.0.1:1883",
+                "fieldgate.mqtt.embedded = 'maybe': expected true or false",
+                "fieldgate.spool.max-bytes = 'lots': expected a byte size such as 67108864, 64MB or 1GB, between 262144 and 1099511627776 bytes",
+                "fieldgate.spool.full-policy = 'panic': expected one of backpressure, drop-oldest",
+                "fieldgate.forward.batch-size = '0': expected a whole number from 1 to 100000"), e.problems());
+    }
+
+    @Test
+    void theApplicationContextRefusesToStartOnABadValue() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> {
+            try (ApplicationContext ignored = ApplicationContext.run(Map.of(
+                    "fieldgate.spool.max-bytes", "lots", "micronaut.server.port", "-1"))) {
+                throw new AssertionError("context started despite a bad fieldgate.spool.max-bytes");
+            }
+        });
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof InvalidSettingException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause instanceof InvalidSettingException, "root cause should be InvalidSettingException: " + e);
+        assertTrue(cause.getMessage().startsWith("fieldgate.spool.max-bytes = 'lots'"), cause.getMessage());
+    }
+}

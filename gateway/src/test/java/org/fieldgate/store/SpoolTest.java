@@ -1,0 +1,127 @@
+package org.fieldgate.store;
+
+import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.transport.Rejection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpoolTest {
+    private static final long T0 = 1_763_855_000_000_000_000L;
+
+    private static List<Reading> readings(String channel, int n, int from) {
+        List<Reading> out = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            out.add(new Reading("plot-a", "probe-1", channel, "ppm", T0 + i * 1_000_000L, 400.0 + i / 7.0, i % 3));
+        }
+        return out;
+    }
+
+    @Test
+    void committedReadingsSurviveAReopenInOrderAndLeaveOnlyWhenDelivered(@TempDir Path dir) {
+        List<Reading> first = readings("co2", 2500, 0);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            spool.commit(first, List.of(), 1L);
+            assertEquals(2500, spool.depth());
+        }
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            assertEquals(2500, spool.depth());
+            List<SpooledReading> batch = spool.oldest(1000);
+            assertEquals(first.subList(0, 1000), batch.stream().map(SpooledReading::reading).toList());
+            spool.delivered(batch);
+            assertEquals(1500, spool.depth());
+            assertEquals(first.subList(1000, 2500), spool.oldest(5000).stream().map(SpooledReading::reading).toList());
+        }
+    }
+
+    @Test
+    void quarantineMovesRefusedReadingsAsideWithTheReason(@TempDir Path dir) throws Exception {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            spool.commit(readings("co2", 10, 0), List.of(), 1L);
+            List<SpooledReading> batch = spool.oldest(10);
+            spool.quarantine(batch.subList(3, 4), "field type conflict", 2L);
+            spool.delivered(batch);
+            assertEquals(0, spool.depth());
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool.db"));
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*), max(reason), max(value) FROM quarantine")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals("field type conflict", rs.getString(2));
+            assertEquals(400.0 + 3 / 7.0, rs.getDouble(3));
+        }
+    }
+
+    @Test
+    void deadLettersAreKeptNewestFirstAndCountedAcrossRestarts(@TempDir Path dir) {
+        byte[] raw = "{not json".getBytes(StandardCharsets.UTF_8);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            spool.commit(readings("co2", 1, 0), List.of(new Rejection("t/1", "first", raw, raw.length),
+                    new Rejection("t/2", "second", raw, 5000)), 7L);
+        }
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            assertEquals(2, spool.deadLettersTotal());
+            List<DeadLetter> recent = spool.recentDeadLetters(10);
+            assertEquals(List.of("second", "first"), recent.stream().map(DeadLetter::reason).toList());
+            assertEquals(5000, recent.get(0).rawLength());
+            assertEquals("{not json", new String(recent.get(1).raw(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void backpressureRaisesTheAlarmWhenFullAndClearsItOnceDrained(@TempDir Path dir) {
+        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.BACKPRESSURE)) {
+            int committed = 0;
+            while (!spool.isFull() && committed < 100_000) {
+                spool.commit(readings("co2", 500, committed), List.of(), 1L);
+                committed += 500;
+            }
+            assertTrue(spool.isFull(), "spool never reported full after " + committed + " readings");
+            assertEquals(committed, spool.depth(), "backpressure must drop nothing");
+            assertEquals(0, spool.droppedTotal());
+            while (spool.depth() > 0) {
+                spool.delivered(spool.oldest(1000));
+            }
+            assertFalse(spool.isFull(), "alarm must clear once drained; used " + spool.usedBytes());
+        }
+    }
+
+    @Test
+    void dropOldestDropsTheOldestAndRecordsEachSeriesGap(@TempDir Path dir) throws Exception {
+        int committed = 0;
+        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {
+            while (spool.droppedTotal() == 0 && committed < 100_000) {
+                spool.commit(readings("co2", 250, committed), List.of(), 1L);
+                spool.commit(readings("h2o", 250, committed), List.of(), 1L);
+                committed += 250;
+            }
+            assertTrue(spool.droppedTotal() > 0);
+            assertEquals(2L * committed, spool.depth() + spool.droppedTotal(), "every reading is either waiting or counted as dropped");
+            // the oldest went first: what waits starts right after what was dropped
+            long firstWaiting = spool.oldest(1).get(0).reading().timeNs();
+            assertTrue(firstWaiting > T0, "oldest readings should have been dropped");
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool.db"));
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT sum(readings), count(DISTINCT channel), min(first_time_ns), max(cause) FROM gap")) {
+            assertTrue(rs.next());
+            try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {
+                assertEquals(spool.droppedTotal(), rs.getLong(1), "gap records account for every dropped reading");
+            }
+            assertEquals(2, rs.getInt(2));
+            assertEquals(T0, rs.getLong(3));
+            assertEquals("spool full: drop-oldest policy", rs.getString(4));
+        }
+    }
+}

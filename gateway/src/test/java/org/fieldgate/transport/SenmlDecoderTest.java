@@ -1,0 +1,129 @@
+package org.fieldgate.transport;
+
+import org.fieldgate.reading.Reading;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SenmlDecoderTest {
+    private static final String TOPIC = "fieldgate/plot-a/probe-1/senml";
+    /** 2025-11-23T00:00:00Z; "now" for the window checks. */
+    private static final long NOW_NS = 1_763_856_000L * 1_000_000_000L;
+    private final SenmlDecoder decoder = new SenmlDecoder(4096, 100, 1_420_070_400L, 86_400L * 1_000_000_000L);
+
+    private DecodedPack decode(String json) {
+        return decoder.decode(TOPIC, json.getBytes(StandardCharsets.UTF_8), NOW_NS);
+    }
+
+    @Test
+    void basePackResolvesNamesTimesAndUnitsPerRfc8428() {
+        DecodedPack pack = decode("""
+                [{"bn":"probe-1/","bt":1763855000.123456789,"bu":"ppm","n":"co2_10cm","v":612.5},
+                 {"n":"co2_30cm","v":1200.25,"t":1.5},
+                 {"n":"temp_10cm","u":"Cel","v":-3.75,"t":-2,"qc":1}]""");
+        assertEquals(List.of(), pack.rejections());
+        assertEquals(List.of(
+                new Reading("plot-a", "probe-1", "co2_10cm", "ppm", 1_763_855_000_123_456_789L, 612.5, 0),
+                new Reading("plot-a", "probe-1", "co2_30cm", "ppm", 1_763_855_001_623_456_789L, 1200.25, 0),
+                new Reading("plot-a", "probe-1", "temp_10cm", "Cel", 1_763_854_998_123_456_789L, -3.75, 1)),
+                pack.readings());
+    }
+
+    @Test
+    void baseValueIsAddedAndAForeignBaseNameIsKeptWhole() {
+        DecodedPack pack = decode("[{\"bn\":\"urn:dev:mac:0024befffe804ff1:\",\"bt\":1763855000,\"bv\":400,\"n\":\"co2\",\"u\":\"ppm\",\"v\":12.5}]");
+        assertEquals(List.of(new Reading("plot-a", "probe-1", "urn:dev:mac:0024befffe804ff1:co2", "ppm",
+                1_763_855_000_000_000_000L, 412.5, 0)), pack.readings());
+    }
+
+    @Test
+    void valuesKeepEveryBitOfTheirDouble() {
+        double awkward = 0.1 + 0.2;
+        DecodedPack pack = decode("[{\"bt\":1763855000,\"n\":\"x\",\"u\":\"/\",\"v\":" + awkward + "}]");
+        assertEquals(Double.doubleToRawLongBits(awkward), Double.doubleToRawLongBits(pack.readings().get(0).value()));
+    }
+
+    @Test
+    void wholeMessageFailuresNameTheProblem() {
+        assertRefused("{not json", "not JSON");
+        assertRefused("[{\"bt\":1763855000,\"n\":\"x\",\"u\":\"ppm\",\"v\":NaN}]", "not JSON");
+        assertRefused("{\"n\":\"x\"}", "a JSON object, a SenML pack must be a JSON array");
+        assertRefused("[]", "empty array");
+        assertRefused("", "payload is empty");
+        assertRefused("x".repeat(5000), "5000 bytes, more than the 4096 allowed (fieldgate.ingest.max-message-bytes)");
+        assertRefused("[1]" + "", "record 0: is number '1', a SenML record must be a JSON object");
+        DecodedPack badTopic = decoder.decode("fieldgate/plot-a/senml", "[]".getBytes(StandardCharsets.UTF_8), NOW_NS);
+        assertEquals("topic 'fieldgate/plot-a/senml' is not fieldgate/<site>/<device>/senml", badTopic.rejections().get(0).reason());
+    }
+
+    @Test
+    void binaryGarbageIsRefusedAndKeptRaw() {
+        byte[] garbage = {(byte) 0xff, 0x00, 0x13, (byte) 0x80, 0x7f};
+        DecodedPack pack = decoder.decode(TOPIC, garbage, NOW_NS);
+        assertEquals(0, pack.readings().size());
+        assertTrue(pack.rejections().get(0).reason().startsWith("payload is not JSON"), pack.rejections().get(0).reason());
+        assertArrayEquals(garbage, pack.rejections().get(0).raw());
+        assertEquals(5, pack.rejections().get(0).rawLength());
+    }
+
+    @Test
+    void badRecordsAreRefusedOneByOneWhileGoodOnesInTheSamePackLand() {
+        DecodedPack pack = decode("""
+                [{"bt":1763855000,"n":"ok1","u":"ppm","v":1},
+                 {"n":"s","u":"ppm","v":"12"},
+                 {"n":"inf","u":"ppm","v":1e999},
+                 {"u":"ppm","v":3},
+                 {"n":"nounit","v":3},
+                 {"n":"furl","u":"furlongs","v":3},
+                 {"n":"old","u":"ppm","v":3,"t":-1000000000},
+                 {"n":"future","u":"ppm","v":3,"t":31536000000},
+                 {"n":"novalue","u":"ppm"},
+                 {"n":"bad name!","u":"ppm","v":3},
+                 {"n":"text","u":"ppm","vs":"hello"},
+                 {"n":"must","u":"ppm","v":3,"unknown_":1},
+                 {"n":"qc","u":"ppm","v":3,"qc":2.5},
+                 {"n":"ok2","u":"ppm","v":2}]""");
+        assertEquals(List.of("ok1", "ok2"), pack.readings().stream().map(Reading::channel).toList());
+        List<String> reasons = pack.rejections().stream().map(Rejection::reason).toList();
+        assertEquals(List.of(
+                "record 1: v = '\"12\"' is not a number",
+                "record 2: v = '1E+999' is not a finite number",
+                "record 3: missing field 'n' (and no 'bn'): a reading needs a channel name",
+                "record 4: missing field 'u' (and no 'bu'): channel 'nounit' needs a unit",
+                "record 5: u = 'furlongs' is not a known SenML unit",
+                "record 6: time bt+t = 763855000 s (1994-03-16T21:56:40Z) is outside the accepted window from 2015-01-01T00:00:00Z to now + 86400 s",
+                "record 7: time bt+t = 33299855000 s (3025-03-25T23:43:20Z) is outside the accepted window from 2015-01-01T00:00:00Z to now + 86400 s",
+                "record 8: missing field 'v': channel 'novalue' has no numeric value",
+                "record 9: n = 'bad name!' is not a SenML name (letters, digits and - : . / _, starting with a letter or digit, at most 128 characters)",
+                "record 10: has 'vs' but no 'v': fieldgate stores numeric values only",
+                "record 11: field 'unknown_' must be understood (RFC 8428 section 4.4) and fieldgate does not know it",
+                "record 12: qc = '2.5' is not an integer from 0 to 255"), reasons);
+        assertEquals("{\"n\":\"s\",\"u\":\"ppm\",\"v\":\"12\"}", new String(pack.rejections().get(0).raw(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void relativeTimesWithoutABaseTimeAreRefused() {
+        DecodedPack pack = decode("[{\"n\":\"x\",\"u\":\"ppm\",\"v\":1,\"t\":-5}]");
+        assertEquals("record 0: time bt+t = -5 s is relative to 'now' (no absolute 'bt'); fieldgate needs the acquisition time in seconds since 1970",
+                pack.rejections().get(0).reason());
+    }
+
+    @Test
+    void hugeExponentsAreRefusedBeforeAnyArithmetic() {
+        DecodedPack pack = decode("[{\"bt\":1763855000,\"bv\":1,\"n\":\"x\",\"u\":\"ppm\",\"v\":1e999999999}]");
+        assertEquals("record 0: v = '1E+999999999' is not a finite number", pack.rejections().get(0).reason());
+    }
+
+    private void assertRefused(String payload, String expectedReasonPart) {
+        DecodedPack pack = decode(payload);
+        assertEquals(0, pack.readings().size(), payload);
+        assertEquals(1, pack.rejections().size(), payload);
+        String reason = pack.rejections().get(0).reason();
+        assertTrue(reason.contains(expectedReasonPart), "reason '" + reason + "' should contain '" + expectedReasonPart + "'");
+    }
+}
