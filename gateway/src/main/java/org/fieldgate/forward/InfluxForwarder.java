@@ -18,7 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,14 +113,17 @@ public final class InfluxForwarder implements AutoCloseable {
                     idle(Duration.ofSeconds(1));
                     continue;
                 }
-                deliver(batch);
+                Set<SpooledReading> refused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                deliver(batch, refused);
                 long nowNs = epochNowNs();
                 spool.delivered(batch);
                 for (SpooledReading s : batch) {
-                    deliveryLatency.record(Math.max(0, nowNs - s.reading().timeNs()), TimeUnit.NANOSECONDS);
+                    if (!refused.contains(s)) {
+                        deliveryLatency.record(Math.max(0, nowNs - s.reading().timeNs()), TimeUnit.NANOSECONDS);
+                    }
                 }
-                delivered.addAndGet(batch.size());
-                deliveredCounter.increment(batch.size());
+                delivered.addAndGet(batch.size() - refused.size());
+                deliveredCounter.increment(batch.size() - refused.size());
                 markReachable();
                 lastContact = System.nanoTime();
                 backoff = settings.minBackoff();
@@ -144,7 +149,7 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     /** Writes a run of readings, isolating and quarantining any that InfluxDB refuses for their content. */
-    private void deliver(List<SpooledReading> part) {
+    private void deliver(List<SpooledReading> part, Set<SpooledReading> refused) {
         try {
             write(part);
         } catch (InfluxDBException e) {
@@ -159,13 +164,14 @@ public final class InfluxForwarder implements AutoCloseable {
                 String reason = "InfluxDB refused the point: " + e.getMessage();
                 LOG.warn("quarantined reading {}: {}", part.get(0).reading(), reason);
                 spool.quarantine(part, reason, epochNowNs());
+                refused.add(part.get(0));
                 quarantined.incrementAndGet();
                 quarantinedCounter.increment();
                 return;
             }
             int half = part.size() / 2;
-            deliver(part.subList(0, half));
-            deliver(part.subList(half, part.size()));
+            deliver(part.subList(0, half), refused);
+            deliver(part.subList(half, part.size()), refused);
         }
     }
 
