@@ -2,7 +2,7 @@ package org.fieldgate.transport;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -17,15 +17,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * The gateway's MQTT subscriber (Eclipse Paho, MQTT 3.1.1, QoS 1). Clean session is off and the client id
  * is stable, so while the gateway is down or busy the broker queues what arrives for it; acknowledgements
  * are manual and sent only once the {@link IngestCommitter} has the readings on disk.
+ *
+ * <p>Each connection gets a fresh Paho client, and this class reconnects by itself with backoff: Paho
+ * 1.2.5's automatic reconnect can hang for good after a broker restart (a race in CommsSender.start,
+ * eclipse-paho/paho.mqtt.java PRs 947 and 953). A message is acknowledged only on the connection that
+ * delivered it; if that connection is gone, the broker redelivers it and InfluxDB collapses the duplicate.
  */
-public final class MqttIngest implements MqttCallbackExtended, AutoCloseable {
+public final class MqttIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngest.class);
+    private static final long MAX_BACKOFF_MS = 10_000;
 
     private final GatewaySettings.Mqtt settings;
     private final IngestCommitter committer;
-    private final MqttAsyncClient client;
     private final AtomicLong messages = new AtomicLong();
+    private final Object lost = new Object();
     private final Thread connector;
+    private volatile MqttAsyncClient client;
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile String lastError = "not connected yet";
@@ -33,15 +40,7 @@ public final class MqttIngest implements MqttCallbackExtended, AutoCloseable {
     public MqttIngest(GatewaySettings.Mqtt settings, IngestCommitter committer) {
         this.settings = settings;
         this.committer = committer;
-        try {
-            // Inbound QoS 1 state lives in the broker's persistent session, so client-side persistence can be memory.
-            this.client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new IllegalStateException("fieldgate.mqtt.url = '" + settings.url() + "': " + e.getMessage(), e);
-        }
-        client.setManualAcks(true);
-        client.setCallback(this);
-        this.connector = new Thread(this::connectUntilConnected, "mqtt-connector");
+        this.connector = new Thread(this::keepConnected, "mqtt-connector");
         this.connector.setDaemon(true);
     }
 
@@ -49,23 +48,56 @@ public final class MqttIngest implements MqttCallbackExtended, AutoCloseable {
         connector.start();
     }
 
-    /** Paho reconnects by itself only after a first success; until then, this loop retries with backoff. */
-    private void connectUntilConnected() {
-        long backoffMs = 500;
-        while (running && !client.isConnected()) {
+    /** Connects, waits until the connection is lost, and connects again: for as long as the gateway runs. */
+    private void keepConnected() {
+        long backoffMs = 250;
+        while (running) {
+            MqttAsyncClient fresh = null;
             try {
-                client.connect(options()).waitForCompletion(15_000);
-                return;
+                // Inbound QoS 1 state lives in the broker's persistent session, so client-side persistence can be memory.
+                fresh = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
+                fresh.setManualAcks(true);
+                fresh.setCallback(new Connection(fresh));
+                client = fresh;
+                fresh.connect(options()).waitForCompletion(15_000);
+                fresh.subscribe(SenmlDecoder.TOPIC_FILTER, 1).waitForCompletion(15_000);
+                connected = true;
+                lastError = "";
+                backoffMs = 250;
+                LOG.info("MQTT connected to {} as {}, subscribed to {}", settings.url(), settings.clientId(),
+                        SenmlDecoder.TOPIC_FILTER);
+                awaitLoss(fresh);
             } catch (MqttException e) {
-                lastError = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
-                LOG.warn("MQTT broker {} not reachable: {}; retrying in {} ms", settings.url(), lastError, backoffMs);
-                try {
-                    Thread.sleep(backoffMs);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
+                connected = false;
+                String error = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
+                if (!error.equals(lastError)) {
+                    LOG.warn("MQTT broker {} not reachable: {}; retrying with backoff up to {} ms", settings.url(), error,
+                            MAX_BACKOFF_MS);
                 }
-                backoffMs = Math.min(backoffMs * 2, 10_000);
+                lastError = error;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                discard(fresh);
+            }
+            if (!running) {
+                return;
+            }
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        }
+    }
+
+    private void awaitLoss(MqttAsyncClient current) throws InterruptedException {
+        synchronized (lost) {
+            while (running && connected && current.isConnected()) {
+                lost.wait(1000);
             }
         }
     }
@@ -73,8 +105,7 @@ public final class MqttIngest implements MqttCallbackExtended, AutoCloseable {
     private MqttConnectOptions options() {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
-        o.setAutomaticReconnect(true);
-        o.setMaxReconnectDelay(10_000);
+        o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
         o.setMaxInflight(1000);
@@ -87,53 +118,73 @@ public final class MqttIngest implements MqttCallbackExtended, AutoCloseable {
         return o;
     }
 
-    @Override
-    public void connectComplete(boolean reconnect, String serverURI) {
-        connected = true;
-        lastError = "";
-        LOG.info("MQTT {} to {} as {}; subscribing {}", reconnect ? "reconnected" : "connected", serverURI,
-                settings.clientId(), SenmlDecoder.TOPIC_FILTER);
-        try {
-            // The persistent session keeps the subscription, but a broker that lost its state needs it again.
-            client.subscribe(SenmlDecoder.TOPIC_FILTER, 1);
-        } catch (MqttException e) {
-            lastError = "subscribe failed: " + e.getMessage();
-            LOG.error("subscribing {} failed: {}", SenmlDecoder.TOPIC_FILTER, e.getMessage());
+    /** Callbacks of one connection; acknowledgements go back on that connection only. */
+    private final class Connection implements MqttCallback {
+        private final MqttAsyncClient owner;
+
+        Connection(MqttAsyncClient owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            String why = cause == null ? "unknown" : cause.getMessage();
+            lastError = "connection lost: " + why;
+            LOG.warn("MQTT connection to {} lost ({}); reconnecting, the broker queues for our session", settings.url(), why);
+            synchronized (lost) {
+                connected = false;
+                lost.notifyAll();
+            }
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
+            messages.incrementAndGet();
+            int id = message.getId();
+            int qos = message.getQos();
+            committer.accept(new IngestCommitter.Incoming(topic, message.getPayload(), () -> acknowledge(owner, id, qos)));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // The ingest client publishes nothing.
         }
     }
 
-    @Override
-    public void connectionLost(Throwable cause) {
-        connected = false;
-        lastError = "connection lost: " + (cause == null ? "unknown" : cause.getMessage());
-        LOG.warn("MQTT connection to {} lost ({}); Paho reconnects, the broker queues for our session",
-                settings.url(), cause == null ? "unknown" : cause.getMessage());
-    }
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
-        messages.incrementAndGet();
-        int id = message.getId();
-        int qos = message.getQos();
-        committer.accept(new IngestCommitter.Incoming(topic, message.getPayload(), () -> acknowledge(id, qos)));
-    }
-
-    private void acknowledge(int id, int qos) {
+    private void acknowledge(MqttAsyncClient owner, int id, int qos) {
+        if (owner != client || !owner.isConnected()) {
+            // Its connection is gone; the broker redelivers on the next one and InfluxDB collapses the duplicate.
+            LOG.debug("not acknowledging message {}: the connection that delivered it is closed", id);
+            return;
+        }
         try {
-            client.messageArrivedComplete(id, qos);
+            owner.messageArrivedComplete(id, qos);
         } catch (MqttException e) {
-            // The readings are already on disk; the broker will redeliver and InfluxDB collapses the duplicate.
             LOG.debug("acknowledging message {} failed ({}); it will be redelivered and deduplicated", id, e.getMessage());
         }
     }
 
-    @Override
-    public void deliveryComplete(IMqttDeliveryToken token) {
-        // The ingest client publishes nothing.
+    private static void discard(MqttAsyncClient c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                c.disconnect(1000).waitForCompletion(2000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("MQTT disconnect while discarding a connection: {}", e.getMessage());
+        }
+        try {
+            c.close(true);
+        } catch (MqttException e) {
+            LOG.debug("MQTT close while discarding a connection: {}", e.getMessage());
+        }
     }
 
     public boolean isConnected() {
-        return connected && client.isConnected();
+        MqttAsyncClient c = client;
+        return connected && c != null && c.isConnected();
     }
 
     public String lastError() {
@@ -147,18 +198,15 @@ public final class MqttIngest implements MqttCallbackExtended, AutoCloseable {
     @Override
     public void close() {
         running = false;
+        synchronized (lost) {
+            lost.notifyAll();
+        }
         connector.interrupt();
         try {
-            if (client.isConnected()) {
-                client.disconnect(2000).waitForCompletion(3000);
-            }
-        } catch (MqttException e) {
-            LOG.warn("MQTT disconnect: {}", e.getMessage());
+            connector.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.warn("MQTT close: {}", e.getMessage());
-        }
+        discard(client);
     }
 }

@@ -133,11 +133,12 @@ public final class SenmlDecoder {
             }
         }
 
-        String resolvedName = base.name + (record.has("n") ? text(record, "n") : "");
-        if (resolvedName.isEmpty()) {
-            throw new BadRecord("missing field 'n' (and no 'bn'): a reading needs a channel name");
+        // RFC 8428 lets bn alone name a record; the fieldgate contract wants n on every record, so that a
+        // record that lost its n is refused rather than stored under the device's base name.
+        if (!record.has("n")) {
+            throw new BadRecord("missing field 'n': a reading needs a channel name");
         }
-        String channel = channelOf(resolvedName, device);
+        String channel = channelOf(base.name + text(record, "n"), device);
         if (!NAME.matcher(channel).matches()) {
             throw new BadRecord("n = '" + abbreviate(channel) + "' is not a SenML name (letters, digits and - : . / _, "
                     + "starting with a letter or digit, at most 128 characters)");

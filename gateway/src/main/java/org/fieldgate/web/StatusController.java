@@ -10,6 +10,11 @@ import org.fieldgate.store.Spool;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -72,16 +77,35 @@ public class StatusController {
                 "topic", d.topic(), "reason", d.reason(), "rawLength", d.rawLength(), "raw", printable(d.raw()));
     }
 
-    /** Raw bytes shown as text, with anything non-printable escaped so garbage cannot break the page. */
+    /**
+     * Raw bytes shown as text: valid UTF-8 stays readable, every byte that is not valid UTF-8 and every
+     * control character (but tab and newline) becomes \\xNN with its original value, so garbage can
+     * neither break the page nor be misreported.
+     */
     static String printable(byte[] raw) {
-        StringBuilder sb = new StringBuilder(raw.length);
-        String text = new String(raw, StandardCharsets.UTF_8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\uFFFD' || (Character.isISOControl(c) && c != '\n' && c != '\t')) {
-                sb.append(String.format("\\x%02x", (int) c & 0xFF));
-            } else {
-                sb.append(c);
+        StringBuilder sb = new StringBuilder(raw.length + 16);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(raw);
+        CharBuffer out = CharBuffer.allocate(raw.length + 1);
+        while (in.hasRemaining()) {
+            CoderResult result = utf8.decode(in, out, true);
+            out.flip();
+            while (out.hasRemaining()) {
+                char c = out.get();
+                if (Character.isISOControl(c) && c != '\n' && c != '\t') {
+                    sb.append(String.format("\\x%02x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+            out.clear();
+            if (result.isError()) {
+                for (int i = 0; i < result.length(); i++) {
+                    sb.append(String.format("\\x%02x", in.get() & 0xFF));
+                }
+            } else if (result.isUnderflow()) {
+                break;
             }
         }
         return sb.toString();

@@ -93,7 +93,7 @@ class SenmlDecoderTest {
         assertEquals(List.of(
                 "record 1: v = '\"12\"' is not a number",
                 "record 2: v = '1E+999' is not a finite number",
-                "record 3: missing field 'n' (and no 'bn'): a reading needs a channel name",
+                "record 3: missing field 'n': a reading needs a channel name",
                 "record 4: missing field 'u' (and no 'bu'): channel 'nounit' needs a unit",
                 "record 5: u = 'furlongs' is not a known SenML unit",
                 "record 6: time bt+t = 763855000 s (1994-03-16T21:56:40Z) is outside the accepted window from 2015-01-01T00:00:00Z to now + 86400 s",
@@ -104,6 +104,17 @@ class SenmlDecoderTest {
                 "record 11: field 'unknown_' must be understood (RFC 8428 section 4.4) and fieldgate does not know it",
                 "record 12: qc = '2.5' is not an integer from 0 to 255"), reasons);
         assertEquals("{\"n\":\"s\",\"u\":\"ppm\",\"v\":\"12\"}", new String(pack.rejections().get(0).raw(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRecordWithoutItsOwnNameIsRefusedEvenUnderABaseName() {
+        DecodedPack pack = decode("""
+                [{"bn":"probe-1/","bt":1763855000,"n":"co2","u":"ppm","v":1},
+                 {"u":"ppm","v":12.5},
+                 {"n":"co2","u":"ppm","v":2,"t":1}]""");
+        assertEquals(2, pack.readings().size());
+        assertEquals(List.of("record 1: missing field 'n': a reading needs a channel name"),
+                pack.rejections().stream().map(Rejection::reason).toList());
     }
 
     @Test

@@ -1,0 +1,131 @@
+package org.fieldgate.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real Mosquitto broker on 127.0.0.1 with on-disk persistence, so queued QoS 1 messages for a
+ * persistent session survive a SIGTERM restart. Restarts reuse the same port and data directory.
+ */
+public final class MosquittoProcess implements AutoCloseable {
+    private static final String BINARY = System.getProperty("fieldgate.it.mosquitto", "/usr/sbin/mosquitto");
+
+    private final Path dir;
+    private final int port;
+    private final ChildProcess child;
+
+    private MosquittoProcess() {
+        ChildProcess.requireExecutable(BINARY, "Debian package 'mosquitto'", "fieldgate.it.mosquitto");
+        dir = ChildProcess.newWorkDir("mosquitto");
+        port = FreePorts.next();
+        Path conf = dir.resolve("mosquitto.conf");
+        Path data = dir.resolve("data");
+        try {
+            Files.createDirectories(data);
+            Files.writeString(conf, String.join("\n",
+                    "# written by the fieldgate acceptance-test kit",
+                    // run as the invoking user: as root mosquitto would drop to user 'mosquitto' and lose the data dir
+                    "user " + System.getProperty("user.name"),
+                    "listener " + port + " 127.0.0.1",
+                    "allow_anonymous true",
+                    "persistence true",
+                    "persistence_location " + data + "/",
+                    "persistence_file mosquitto.db",
+                    "autosave_interval 1",
+                    "max_queued_messages 1000000",
+                    "max_queued_bytes 0",
+                    "max_inflight_messages 100",
+                    "message_size_limit 0",
+                    "log_dest file " + dir.resolve("mosquitto.log"),
+                    "log_type error",
+                    "log_type warning",
+                    "log_type notice",
+                    "log_type information",
+                    "connection_messages true",
+                    "log_timestamp_format %Y-%m-%dT%H:%M:%S",
+                    ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write mosquitto config in " + dir, e);
+        }
+        child = new ChildProcess("mosquitto:" + port, List.of(BINARY, "-c", conf.toString()),
+                dir.resolve("mosquitto.stdout.log"), null);
+    }
+
+    /** Creates the config and starts the broker. */
+    public static MosquittoProcess started() {
+        MosquittoProcess broker = new MosquittoProcess();
+        try {
+            broker.start();
+        } catch (RuntimeException | Error e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    /** Starts (or restarts) on the same port and data directory; returns once the port accepts connections. */
+    public void start() {
+        child.start();
+        Poll.until("mosquitto to accept connections on 127.0.0.1:" + port, Duration.ofSeconds(20), () -> {
+            if (!child.isAlive()) {
+                throw new AssertionError("mosquitto exited with code " + child.exitCode() + "\n" + logTail(40));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return true;
+            }
+        }, () -> logTail(40));
+    }
+
+    /** SIGTERM and wait, so mosquitto writes its persistence file before exiting. */
+    public void stop() {
+        child.stop(30);
+    }
+
+    /** SIGKILL: no final persistence write (only what autosave already put on disk survives). */
+    public void kill() {
+        child.kill();
+    }
+
+    public boolean isRunning() {
+        return child.isAlive();
+    }
+
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return child.pid();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String logTail(int lines) {
+        return child.tail(lines) + "---- last " + lines + " lines of mosquitto.log\n"
+                + ChildProcess.tailOf(dir.resolve("mosquitto.log"), lines);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (child.isAlive()) {
+                child.stop(30);
+            }
+        } finally {
+            ChildProcess.deleteWorkDir(dir);
+        }
+    }
+}
