@@ -1,5 +1,6 @@
 package org.fieldgate.forward;
 
+import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -115,7 +116,7 @@ public final class InfluxForwarder implements AutoCloseable {
                 }
                 Set<SpooledReading> refused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
                 deliver(batch, refused);
-                long nowNs = epochNowNs();
+                long nowNs = EpochNanos.now();
                 spool.delivered(batch);
                 for (SpooledReading s : batch) {
                     if (!refused.contains(s)) {
@@ -163,7 +164,7 @@ public final class InfluxForwarder implements AutoCloseable {
             if (part.size() == 1) {
                 String reason = "InfluxDB refused the point: " + e.getMessage();
                 LOG.warn("quarantined reading {}: {}", part.get(0).reading(), reason);
-                spool.quarantine(part, reason, epochNowNs());
+                spool.quarantine(part, reason, EpochNanos.now());
                 refused.add(part.get(0));
                 quarantined.incrementAndGet();
                 quarantinedCounter.increment();
@@ -257,38 +258,28 @@ public final class InfluxForwarder implements AutoCloseable {
         return message.length() > 200 ? message.substring(0, 200) : message;
     }
 
+    /** Waits for new readings ({@link #wake}) or the idle tick. */
     private void idle(Duration d) {
-        synchronized (wake) {
-            if (!running) {
-                return;
-            }
-            try {
-                wake.wait(Math.max(1, d.toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-        }
+        waitOn(wake, d);
     }
 
     /** A backoff pause: new readings arriving must not cut it short, only close() does. */
     private void pause(Duration d) {
-        synchronized (stop) {
+        waitOn(stop, d);
+    }
+
+    private void waitOn(Object monitor, Duration d) {
+        synchronized (monitor) {
             if (!running) {
                 return;
             }
             try {
-                stop.wait(Math.max(1, d.toMillis()));
+                monitor.wait(Math.max(1, d.toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
             }
         }
-    }
-
-    private static long epochNowNs() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     public boolean isReachable() {

@@ -1,5 +1,6 @@
 package org.fieldgate.transport;
 
+import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.config.GatewaySettings.FullPolicy;
@@ -9,7 +10,6 @@ import org.fieldgate.store.SpoolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -94,7 +94,7 @@ public final class IngestCommitter implements AutoCloseable {
     }
 
     private void commitGroup(List<Incoming> group) throws InterruptedException {
-        long nowNs = epochNowNs();
+        long nowNs = EpochNanos.now();
         List<Reading> readings = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
         for (Incoming m : group) {
@@ -146,10 +146,6 @@ public final class IngestCommitter implements AutoCloseable {
         }
     }
 
-    private static long epochNowNs() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
 
     public long ingested() {
         return ingested.get();

@@ -1,5 +1,6 @@
 package org.fieldgate.web;
 
+import org.fieldgate.reading.EpochNanos;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -46,7 +47,7 @@ public class StatusController {
     @Get("/api/status")
     public GatewayStatus status() {
         Spool spool = pipeline.spool();
-        long nowNs = epochNowNs();
+        long nowNs = EpochNanos.now();
         double oldestAgeS = spool.oldestReceivedNs().stream().mapToDouble(t -> Math.max(0, nowNs - t) / 1e9).findFirst()
                 .orElse(0);
         var forwarder = pipeline.forwarder();
@@ -59,7 +60,7 @@ public class StatusController {
 
     @Get("/api/latest")
     public List<Map<String, Object>> latest() {
-        long nowNs = epochNowNs();
+        long nowNs = EpochNanos.now();
         return latest.all().stream().map(r -> Map.<String, Object>of(
                 "site", r.site(), "device", r.device(), "channel", r.channel(), "unit", r.unit(),
                 "value", r.value(), "qc", r.qc(), "time", Instant.ofEpochSecond(0, r.timeNs()).toString(),
@@ -111,9 +112,5 @@ public class StatusController {
         return sb.toString();
     }
 
-    private static long epochNowNs() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
 
 }
