@@ -12,6 +12,7 @@ import org.fieldgate.store.SpooledReading;
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBException;
 import org.influxdb.InfluxDBFactory;
+import org.influxdb.InfluxDBIOException;
 import org.influxdb.dto.BatchPoints;
 import org.influxdb.dto.Point;
 import org.influxdb.dto.Query;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +54,9 @@ public final class InfluxForwarder implements AutoCloseable {
     private final Object wake = new Object();
     private final Object stop = new Object();
     private final Thread thread;
+    private final Thread preparer;
+    /** Encoded batches waiting for the wire; two keep the writer busy without holding much memory. */
+    private final BlockingQueue<PreparedBatch> prepared = new ArrayBlockingQueue<>(2);
     private volatile boolean running = true;
     private volatile boolean reachable;
     private volatile String lastError = "not tried yet";
@@ -84,10 +90,17 @@ public final class InfluxForwarder implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).register(metrics);
         this.thread = new Thread(this::drainLoop, "influx-forwarder");
         this.thread.setDaemon(true);
+        this.preparer = new Thread(this::prepareLoop, "influx-batch-preparer");
+        this.preparer.setDaemon(true);
     }
 
     public void start() {
+        preparer.start();
         thread.start();
+    }
+
+    /** Spooled readings in order, with their line protocol ready for /write. */
+    private record PreparedBatch(List<SpooledReading> readings, String lines) {
     }
 
     /** New readings are in the spool: drain now rather than at the next idle tick. */
@@ -97,27 +110,63 @@ public final class InfluxForwarder implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads and encodes the next batches while the current one is on the wire, so the spool read, the line
+     * protocol and InfluxDB's answer overlap rather than queue behind each other.
+     */
+    private void prepareLoop() {
+        long afterId = 0;
+        while (running) {
+            try {
+                List<SpooledReading> batch = spool.after(afterId, settings.batchSize());
+                if (batch.isEmpty()) {
+                    idle(Duration.ofSeconds(1));
+                    continue;
+                }
+                prepared.put(new PreparedBatch(batch, lineProtocol(batch)));
+                afterId = batch.get(batch.size() - 1).id();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("reading the spool for InfluxDB failed: {}; retrying", e.getMessage());
+                pause(Duration.ofSeconds(1));
+            }
+        }
+    }
+
     private void drainLoop() {
         Duration backoff = settings.minBackoff();
         long lastContact = 0;
+        PreparedBatch current = null;
         while (running) {
             try {
                 if (!databaseReady) {
                     ensureDatabase();
                 }
-                List<SpooledReading> batch = spool.oldest(settings.batchSize());
-                if (batch.isEmpty()) {
+                if (current == null) {
+                    current = prepared.poll(1, TimeUnit.SECONDS);
+                }
+                if (current == null) {
                     if (System.nanoTime() - lastContact > IDLE_PING_NS) {
                         ping();
                         lastContact = System.nanoTime();
                     }
-                    idle(Duration.ofSeconds(1));
                     continue;
                 }
+                List<SpooledReading> batch = current.readings();
                 Set<SpooledReading> refused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-                deliver(batch, refused);
+                try {
+                    client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, current.lines());
+                } catch (InfluxDBException e) {
+                    if (!isContentError(e)) {
+                        throw e;
+                    }
+                    deliver(batch, refused);
+                }
                 long nowNs = EpochNanos.now();
                 spool.delivered(batch);
+                current = null;
                 for (SpooledReading s : batch) {
                     if (!refused.contains(s)) {
                         deliveryLatency.record(Math.max(0, nowNs - s.reading().timeNs()), TimeUnit.NANOSECONDS);
@@ -128,9 +177,15 @@ public final class InfluxForwarder implements AutoCloseable {
                 markReachable();
                 lastContact = System.nanoTime();
                 backoff = settings.minBackoff();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     break;
+                }
+                if (e instanceof InfluxDBException.DatabaseNotFoundException) {
+                    databaseReady = false;
                 }
                 reachable = false;
                 failedWrites.increment();
@@ -142,11 +197,38 @@ public final class InfluxForwarder implements AutoCloseable {
                 lastError = error;
                 // Full jitter between half and all of the backoff spreads a fleet's retries after an outage.
                 long ms = backoff.toMillis();
-                pause(Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1)));
+                backoffPause(Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1)),
+                        e instanceof InfluxDBIOException);
                 backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
                         : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * Waits out a backoff. When InfluxDB could not be reached at all, a cheap ping each second ends the wait
+     * as soon as it answers, so a long outage does not cost a long backoff once it is over.
+     */
+    private void backoffPause(Duration d, boolean unreachable) {
+        long deadline = System.nanoTime() + d.toNanos();
+        while (running) {
+            long leftNs = deadline - System.nanoTime();
+            if (leftNs <= 0) {
+                return;
+            }
+            pause(Duration.ofNanos(Math.min(leftNs, TimeUnit.SECONDS.toNanos(1))));
+            if (unreachable && running && ping()) {
+                return;
+            }
+        }
+    }
+
+    private static String lineProtocol(List<SpooledReading> batch) {
+        StringBuilder lines = new StringBuilder(batch.size() * 110);
+        for (SpooledReading s : batch) {
+            lines.append(toPoint(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
+        }
+        return lines.toString();
     }
 
     /** Writes a run of readings, isolating and quarantining any that InfluxDB refuses for their content. */
@@ -154,10 +236,6 @@ public final class InfluxForwarder implements AutoCloseable {
         try {
             write(part);
         } catch (InfluxDBException e) {
-            if (e instanceof InfluxDBException.DatabaseNotFoundException) {
-                databaseReady = false;
-                throw e;
-            }
             if (!isContentError(e)) {
                 throw e;
             }
@@ -223,7 +301,7 @@ public final class InfluxForwarder implements AutoCloseable {
         }
     }
 
-    private void ping() {
+    private boolean ping() {
         try {
             boolean up = client.ping().isGood();
             if (up) {
@@ -231,9 +309,11 @@ public final class InfluxForwarder implements AutoCloseable {
             } else {
                 reachable = false;
             }
+            return up;
         } catch (InfluxDBException e) {
             reachable = false;
             lastError = describe(e);
+            return false;
         }
     }
 
@@ -246,7 +326,7 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     private static boolean isIoFailure(InfluxDBException e) {
-        return e instanceof org.influxdb.InfluxDBIOException;
+        return e instanceof InfluxDBIOException;
     }
 
     private static String describe(Throwable e) {
@@ -309,7 +389,10 @@ public final class InfluxForwarder implements AutoCloseable {
         synchronized (stop) {
             stop.notifyAll();
         }
+        preparer.interrupt();
+        thread.interrupt();
         try {
+            preparer.join(5000);
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

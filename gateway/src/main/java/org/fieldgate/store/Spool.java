@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * synchronous=FULL, so a committed transaction survives kill -9 and power loss; many readings go in one
  * transaction (group commit) to spare the SD card.
  *
- * <p>Thread use: {@link #commit} from the ingest committer only; {@link #oldest}, {@link #delivered} and
- * {@link #quarantine} from the forwarder only; the read-only queries from anywhere. Each side has its own
- * connection, and SQLite serialises the writes.
+ * <p>Thread use: {@link #commit} from the ingest committer only; {@link #after} from the forwarder's batch
+ * preparer only; {@link #delivered} and {@link #quarantine} from the forwarder's writer only; the read-only
+ * queries from anywhere. Each has its own connection, and SQLite serialises the writes.
  */
 public final class Spool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
@@ -42,7 +42,8 @@ public final class Spool implements AutoCloseable {
     private final long maxBytes;
     private final FullPolicy fullPolicy;
     private final Connection writer;
-    private final Connection reader;
+    private final Connection delivery;
+    private final Connection cursor;
     private final Connection query;
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong usedBytes = new AtomicLong();
@@ -60,10 +61,13 @@ public final class Spool implements AutoCloseable {
         }
         this.file = dir.resolve("spool.db");
         try {
-            writer = open(file);
+            writer = open(file, true);
             createSchema(writer);
-            reader = open(file);
-            query = open(file);
+            // A delete lost in a power cut only re-sends points InfluxDB already has, and it keys them by
+            // series and time, so the forwarder's side may skip the fsync per commit that ingest needs.
+            delivery = open(file, false);
+            cursor = open(file, false);
+            query = open(file, false);
             depth.set(single(writer, "SELECT count(*) FROM reading"));
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
@@ -76,11 +80,11 @@ public final class Spool implements AutoCloseable {
                 file, depth.get(), usedBytes.get(), maxBytes, fullPolicy.label);
     }
 
-    private static Connection open(Path file) throws SQLException {
+    private static Connection open(Path file, boolean durable) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=FULL");
+            s.execute(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
             s.execute("PRAGMA busy_timeout=30000");
             // Keep the WAL from growing without bound between checkpoints on a small SD card.
             s.execute("PRAGMA journal_size_limit=8388608");
@@ -94,7 +98,7 @@ public final class Spool implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS reading (
-                      id INTEGER PRIMARY KEY,
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
                       site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
                       time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
                       received_ns INTEGER NOT NULL)""");
@@ -167,24 +171,33 @@ public final class Spool implements AutoCloseable {
         }
         depth.addAndGet(readings.size());
         deadLettersTotal.addAndGet(rejections.size());
-        afterWrite();
+        afterWrite(true);
     }
 
     /** Oldest undelivered readings, in the order they were spooled. */
     public List<SpooledReading> oldest(int limit) {
+        return after(0, limit);
+    }
+
+    /**
+     * Undelivered readings spooled after row {@code afterId}, in order. Row ids only grow (AUTOINCREMENT), so
+     * a cursor over them never skips a reading committed later.
+     */
+    public List<SpooledReading> after(long afterId, int limit) {
         List<SpooledReading> batch = new ArrayList<>(Math.min(limit, 10_000));
-        try (PreparedStatement q = reader.prepareStatement(
-                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns FROM reading ORDER BY id LIMIT ?")) {
-            q.setInt(1, limit);
+        try (PreparedStatement q = cursor.prepareStatement(
+                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
+            q.setLong(1, afterId);
+            q.setInt(2, limit);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     batch.add(new SpooledReading(rs.getLong(1), new Reading(rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getString(5), rs.getLong(6), rs.getDouble(7), rs.getInt(8)), rs.getLong(9)));
                 }
             }
-            reader.commit();
+            cursor.commit();
         } catch (SQLException e) {
-            rollback(reader);
+            rollback(cursor);
             throw new SpoolException("spool read failed: " + e.getMessage(), e);
         }
         return batch;
@@ -195,25 +208,25 @@ public final class Spool implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        try (PreparedStatement del = reader.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+        try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
             del.setLong(1, batch.get(0).id());
             del.setLong(2, batch.get(batch.size() - 1).id());
             int removed = del.executeUpdate();
-            reader.commit();
+            delivery.commit();
             depth.addAndGet(-removed);
         } catch (SQLException e) {
-            rollback(reader);
+            rollback(delivery);
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
-        afterWrite();
+        afterWrite(false);
     }
 
     /** InfluxDB refused these for their content: move them aside with the reason, so the rest can flow. */
     public void quarantine(List<SpooledReading> refused, String reason, long nowNs) {
-        try (PreparedStatement ins = reader.prepareStatement("""
+        try (PreparedStatement ins = delivery.prepareStatement("""
                 INSERT INTO quarantine (quarantined_ns, received_ns, site, device, channel, unit, time_ns, value, qc, reason)
                 VALUES (?,?,?,?,?,?,?,?,?,?)""");
-             PreparedStatement del = reader.prepareStatement("DELETE FROM reading WHERE id = ?")) {
+             PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id = ?")) {
             for (SpooledReading s : refused) {
                 Reading r = s.reading();
                 ins.setLong(1, nowNs);
@@ -235,16 +248,19 @@ public final class Spool implements AutoCloseable {
             for (int n : del.executeBatch()) {
                 removed += n;
             }
-            reader.commit();
+            delivery.commit();
             depth.addAndGet(-removed);
         } catch (SQLException e) {
-            rollback(reader);
+            rollback(delivery);
             throw new SpoolException("spool quarantine failed: " + e.getMessage(), e);
         }
     }
 
-    /** After any write: re-measure, set or clear the full alarm, and apply the drop-oldest policy. */
-    private void afterWrite() {
+    /**
+     * After any write: re-measure and set or clear the full alarm. Only the ingest side grows the spool, so
+     * only it applies the drop-oldest policy, on its own connection.
+     */
+    private void afterWrite(boolean ingestSide) {
         refreshUsedBytes();
         long used = usedBytes.get();
         if (used >= maxBytes) {
@@ -253,7 +269,7 @@ public final class Spool implements AutoCloseable {
                         fullPolicy.label);
             }
             full = true;
-            if (fullPolicy == FullPolicy.DROP_OLDEST) {
+            if (ingestSide && fullPolicy == FullPolicy.DROP_OLDEST) {
                 dropOldest();
             }
         } else if (full && used < maxBytes * RESUME_FRACTION) {
@@ -263,13 +279,13 @@ public final class Spool implements AutoCloseable {
     }
 
     /** Drop-oldest policy: drop a tenth of what waits, recording each series' loss as a gap record. */
-    private synchronized void dropOldest() {
+    private void dropOldest() {
         long toDrop = Math.max(1, depth.get() / 10);
         long now = System.currentTimeMillis() * 1_000_000L;
-        try (PreparedStatement sel = reader.prepareStatement("""
+        try (PreparedStatement sel = writer.prepareStatement("""
                 SELECT site, device, channel, min(time_ns), max(time_ns), count(*), max(id) FROM
                   (SELECT * FROM reading ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
-             PreparedStatement gap = reader.prepareStatement("""
+             PreparedStatement gap = writer.prepareStatement("""
                 INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
                 VALUES (?,?,?,?,?,?,?, 'spool full: drop-oldest policy')""")) {
             sel.setLong(1, toDrop);
@@ -291,17 +307,17 @@ public final class Spool implements AutoCloseable {
             }
             gap.executeBatch();
             int removed;
-            try (PreparedStatement del = reader.prepareStatement("DELETE FROM reading WHERE id <= ?")) {
+            try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id <= ?")) {
                 del.setLong(1, lastId);
                 removed = del.executeUpdate();
             }
-            bumpCounter(reader, "dropped_total", removed);
-            reader.commit();
+            bumpCounter(writer, "dropped_total", removed);
+            writer.commit();
             depth.addAndGet(-removed);
             droppedTotal.addAndGet(removed);
             LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
         } catch (SQLException e) {
-            rollback(reader);
+            rollback(writer);
             throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
         }
         refreshUsedBytes();
@@ -417,7 +433,7 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Connection c : new Connection[]{writer, reader, query}) {
+        for (Connection c : new Connection[]{writer, delivery, cursor, query}) {
             try {
                 c.close();
             } catch (SQLException e) {
