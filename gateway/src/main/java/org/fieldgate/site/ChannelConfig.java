@@ -1,0 +1,43 @@
+package org.fieldgate.site;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * One channel a probe publishes: a channel of its model, possibly renamed, with the calibrations that convert it.
+ *
+ * @param name         published SenML channel name (the model channel's name unless the site renames it)
+ * @param unit         published unit (the calibration's unit when it sets one, else the model channel's)
+ * @param calibrations calibrations in order of valid-from; the latest one not after a reading's date applies
+ */
+public record ChannelConfig(SensorModel.Channel model, String name, String unit, List<Calibration> calibrations) {
+
+    public ChannelConfig {
+        calibrations = List.copyOf(calibrations);
+    }
+
+    /** The calibration in force on {@code day}, or null (model scaling only). */
+    public Calibration calibrationOn(LocalDate day) {
+        Calibration found = null;
+        for (Calibration c : calibrations) {
+            if (!c.validFrom().isAfter(day)) {
+                found = c;
+            }
+        }
+        return found;
+    }
+
+    /** A converted value and the id of what converted it ({@code model:<model-id>} when no calibration applied). */
+    public record Converted(double value, String unit, String calibrationId) {
+    }
+
+    /** Raw value to published value on {@code day}, naming the calibration used. */
+    public Converted convert(double raw, LocalDate day, String modelId) {
+        Calibration c = calibrationOn(day);
+        if (c == null) {
+            return new Converted(model.scale(raw), model.unit(), "model:" + modelId);
+        }
+        double x = c.rawInput() ? raw : model.scale(raw);
+        return new Converted(c.apply(x), c.unit() != null ? c.unit() : model.unit(), c.id());
+    }
+}

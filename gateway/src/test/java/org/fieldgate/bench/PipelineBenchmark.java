@@ -1,0 +1,1308 @@
+package org.fieldgate.bench;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import okhttp3.OkHttpClient;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.fieldgate.testkit.ChildProcess;
+import org.fieldgate.testkit.Cleanup;
+import org.fieldgate.testkit.FreePorts;
+import org.fieldgate.testkit.InfluxdProcess;
+import org.fieldgate.testkit.MosquittoProcess;
+import org.fieldgate.testkit.Pack;
+import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.Reading;
+import org.fieldgate.testkit.SenmlPacks;
+import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBFactory;
+import org.influxdb.dto.BatchPoints;
+import org.influxdb.dto.Point;
+import org.influxdb.dto.Query;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * The pipeline benchmark of issue "throughput, latency, drain and memory on the 2-core box": a load driver run by
+ * {@code gateway/bench/pipeline-bench}, not a test (the name does not end in Test, so surefire never picks it up).
+ *
+ * <p>It starts its own mosquitto and influxd (testkit), and the gateway as a child JVM with {@code -Xmx96m}, then
+ * measures one after the other:
+ * <ol>
+ *   <li>(a) the raw InfluxDB write ceiling: influxdb-java 2.25, 5,000-point batches, ns precision, gzip on, one
+ *       writing thread, the same measurement, tags and fields as the gateway writes;</li>
+ *   <li>(b) the raw Mosquitto QoS 1 ceiling: Paho publisher (100 in flight) → mosquitto → Paho subscriber
+ *       (QoS 1, clean session off), the same 100-record SenML packs as (c);</li>
+ *   <li>(c) the end-to-end rate: the same publisher and packs through the gateway into InfluxDB, timed from the first
+ *       publish until the gateway reports every reading delivered, then checked exactly with
+ *       {@code SELECT count(value)};</li>
+ *   <li>latency: a steady 5,000 readings/s with acquisition time = publish time; p50/p99 from the gateway's own
+ *       {@code fieldgate_forward_latency_seconds} and, independently, from publish time to the moment /api/status
+ *       counts the reading delivered (the spool is FIFO, so the k-th reading published is the k-th delivered);</li>
+ *   <li>drain: influxd stopped, 5,000 readings/s for 5 minutes into the spool, influxd started, readings/s from the
+ *       moment it answers /ping until the spool is empty (counts checked exactly);</li>
+ *   <li>the gateway's peak RSS (VmHWM at the end; VmRSS sampled every second).</li>
+ * </ol>
+ * Every wait is bounded; every child is stopped by its own PID at the end, also on failure. Exit code 0: all targets
+ * met; 2: measured, some target missed; 1: the benchmark itself failed.
+ */
+public final class PipelineBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RECORDS_PER_PACK = 100;
+    private static final String RAW_DB = "bench_raw";
+    private static final String GATEWAY_DB = "bench";
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private final Options o;
+    private final Results r = new Results();
+    private final Cleanup cleanup = new Cleanup();
+    private final long startNanos = System.nanoTime();
+    private MosquittoProcess broker;
+    private InfluxdProcess influx;
+    private BenchGateway gateway;
+    private RssSampler rss;
+
+    private PipelineBenchmark(Options o) {
+        this.o = o;
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pipeline-bench: " + e.getMessage());
+            System.exit(64);
+            return;
+        }
+        PipelineBenchmark bench = new PipelineBenchmark(options);
+        boolean failed = false;
+        try {
+            bench.run();
+        } catch (Throwable t) {
+            failed = true;
+            // keep the logs and data of a failed run for a post-mortem
+            System.setProperty("fieldgate.it.keep", "true");
+            System.out.flush();
+            System.err.println();
+            System.err.println("pipeline-bench FAILED: " + t);
+            t.printStackTrace(System.err);
+            if (bench.gateway != null) {
+                System.err.println(bench.gateway.child.tail(40));
+            }
+            System.err.println("work directories kept under " + System.getProperty("fieldgate.it.workdir", "target/it-work"));
+        } finally {
+            bench.stopEverything();
+        }
+        if (!failed || bench.r.hasAny()) {
+            bench.printResults(failed);
+        }
+        System.out.flush();
+        System.exit(failed ? 1 : bench.r.allMet() ? 0 : 2);
+    }
+
+    // ---- the run -------------------------------------------------------------------------------------------
+
+    private void run() throws Exception {
+        System.out.printf("fieldgate pipeline benchmark (%s): %d cores, load average %s%n",
+                o.quick ? "QUICK mode, figures indicative only" : "full issue specification",
+                Runtime.getRuntime().availableProcessors(), loadAverage());
+        System.out.printf("  (a) %,d readings (+%,d warm-up) in %,d-point batches; (b) %,d and (c) %,d packs x %d readings (+%d warm-up packs);%n",
+                o.rawReadings, o.rawWarmup, o.batch, o.rawPacks, o.packs, RECORDS_PER_PACK, o.warmPacks);
+        System.out.printf("  latency %d s at %,d readings/s after %d s settling; outage %d s at %,d readings/s; gateway JVM %s%n%n",
+                o.latencySeconds, o.rate, o.latencyWarmupSeconds, o.outageSeconds, o.rate, String.join(" ", o.gatewayJvm));
+
+        log("starting mosquitto and influxd");
+        broker = cleanup.add(MosquittoProcess.started());
+        influx = cleanup.add(InfluxdProcess.started());
+        log("mosquitto PID %d on %s, influxd PID %d on %s", broker.pid(), broker.url(), influx.pid(), influx.url());
+
+        rawInflux();
+        rawMosquitto();
+
+        log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("micronaut.server.host", "127.0.0.1");
+        props.put("micronaut.server.port", Integer.toString(FreePorts.next()));
+        props.put("fieldgate.site", "bench");
+        props.put("fieldgate.mqtt.url", broker.url());
+        props.put("fieldgate.mqtt.embedded", "false");
+        props.put("fieldgate.mqtt.client-id", "bench-gateway");
+        props.put("fieldgate.influx.url", influx.url());
+        props.put("fieldgate.influx.database", GATEWAY_DB);
+        props.put("fieldgate.simulator.enabled", "false");
+        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, props));
+        gateway.start();
+        rss = new RssSampler(gateway.pid());
+        rss.phase("start-up");
+        rss.start();
+        log("gateway PID %d on %s", gateway.pid(), gateway.baseUrl());
+
+        try (Publisher probe = new Publisher(broker.url(), "bench-probe", o.inflight)) {
+            rss.phase("(c)");
+            endToEnd(probe);
+            rss.phase("latency");
+            latency(probe);
+            rss.phase("outage");
+            drain(probe);
+        }
+
+        r.vmHwmKb = procStatusKb(gateway.pid(), "VmHWM");
+        r.maxRssKb = Math.max(rss.maxKb(), procStatusKb(gateway.pid(), "VmRSS"));
+        r.rssSamples = rss.samples();
+        r.rssByPhase = rss.byPhase();
+        Status last = gateway.status();
+        r.finalStatus = last.raw.toString();
+        if (last.deadLetters != 0 || last.quarantined != 0) {
+            throw new IllegalStateException("the gateway dead-lettered or quarantined readings of well-formed packs: " + last.raw);
+        }
+        r.loadEnd = loadAverage();
+    }
+
+    /** (a): influxdb-java straight to influxd, exactly as the gateway's forwarder talks to it. */
+    private void rawInflux() {
+        log("(a) generating %,d readings", o.rawWarmup + o.rawReadings);
+        List<Reading> warm = readings("bench-a-warm", o.rawWarmup, 11);
+        List<Reading> main = readings("bench-a", o.rawReadings, 12);
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
+                .connectTimeout(5, TimeUnit.SECONDS).readTimeout(30, TimeUnit.SECONDS).writeTimeout(30, TimeUnit.SECONDS);
+        InfluxDB client = InfluxDBFactory.connect(influx.url(), http);
+        try {
+            client.setLogLevel(InfluxDB.LogLevel.NONE);
+            client.enableGzip();
+            client.query(new Query("CREATE DATABASE \"" + RAW_DB + "\""));
+            log("(a) warm-up: %,d readings", warm.size());
+            write(client, "bench-a-warm", warm);
+            Cpu cpu = cpu();
+            log("(a) writing %,d readings in batches of %,d", main.size(), o.batch);
+            long t0 = System.nanoTime();
+            write(client, "bench-a", main);
+            long t1 = System.nanoTime();
+            r.phaseCpu.put("(a)", cpu.since(t1 - t0));
+            r.rawInflux = main.size() / seconds(t1 - t0);
+            long count = countWhere(RAW_DB, "bench-a");
+            if (count != main.size()) {
+                throw new IllegalStateException("(a): InfluxDB holds " + count + " readings of site bench-a, expected " + main.size());
+            }
+            log("(a) %,.0f readings/s (%.2f s); count exact (%,d). %s", r.rawInflux, seconds(t1 - t0), count, r.phaseCpu.get("(a)"));
+        } finally {
+            client.close();
+        }
+    }
+
+    private void write(InfluxDB client, String site, List<Reading> readings) {
+        for (int from = 0; from < readings.size(); from += o.batch) {
+            BatchPoints.Builder batch = BatchPoints.database(RAW_DB).precision(TimeUnit.NANOSECONDS);
+            for (Reading reading : readings.subList(from, Math.min(readings.size(), from + o.batch))) {
+                // the same point the gateway's InfluxForwarder.toPoint builds (qc 0: the packs carry no flags)
+                batch.point(Point.measurement("reading")
+                        .time(reading.timeNs(), TimeUnit.NANOSECONDS)
+                        .tag("site", site)
+                        .tag("device", reading.device())
+                        .tag("channel", reading.channel())
+                        .tag("unit", reading.unit())
+                        .addField("value", reading.value())
+                        .addField("qc", 0L)
+                        .build());
+            }
+            client.write(batch.build());
+        }
+    }
+
+    private List<Reading> readings(String site, int count, long seed) {
+        SenmlPacks packs = new SenmlPacks(site, "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), seed);
+        List<Reading> out = new ArrayList<>(count);
+        for (int i = 0; out.size() < count; i++) {
+            List<Reading> pack = packs.pack(i).readings();
+            out.addAll(pack.subList(0, Math.min(pack.size(), count - out.size())));
+        }
+        return out;
+    }
+
+    /** (b): Paho → mosquitto → Paho, QoS 1 both ways, the same packs as (c) on a topic the gateway never sees. */
+    private void rawMosquitto() throws Exception {
+        List<byte[]> payloads = payloads("bench-b", Math.min(o.packs, o.rawPacks), 21);
+        List<byte[]> warm = payloads("bench-b", o.warmPacks, 22);
+        int packs = o.rawPacks; // the payloads are cycled: (b) runs longer than (c) for a steadier figure
+        try (CountingSubscriber sub = new CountingSubscriber(broker.url(), "bench-raw-sub");
+             Publisher pub = new Publisher(broker.url(), "bench-raw-pub", o.inflight)) {
+            log("(b) warm-up: %d packs", warm.size());
+            for (int i = 0; i < warm.size(); i++) {
+                pub.publish("bench/warm/dev-" + (i % o.devices) + "/senml", warm.get(i));
+            }
+            pub.flush(Duration.ofSeconds(60));
+            Poll.until("the raw subscriber to receive the warm-up packs", Duration.ofSeconds(60), () -> sub.warm.get() >= warm.size());
+            Cpu cpu = cpu();
+            log("(b) publishing %,d packs (%,d readings)", packs, (long) packs * RECORDS_PER_PACK);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < packs; i++) {
+                pub.publish("bench/raw/dev-" + (i % o.devices) + "/senml", payloads.get(i % payloads.size()));
+            }
+            pub.flush(Duration.ofSeconds(120));
+            Poll.value("the raw subscriber to receive all " + packs + " packs", Duration.ofSeconds(300),
+                    Duration.ofMillis(10), sub.count::get, n -> n >= packs, () -> "");
+            long t1 = sub.lastNanos;
+            r.phaseCpu.put("(b)", cpu.since(t1 - t0));
+            if (sub.count.get() != packs) {
+                throw new IllegalStateException("(b): subscriber received " + sub.count.get() + " packs, " + packs + " sent");
+            }
+            r.rawMqtt = (double) packs * RECORDS_PER_PACK / seconds(t1 - t0);
+            log("(b) %,.0f readings/s (%,.0f packs/s, %.2f s). %s", r.rawMqtt, packs / seconds(t1 - t0), seconds(t1 - t0),
+                    r.phaseCpu.get("(b)"));
+        }
+    }
+
+    private List<byte[]> payloads(String site, int count, long seed) {
+        SenmlPacks packs = new SenmlPacks(site, "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), seed);
+        List<byte[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(packs.pack(i).payload());
+        }
+        return out;
+    }
+
+    /** (c): the same load through the gateway, publish → InfluxDB acknowledged (and counted exactly). */
+    private void endToEnd(Publisher probe) {
+        SenmlPacks warmPacks = new SenmlPacks("bench-warm", "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), 31);
+        log("(c) warm-up: %d packs through the gateway", o.warmPacks);
+        Status before = gateway.status();
+        for (int i = 0; i < o.warmPacks; i++) {
+            Pack p = warmPacks.pack(i);
+            probe.publish(p.topic(), p.payload());
+        }
+        probe.flush(Duration.ofSeconds(60));
+        awaitDelivered(before.delivered + (long) o.warmPacks * RECORDS_PER_PACK, Duration.ofSeconds(180), "warm-up");
+
+        SenmlPacks packs = new SenmlPacks("bench-c", "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), 32);
+        List<Pack> list = new ArrayList<>(o.packs);
+        for (int i = 0; i < o.packs; i++) {
+            Pack p = packs.pack(i);
+            list.add(new Pack(p.topic(), p.payload(), List.of(), p.label())); // keep only topic and bytes
+        }
+        long total = (long) o.packs * RECORDS_PER_PACK;
+        Status start = gateway.status();
+        Cpu cpu = cpu();
+        log("(c) publishing %,d packs (%,d readings) as fast as PUBACKs allow", list.size(), total);
+        long t0 = System.nanoTime();
+        for (Pack p : list) {
+            probe.publish(p.topic(), p.payload());
+        }
+        probe.flush(Duration.ofSeconds(600));
+        long tPublished = System.nanoTime();
+        log("(c) all packs acknowledged by the broker after %.1f s (%,.0f readings/s offered); waiting for delivery",
+                seconds(tPublished - t0), total / seconds(tPublished - t0));
+        long target = start.delivered + total;
+        long[] tIngested = {0};
+        long tDelivered = awaitDelivered(target, Duration.ofSeconds(o.quick ? 600 : 1200), "(c)", s -> {
+            if (tIngested[0] == 0 && s.ingested >= start.ingested + total) {
+                tIngested[0] = System.nanoTime();
+            }
+        });
+        r.phaseCpu.put("(c)", cpu.since(tDelivered - t0));
+        long tCount = awaitCount("bench-c", total, Duration.ofSeconds(120));
+        r.endToEnd = total / seconds(tDelivered - t0);
+        r.endToEndByCount = total / seconds(tCount - t0);
+        r.endToEndOffered = total / seconds(tPublished - t0);
+        r.endToEndIngest = total / seconds((tIngested[0] == 0 ? tDelivered : tIngested[0]) - t0);
+        log("(c) %,.0f readings/s (delivered after %.2f s; InfluxDB count exact at %.2f s = %,.0f readings/s; "
+                        + "all committed to the spool after %.2f s = %,.0f readings/s). %s",
+                r.endToEnd, seconds(tDelivered - t0), seconds(tCount - t0), r.endToEndByCount,
+                seconds((tIngested[0] == 0 ? tDelivered : tIngested[0]) - t0), r.endToEndIngest, r.phaseCpu.get("(c)"));
+    }
+
+    /** Latency at a steady rate, acquisition time = publish time. */
+    private void latency(Publisher probe) throws Exception {
+        int pps = o.rate / RECORDS_PER_PACK;
+        int warmPacks = pps * o.latencyWarmupSeconds;
+        int measuredPacks = pps * o.latencySeconds;
+        Status start = gateway.status();
+        DeliveredPoller poller = new DeliveredPoller(gateway, Duration.ofMillis(50),
+                o.latencyWarmupSeconds + o.latencySeconds + 180);
+        poller.start();
+        log("latency: %,d readings/s for %d s (+%d s settling), acquisition time = publish time", o.rate,
+                o.latencySeconds, o.latencyWarmupSeconds);
+        Paced paced;
+        Cpu cpu;
+        try {
+            Paced settle = new Paced(probe, "bench-lat", o.devices, pps, warmPacks, 41);
+            settle.run();
+            cpu = cpu();
+            paced = new Paced(probe, "bench-lat", o.devices, pps, measuredPacks, 42, settle.devicesUsedUpTo());
+            paced.run();
+            probe.flush(Duration.ofSeconds(60));
+            awaitDelivered(start.delivered + (long) (warmPacks + measuredPacks) * RECORDS_PER_PACK, Duration.ofSeconds(300), "latency");
+        } finally {
+            poller.halt();
+        }
+        r.phaseCpu.put("latency", cpu.since(System.nanoTime() - paced.startNanos));
+        r.latencyOfferedRate = (double) measuredPacks * RECORDS_PER_PACK / seconds(paced.endNanos - paced.startNanos);
+        r.latencyMaxLateMs = paced.maxLateNanos / 1e6;
+
+        // the gateway's own figure: Micrometer timer acquisition -> InfluxDB ack, 1-minute decaying window
+        String prometheus = gateway.get("/prometheus");
+        List<String> lines = prometheus.lines().filter(l -> l.startsWith("fieldgate_forward_latency")).toList();
+        r.prometheusLines = lines;
+        r.promP50 = quantile(lines, "0.5");
+        r.promP99 = quantile(lines, "0.99");
+
+        // independent figure: publish time -> first /api/status poll that counts the reading delivered (FIFO spool)
+        long base = start.delivered + (long) warmPacks * RECORDS_PER_PACK;
+        long[] lat = new long[measuredPacks];
+        int j = 0;
+        for (int k = 0; k < measuredPacks; k++) {
+            long needed = base + (long) (k + 1) * RECORDS_PER_PACK;
+            while (j < poller.n && poller.delivered[j] < needed) {
+                j++;
+            }
+            if (j >= poller.n) {
+                throw new IllegalStateException("latency: no status poll saw pack " + k + " delivered");
+            }
+            lat[k] = Math.max(0, poller.nanos[j] - paced.publishNanos[k]);
+        }
+        Arrays.sort(lat);
+        r.extP50 = percentile(lat, 0.50) / 1e9;
+        r.extP99 = percentile(lat, 0.99) / 1e9;
+        r.extMax = lat[lat.length - 1] / 1e9;
+        r.pollIntervalMs = poller.meanIntervalMs();
+        log("latency: gateway p50 %s s, p99 %s s; external p50 %.3f s, p99 %.3f s, max %.3f s (status polled every %.0f ms); "
+                        + "offered %,.0f readings/s, publisher at most %.0f ms late. %s",
+                fmt(r.promP50), fmt(r.promP99), r.extP50, r.extP99, r.extMax, r.pollIntervalMs, r.latencyOfferedRate,
+                r.latencyMaxLateMs, r.phaseCpu.get("latency"));
+        for (String l : lines) {
+            log("  /prometheus: %s", l);
+        }
+    }
+
+    /** InfluxDB down for the outage, readings pile up in the spool; then the drain rate after it comes back. */
+    private void drain(Publisher probe) throws Exception {
+        int pps = o.rate / RECORDS_PER_PACK;
+        int packs = pps * o.outageSeconds;
+        long total = (long) packs * RECORDS_PER_PACK;
+        Status start = gateway.status();
+        log("drain: stopping influxd (PID %d)", influx.pid());
+        influx.stop();
+        log("drain: publishing %,d readings/s for %d s while InfluxDB is down", o.rate, o.outageSeconds);
+        Paced paced = new Paced(probe, "bench-drain", o.devices, pps, packs, 51);
+        paced.run();
+        probe.flush(Duration.ofSeconds(120));
+        Status spooled = Poll.value("the gateway to spool all " + total + " readings of the outage", Duration.ofSeconds(300),
+                Duration.ofMillis(200), gateway::status, s -> s.ingested >= start.ingested + total, gateway::diagnostics);
+        r.drainSpoolDepth = spooled.spoolDepth;
+        r.drainSpoolBytes = spooled.spoolBytes;
+        r.drainOfferedRate = total / seconds(paced.endNanos - paced.startNanos);
+        if (spooled.spoolFull) {
+            throw new IllegalStateException("drain: the spool filled up during the outage; raise fieldgate.spool.max-bytes: " + spooled.raw);
+        }
+        log("drain: %,d readings (%.1f MiB) wait in the spool; starting influxd", spooled.spoolDepth, spooled.spoolBytes / MIB);
+        long tLaunch = System.nanoTime();
+        influx.start();
+        long tUp = System.nanoTime();
+        log("drain: influxd PID %d answers /ping after %.1f s; timing from here", influx.pid(), seconds(tUp - tLaunch));
+        rss.phase("drain");
+        Cpu cpu = cpu();
+        long deliveredAtUp = gateway.status().delivered;
+        long tFirst = 0;
+        long tEmpty = 0;
+        long deadline = tUp + TimeUnit.SECONDS.toNanos(o.quick ? 600 : 1800);
+        Status s = null;
+        while (System.nanoTime() < deadline) {
+            s = gateway.status();
+            long now = System.nanoTime();
+            if (tFirst == 0 && s.delivered > deliveredAtUp) {
+                tFirst = now;
+            }
+            if (s.spoolDepth == 0 && s.delivered >= start.delivered + total) {
+                tEmpty = now;
+                break;
+            }
+            Thread.sleep(100);
+        }
+        if (tEmpty == 0) {
+            throw new IllegalStateException("drain: spool not empty after the deadline: " + (s == null ? "" : s.raw));
+        }
+        r.phaseCpu.put("drain", cpu.since(tEmpty - tUp));
+        long drained = s.delivered - deliveredAtUp;
+        long tCount = awaitCount("bench-drain", total, Duration.ofSeconds(180));
+        r.drained = drained;
+        r.drainSeconds = seconds(tEmpty - tUp);
+        r.drain = drained / seconds(tEmpty - tUp);
+        r.drainFirstWriteS = seconds(tFirst - tUp);
+        r.drainSteady = drained / seconds(tEmpty - tFirst);
+        log("drain: %,d readings in %.1f s = %,.0f readings/s (first write %.1f s after /ping; %,.0f readings/s from then on); "
+                        + "InfluxDB count exact %.1f s after /ping. %s",
+                drained, r.drainSeconds, r.drain, r.drainFirstWriteS, r.drainSteady, seconds(tCount - tUp), r.phaseCpu.get("drain"));
+    }
+
+    // ---- waits ------------------------------------------------------------------------------------------------
+
+    /** Polls /api/status every 100 ms until {@code delivered >= target}; returns the nanoTime of that poll. */
+    private long awaitDelivered(long target, Duration timeout, String what) {
+        return awaitDelivered(target, timeout, what, s -> { });
+    }
+
+    private long awaitDelivered(long target, Duration timeout, String what, java.util.function.Consumer<Status> each) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Status last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = gateway.status();
+            } catch (RuntimeException e) {
+                // a missed poll is retried
+            }
+            long now = System.nanoTime();
+            if (last != null) {
+                each.accept(last);
+            }
+            if (last != null && last.delivered >= target) {
+                return now;
+            }
+            Poll.sleep(Duration.ofMillis(100));
+        }
+        throw new IllegalStateException(what + ": the gateway did not report " + target + " readings delivered within "
+                + timeout.toSeconds() + " s; last status " + (last == null ? "none" : last.raw) + "\n" + gateway.child.tail(30));
+    }
+
+    /** Polls SELECT count(value) for one site until it is exactly {@code total}; fails at once if it is more. */
+    private long awaitCount(String site, long total, Duration timeout) {
+        Poll.value("InfluxDB to hold exactly " + total + " readings of site " + site, timeout, Duration.ofMillis(250), () -> {
+            long count = countWhere(GATEWAY_DB, site);
+            if (count > total) {
+                throw new IllegalStateException("InfluxDB holds " + count + " readings of site " + site + ", more than the " + total + " sent");
+            }
+            return count;
+        }, count -> count == total, () -> "");
+        return System.nanoTime();
+    }
+
+    private long countWhere(String db, String site) {
+        List<Map<String, Object>> rows = influx.query(db, "SELECT count(value) FROM reading WHERE site = '" + site + "'");
+        return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("count")).longValue();
+    }
+
+    // ---- the report ---------------------------------------------------------------------------------------------
+
+    private void printResults(boolean partial) {
+        Results x = r;
+        System.out.println();
+        System.out.println("==================== fieldgate pipeline benchmark: results" + (partial ? " (PARTIAL: the run failed)" : "")
+                + " ====================");
+        System.out.printf("mode %s; %d cores; load average at start %s, at end %s%n", o.quick ? "QUICK (indicative only)" : "full",
+                Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd);
+        System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 200)%n",
+                String.join(" ", o.gatewayJvm));
+        System.out.println();
+        System.out.printf("(a) raw InfluxDB write ceiling      %s readings/s   influxdb-java 2.25, %,d x %,d-point batches, gzip, ns%n",
+                rate(x.rawInflux), o.rawReadings / o.batch, o.batch);
+        System.out.printf("(b) raw Mosquitto QoS 1 ceiling     %s readings/s   Paho pub (%d in flight) -> mosquitto -> Paho sub, %,d packs x %d%n",
+                rate(x.rawMqtt), o.inflight, o.rawPacks, RECORDS_PER_PACK);
+        System.out.printf("(c) end-to-end through the gateway  %s readings/s   publish -> /api/status delivered; InfluxDB count exact: %s readings/s%n",
+                rate(x.endToEnd), rate(x.endToEndByCount));
+        if (!Double.isNaN(x.endToEndOffered)) {
+            System.out.printf("                                       (the broker took the %,d readings at %s readings/s; the gateway committed them to its spool at %s readings/s)%n",
+                    (long) o.packs * RECORDS_PER_PACK, rate(x.endToEndOffered).trim(), rate(x.endToEndIngest).trim());
+        }
+        double ceiling = Math.min(x.rawInflux, x.rawMqtt);
+        System.out.printf("    (c)/(a) = %s   (c)/(b) = %s   (c)/min((a),(b)) = %s%n", pct(x.endToEnd / x.rawInflux),
+                pct(x.endToEnd / x.rawMqtt), pct(x.endToEnd / ceiling));
+        x.throughputMet = verdict("throughput  (c) >= 50 % of min((a),(b))", x.endToEnd / ceiling, 0.50, true,
+                String.format("(c) would need >= %,.0f readings/s, %.1fx the measured rate", 0.5 * ceiling, 0.5 * ceiling / x.endToEnd));
+        System.out.println();
+        System.out.printf("latency at %,d readings/s (%d s measured, offered %s readings/s):%n", o.rate, o.latencySeconds,
+                rate(x.latencyOfferedRate).trim());
+        System.out.printf("    gateway /prometheus fieldgate_forward_latency_seconds: p50 %s s, p99 %s s%n", fmt(x.promP50), fmt(x.promP99));
+        System.out.printf("    external (publish -> counted delivered, +<=%.0f ms polling): p50 %s s, p99 %s s, max %s s%n",
+                x.pollIntervalMs, fmt(x.extP50), fmt(x.extP99), fmt(x.extMax));
+        double p99 = worst(x.promP99, x.extP99);
+        x.latencyMet = verdict("latency     p99 <= 2 s (worse of the two figures)", p99, 2.0, false,
+                String.format("p99 %.2f s is %.2f s over", p99, p99 - 2.0));
+        System.out.println();
+        System.out.printf("drain after a %d s InfluxDB outage: %,d readings (%.1f MiB spool) in %s s = %s readings/s; drain/(a) = %s%n",
+                o.outageSeconds, x.drained, x.drainSpoolBytes / MIB, fmt1(x.drainSeconds), rate(x.drain).trim(), pct(x.drain / x.rawInflux));
+        System.out.printf("    first write %s s after influxd answered /ping (forwarder backoff); from the first write on %s readings/s = %s of (a)%n",
+                fmt1(x.drainFirstWriteS), rate(x.drainSteady).trim(), pct(x.drainSteady / x.rawInflux));
+        x.drainMet = verdict("drain       >= 70 % of (a)", x.drain / x.rawInflux, 0.70, true,
+                String.format("the drain would need >= %,.0f readings/s, %.1fx the measured rate", 0.7 * x.rawInflux, 0.7 * x.rawInflux / x.drain));
+        System.out.println();
+        System.out.printf("gateway peak RSS: VmHWM %s MiB; max VmRSS sampled each second %s MiB (%d samples)%n",
+                fmt1(x.vmHwmKb / 1024.0), fmt1(x.maxRssKb / 1024.0), x.rssSamples);
+        System.out.printf("    max VmRSS by phase (MiB): %s%n", x.rssByPhase);
+        x.rssMet = verdict("memory      VmHWM <= 160 MiB with -Xmx96m", x.vmHwmKb / 1024.0, 160, false,
+                String.format("%.1f MiB over", x.vmHwmKb / 1024.0 - 160));
+        System.out.println();
+        System.out.println("CPU per phase (% of one core; 200 % = both cores busy):");
+        x.phaseCpu.forEach((phase, text) -> System.out.printf("    %-8s %s%n", phase, text));
+        if (x.finalStatus != null) {
+            System.out.println("final /api/status: " + x.finalStatus);
+        }
+        System.out.println("=====================================================================================================");
+    }
+
+    /** Prints one PASS/MISS line; returns whether the target was met (null when not measured). */
+    private static Boolean verdict(String label, double value, double bound, boolean atLeast, String shortBy) {
+        if (Double.isNaN(value)) {
+            System.out.printf("    %-52s n/a (not measured)%n", label);
+            return null;
+        }
+        boolean met = atLeast ? value >= bound : value <= bound;
+        String shown = atLeast ? pct(value) : String.format("%.2f", value);
+        String by = atLeast ? String.format("%.1f percentage points short", 100 * (bound - value)) : shortBy;
+        System.out.printf("    %-52s %s   %s%n", label, met ? "PASS" : "MISS", met ? "(" + shown + ")"
+                : "(" + shown + "; " + by + (atLeast ? "; " + shortBy : "") + ")");
+        return met;
+    }
+
+    private static double worst(double a, double b) {
+        if (Double.isNaN(a)) {
+            return b;
+        }
+        if (Double.isNaN(b)) {
+            return a;
+        }
+        return Math.max(a, b);
+    }
+
+    // ---- stopping -------------------------------------------------------------------------------------------------
+
+    private void stopEverything() {
+        if (rss != null) {
+            rss.halt();
+        }
+        try {
+            cleanup.close(); // gateway, then influxd, then mosquitto: each by its own PID, SIGTERM then SIGKILL
+        } catch (Exception e) {
+            System.err.println("pipeline-bench: stopping the child processes: " + e);
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    private void log(String format, Object... args) {
+        long s = (System.nanoTime() - startNanos) / 1_000_000_000L;
+        System.out.printf("[%02d:%02d] %s%n", s / 60, s % 60, String.format(format, args));
+        System.out.flush();
+    }
+
+    private Cpu cpu() {
+        Map<String, LongSupplier> pids = new LinkedHashMap<>();
+        if (gateway != null) {
+            pids.put("gateway", gateway::pid);
+        }
+        pids.put("influxd", influx::pid);
+        pids.put("mosquitto", broker::pid);
+        pids.put("bench", () -> ProcessHandle.current().pid());
+        return new Cpu(pids);
+    }
+
+    static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static long percentile(long[] sorted, double q) {
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double quantile(List<String> lines, String q) {
+        for (String line : lines) {
+            if (line.startsWith("fieldgate_forward_latency_seconds{") && line.contains("quantile=\"" + q + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    static long procStatusKb(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** utime + stime of a process in clock ticks (USER_HZ = 100 on Linux), -1 when it is gone. */
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static String rate(double v) {
+        return Double.isNaN(v) ? "       n/a" : String.format("%,10.0f", v);
+    }
+
+    static String pct(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format("%.1f %%", 100 * v);
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format("%.3f", v);
+    }
+
+    static String fmt1(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format("%.1f", v);
+    }
+
+    // ---- parts ----------------------------------------------------------------------------------------------------
+
+    /** Command line. The defaults are the issue's specification; --quick shortens every phase for a smoke run. */
+    static final class Options {
+        boolean quick;
+        int rawReadings = 500_000;
+        int rawWarmup = 100_000;
+        int batch = 5_000;
+        int packs = 5_000;
+        int rawPacks = 20_000;
+        int warmPacks = 200;
+        int devices = 50;
+        int inflight = 100;
+        int rate = 5_000;
+        int latencyWarmupSeconds = 20;
+        int latencySeconds = 60;
+        int outageSeconds = 300;
+        List<String> gatewayJvm = List.of("-Xmx96m", "-XX:+UseSerialGC");
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (String a : args) {
+                if (a.equals("--quick")) {
+                    o.quick = true;
+                    o.rawReadings = 100_000;
+                    o.rawWarmup = 20_000;
+                    o.packs = 1_000;
+                    o.rawPacks = 5_000;
+                    o.warmPacks = 100;
+                    // settling >= 45 s: the gateway's 1-minute percentile window then holds no (c) readings
+                    o.latencyWarmupSeconds = 45;
+                    o.latencySeconds = 20;
+                    o.outageSeconds = 30;
+                }
+            }
+            for (String a : args) {
+                if (a.equals("--quick")) {
+                    continue;
+                }
+                int eq = a.indexOf('=');
+                if (!a.startsWith("--") || eq < 0) {
+                    throw new IllegalArgumentException("unknown argument '" + a + "' (options are --quick and --name=value)");
+                }
+                String name = a.substring(2, eq);
+                String value = a.substring(eq + 1);
+                switch (name) {
+                    case "raw-readings" -> o.rawReadings = positive(name, value);
+                    case "raw-warmup" -> o.rawWarmup = positive(name, value);
+                    case "packs" -> o.packs = positive(name, value);
+                    case "raw-packs" -> o.rawPacks = positive(name, value);
+                    case "warm-packs" -> o.warmPacks = positive(name, value);
+                    case "devices" -> o.devices = positive(name, value);
+                    case "inflight" -> o.inflight = positive(name, value);
+                    case "rate" -> o.rate = positive(name, value);
+                    case "latency-settle-s" -> o.latencyWarmupSeconds = positive(name, value);
+                    case "latency-s" -> o.latencySeconds = positive(name, value);
+                    case "outage-s" -> o.outageSeconds = positive(name, value);
+                    case "gateway-jvm" -> o.gatewayJvm = List.of(value.trim().split("\\s+"));
+                    default -> throw new IllegalArgumentException("unknown option --" + name);
+                }
+            }
+            if (o.rate % RECORDS_PER_PACK != 0) {
+                throw new IllegalArgumentException("--rate must be a multiple of " + RECORDS_PER_PACK + " (readings per pack)");
+            }
+            return o;
+        }
+
+        private static int positive(String name, String value) {
+            try {
+                int v = Integer.parseInt(value.replace("_", ""));
+                if (v > 0) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("--" + name + " must be a positive integer, not '" + value + "'");
+        }
+    }
+
+    /** Everything measured; NaN = not measured. */
+    static final class Results {
+        double rawInflux = Double.NaN;
+        double rawMqtt = Double.NaN;
+        double endToEnd = Double.NaN;
+        double endToEndByCount = Double.NaN;
+        double endToEndOffered = Double.NaN;
+        double endToEndIngest = Double.NaN;
+        double latencyOfferedRate = Double.NaN;
+        double latencyMaxLateMs = Double.NaN;
+        double promP50 = Double.NaN;
+        double promP99 = Double.NaN;
+        double extP50 = Double.NaN;
+        double extP99 = Double.NaN;
+        double extMax = Double.NaN;
+        double pollIntervalMs = Double.NaN;
+        List<String> prometheusLines = List.of();
+        long drainSpoolDepth;
+        long drainSpoolBytes;
+        long drained;
+        double drainOfferedRate = Double.NaN;
+        double drainSeconds = Double.NaN;
+        double drain = Double.NaN;
+        double drainFirstWriteS = Double.NaN;
+        double drainSteady = Double.NaN;
+        long vmHwmKb = -1;
+        long maxRssKb = -1;
+        int rssSamples;
+        String rssByPhase = "";
+        String loadStart = loadAverage();
+        String loadEnd;
+        String finalStatus;
+        final Map<String, String> phaseCpu = new LinkedHashMap<>();
+        Boolean throughputMet;
+        Boolean latencyMet;
+        Boolean drainMet;
+        Boolean rssMet;
+
+        boolean hasAny() {
+            return !Double.isNaN(rawInflux);
+        }
+
+        /** Decided while printing the results; a target not measured counts as not met. */
+        boolean allMet() {
+            return Boolean.TRUE.equals(throughputMet) && Boolean.TRUE.equals(latencyMet)
+                    && Boolean.TRUE.equals(drainMet) && Boolean.TRUE.equals(rssMet);
+        }
+    }
+
+    /** The gateway as a child JVM with the benchmark's JVM options (testkit's GatewayProcess fixes -Xmx256m). */
+    static final class BenchGateway implements AutoCloseable {
+        private final Path dir;
+        private final int port;
+        final ChildProcess child;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        BenchGateway(List<String> jvm, Map<String, String> properties) {
+            dir = ChildProcess.newWorkDir("gateway");
+            port = Integer.parseInt(properties.get("micronaut.server.port"));
+            List<String> command = new ArrayList<>();
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvm);
+            command.add("-cp");
+            command.add(childClasspath());
+            command.add("-Dfieldgate.spool.dir=" + dir.resolve("spool"));
+            properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.add("org.fieldgate.Application");
+            child = new ChildProcess("gateway:" + port, command, dir.resolve("gateway.log"), dir.resolve("gateway.stderr.log"));
+        }
+
+        /** As testkit's GatewayProcess: this JVM's classpath minus test-classes, so the gateway runs on main code only. */
+        static String childClasspath() {
+            return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                    .filter(entry -> !entry.isBlank())
+                    .filter(entry -> !Paths.get(entry).getFileName().toString().equals("test-classes"))
+                    .collect(Collectors.joining(File.pathSeparator));
+        }
+
+        void start() {
+            child.start();
+            Poll.until("the gateway (PID " + child.pid() + ") to answer GET /api/status", Duration.ofSeconds(120), () -> {
+                if (!child.isAlive()) {
+                    throw new IllegalStateException("the gateway exited during start-up with code " + child.exitCode() + "\n" + child.tail(40));
+                }
+                return response("/api/status").statusCode() == 200;
+            }, () -> child.tail(40));
+            Poll.until("the gateway to connect to the broker", Duration.ofSeconds(60), () -> status().brokerConnected,
+                    () -> child.tail(40));
+        }
+
+        long pid() {
+            return child.pid();
+        }
+
+        String baseUrl() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        HttpResponse<String> response(String path) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+
+        String get(String path) {
+            try {
+                HttpResponse<String> response = response(path);
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("GET " + path + " answered HTTP " + response.statusCode() + ": " + response.body());
+                }
+                return response.body();
+            } catch (IOException e) {
+                throw new IllegalStateException("GET " + path + " failed: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted during GET " + path, e);
+            }
+        }
+
+        Status status() {
+            try {
+                return Status.of(JSON.readValue(get("/api/status"), new TypeReference<LinkedHashMap<String, Object>>() { }));
+            } catch (IOException e) {
+                throw new IllegalStateException("/api/status is not JSON: " + e, e);
+            }
+        }
+
+        String diagnostics() {
+            return child.tail(30);
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (child.isAlive()) {
+                    child.stop(60);
+                }
+            } finally {
+                ChildProcess.deleteWorkDir(dir);
+            }
+        }
+    }
+
+    /** The /api/status fields the benchmark uses. */
+    record Status(long spoolDepth, long spoolBytes, boolean spoolFull, boolean brokerConnected, long ingested,
+                  long delivered, long deadLetters, long quarantined, Map<String, Object> raw) {
+        static Status of(Map<String, Object> json) {
+            return new Status(num(json, "spoolDepth"), num(json, "spoolBytes"), Boolean.TRUE.equals(json.get("spoolFull")),
+                    Boolean.TRUE.equals(json.get("brokerConnected")), num(json, "ingested"), num(json, "delivered"),
+                    num(json, "deadLetters"), num(json, "quarantined"), json);
+        }
+
+        private static long num(Map<String, Object> json, String field) {
+            if (json.get(field) instanceof Number n) {
+                return n.longValue();
+            }
+            throw new IllegalStateException("/api/status field " + field + " is not a number: " + json);
+        }
+    }
+
+    /**
+     * A lean QoS 1 publisher: at most {@code inflight} packs awaiting PUBACK, nothing else kept (testkit's
+     * SenmlPublisher keeps every reading in maps, which at 1.5 million readings would load this JVM and the 2 cores).
+     */
+    static final class Publisher implements AutoCloseable {
+        private final MqttAsyncClient client;
+        private final Semaphore window;
+        private final int inflight;
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        private final IMqttActionListener listener = new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                window.release();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, exception);
+                window.release();
+            }
+        };
+
+        Publisher(String url, String clientId, int inflight) throws MqttException {
+            this.inflight = inflight;
+            this.window = new Semaphore(inflight);
+            client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(true);
+            options.setAutomaticReconnect(false);
+            options.setMaxInflight(inflight);
+            options.setConnectionTimeout(10);
+            options.setKeepAliveInterval(60);
+            client.connect(options).waitForCompletion(15_000);
+        }
+
+        void publish(String topic, byte[] payload) {
+            if (failed.get() > 0) {
+                throw new IllegalStateException("a QoS 1 publish failed: " + firstFailure.get(), firstFailure.get());
+            }
+            try {
+                if (!window.tryAcquire(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no PUBACK for " + inflight + " in-flight packs within 120 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            MqttMessage message = new MqttMessage(payload);
+            message.setQos(1);
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    client.publish(topic, message, null, listener);
+                    return;
+                } catch (MqttException e) {
+                    // Paho frees its in-flight slot just before our listener runs: retry that race, briefly
+                    if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT && attempt < 10_000) {
+                        Poll.sleep(Duration.ofMillis(1));
+                        continue;
+                    }
+                    window.release();
+                    throw new IllegalStateException("publish to " + topic + " failed: " + e, e);
+                }
+            }
+        }
+
+        /** Waits until every pack handed over has its PUBACK. */
+        void flush(Duration timeout) {
+            try {
+                if (!window.tryAcquire(inflight, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException((inflight - window.availablePermits()) + " packs without PUBACK after "
+                            + timeout.toSeconds() + " s");
+                }
+                window.release(inflight);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            if (failed.get() > 0) {
+                throw new IllegalStateException("a QoS 1 publish failed: " + firstFailure.get(), firstFailure.get());
+            }
+        }
+
+        @Override
+        public void close() throws MqttException {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(5_000).waitForCompletion(10_000);
+                }
+            } finally {
+                client.close(true);
+            }
+        }
+    }
+
+    /** (b)'s subscriber: QoS 1, clean session off, automatic acknowledgement, counts packs. */
+    static final class CountingSubscriber implements MqttCallback, AutoCloseable {
+        private final MqttAsyncClient client;
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong warm = new AtomicLong();
+        volatile long lastNanos;
+
+        CountingSubscriber(String url, String clientId) throws MqttException {
+            client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+            client.setCallback(this);
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(false);
+            options.setAutomaticReconnect(false);
+            options.setMaxInflight(1000);
+            options.setConnectionTimeout(10);
+            options.setKeepAliveInterval(60);
+            client.connect(options).waitForCompletion(15_000);
+            client.subscribe("bench/#", 1).waitForCompletion(15_000);
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            if (topic.startsWith("bench/warm/")) {
+                warm.incrementAndGet();
+            } else {
+                lastNanos = System.nanoTime(); // before the count, so whoever sees the last count sees its time
+                count.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            System.err.println("raw subscriber lost its connection: " + cause);
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // subscribe-only
+        }
+
+        @Override
+        public void close() throws MqttException {
+            try {
+                if (client.isConnected()) {
+                    client.unsubscribe("bench/#").waitForCompletion(10_000); // leave no queue behind in the broker
+                    client.disconnect(5_000).waitForCompletion(10_000);
+                }
+            } finally {
+                client.close(true);
+            }
+        }
+    }
+
+    /**
+     * Paced publishing of live packs: {@code packsPerSecond} packs of 100 readings on a fixed schedule; each pack's
+     * 10 channels x 10 samples are stamped with the publish time (the samples 1 microsecond apart, ending at it).
+     */
+    static final class Paced {
+        private static final String[][] CHANNELS = SenmlPacks.CHANNELS;
+        private final Publisher publisher;
+        private final String site;
+        private final int devices;
+        private final int packsPerSecond;
+        private final int count;
+        private final Random random;
+        private final int firstDevice;
+        final long[] publishNanos;
+        long startNanos;
+        long endNanos;
+        long maxLateNanos;
+
+        Paced(Publisher publisher, String site, int devices, int packsPerSecond, int count, long seed) {
+            this(publisher, site, devices, packsPerSecond, count, seed, 0);
+        }
+
+        Paced(Publisher publisher, String site, int devices, int packsPerSecond, int count, long seed, int firstDevice) {
+            this.publisher = publisher;
+            this.site = site;
+            this.devices = devices;
+            this.packsPerSecond = packsPerSecond;
+            this.count = count;
+            this.random = new Random(seed);
+            this.firstDevice = firstDevice;
+            this.publishNanos = new long[count];
+        }
+
+        int devicesUsedUpTo() {
+            return (firstDevice + count) % devices;
+        }
+
+        void run() throws InterruptedException {
+            startNanos = System.nanoTime();
+            for (int k = 0; k < count; k++) {
+                long due = startNanos + (long) (k * 1e9 / packsPerSecond);
+                long early = due - System.nanoTime();
+                if (early > 0) {
+                    TimeUnit.NANOSECONDS.sleep(early);
+                } else {
+                    maxLateNanos = Math.max(maxLateNanos, -early);
+                }
+                String device = "dev-" + ((firstDevice + k) % devices);
+                Instant now = Instant.now();
+                byte[] payload = livePack(device, now.getEpochSecond(), now.getNano() / 1000);
+                publishNanos[k] = System.nanoTime();
+                publisher.publish(SenmlPacks.topic(site, device), payload);
+            }
+            endNanos = System.nanoTime();
+        }
+
+        private byte[] livePack(String device, long epochSecond, int micros) {
+            StringBuilder json = new StringBuilder(RECORDS_PER_PACK * 64).append('[');
+            for (int s = 0; s < RECORDS_PER_PACK / CHANNELS.length; s++) {
+                int behindUs = RECORDS_PER_PACK / CHANNELS.length - 1 - s;
+                for (String[] channel : CHANNELS) {
+                    if (json.length() > 1) {
+                        json.append(',');
+                    }
+                    json.append('{');
+                    if (json.length() == 2) {
+                        json.append("\"bn\":\"").append(device).append("/\",\"bt\":").append(epochSecond).append('.')
+                                .append(String.format("%06d", micros)).append(',');
+                    }
+                    json.append("\"n\":\"").append(channel[0]).append("\",\"u\":\"").append(channel[1]).append("\",\"v\":")
+                            .append(Math.round(random.nextDouble() * 1e6) / 1e3);
+                    if (behindUs > 0) {
+                        json.append(",\"t\":-0.00000").append(behindUs);
+                    }
+                    json.append('}');
+                }
+            }
+            return json.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Polls /api/status at a fixed interval and keeps (time, delivered) pairs for the external latency figure. */
+    static final class DeliveredPoller extends Thread {
+        private final BenchGateway gateway;
+        private final long intervalMs;
+        final long[] nanos;
+        final long[] delivered;
+        volatile int n;
+        private volatile boolean running = true;
+
+        DeliveredPoller(BenchGateway gateway, Duration interval, int maxSeconds) {
+            super("delivered-poller");
+            setDaemon(true);
+            this.gateway = gateway;
+            this.intervalMs = interval.toMillis();
+            int capacity = (int) (maxSeconds * 1000L / intervalMs) + 1;
+            nanos = new long[capacity];
+            delivered = new long[capacity];
+        }
+
+        @Override
+        public void run() {
+            while (running && n < nanos.length) {
+                try {
+                    long d = gateway.status().delivered;
+                    long t = System.nanoTime(); // the response time: the counter was read at or before it
+                    nanos[n] = t;
+                    delivered[n] = d;
+                    n++;
+                } catch (RuntimeException e) {
+                    // a missed poll only coarsens the figure
+                }
+                try {
+                    Thread.sleep(intervalMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        double meanIntervalMs() {
+            return n < 2 ? Double.NaN : (nanos[n - 1] - nanos[0]) / 1e6 / (n - 1);
+        }
+
+        void halt() throws InterruptedException {
+            running = false;
+            join(5_000);
+        }
+    }
+
+    /** Samples the gateway's VmRSS once a second, keeping the maximum overall and per phase. */
+    static final class RssSampler extends Thread {
+        private final long pid;
+        private final Map<String, Long> phaseMaxKb = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile String phase = "";
+        private volatile boolean running = true;
+        private volatile long maxKb = -1;
+        private volatile int samples;
+
+        void phase(String name) {
+            phases.add(name);
+            phase = name;
+            sample();
+        }
+
+        String byPhase() {
+            return phases.stream().map(p -> p + " " + fmt1(phaseMaxKb.getOrDefault(p, -1L) / 1024.0))
+                    .collect(Collectors.joining(", "));
+        }
+
+        private synchronized void sample() {
+            long kb = procStatusKb(pid, "VmRSS");
+            if (kb > 0) {
+                maxKb = Math.max(maxKb, kb);
+                phaseMaxKb.merge(phase, kb, Math::max);
+                samples++;
+            }
+        }
+
+        RssSampler(long pid) {
+            super("rss-sampler");
+            setDaemon(true);
+            this.pid = pid;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                sample();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long maxKb() {
+            return maxKb;
+        }
+
+        int samples() {
+            return samples;
+        }
+
+        void halt() {
+            running = false;
+            interrupt();
+        }
+    }
+
+    /** CPU time of each process over a phase. */
+    static final class Cpu {
+        private final Map<String, LongSupplier> pids;
+        private final Map<String, Long> pidAtStart = new LinkedHashMap<>();
+        private final Map<String, Long> ticksAtStart = new LinkedHashMap<>();
+
+        Cpu(Map<String, LongSupplier> pids) {
+            this.pids = pids;
+            pids.forEach((name, pid) -> {
+                long p = pid.getAsLong();
+                pidAtStart.put(name, p);
+                ticksAtStart.put(name, cpuTicks(p));
+            });
+        }
+
+        /** "gateway 95 %, influxd 40 %, ..." over {@code wallNanos}. */
+        String since(long wallNanos) {
+            double wall = seconds(wallNanos);
+            List<String> parts = new ArrayList<>();
+            double sum = 0;
+            for (var e : pids.entrySet()) {
+                long p = pidAtStart.get(e.getKey());
+                long now = cpuTicks(p);
+                long then = ticksAtStart.get(e.getKey());
+                if (now < 0 || then < 0 || p != e.getValue().getAsLong()) {
+                    parts.add(e.getKey() + " n/a");
+                    continue;
+                }
+                double share = (now - then) / 100.0 / wall;
+                sum += share;
+                parts.add(String.format("%s %.0f %%", e.getKey(), 100 * share));
+            }
+            return String.format("cpu over %.1f s: %s (sum %.0f %%)", wall, String.join(", ", parts), 100 * sum);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package org.fieldgate.site;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.fieldgate.transport.SenmlUnits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code config check}: output and exit codes; and the JSON Schema agrees with the Java validator's keys and units. */
+class ConfigCheckTest {
+    static final Path SOIL = SiteConfigTest.SOIL;
+    static final Path HOUSE = SiteConfigTest.HOUSE;
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ConfigCheck.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void bothExamplesPassWithModelsFoundBesideTheSites() {
+        Run r = run(SOIL.toString(), HOUSE.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(List.of("OK " + SOIL + " (6 probes, 17 channels)", "OK " + HOUSE + " (6 probes, 10 channels)"),
+                r.lines());
+    }
+
+    @Test
+    void modelFilesCanBeCheckedDirectly() {
+        Path scd30 = SiteConfigTest.MODELS.resolve("scd30.yaml");
+        Run r = run(scd30.toString());
+        assertEquals(0, r.code());
+        assertEquals(List.of("OK " + scd30 + " (model scd30, 3 channels)"), r.lines());
+    }
+
+    @Test
+    void anInvalidFilePrintsEveryErrorAndExitsOne() throws IOException {
+        Path bad = dir.resolve("bad.yaml");
+        String text = Files.readString(SOIL).replace("cycle-s: 1800", "cycle-s: 600")
+                .replace("timezone: Asia/Tokyo", "timezone: Asia/Tokio");
+        Files.writeString(bad, text);
+        Run r = run("--models", SiteConfigTest.MODELS.toString(), SOIL.toString(), bad.toString());
+        assertEquals(1, r.code());
+        List<String> lines = r.lines();
+        assertEquals(3, lines.size(), r.out());
+        assertEquals("OK " + SOIL + " (6 probes, 17 channels)", lines.get(0));
+        int tzLine = (int) text.substring(0, text.indexOf("timezone:")).chars().filter(ch -> ch == '\n').count() + 1;
+        assertTrue(lines.get(1).startsWith(bad + ":" + tzLine + ": timezone: value 'Asia/Tokio': "), lines.get(1));
+        assertTrue(lines.get(2).matches(java.util.regex.Pattern.quote(bad.toString()) + ":\\d+: schedule.cycle-s: .*"),
+                lines.get(2));
+        assertEquals("config check: 1 of 2 files invalid\n", r.err());
+    }
+
+    @Test
+    void missingModelsDirectoryIsAnError() throws IOException {
+        Path site = dir.resolve("sites/s.yaml");
+        Files.createDirectories(site.getParent());
+        Files.copy(SOIL, site);
+        Run r = run(site.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().startsWith(dir.resolve("models").toAbsolutePath() + ":1: (models): value '"), r.out());
+    }
+
+    @Test
+    void unreadableFileIsAnError() {
+        Path missing = dir.resolve("nope.yaml");
+        Run r = run("--models", SiteConfigTest.MODELS.toString(), missing.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().startsWith(missing + ":1: (file): value '" + missing + "': cannot be read"), r.out());
+    }
+
+    @Test
+    void badUsageExits64() {
+        assertEquals(64, run().code());
+        assertEquals(64, run("--models").code());
+        assertEquals(64, run("--verbose", SOIL.toString()).code());
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("usage: config check [--models DIR] FILE..."), help.out());
+    }
+
+    // ---- the schema for editors must agree with the validator ----
+
+    private static JsonNode schema() throws IOException {
+        return new ObjectMapper().readTree(SiteConfigTest.CONFIG.resolve("schema/fieldgate-config.schema.json").toFile());
+    }
+
+    private static Set<String> keys(JsonNode objectSchema) {
+        Set<String> out = new TreeSet<>();
+        objectSchema.get("properties").fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    private static Set<String> set(String... keys) {
+        return new TreeSet<>(List.of(keys));
+    }
+
+    @Test
+    void schemaKeysAndUnitsAgreeWithTheValidator() throws IOException {
+        JsonNode defs = schema().get("$defs");
+        JsonNode site = defs.get("site");
+        JsonNode sp = site.get("properties");
+        assertEquals(set(SiteValidator.SITE_KEYS), keys(site));
+        assertEquals(set(SiteValidator.LOCATION_KEYS), keys(sp.get("location")));
+        assertEquals(set(SiteValidator.BUS_KEYS), keys(sp.get("buses").get("additionalProperties")));
+        assertEquals(set(SiteValidator.CALIBRATION_KEYS), keys(sp.get("calibrations").get("items")));
+        JsonNode probe = sp.get("probes").get("items");
+        assertEquals(set(SiteValidator.PROBE_KEYS), keys(probe));
+        assertEquals(set(SiteValidator.PROBE_CHANNEL_KEYS),
+                keys(probe.get("properties").get("channels").get("additionalProperties")));
+        assertEquals(set(SiteValidator.ANALYSER_KEYS), keys(sp.get("analyser")));
+        assertEquals(set(SiteValidator.SCHEDULE_KEYS), keys(sp.get("schedule")));
+        assertEquals(set(SiteValidator.CHAMBER_KEYS), keys(sp.get("chambers").get("items")));
+        assertEquals(set(SiteValidator.HOUSE_KEYS), keys(sp.get("house")));
+        assertEquals(set(SiteValidator.BATCH_KEYS), keys(sp.get("house").get("properties").get("batches").get("items")));
+        assertEquals(set(SiteValidator.REF_KEYS), keys(defs.get("channelRef")));
+
+        JsonNode model = defs.get("sensorModel");
+        JsonNode mp = model.get("properties");
+        assertEquals(set(ModelLoader.MODEL_KEYS), keys(model));
+        assertEquals(set(ModelLoader.REGISTER_KEYS), keys(mp.get("registers").get("additionalProperties")));
+        assertEquals(set(ModelLoader.COMMAND_KEYS), keys(mp.get("commands").get("additionalProperties")));
+        assertEquals(set(ModelLoader.CHANNEL_KEYS), keys(mp.get("channels").get("items")));
+        Set<String> defaults = new TreeSet<>();
+        ModelLoader.DEFAULT_KEYS.values().forEach(k -> defaults.addAll(List.of(k)));
+        assertEquals(defaults, keys(mp.get("defaults")));
+        Set<String> interfaces = new TreeSet<>();
+        mp.get("interface").get("enum").forEach(n -> interfaces.add(n.asText()));
+        assertEquals(new TreeSet<>(ModelLoader.INTERFACES), interfaces);
+
+        Set<String> units = new TreeSet<>();
+        defs.get("unit").get("enum").forEach(n -> units.add(n.asText()));
+        assertEquals(new TreeSet<>(SenmlUnits.KNOWN), units);
+    }
+}

@@ -1,0 +1,303 @@
+package org.fieldgate.site;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The two example sites and the models pass; broken variants fail with the exact file:line, field and reason. */
+class SiteConfigTest {
+    static final Path CONFIG = Path.of("..", "firmware-config").toAbsolutePath().normalize();
+    static final Path MODELS = CONFIG.resolve("models");
+    static final Path SOIL = CONFIG.resolve("sites/soil-plot-example.yaml");
+    static final Path HOUSE = CONFIG.resolve("sites/mineralisation-house-example.yaml");
+    static final String MODEL_IDS =
+            "ads1115, bme280, gmp252, gpio-pulse, gpio-relay, scd30, scd41, sdm120, sdm630, sdp810, teros12";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyModelLoadsWithoutErrors() {
+        ModelLoader.ModelSet set = ModelLoader.loadDir(MODELS);
+        assertEquals(List.of(), set.errors());
+        assertEquals(MODEL_IDS, String.join(", ", set.models().keySet()));
+        SensorModel gmp = set.models().get("gmp252");
+        assertEquals(SensorModel.Interface.MODBUS_RTU, gmp.iface());
+        assertEquals("240", gmp.defaultAddress());
+        assertEquals(0x0000, gmp.registers().get("co2-float").address());
+        assertEquals("0x61", set.models().get("scd30").defaultAddress());
+        SensorModel.Channel vwc = set.models().get("teros12").channel("vwc");
+        assertEquals(3.879e-4 * 2500 - 0.6956, vwc.scale(2500), 1e-12);
+        assertEquals("aD0!", set.models().get("teros12").commands().get("data").code());
+    }
+
+    @Test
+    void soilPlotExampleIsValid() {
+        SiteConfig site = SiteConfigs.loadOrThrow(SOIL, MODELS);
+        assertEquals("soil-plot-example", site.id());
+        assertEquals("Asia/Tokyo", site.timezone().getId());
+        assertEquals(6, site.probes().size());
+        assertEquals(17, site.channelCount());
+        assertEquals(4, site.chambers().chambers().size());
+        ChamberConfig c1 = site.chambers().chambers().get(0);
+        assertEquals(17, c1.relayPin());
+        assertEquals(4076.1 + 2.5 * 317.8, c1.geometry().volumeCm3(), 1e-9);
+        assertEquals(880, site.chambers().schedule().slotS() * 4, 1e-9);
+        assertEquals(new ChannelRef("air", "air_pressure"), site.chambers().pressure());
+
+        ProbeConfig soil10 = site.probe("soil-co2-10cm");
+        assertEquals("241", soil10.address());
+        assertEquals(60, soil10.intervalS());
+        assertEquals("0x76", site.probe("air").address());
+        assertEquals("1", site.probe("soil-water-10cm").address());
+    }
+
+    @Test
+    void readingsCarryTheCalibrationTheyWereConvertedWith() {
+        SiteConfig site = SiteConfigs.loadOrThrow(SOIL, MODELS);
+        ChannelConfig vwc = site.probe("soil-water-10cm").channel("vwc_10cm");
+        assertEquals("m3/m3", vwc.unit());
+        ChannelConfig.Converted before = vwc.convert(2500, LocalDate.of(2025, 2, 1), "teros12");
+        assertEquals("model:teros12", before.calibrationId());
+        ChannelConfig.Converted mineral = vwc.convert(2500, LocalDate.of(2025, 6, 14), "teros12");
+        assertEquals("teros-mineral-2025-03", mineral.calibrationId());
+        assertEquals(3.879e-4 * 2500 - 0.6956, mineral.value(), 1e-12);
+        ChannelConfig.Converted site2 = vwc.convert(2500, LocalDate.of(2025, 6, 15), "teros12");
+        assertEquals("teros-site-2025-06", site2.calibrationId());
+        assertEquals(-0.7284 + 4.012e-4 * 2500, site2.value(), 1e-12);
+        assertEquals("teros-mineral-2025-03", site.calibrations().get("teros-site-2025-06").supersedes());
+
+        ChannelConfig co2 = site.probe("analyser").channel("co2");
+        ChannelConfig.Converted c = co2.convert(400, LocalDate.of(2025, 3, 1), "gmp252");
+        assertEquals(-4.2 + 1.0061 * 400, c.value(), 1e-12);
+        assertEquals("ppm", c.unit());
+    }
+
+    @Test
+    void mineralisationHouseExampleIsValid() {
+        SiteConfig site = SiteConfigs.loadOrThrow(HOUSE, MODELS);
+        assertEquals(6, site.probes().size());
+        assertEquals(10, site.channelCount());
+        assertNull(site.chambers());
+        HouseConfig h = site.house();
+        assertEquals(new ChannelRef("co2-inlet", "co2"), h.inletCo2());
+        assertEquals(new ChannelRef("airflow", "dp"), h.airflow());
+        assertEquals(0.0412, h.ductFactor());
+        assertEquals(new ChannelRef("fan-meter", "power"), h.fanPower());
+        assertEquals(0.462, h.gridKgCo2PerKwh());
+        RockBatch b = h.batches().get(0);
+        assertEquals(0.5, b.co2PotentialKgPerKg());
+        assertEquals(LocalDate.of(2025, 4, 1), b.startDate());
+        assertEquals(24, site.probe("fan-tacho").pin());
+        assertEquals(List.of("fan_rpm"), site.probe("fan-tacho").channels().stream().map(ChannelConfig::name).toList());
+        assertEquals("0x25", site.probe("airflow").address());
+    }
+
+    // ---- broken variants: each a copy of an example with one edit; the whole error line is asserted ----
+
+    private record Variant(Path file, String text) {
+        /** 1-based line of the first occurrence of {@code s}. */
+        int line(String s) {
+            int at = text.indexOf(s);
+            assertTrue(at >= 0, "variant text lacks " + s);
+            return (int) text.substring(0, at).chars().filter(ch -> ch == '\n').count() + 1;
+        }
+
+        String at(String s) {
+            return file + ":" + line(s);
+        }
+    }
+
+    private Variant variant(Path example, String from, String to) throws IOException {
+        String text = Files.readString(example, StandardCharsets.UTF_8);
+        int at = text.indexOf(from);
+        assertTrue(at >= 0, example.getFileName() + " no longer contains " + from);
+        String broken = text.substring(0, at) + to + text.substring(at + from.length());
+        Path f = dir.resolve("broken-" + example.getFileName());
+        Files.writeString(f, broken, StandardCharsets.UTF_8);
+        return new Variant(f, broken);
+    }
+
+    private static List<String> errors(Variant v) {
+        return errors(v, MODELS);
+    }
+
+    private static List<String> errors(Variant v, Path models) {
+        SiteValidator.Result r = SiteConfigs.check(v.file(), models);
+        assertNull(r.config());
+        return r.errors().stream().map(ConfigError::toString).toList();
+    }
+
+    @Test
+    void unknownKeySuggestsTheClosestOne() throws IOException {
+        Variant v = variant(SOIL, "    interval-s: 300", "    intervall-s: 300");
+        assertEquals(List.of(v.at("intervall-s") + ": probes[3].intervall-s: value '300': unknown key; did you mean"
+                + " 'interval-s'? (allowed: id, model, bus, address, pin, interval-s, depth-cm, channels, description)"),
+                errors(v));
+    }
+
+    @Test
+    void missingModel() throws IOException {
+        Variant v = variant(SOIL, "  - id: air\n    model: bme280\n", "  - id: air\n");
+        assertEquals(List.of(v.at("- id: air") + ": probes[5].model: missing: required; a model id from models/: "
+                + MODEL_IDS), errors(v));
+    }
+
+    @Test
+    void wrongType() throws IOException {
+        Variant v = variant(SOIL, "interval-s: 2\n    description", "interval-s: two\n    description");
+        assertEquals(List.of(v.at("interval-s: two") + ": probes[0].interval-s: value 'two': not a number; seconds"
+                + " between samples, at least the model's minimum 2 s, at most 86400"), errors(v));
+    }
+
+    @Test
+    void valueOutOfRange() throws IOException {
+        Variant v = variant(HOUSE, "co2-potential-kg-per-kg: 0.5", "co2-potential-kg-per-kg: 5");
+        assertEquals(List.of(v.at("co2-potential-kg-per-kg") + ": house.batches[0].co2-potential-kg-per-kg: value '5':"
+                + " out of range; kg CO2 per kg rock from its Ca/Mg content, 0.001-1.1 (typically 0.485-0.602)"),
+                errors(v));
+    }
+
+    @Test
+    void unknownModel() throws IOException {
+        Variant v = variant(HOUSE, "model: sdm120", "model: sdm210");
+        assertEquals(List.of(v.at("model: sdm210") + ": probes[4].model: value 'sdm210': not a model in models/;"
+                + " did you mean 'sdm120'? (known: " + MODEL_IDS + ")"), errors(v));
+    }
+
+    @Test
+    void duplicateChannelName() throws IOException {
+        Variant v = variant(SOIL, "temp: {name: temp_30cm}", "temp: {name: co2_30cm}");
+        assertEquals(List.of(v.at("temp: {name: co2_30cm}") + ": probes[2].channels.temp.name: value 'co2_30cm':"
+                + " duplicate channel name in this probe (also at line " + v.line("co2: {name: co2_30cm")
+                + "); each channel of a device needs its own name"), errors(v));
+    }
+
+    @Test
+    void twoProbesOnOneBusAddress() throws IOException {
+        Variant v = variant(SOIL, "address: 242", "address: 241");
+        int first = v.line("address: 241");
+        int second = v.text().substring(v.text().indexOf("address: 241") + 1).indexOf("address: 241");
+        int secondLine = (int) v.text().substring(0, v.text().indexOf("address: 241") + 1 + second)
+                .chars().filter(ch -> ch == '\n').count() + 1;
+        assertEquals(List.of(v.file() + ":" + secondLine + ": probes[2].address: value '241': already used on bus"
+                + " rs485-1 by the probe at line " + first + "; each probe on a bus needs its own address"), errors(v));
+    }
+
+    @Test
+    void gpioPinUsedTwice() throws IOException {
+        Variant v = variant(SOIL, "relay-pin: 23", "relay-pin: 17");
+        assertEquals(List.of(v.at("id: chamber-4") + ": chambers[3].relay-pin: value '17': GPIO 17 is already used by"
+                + " chamber chamber-1 (line " + v.line("id: chamber-1") + "); each pin drives one thing"), errors(v));
+    }
+
+    @Test
+    void calibrationReferencedButNotDefined() throws IOException {
+        Variant v = variant(HOUSE, "co2: {calibration: inlet-co2-2025-04}", "co2: {calibration: inlet-co2-2025-05}");
+        assertEquals(List.of(v.at("inlet-co2-2025-05") + ": probes[0].channels.co2.calibration: value"
+                + " 'inlet-co2-2025-05': not a calibration defined under calibrations; did you mean 'inlet-co2-2025-04'?"
+                + " (defined: inlet-co2-2025-04, outlet-co2-2025-04)"), errors(v));
+    }
+
+    @Test
+    void calibrationValidFromNotAnIsoDate() throws IOException {
+        Variant v = variant(SOIL, "valid-from: 2025-06-15", "valid-from: 15/06/2025");
+        assertEquals(List.of(v.at("15/06/2025") + ": calibrations[4].valid-from: value '15/06/2025': an ISO-8601"
+                + " calendar date, YYYY-MM-DD"), errors(v));
+    }
+
+    @Test
+    void unitNotInSenml() throws IOException {
+        Variant v = variant(SOIL, "unit: m3/m3", "unit: m3m3");
+        assertEquals(List.of(v.at("unit: m3m3") + ": calibrations[3].unit: value 'm3m3': not a SenML unit"
+                + " (transport/SenmlUnits.java: ppm, Cel, %RH, kPa, Pa, m3/m3, W, kWh, ...); did you mean 'm3/m3'?"),
+                errors(v));
+    }
+
+    @Test
+    void scheduleDoesNotFitTheCycle() throws IOException {
+        Variant v = variant(SOIL, "cycle-s: 1800", "cycle-s: 600");
+        assertEquals(List.of(v.at("cycle-s: 600") + ": schedule.cycle-s: value '600': too short for 4 chambers x 220 s"
+                + " (close + dead band + observation + open + purge); at least 880 s"), errors(v));
+    }
+
+    @Test
+    void unknownTimezone() throws IOException {
+        Variant v = variant(SOIL, "timezone: Asia/Tokyo", "timezone: Asia/Tokio");
+        assertEquals(List.of(v.at("timezone") + ": timezone: value 'Asia/Tokio': an IANA time zone such as Asia/Tokyo,"
+                + " Europe/Berlin or UTC; did you mean 'Asia/Tokyo'?"), errors(v));
+    }
+
+    @Test
+    void probeOnTheWrongKindOfBus() throws IOException {
+        Variant v = variant(SOIL, "bus: sdi12-1", "bus: rs485-1");
+        assertEquals(List.of(v.at("bus: rs485-1\n    address: 1") + ": probes[3].bus: value 'rs485-1': a modbus-rtu"
+                + " bus; model teros12 needs a sdi12 bus: sdi12-1"), errors(v));
+    }
+
+    @Test
+    void houseReferenceToAChannelThatIsNotPublished() throws IOException {
+        Variant v = variant(HOUSE, "channel: energy_import", "channel: energy");
+        assertEquals(List.of(v.at("channel: energy}") + ": house.fan-energy.channel: value 'energy': not a channel of"
+                + " probe fan-meter (channels: power, energy_import)"), errors(v));
+    }
+
+    @Test
+    void brokenModelFileIsReportedWithItsOwnFileAndLine() throws IOException {
+        Path models = Files.createDirectory(dir.resolve("models"));
+        try (var files = Files.list(MODELS)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, models.resolve(f.getFileName()));
+            }
+        }
+        Path gmp = models.resolve("gmp252.yaml");
+        String text = Files.readString(gmp).replace("    unit: ppm\n", "    unit: ppmv\n");
+        Files.writeString(gmp, text);
+        int line = (int) text.substring(0, text.indexOf("unit: ppmv")).chars().filter(ch -> ch == '\n').count() + 1;
+        Variant v = new Variant(SOIL, Files.readString(SOIL));
+        assertEquals(List.of(gmp + ":" + line + ": channels[0].unit: value 'ppmv': not a SenML unit"
+                + " (transport/SenmlUnits.java: ppm, Cel, %RH, kPa, Pa, m3/m3, W, kWh, ...); did you mean 'ppm'?"),
+                errors(v, models));
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesTheLine() throws IOException {
+        Variant v = variant(SOIL, "  gpio:    {type: gpio, device: /dev/gpiochip0}\n", "  gpio:    {type: gpio, device: /dev/gpiochip0\n");
+        assertEquals(List.of(v.at("calibrations:") + ": (yaml): value 'calibrations:': not valid YAML: expected ',' or"
+                + " '}', but got : (while parsing a flow mapping at line " + v.line("  gpio:") + ")"), errors(v));
+    }
+
+    @Test
+    void everyErrorIsCollectedNotJustTheFirst() throws IOException {
+        Variant v = variant(SOIL, "timezone: Asia/Tokyo", "timezone: Mars/Olympus");
+        String text = v.text().replace("cycle-s: 1800", "cycle-s: 60").replace("relay-pin: 23", "relay-pin: 99")
+                .replace("model: teros12", "model: teros");
+        Files.writeString(v.file(), text);
+        List<String> errors = errors(new Variant(v.file(), text));
+        assertEquals(5, errors.size(), String.join("\n", errors));
+        assertTrue(errors.get(0).contains(": timezone: value 'Mars/Olympus'"), errors.get(0));
+        assertTrue(errors.get(4).contains(": chambers[3].relay-pin: value '99': out of range; a BCM GPIO number"),
+                errors.get(4));
+    }
+
+    @Test
+    void loadOrThrowListsEveryErrorOneAPerLine() throws IOException {
+        Variant v = variant(SOIL, "cycle-s: 1800", "cycle-s: 600");
+        Files.writeString(v.file(), v.text().replace("relay-pin: 23", "relay-pin: 17"));
+        InvalidSiteConfigException e = assertThrows(InvalidSiteConfigException.class,
+                () -> SiteConfigs.loadOrThrow(v.file(), MODELS));
+        assertEquals(2, e.errors().size());
+        assertEquals(2, e.getMessage().split(System.lineSeparator()).length);
+        assertTrue(e.getMessage().startsWith(v.file() + ":"), e.getMessage());
+    }
+}
