@@ -71,7 +71,7 @@ public final class Spool implements AutoCloseable {
             depth.set(single(writer, "SELECT count(*) FROM reading"));
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
-            refreshUsedBytes();
+            refreshUsedBytes(writer);
             full = usedBytes.get() >= maxBytes;
         } catch (SQLException e) {
             throw new SpoolException("cannot open spool " + file + ": " + e.getMessage(), e);
@@ -171,7 +171,34 @@ public final class Spool implements AutoCloseable {
         }
         depth.addAndGet(readings.size());
         deadLettersTotal.addAndGet(rejections.size());
-        afterWrite(true);
+        afterWrite(writer, true);
+    }
+
+    /**
+     * Backpressure policy: how many more bytes may be committed. Asked before each commit, so the bound holds
+     * to within the size estimate instead of being passed by a whole group. None while the full alarm is up
+     * (it clears below 90 %).
+     */
+    public long admissibleBytes() {
+        return full ? 0 : Math.max(0, maxBytes - usedBytes.get());
+    }
+
+    /** Backpressure policy: the next message does not fit; raise the full alarm until the forwarder drains. */
+    public void refuseForRoom() {
+        if (!full) {
+            LOG.warn("spool full: {} of {} bytes used, {} readings waiting; policy {}", usedBytes.get(), maxBytes,
+                    depth.get(), fullPolicy.label);
+        }
+        full = true;
+    }
+
+    /** A row's size in SQLite: about 48 bytes of header, integers and real, its text, and b-tree slack. */
+    public static long estimatedBytes(List<Reading> readings) {
+        long bytes = 0;
+        for (Reading r : readings) {
+            bytes += 48 + r.site().length() + r.device().length() + r.channel().length() + r.unit().length();
+        }
+        return bytes * 6 / 5;
     }
 
     /** Oldest undelivered readings, in the order they were spooled. */
@@ -218,7 +245,7 @@ public final class Spool implements AutoCloseable {
             rollback(delivery);
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
-        afterWrite(false);
+        afterWrite(delivery, false);
     }
 
     /** InfluxDB refused these for their content: move them aside with the reason, so the rest can flow. */
@@ -260,8 +287,8 @@ public final class Spool implements AutoCloseable {
      * After any write: re-measure and set or clear the full alarm. Only the ingest side grows the spool, so
      * only it applies the drop-oldest policy, on its own connection.
      */
-    private void afterWrite(boolean ingestSide) {
-        refreshUsedBytes();
+    private void afterWrite(Connection own, boolean ingestSide) {
+        refreshUsedBytes(own);
         long used = usedBytes.get();
         if (used >= maxBytes) {
             if (!full) {
@@ -320,21 +347,19 @@ public final class Spool implements AutoCloseable {
             rollback(writer);
             throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
         }
-        refreshUsedBytes();
+        refreshUsedBytes(writer);
     }
 
-    private void refreshUsedBytes() {
-        synchronized (query) {
-            refreshUsedBytesLocked();
-        }
-    }
-
-    private void refreshUsedBytesLocked() {
+    /**
+     * Measures on the connection that just wrote, which sees its own commit; another connection may still hold
+     * an older snapshot and report the spool smaller than it is.
+     */
+    private void refreshUsedBytes(Connection own) {
         try {
-            long pageSize = single(query, "PRAGMA page_size");
-            long pages = single(query, "PRAGMA page_count");
-            long free = single(query, "PRAGMA freelist_count");
-            query.commit();
+            long pageSize = single(own, "PRAGMA page_size");
+            long pages = single(own, "PRAGMA page_count");
+            long free = single(own, "PRAGMA freelist_count");
+            own.commit();
             usedBytes.set((pages - free) * pageSize);
         } catch (SQLException e) {
             throw new SpoolException("spool size check failed: " + e.getMessage(), e);
@@ -365,9 +390,13 @@ public final class Spool implements AutoCloseable {
     /** Receipt time of the oldest reading still waiting, if any. */
     public OptionalLong oldestReceivedNs() {
         synchronized (query) {
-            try (Statement s = query.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT received_ns FROM reading ORDER BY id LIMIT 1")) {
-                OptionalLong result = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            try {
+                OptionalLong result;
+                try (Statement s = query.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT received_ns FROM reading ORDER BY id LIMIT 1")) {
+                    result = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+                // end the read transaction only once the statement is closed, or its snapshot stays open
                 query.commit();
                 return result;
             } catch (SQLException e) {

@@ -95,25 +95,61 @@ public final class IngestCommitter implements AutoCloseable {
 
     private void commitGroup(List<Incoming> group) throws InterruptedException {
         long nowNs = EpochNanos.now();
+        List<DecodedPack> packs = new ArrayList<>(group.size());
+        for (Incoming m : group) {
+            packs.add(decoder.decode(m.topic(), m.payload(), nowNs));
+        }
+        int done = 0;
+        while (done < group.size() && running) {
+            int upTo = admissible(packs, done);
+            if (upTo == done) {
+                if (!waitingForRoom) {
+                    LOG.warn("spool full ({} of {} bytes): holding {} messages unacknowledged; the broker keeps the rest",
+                            spool.usedBytes(), spool.maxBytes(), group.size() - done);
+                }
+                waitingForRoom = true;
+                spool.refuseForRoom();
+                Thread.sleep(250);
+                continue;
+            }
+            waitingForRoom = false;
+            commitAndAcknowledge(group.subList(done, upTo), packs.subList(done, upTo), nowNs);
+            done = upTo;
+        }
+    }
+
+    /** End of the run of messages from {@code from} that the spool takes now (all of them unless backpressure bites). */
+    private int admissible(List<DecodedPack> packs, int from) {
+        if (spool.fullPolicy() != FullPolicy.BACKPRESSURE) {
+            return packs.size();
+        }
+        long room = spool.admissibleBytes();
+        int upTo = from;
+        while (upTo < packs.size()) {
+            long need = Spool.estimatedBytes(packs.get(upTo).readings());
+            if (need > room) {
+                break;
+            }
+            room -= need;
+            upTo++;
+        }
+        if (upTo == from && spool.depth() == 0) {
+            // A message larger than the whole bound still goes into an empty spool, or ingest would wedge on it.
+            upTo = from + 1;
+        }
+        return upTo;
+    }
+
+    private void commitAndAcknowledge(List<Incoming> messages, List<DecodedPack> packs, long nowNs)
+            throws InterruptedException {
         List<Reading> readings = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
-        for (Incoming m : group) {
-            DecodedPack pack = decoder.decode(m.topic(), m.payload(), nowNs);
+        for (DecodedPack pack : packs) {
             readings.addAll(pack.readings());
             rejections.addAll(pack.rejections());
         }
         long retryMs = 100;
         while (running) {
-            if (spool.isFull() && spool.fullPolicy() == FullPolicy.BACKPRESSURE) {
-                if (!waitingForRoom) {
-                    LOG.warn("spool full ({} of {} bytes): holding {} messages unacknowledged; the broker keeps the rest",
-                            spool.usedBytes(), spool.maxBytes(), group.size());
-                }
-                waitingForRoom = true;
-                Thread.sleep(250);
-                continue;
-            }
-            waitingForRoom = false;
             try {
                 spool.commit(readings, rejections, nowNs);
                 lastCommitError = "";
@@ -122,7 +158,7 @@ public final class IngestCommitter implements AutoCloseable {
                 // Disk full or I/O error: keep the messages unacknowledged and try again; the broker still has them.
                 commitFailures.increment();
                 if (!e.getMessage().equals(lastCommitError)) {
-                    LOG.error("{}; {} messages stay unacknowledged, retrying", e.getMessage(), group.size());
+                    LOG.error("{}; {} messages stay unacknowledged, retrying", e.getMessage(), messages.size());
                 }
                 lastCommitError = e.getMessage();
                 Thread.sleep(retryMs);
@@ -135,7 +171,7 @@ public final class IngestCommitter implements AutoCloseable {
         for (Rejection r : rejections) {
             LOG.debug("dead-lettered from {}: {}", r.topic(), r.reason());
         }
-        for (Incoming m : group) {
+        for (Incoming m : messages) {
             m.ack().run();
         }
         ingested.addAndGet(readings.size());
@@ -145,7 +181,6 @@ public final class IngestCommitter implements AutoCloseable {
             listener.accept(readings);
         }
     }
-
 
     public long ingested() {
         return ingested.get();

@@ -95,6 +95,7 @@ class SpoolFullTest {
         GatewayStatus stillFull = gateway.status();
         assertTrue(stillFull.spoolFull() && stillFull.spoolDepth() == settled, "spool should stay full at depth " + settled + ": " + stillFull);
         assertTrue(stillFull.oldestUndeliveredAgeS() > 0, "oldest undelivered reading should have an age: " + stillFull);
+        assertTrue(stillFull.spoolBytes() <= SPOOL_MAX_BYTES, "the bound holds under backpressure: " + stillFull);
         System.out.println("spool full at depth " + settled + " of " + sent.size() + " readings sent: " + stillFull);
 
         influx.start();

@@ -112,6 +112,33 @@ class SpoolTest {
     }
 
     @Test
+    void backpressureAdmitsOnlyWhatFitsAndHoldsTheAlarmUntilDrained(@TempDir Path dir) {
+        long maxBytes = 512 * 1024;
+        try (Spool spool = new Spool(dir, maxBytes, FullPolicy.BACKPRESSURE)) {
+            assertEquals(maxBytes - spool.usedBytes(), spool.admissibleBytes());
+            int committed = 0;
+            List<Reading> group = readings("co2", 500, 0);
+            while (Spool.estimatedBytes(group) <= spool.admissibleBytes() && committed < 100_000) {
+                spool.commit(group, List.of(), 1L);
+                committed += 500;
+                group = readings("co2", 500, committed);
+            }
+            assertTrue(spool.usedBytes() <= maxBytes, "the bound holds: " + spool.usedBytes() + " > " + maxBytes);
+            assertTrue(spool.usedBytes() > maxBytes * 0.8, "and the spool is used: " + spool.usedBytes());
+            spool.refuseForRoom();
+            assertTrue(spool.isFull());
+            assertEquals(0, spool.admissibleBytes(), "full takes nothing until drained below 90 %");
+            spool.delivered(spool.oldest(500));
+            assertEquals(0, spool.admissibleBytes(), "one batch out is not yet below 90 %");
+            while (spool.depth() > 0) {
+                spool.delivered(spool.oldest(1000));
+            }
+            assertFalse(spool.isFull());
+            assertEquals(maxBytes - spool.usedBytes(), spool.admissibleBytes());
+        }
+    }
+
+    @Test
     void dropOldestDropsTheOldestAndRecordsEachSeriesGap(@TempDir Path dir) throws Exception {
         int committed = 0;
         try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {

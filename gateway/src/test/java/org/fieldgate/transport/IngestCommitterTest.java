@@ -1,0 +1,66 @@
+package org.fieldgate.transport;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.store.Spool;
+import org.fieldgate.testkit.Poll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IngestCommitterTest {
+    private static final long MAX_BYTES = 1_500_000;
+
+    private static byte[] pack(int n, long baseS) {
+        StringBuilder sb = new StringBuilder("[{\"bn\":\"probe-1/\",\"bt\":").append(baseS).append(",\"n\":\"co2_10cm\",\"u\":\"ppm\",\"v\":400,\"t\":0}");
+        for (int i = 1; i < 100; i++) {
+            sb.append(",{\"n\":\"co2_10cm\",\"u\":\"ppm\",\"v\":").append(400 + i).append(",\"t\":").append(i * 0.001).append('}');
+        }
+        return sb.append(']').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void underBackpressureNothingIsAcknowledgedBeyondTheBoundAndEverythingIsOnceThereIsRoom(@TempDir Path dir) throws Exception {
+        long baseS = EpochNanos.now() / 1_000_000_000L - 3600;
+        AtomicInteger acked = new AtomicInteger();
+        try (Spool spool = new Spool(dir, MAX_BYTES, FullPolicy.BACKPRESSURE)) {
+            var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400L * 1_000_000_000L);
+            try (IngestCommitter committer = new IngestCommitter(decoder, spool, 200, new SimpleMeterRegistry())) {
+                committer.start();
+                Thread producer = new Thread(() -> {
+                    try {
+                        for (int m = 0; m < 600; m++) {
+                            committer.accept(new IngestCommitter.Incoming("fieldgate/plot-a/probe-1/senml", pack(100, baseS + m),
+                                    acked::incrementAndGet));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                producer.setDaemon(true);
+                producer.start();
+                Poll.until("the spool to refuse for room", Duration.ofSeconds(30), committer::isWaitingForRoom,
+                        () -> "used " + spool.usedBytes() + ", acked " + acked.get());
+                assertTrue(spool.usedBytes() <= MAX_BYTES, "bound passed: " + spool.usedBytes() + " > " + MAX_BYTES);
+                assertTrue(spool.isFull(), "the alarm is up");
+                assertEquals(acked.get() * 100L, spool.depth(), "acknowledged exactly what is on disk");
+                assertTrue(acked.get() < 600);
+                // the forwarder's part: drain, and the held messages go in
+                while (acked.get() < 600) {
+                    spool.delivered(spool.oldest(5000));
+                    Poll.sleep(Duration.ofMillis(50));
+                }
+                producer.join(5000);
+                assertEquals(600, acked.get());
+            }
+        }
+    }
+}
