@@ -7,6 +7,7 @@ import jakarta.annotation.PreDestroy;
 import org.fieldgate.acquire.SoilProbeSimulator;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
+import org.fieldgate.site.SiteConfigs;
 import org.fieldgate.store.Spool;
 import org.fieldgate.transport.EmbeddedBroker;
 import org.fieldgate.transport.IngestCommitter;
@@ -34,6 +35,11 @@ public class GatewayPipeline implements AutoCloseable {
 
     public GatewayPipeline(GatewaySettings settings, MeterRegistry metrics, LatestReadings latest) {
         this.settings = settings;
+        // An invalid site file stops start-up here, with every error as file:line: field (see config check).
+        settings.siteConfig().ifPresent(file -> {
+            var site = SiteConfigs.loadOrThrow(file, SiteConfigs.defaultModelsDir(file));
+            LOG.info("site file {} valid: site {}", file, site.id());
+        });
         LOG.info("fieldgate site {}: MQTT {}{}, InfluxDB {} database {}, spool {}", settings.site(),
                 settings.mqtt().url(), settings.mqtt().embedded() ? " (embedded)" : "", settings.influx().url(),
                 settings.influx().database(), settings.spool().dir());

@@ -7,8 +7,8 @@ import java.time.Duration;
  * Every fieldgate.* property, checked once at start-up. Plain records so the stages can be built and
  * tested without an application context.
  */
-public record GatewaySettings(String site, Mqtt mqtt, Influx influx, Spool spool, Ingest ingest, Forward forward,
-                              Simulator simulator) {
+public record GatewaySettings(String site, java.util.Optional<Path> siteConfig, Mqtt mqtt, Influx influx, Spool spool,
+                              Ingest ingest, Forward forward, Simulator simulator) {
 
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password) {
         @Override

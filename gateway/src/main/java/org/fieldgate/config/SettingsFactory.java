@@ -67,7 +67,10 @@ public class SettingsFactory {
                 r.duration("fieldgate.simulator.interval", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1)),
                 r.token("fieldgate.simulator.device", "sim-soil-1", NAME, letters));
 
+        // A site file (firmware-config/sites/*.yaml); checked in full before anything starts.
+        var siteConfig = r.optional("fieldgate.site-config").map(Path::of);
+
         r.throwIfInvalid();
-        return new GatewaySettings(site, mqtt, influx, spool, ingest, forward, simulator);
+        return new GatewaySettings(site, siteConfig, mqtt, influx, spool, ingest, forward, simulator);
     }
 }

@@ -39,6 +39,48 @@ class BadConfigValueTest {
         assertExitsWithCode2AndOneStderrLine("fieldgate.spool.full-policy", "sometimes");
     }
 
+    @Test
+    void anInvalidSiteFileStopsStartUpWithEveryErrorAsFileLineField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // a copy of the example soil plot beside a copy of the models, with one probe's interval made negative
+        java.nio.file.Path repo = java.nio.file.Path.of("..").toAbsolutePath().normalize();
+        java.nio.file.Path models = java.nio.file.Files.createDirectories(dir.resolve("models"));
+        try (var files = java.nio.file.Files.list(repo.resolve("firmware-config/models"))) {
+            for (java.nio.file.Path m : files.toList()) {
+                java.nio.file.Files.copy(m, models.resolve(m.getFileName()));
+            }
+        }
+        java.nio.file.Path sites = java.nio.file.Files.createDirectories(dir.resolve("sites"));
+        List<String> lines = java.nio.file.Files.readAllLines(repo.resolve("firmware-config/sites/soil-plot-example.yaml"));
+        int broken = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).trim().startsWith("interval-s:")) {
+                broken = i;
+                lines.set(i, lines.get(i).replaceFirst("interval-s:.*", "interval-s: -5"));
+                break;
+            }
+        }
+        assertTrue(broken >= 0, "the example site has an interval-s to break");
+        java.nio.file.Path site = sites.resolve("soil-plot.yaml");
+        java.nio.file.Files.write(site, lines);
+
+        GatewayProcess gateway = cleanup.add(GatewayProcess.builder()
+                .mqttUrl("tcp://127.0.0.1:1")
+                .influxUrl("http://127.0.0.1:1")
+                .property("fieldgate.site-config", site.toString())
+                .launch());
+        Integer exitCode = gateway.waitForExit(Duration.ofSeconds(60));
+        if (exitCode == null) {
+            throw gateway.failure("gateway with an invalid site file was still running after 60 s");
+        }
+        List<String> stderr = gateway.stderrLines().stream().filter(line -> !line.isBlank()).toList();
+        String context = "stderr: " + stderr + "\n" + gateway.logTail();
+        assertEquals(2, exitCode, "exit code; " + context);
+        assertEquals(1, stderr.size(), "one error, one line; " + context);
+        assertTrue(stderr.get(0).startsWith(site + ":" + (broken + 1) + ": "), "file:line first; " + context);
+        assertTrue(stderr.get(0).contains("interval-s") && stderr.get(0).contains("-5"), "field and value; " + context);
+    }
+
     private void assertExitsWithCode2AndOneStderrLine(String property, String value) {
         // nothing listens on port 1: the gateway must fail on the setting before it tries to connect anywhere
         GatewayProcess gateway = cleanup.add(GatewayProcess.builder()
