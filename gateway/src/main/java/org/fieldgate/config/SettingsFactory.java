@@ -6,7 +6,7 @@ import jakarta.inject.Singleton;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Builds {@link GatewaySettings} from Micronaut properties (application.yml, -D, FIELDGATE_* env vars). */
@@ -27,7 +27,7 @@ public class SettingsFactory {
         String site = r.token("fieldgate.site", "demo-plot", NAME, letters);
 
         var mqtt = new GatewaySettings.Mqtt(
-                r.uri("fieldgate.mqtt.url", "tcp://127.0.0.1:1883", Set.of("tcp", "ssl")),
+                r.uri("fieldgate.mqtt.url", "tcp://127.0.0.1:1883", List.of("tcp", "ssl")),
                 r.bool("fieldgate.mqtt.embedded", false),
                 r.token("fieldgate.mqtt.client-id",
                         // derived only from a valid site, so one bad value is reported once
@@ -36,7 +36,7 @@ public class SettingsFactory {
                 r.optional("fieldgate.mqtt.password").orElse(null));
 
         var influx = new GatewaySettings.Influx(
-                r.uri("fieldgate.influx.url", "http://127.0.0.1:8086", Set.of("http", "https")),
+                r.uri("fieldgate.influx.url", "http://127.0.0.1:8086", List.of("http", "https")),
                 r.token("fieldgate.influx.database", "fieldgate", NAME, letters),
                 r.optional("fieldgate.influx.username").orElse(null),
                 r.optional("fieldgate.influx.password").orElse(null));

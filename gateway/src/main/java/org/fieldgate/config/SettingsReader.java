@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +55,8 @@ final class SettingsReader {
         };
     }
 
-    String uri(String name, String fallback, Set<String> schemes) {
+    /** @param schemes in the order they are named in the message (a List, so the message is the same every run) */
+    String uri(String name, String fallback, List<String> schemes) {
         String value = string(name, fallback);
         try {
             URI uri = new URI(value);
