@@ -24,7 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +55,8 @@ public final class InfluxForwarder implements AutoCloseable {
     private final Object stop = new Object();
     private final Thread thread;
     private final Thread preparer;
+    private final Thread settler;
+    private final BlockingQueue<AcknowledgedBatch> acknowledged = new ArrayBlockingQueue<>(4);
     /** Encoded batches waiting for the wire; two keep the writer busy without holding much memory. */
     private final BlockingQueue<PreparedBatch> prepared = new ArrayBlockingQueue<>(2);
     private volatile boolean running = true;
@@ -92,11 +94,18 @@ public final class InfluxForwarder implements AutoCloseable {
         this.thread.setDaemon(true);
         this.preparer = new Thread(this::prepareLoop, "influx-batch-preparer");
         this.preparer.setDaemon(true);
+        this.settler = new Thread(this::settleLoop, "spool-settler");
+        this.settler.setDaemon(true);
     }
 
     public void start() {
         preparer.start();
+        settler.start();
         thread.start();
+    }
+
+    /** A batch InfluxDB answered 2xx for, with the readings it refused for their content and why. */
+    private record AcknowledgedBatch(List<SpooledReading> readings, Map<SpooledReading, String> refused, long ackNs) {
     }
 
     /** Spooled readings in order, with their line protocol ready for /write. */
@@ -135,6 +144,55 @@ public final class InfluxForwarder implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes acknowledged batches out of the spool: quarantines what InfluxDB refused, deletes the run, and
+     * counts. The only user of the spool's delivery connection.
+     */
+    private void settleLoop() {
+        while (running || !acknowledged.isEmpty()) {
+            AcknowledgedBatch done;
+            try {
+                done = acknowledged.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                if (acknowledged.isEmpty()) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            if (done == null) {
+                continue;
+            }
+            try {
+                settle(done);
+            } catch (RuntimeException e) {
+                // Not deleted means re-sent later, which InfluxDB collapses; nothing is lost.
+                LOG.error("removing {} delivered readings from the spool failed: {}; they stay and are sent again after a restart (InfluxDB collapses the copies)",
+                        done.readings().size(), e.getMessage());
+            }
+        }
+    }
+
+    private void settle(AcknowledgedBatch done) {
+        Map<String, List<SpooledReading>> byReason = new java.util.LinkedHashMap<>();
+        done.refused().forEach((reading, reason) -> byReason.computeIfAbsent(reason, r -> new java.util.ArrayList<>()).add(reading));
+        byReason.forEach((reason, readings) -> {
+            LOG.warn("quarantined {} reading(s), first {}: {}", readings.size(), readings.get(0).reading(), reason);
+            spool.quarantine(readings, reason, done.ackNs());
+        });
+        quarantined.addAndGet(done.refused().size());
+        quarantinedCounter.increment(done.refused().size());
+        spool.delivered(done.readings());
+        for (SpooledReading s : done.readings()) {
+            if (!done.refused().containsKey(s)) {
+                deliveryLatency.record(Math.max(0, done.ackNs() - s.reading().timeNs()), TimeUnit.NANOSECONDS);
+            }
+        }
+        int landed = done.readings().size() - done.refused().size();
+        delivered.addAndGet(landed);
+        deliveredCounter.increment(landed);
+    }
+
     private void drainLoop() {
         Duration backoff = settings.minBackoff();
         long lastContact = 0;
@@ -155,7 +213,7 @@ public final class InfluxForwarder implements AutoCloseable {
                     continue;
                 }
                 List<SpooledReading> batch = current.readings();
-                Set<SpooledReading> refused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                Map<SpooledReading, String> refused = new IdentityHashMap<>();
                 try {
                     client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, current.lines());
                 } catch (InfluxDBException e) {
@@ -164,16 +222,9 @@ public final class InfluxForwarder implements AutoCloseable {
                     }
                     deliver(batch, refused);
                 }
-                long nowNs = EpochNanos.now();
-                spool.delivered(batch);
+                // InfluxDB has it: the spool bookkeeping runs beside the next write, not before it.
+                acknowledged.put(new AcknowledgedBatch(batch, refused, EpochNanos.now()));
                 current = null;
-                for (SpooledReading s : batch) {
-                    if (!refused.contains(s)) {
-                        deliveryLatency.record(Math.max(0, nowNs - s.reading().timeNs()), TimeUnit.NANOSECONDS);
-                    }
-                }
-                delivered.addAndGet(batch.size() - refused.size());
-                deliveredCounter.increment(batch.size() - refused.size());
                 markReachable();
                 lastContact = System.nanoTime();
                 backoff = settings.minBackoff();
@@ -232,7 +283,7 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     /** Writes a run of readings, isolating and quarantining any that InfluxDB refuses for their content. */
-    private void deliver(List<SpooledReading> part, Set<SpooledReading> refused) {
+    private void deliver(List<SpooledReading> part, Map<SpooledReading, String> refused) {
         try {
             write(part);
         } catch (InfluxDBException e) {
@@ -240,12 +291,7 @@ public final class InfluxForwarder implements AutoCloseable {
                 throw e;
             }
             if (part.size() == 1) {
-                String reason = "InfluxDB refused the point: " + e.getMessage();
-                LOG.warn("quarantined reading {}: {}", part.get(0).reading(), reason);
-                spool.quarantine(part, reason, EpochNanos.now());
-                refused.add(part.get(0));
-                quarantined.incrementAndGet();
-                quarantinedCounter.increment();
+                refused.put(part.get(0), "InfluxDB refused the point: " + e.getMessage());
                 return;
             }
             int half = part.size() / 2;
@@ -394,6 +440,8 @@ public final class InfluxForwarder implements AutoCloseable {
         try {
             preparer.join(5000);
             thread.join(5000);
+            // what InfluxDB already has leaves the spool before we stop
+            settler.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
