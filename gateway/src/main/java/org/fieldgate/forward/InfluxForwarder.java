@@ -166,9 +166,8 @@ public final class InfluxForwarder implements AutoCloseable {
             try {
                 settle(done);
             } catch (RuntimeException e) {
-                // Not deleted means re-sent later, which InfluxDB collapses; nothing is lost.
-                LOG.error("removing {} delivered readings from the spool failed: {}; they stay and are sent again after a restart (InfluxDB collapses the copies)",
-                        done.readings().size(), e.getMessage());
+                LOG.error("removing {} delivered readings from the spool failed: {}; they stay, and are sent again "
+                        + "after a restart (InfluxDB collapses the copies)", done.readings().size(), e.getMessage());
             }
         }
     }
