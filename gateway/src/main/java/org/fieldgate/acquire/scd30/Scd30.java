@@ -117,15 +117,7 @@ public final class Scd30 extends I2cProbe {
     private void waitForDataReady() throws ProbeException {
         // one interval plus margin: the module's clock is not ours, and a read may start just after a sample
         double limitMs = config.intervalS() * 1500.0 + 1000;
-        for (double waited = 0; waited <= limitMs; waited += POLL_MS + COMMAND_TO_READ_MS) {
-            link.command(GET_DATA_READY_STATUS);
-            sleepMs(clock, COMMAND_TO_READ_MS);
-            if (link.readWords(1)[0] == 1) {
-                return;
-            }
-            sleepMs(clock, POLL_MS);
-        }
-        throw timeout("no data ready within " + Math.round(limitMs) + " ms");
+        awaitDataReady(GET_DATA_READY_STATUS, COMMAND_TO_READ_MS, POLL_MS, limitMs, word -> word == 1);
     }
 
     @Override

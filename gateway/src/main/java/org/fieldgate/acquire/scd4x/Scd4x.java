@@ -117,15 +117,7 @@ public final class Scd4x extends I2cProbe {
 
     private void waitForDataReady() throws ProbeException {
         double limitMs = SIGNAL_UPDATE_MS * 1.5 + 1000;
-        for (double waited = 0; waited <= limitMs; waited += POLL_MS + EXECUTION_MS) {
-            link.command(GET_DATA_READY_STATUS);
-            sleepMs(clock, EXECUTION_MS);
-            if ((link.readWords(1)[0] & 0x07FF) != 0) {
-                return;
-            }
-            sleepMs(clock, POLL_MS);
-        }
-        throw timeout("no data ready within " + Math.round(limitMs) + " ms");
+        awaitDataReady(GET_DATA_READY_STATUS, EXECUTION_MS, POLL_MS, limitMs, word -> (word & 0x07FF) != 0);
     }
 
     @Override
