@@ -4,7 +4,27 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
+import org.fieldgate.acquire.ProbeFactory;
 import org.fieldgate.acquire.SoilProbeSimulator;
+import org.fieldgate.acquire.site.AcquisitionStage;
+import org.fieldgate.acquire.site.GapSink;
+import org.fieldgate.acquire.site.PackSink;
+import org.fieldgate.acquire.site.SimulatedProbes;
+import org.fieldgate.acquire.time.ClockSyncSource;
+import org.fieldgate.acquire.time.Clocks;
+import org.fieldgate.acquire.time.SyncStatus;
+import org.fieldgate.acquire.time.SystemClockSyncSource;
+import org.fieldgate.acquire.time.TimeKeeper;
+import org.fieldgate.config.InvalidSettingException;
+import org.fieldgate.live.LiveCalculations;
+import org.fieldgate.live.LivePoints;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.PointLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.site.SiteConfigs;
@@ -32,14 +52,21 @@ public class GatewayPipeline implements AutoCloseable {
     private final EmbeddedBroker broker;
     private final MqttIngest ingest;
     private final SoilProbeSimulator simulator;
+    private final List<SiteConfig> sites;
+    private final AcquisitionStage acquisition;
+    private final LiveCalculations live;
 
     public GatewayPipeline(GatewaySettings settings, MeterRegistry metrics, LatestReadings latest) {
         this.settings = settings;
         // An invalid site file stops start-up here, with every error as file:line: field (see config check).
-        settings.siteConfig().ifPresent(file -> {
+        List<SiteConfig> sites = new ArrayList<>();
+        for (Path file : settings.siteConfigs()) {
             var site = SiteConfigs.loadOrThrow(file, SiteConfigs.defaultModelsDir(file));
-            LOG.info("site file {} valid: site {}", file, site.id());
-        });
+            LOG.info("site file {} valid: site {}, {} probes, {} channels", file, site.id(), site.probes().size(),
+                    site.channelCount());
+            sites.add(site);
+        }
+        this.sites = List.copyOf(sites);
         LOG.info("fieldgate site {}: MQTT {}{}, InfluxDB {} database {}, spool {}", settings.site(),
                 settings.mqtt().url(), settings.mqtt().embedded() ? " (embedded)" : "", settings.influx().url(),
                 settings.influx().database(), settings.spool().dir());
@@ -56,6 +83,40 @@ public class GatewayPipeline implements AutoCloseable {
                 ingestSettings.maxMessageBytes())
                 : null;
         this.ingest = new MqttIngest(settings.mqtt(), committer);
+        // The gateway's own probes go through the same decoder and spool as a remote node's messages.
+        PackSink packs = (topic, senml) -> {
+            try {
+                return committer.offer(new IngestCommitter.Incoming(topic, senml, () -> { }), Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        };
+        Consumer<List<PointLine>> derived = lines -> {
+            spool.commitPoints(lines);
+            forwarder.wake();
+        };
+        GapSink gaps = (site, device, channel, firstNs, lastNs, readings, cause) -> {
+            spool.recordGap(site, device, channel, firstNs, lastNs, readings, cause);
+            derived.accept(List.of(LivePoints.gap(site, device, channel, firstNs, lastNs, readings, cause)));
+        };
+        var mode = settings.acquire().mode();
+        TimeKeeper time = new TimeKeeper(Clocks.system(), TimeKeeper.DEFAULT_JUMP_THRESHOLD,
+                TimeKeeper.DEFAULT_MAX_BUFFERED, jump -> LOG.warn("wall clock jump: {}", jump));
+        ClockSyncSource sync = settings.acquire().clockSync() == GatewaySettings.ClockSync.ASSUME_SYNCED
+                ? () -> SyncStatus.synchronised("assumed (fieldgate.acquire.clock-sync = assume-synced)")
+                : new SystemClockSyncSource();
+        SimulatedProbes simulated = mode == GatewaySettings.AcquireMode.SIMULATED
+                ? new SimulatedProbes(20251123L, time::nowNs) : null;
+        if (sites.isEmpty() || mode == GatewaySettings.AcquireMode.OFF) {
+            this.acquisition = null;
+        } else {
+            ProbeFactory factory = simulated != null ? simulated : hardwareProbes();
+            this.acquisition = new AcquisitionStage(sites, factory, time, sync, packs, gaps, derived);
+        }
+        this.live = new LiveCalculations(sites, settings.calc(), spool,
+                site -> simulated != null ? simulated.lids(site) : null, time::nowNs, derived);
+        committer.onCommitted(live::accept);
         this.simulator = settings.simulator().enabled()
                 ? new SoilProbeSimulator(settings.mqtt().url(), settings.site(), settings.simulator().device(),
                 settings.simulator().interval())
@@ -66,15 +127,39 @@ public class GatewayPipeline implements AutoCloseable {
         Gauge.builder("fieldgate.spool.used.bytes", spool, Spool::usedBytes).register(metrics);
         Gauge.builder("fieldgate.spool.full", spool, s -> s.isFull() ? 1 : 0).register(metrics);
         Gauge.builder("fieldgate.spool.dead.letters.total", spool, Spool::deadLettersTotal).register(metrics);
+        Gauge.builder("fieldgate.spool.points", spool, Spool::pointDepth)
+                .description("derived points (fluxes, rates, gaps) waiting in the spool").register(metrics);
         Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0).register(metrics);
         Gauge.builder("fieldgate.influx.reachable", forwarder, f -> f.isReachable() ? 1 : 0).register(metrics);
 
         forwarder.start();
         committer.start();
         ingest.start();
+        live.start();
+        if (acquisition != null) {
+            acquisition.start();
+        }
         if (simulator != null) {
             simulator.start();
         }
+    }
+
+    /** The hardware drivers for the site files' probes (Pi4J). */
+    private static ProbeFactory hardwareProbes() {
+        throw new InvalidSettingException(List.of("fieldgate.acquire.mode = 'hardware': expected 'simulated' or "
+                + "'off' until the Pi4J probe factory is wired in"));
+    }
+
+    public List<SiteConfig> sites() {
+        return sites;
+    }
+
+    public AcquisitionStage acquisition() {
+        return acquisition;
+    }
+
+    public LiveCalculations live() {
+        return live;
     }
 
     public GatewaySettings settings() {
@@ -103,6 +188,10 @@ public class GatewayPipeline implements AutoCloseable {
         if (simulator != null) {
             simulator.close();
         }
+        if (acquisition != null) {
+            acquisition.close();
+        }
+        live.close();
         ingest.close();
         committer.close();
         forwarder.close();

@@ -7,8 +7,8 @@ import java.time.Duration;
  * Every fieldgate.* property, checked once at start-up. Plain records so the stages can be built and
  * tested without an application context.
  */
-public record GatewaySettings(String site, java.util.Optional<Path> siteConfig, Mqtt mqtt, Influx influx, Spool spool,
-                              Ingest ingest, Forward forward, Simulator simulator) {
+public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqtt mqtt, Influx influx, Spool spool,
+                              Ingest ingest, Forward forward, Simulator simulator, Acquire acquire, Calc calc) {
 
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password) {
         @Override
@@ -51,5 +51,47 @@ public record GatewaySettings(String site, java.util.Optional<Path> siteConfig, 
     }
 
     public record Simulator(boolean enabled, Duration interval, String device) {
+    }
+
+    /** Where the site files' probes come from. */
+    public enum AcquireMode {
+        /** The drivers on the Pi's buses (Pi4J). */
+        HARDWARE("hardware"),
+        /** Simulators with the same channels (the demo, tests). */
+        SIMULATED("simulated"),
+        /** Validate the site files but do not sample (a gateway that only takes remote nodes). */
+        OFF("off");
+
+        public final String label;
+
+        AcquireMode(String label) {
+            this.label = label;
+        }
+    }
+
+    /** How the acquisition stage learns that the wall clock can be trusted. */
+    public enum ClockSync {
+        /** Ask the system (timedatectl / chronyc / timesyncd, see SystemClockSyncSource). */
+        SYSTEM("system"),
+        /** Treat the clock as synchronised (a test box without NTP state; never on a site). */
+        ASSUME_SYNCED("assume-synced");
+
+        public final String label;
+
+        ClockSync(String label) {
+            this.label = label;
+        }
+    }
+
+    public record Acquire(AcquireMode mode, ClockSync clockSync) {
+    }
+
+    /**
+     * The live calculators.
+     *
+     * @param soilTemperature {@code probe/channel} of the soil temperature for Q10, or null: the shallowest one
+     */
+    public record Calc(Duration fixationEvery, Duration decompositionEvery, double socGCM2, double rhFraction,
+                       String soilTemperature) {
     }
 }

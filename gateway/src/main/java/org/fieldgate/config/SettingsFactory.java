@@ -67,10 +67,34 @@ public class SettingsFactory {
                 r.duration("fieldgate.simulator.interval", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1)),
                 r.token("fieldgate.simulator.device", "sim-soil-1", NAME, letters));
 
-        // A site file (firmware-config/sites/*.yaml); checked in full before anything starts.
-        var siteConfig = r.optional("fieldgate.site-config").map(Path::of);
+        // Site files (firmware-config/sites/*.yaml), comma-separated; each checked in full before anything starts.
+        List<Path> siteConfigs = new java.util.ArrayList<>();
+        for (String file : r.string("fieldgate.site-config", "").split(",")) {
+            if (!file.isBlank()) {
+                siteConfigs.add(Path.of(file.trim()));
+            }
+        }
+        var acquire = new GatewaySettings.Acquire(
+                r.choice("fieldgate.acquire.mode", GatewaySettings.AcquireMode.HARDWARE,
+                        GatewaySettings.AcquireMode.class, m -> m.label),
+                r.choice("fieldgate.acquire.clock-sync", GatewaySettings.ClockSync.SYSTEM,
+                        GatewaySettings.ClockSync.class, c -> c.label));
+        String soilTemperature = r.string("fieldgate.calc.soil-temperature", "");
+        if (!soilTemperature.isEmpty() && !soilTemperature.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9:._-]+")) {
+            r.problem("fieldgate.calc.soil-temperature", soilTemperature, "probe/channel of a site file, e.g. "
+                    + "soil-water-10cm/soil_temp_10cm");
+        }
+        var calc = new GatewaySettings.Calc(
+                r.duration("fieldgate.calc.fixation-every", Duration.ofHours(1), Duration.ofSeconds(10),
+                        Duration.ofDays(1)),
+                r.duration("fieldgate.calc.decomposition-every", Duration.ofDays(1), Duration.ofSeconds(10),
+                        Duration.ofDays(7)),
+                r.number("fieldgate.calc.soc-g-c-m2", 4500, 1, 1_000_000),
+                r.number("fieldgate.calc.rh-fraction", 0.55, 0.01, 1),
+                soilTemperature.isEmpty() ? null : soilTemperature);
 
         r.throwIfInvalid();
-        return new GatewaySettings(site, siteConfig, mqtt, influx, spool, ingest, forward, simulator);
+        return new GatewaySettings(site, List.copyOf(siteConfigs), mqtt, influx, spool, ingest, forward, simulator,
+                acquire, calc);
     }
 }

@@ -110,6 +110,20 @@ final class SettingsReader {
         return fallback;
     }
 
+    double number(String name, double fallback, double min, double max) {
+        String value = string(name, Double.toString(fallback));
+        try {
+            double result = Double.parseDouble(value);
+            if (result >= min && result <= max) {
+                return result;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the allowed range
+        }
+        problem(name, value, "a number from " + min + " to " + max);
+        return fallback;
+    }
+
     Duration duration(String name, Duration fallback, Duration min, Duration max) {
         String value = string(name, fallback.toMillis() + "ms");
         Matcher m = DURATION.matcher(value);

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import okhttp3.OkHttpClient;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 import org.influxdb.InfluxDB;
@@ -38,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InfluxForwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InfluxForwarder.class);
-    public static final String MEASUREMENT = "reading";
+    public static final String MEASUREMENT = InfluxLines.READING;
+    private static final int POINTS_PER_WRITE = 1000;
     private static final long IDLE_PING_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final GatewaySettings.Influx influx;
@@ -51,6 +53,7 @@ public final class InfluxForwarder implements AutoCloseable {
     private final Timer deliveryLatency;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong quarantined = new AtomicLong();
+    private final AtomicLong pointsDelivered = new AtomicLong();
     private final Object wake = new Object();
     private final Object stop = new Object();
     private final Thread thread;
@@ -201,6 +204,9 @@ public final class InfluxForwarder implements AutoCloseable {
                 if (!databaseReady) {
                     ensureDatabase();
                 }
+                if (spool.pointDepth() > 0) {
+                    deliverPoints();
+                }
                 if (current == null) {
                     current = prepared.poll(1, TimeUnit.SECONDS);
                 }
@@ -281,6 +287,51 @@ public final class InfluxForwarder implements AutoCloseable {
         return lines.toString();
     }
 
+    /**
+     * Writes the derived points that wait (few: a flux per closure, a rate per hour), on the writer's thread between
+     * reading batches. A content error is isolated point by point; the refused ones are quarantined with the reason.
+     */
+    private void deliverPoints() {
+        List<PointLine> pending = spool.pendingPoints(POINTS_PER_WRITE);
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<PointLine> refused = new java.util.ArrayList<>();
+        String reason = null;
+        try {
+            client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, lines(pending));
+        } catch (InfluxDBException e) {
+            if (!isContentError(e)) {
+                throw e;
+            }
+            for (PointLine p : pending) {
+                try {
+                    client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS,
+                            p.line());
+                } catch (InfluxDBException one) {
+                    if (!isContentError(one)) {
+                        throw one;
+                    }
+                    refused.add(p);
+                    reason = "InfluxDB refused the point: " + one.getMessage();
+                    LOG.warn("quarantined derived point {}: {}", p.line(), one.getMessage());
+                }
+            }
+        }
+        List<PointLine> landed = new java.util.ArrayList<>(pending);
+        landed.removeAll(refused);
+        spool.pointsSettled(landed, refused, reason);
+        pointsDelivered.addAndGet(landed.size());
+    }
+
+    private static String lines(List<PointLine> points) {
+        StringBuilder b = new StringBuilder(points.size() * 200);
+        for (PointLine p : points) {
+            b.append(p.line()).append('\n');
+        }
+        return b.toString();
+    }
+
     /** Writes a run of readings, isolating and quarantining any that InfluxDB refuses for their content. */
     private void deliver(List<SpooledReading> part, Map<SpooledReading, String> refused) {
         try {
@@ -319,15 +370,7 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     static Point toPoint(Reading r) {
-        return Point.measurement(MEASUREMENT)
-                .time(r.timeNs(), TimeUnit.NANOSECONDS)
-                .tag("site", r.site())
-                .tag("device", r.device())
-                .tag("channel", r.channel())
-                .tag("unit", r.unit())
-                .addField("value", r.value())
-                .addField("qc", (long) r.qc())
-                .build();
+        return InfluxLines.reading(r);
     }
 
     private void ensureDatabase() {
@@ -417,6 +460,11 @@ public final class InfluxForwarder implements AutoCloseable {
 
     public long delivered() {
         return delivered.get();
+    }
+
+    /** Derived points InfluxDB acknowledged. */
+    public long pointsDelivered() {
+        return pointsDelivered.get();
     }
 
     public long quarantined() {

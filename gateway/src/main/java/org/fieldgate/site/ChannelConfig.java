@@ -31,6 +31,20 @@ public record ChannelConfig(SensorModel.Channel model, String name, String unit,
     public record Converted(double value, String unit, String calibrationId) {
     }
 
+    /**
+     * A driver's value, already scaled by the model's equation (as every driver reports it), to the published value
+     * on {@code day}, naming the calibration used. A calibration on raw input gets the raw value back through the
+     * inverse of the model's linear scaling.
+     */
+    public Converted convertScaled(double scaled, LocalDate day, String modelId) {
+        Calibration c = calibrationOn(day);
+        if (c == null) {
+            return new Converted(scaled, model.unit(), "model:" + modelId);
+        }
+        double x = c.rawInput() ? (scaled - model.offset()) / model.gain() : scaled;
+        return new Converted(c.apply(x), c.unit() != null ? c.unit() : model.unit(), c.id());
+    }
+
     /** Raw value to published value on {@code day}, naming the calibration used. */
     public Converted convert(double raw, LocalDate day, String modelId) {
         Calibration c = calibrationOn(day);

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread use: {@link #commit} from the ingest committer only; {@link #after} from the forwarder's batch
  * preparer only; {@link #delivered} and {@link #quarantine} from the forwarder's writer only; the read-only
- * queries from anywhere. Each has its own connection, and SQLite serialises the writes.
+ * queries from anywhere. Each has its own connection, and SQLite serialises the writes. Derived points and gap
+ * records ({@link #commitPoints}, {@link #pendingPoints}, {@link #pointsSettled}, {@link #recordGap}) share one
+ * more connection, locked, from any thread: they are few (one flux per closure, one gap per outage).
  */
 public final class Spool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
@@ -45,6 +48,9 @@ public final class Spool implements AutoCloseable {
     private final Connection delivery;
     private final Connection cursor;
     private final Connection query;
+    /** Derived points and gap records: written by the calculators, the acquisition stage and the forwarder. */
+    private final Connection points;
+    private final AtomicLong pointDepth = new AtomicLong();
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong deadLettersTotal = new AtomicLong();
@@ -68,6 +74,8 @@ public final class Spool implements AutoCloseable {
             delivery = open(file, false);
             cursor = open(file, false);
             query = open(file, false);
+            points = open(file, true);
+            pointDepth.set(single(writer, "SELECT count(*) FROM point"));
             depth.set(single(writer, "SELECT count(*) FROM reading"));
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
@@ -101,7 +109,7 @@ public final class Spool implements AutoCloseable {
                       id INTEGER PRIMARY KEY AUTOINCREMENT,
                       site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
                       time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
-                      received_ns INTEGER NOT NULL)""");
+                      received_ns INTEGER NOT NULL, cal TEXT)""");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS dead_letter (
                       id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL, topic TEXT NOT NULL,
@@ -110,7 +118,17 @@ public final class Spool implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS quarantine (
                       id INTEGER PRIMARY KEY, quarantined_ns INTEGER NOT NULL, received_ns INTEGER NOT NULL,
                       site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
-                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, reason TEXT NOT NULL)""");
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, reason TEXT NOT NULL,
+                      cal TEXT)""");
+            // Derived results (fluxes, closures, rates, gaps) wait here as InfluxDB line protocol, beside the readings.
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS point (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, measurement TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                      line TEXT NOT NULL, created_ns INTEGER NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS point_quarantine (
+                      id INTEGER PRIMARY KEY, quarantined_ns INTEGER NOT NULL, measurement TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, line TEXT NOT NULL, reason TEXT NOT NULL)""");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS gap (
                       id INTEGER PRIMARY KEY, recorded_ns INTEGER NOT NULL,
@@ -118,6 +136,16 @@ public final class Spool implements AutoCloseable {
                       first_time_ns INTEGER NOT NULL, last_time_ns INTEGER NOT NULL,
                       readings INTEGER NOT NULL, cause TEXT NOT NULL)""");
             s.execute("CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS accumulator (
+                      key TEXT NOT NULL, bucket TEXT NOT NULL, v0 REAL NOT NULL, v1 REAL NOT NULL, v2 REAL NOT NULL,
+                      v3 REAL NOT NULL, PRIMARY KEY (key, bucket))""");
+            // spools written before readings carried their calibration id
+            for (String table : new String[]{"reading", "quarantine"}) {
+                if (!hasColumn(c, table, "cal")) {
+                    s.execute("ALTER TABLE " + table + " ADD COLUMN cal TEXT");
+                }
+            }
             s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0)");
         }
         c.commit();
@@ -130,7 +158,7 @@ public final class Spool implements AutoCloseable {
     public void commit(List<Reading> readings, List<Rejection> rejections, long receivedNs) {
         try {
             try (PreparedStatement ins = writer.prepareStatement(
-                    "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?,?)")) {
+                    "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
                 for (Reading r : readings) {
                     ins.setString(1, r.site());
                     ins.setString(2, r.device());
@@ -140,6 +168,7 @@ public final class Spool implements AutoCloseable {
                     ins.setDouble(6, r.value());
                     ins.setInt(7, r.qc());
                     ins.setLong(8, receivedNs);
+                    ins.setString(9, r.calibration());
                     ins.addBatch();
                 }
                 ins.executeBatch();
@@ -196,7 +225,8 @@ public final class Spool implements AutoCloseable {
     public static long estimatedBytes(List<Reading> readings) {
         long bytes = 0;
         for (Reading r : readings) {
-            bytes += 48 + r.site().length() + r.device().length() + r.channel().length() + r.unit().length();
+            bytes += 48 + r.site().length() + r.device().length() + r.channel().length() + r.unit().length()
+                    + (r.calibration() == null ? 0 : r.calibration().length());
         }
         return bytes * 6 / 5;
     }
@@ -213,13 +243,14 @@ public final class Spool implements AutoCloseable {
     public List<SpooledReading> after(long afterId, int limit) {
         List<SpooledReading> batch = new ArrayList<>(Math.min(limit, 10_000));
         try (PreparedStatement q = cursor.prepareStatement(
-                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
+                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
             q.setLong(1, afterId);
             q.setInt(2, limit);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     batch.add(new SpooledReading(rs.getLong(1), new Reading(rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getLong(6), rs.getDouble(7), rs.getInt(8)), rs.getLong(9)));
+                            rs.getString(4), rs.getString(5), rs.getLong(6), rs.getDouble(7), rs.getInt(8), rs.getString(10)),
+                            rs.getLong(9)));
                 }
             }
             cursor.commit();
@@ -251,8 +282,8 @@ public final class Spool implements AutoCloseable {
     /** InfluxDB refused these for their content: move them aside with the reason, so the rest can flow. */
     public void quarantine(List<SpooledReading> refused, String reason, long nowNs) {
         try (PreparedStatement ins = delivery.prepareStatement("""
-                INSERT INTO quarantine (quarantined_ns, received_ns, site, device, channel, unit, time_ns, value, qc, reason)
-                VALUES (?,?,?,?,?,?,?,?,?,?)""");
+                INSERT INTO quarantine (quarantined_ns, received_ns, site, device, channel, unit, time_ns, value, qc, reason, cal)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?)""");
              PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id = ?")) {
             for (SpooledReading s : refused) {
                 Reading r = s.reading();
@@ -266,6 +297,7 @@ public final class Spool implements AutoCloseable {
                 ins.setDouble(8, r.value());
                 ins.setInt(9, r.qc());
                 ins.setString(10, reason);
+                ins.setString(11, r.calibration());
                 ins.addBatch();
                 del.setLong(1, s.id());
                 del.addBatch();
@@ -387,6 +419,194 @@ public final class Spool implements AutoCloseable {
         return out;
     }
 
+    /** Commits derived points; when this returns they are on disk and will be forwarded like readings. */
+    public void commitPoints(List<PointLine> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis() * 1_000_000L;
+        synchronized (points) {
+            try (PreparedStatement ins = points.prepareStatement(
+                    "INSERT INTO point (measurement, time_ns, line, created_ns) VALUES (?,?,?,?)")) {
+                for (PointLine p : lines) {
+                    ins.setString(1, p.measurement());
+                    ins.setLong(2, p.timeNs());
+                    ins.setString(3, p.line());
+                    ins.setLong(4, now);
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool commit of " + lines.size() + " derived points failed: "
+                        + e.getMessage(), e);
+            }
+            pointDepth.addAndGet(lines.size());
+        }
+    }
+
+    /** The oldest derived points waiting, in order. */
+    public List<PointLine> pendingPoints(int limit) {
+        List<PointLine> out = new ArrayList<>();
+        synchronized (points) {
+            try (PreparedStatement q = points.prepareStatement(
+                    "SELECT id, measurement, time_ns, line FROM point ORDER BY id LIMIT ?")) {
+                q.setInt(1, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new PointLine(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
+                    }
+                }
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool read of derived points failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * InfluxDB acknowledged {@code delivered} and refused {@code refused} for their content ({@code reason}): both
+     * leave the point table, the refused ones into {@code point_quarantine}.
+     */
+    public void pointsSettled(List<PointLine> delivered, List<PointLine> refused, String reason) {
+        long now = System.currentTimeMillis() * 1_000_000L;
+        synchronized (points) {
+            try (PreparedStatement del = points.prepareStatement("DELETE FROM point WHERE id = ?");
+                 PreparedStatement q = points.prepareStatement("INSERT INTO point_quarantine "
+                         + "(quarantined_ns, measurement, time_ns, line, reason) VALUES (?,?,?,?,?)")) {
+                for (PointLine p : refused) {
+                    q.setLong(1, now);
+                    q.setString(2, p.measurement());
+                    q.setLong(3, p.timeNs());
+                    q.setString(4, p.line());
+                    q.setString(5, reason);
+                    q.addBatch();
+                }
+                q.executeBatch();
+                for (List<PointLine> part : List.of(delivered, refused)) {
+                    for (PointLine p : part) {
+                        del.setLong(1, p.id());
+                        del.addBatch();
+                    }
+                }
+                int removed = 0;
+                for (int n : del.executeBatch()) {
+                    removed += n;
+                }
+                points.commit();
+                pointDepth.addAndGet(-removed);
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool delete of delivered derived points failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public long pointDepth() {
+        return pointDepth.get();
+    }
+
+    /**
+     * Records that a series has no readings from {@code firstNs} to {@code lastNs} ({@code readings} expected ones
+     * missing, 0 when unknown) and why: a probe that failed, a clock not to be trusted, a policy drop.
+     */
+    public void recordGap(String site, String device, String channel, long firstNs, long lastNs, long readings,
+                          String cause) {
+        synchronized (points) {
+            try (PreparedStatement gap = points.prepareStatement("INSERT INTO gap (recorded_ns, site, device, "
+                    + "channel, first_time_ns, last_time_ns, readings, cause) VALUES (?,?,?,?,?,?,?,?)")) {
+                gap.setLong(1, System.currentTimeMillis() * 1_000_000L);
+                gap.setString(2, site);
+                gap.setString(3, device);
+                gap.setString(4, channel);
+                gap.setLong(5, firstNs);
+                gap.setLong(6, lastNs);
+                gap.setLong(7, readings);
+                gap.setString(8, cause);
+                gap.executeUpdate();
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool gap record failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Adds {@code increments} (up to four numbers) to the running sums of {@code bucket} under {@code key} (e.g. an
+     * hour of a rock batch's uptake, a day of a plot's respiration), durably: the live calculators keep their
+     * history here so that a restart continues the sums instead of starting them again.
+     */
+    public void accumulate(String key, String bucket, double... increments) {
+        if (increments.length == 0 || increments.length > 4) {
+            throw new IllegalArgumentException("1 to 4 sums per bucket, not " + increments.length);
+        }
+        double[] v = Arrays.copyOf(increments, 4);
+        synchronized (points) {
+            try (PreparedStatement up = points.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
+                    + "VALUES (?,?,?,?,?,?) ON CONFLICT (key, bucket) DO UPDATE SET v0 = v0 + excluded.v0, "
+                    + "v1 = v1 + excluded.v1, v2 = v2 + excluded.v2, v3 = v3 + excluded.v3")) {
+                up.setString(1, key);
+                up.setString(2, bucket);
+                for (int i = 0; i < 4; i++) {
+                    up.setDouble(3 + i, v[i]);
+                }
+                up.executeUpdate();
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool accumulator " + key + "/" + bucket + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Every bucket's four sums under {@code key}, by bucket in ascending order. */
+    public java.util.SortedMap<String, double[]> accumulators(String key) {
+        java.util.SortedMap<String, double[]> out = new java.util.TreeMap<>();
+        synchronized (points) {
+            try (PreparedStatement q = points.prepareStatement(
+                    "SELECT bucket, v0, v1, v2, v3 FROM accumulator WHERE key = ?")) {
+                q.setString(1, key);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), new double[]{rs.getDouble(2), rs.getDouble(3), rs.getDouble(4),
+                                rs.getDouble(5)});
+                    }
+                }
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool accumulator read " + key + " failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Gap records, newest first. */
+    public List<GapRecord> recentGaps(int limit) {
+        List<GapRecord> out = new ArrayList<>();
+        synchronized (query) {
+            try (PreparedStatement q = query.prepareStatement("SELECT id, recorded_ns, site, device, channel, "
+                    + "first_time_ns, last_time_ns, readings, cause FROM gap ORDER BY id DESC LIMIT ?")) {
+                q.setInt(1, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new GapRecord(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9)));
+                    }
+                }
+                query.commit();
+            } catch (SQLException e) {
+                rollback(query);
+                throw new SpoolException("gap query failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
     /** Receipt time of the oldest reading still waiting, if any. */
     public OptionalLong oldestReceivedNs() {
         synchronized (query) {
@@ -444,6 +664,17 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private static void bumpCounter(Connection c, String name, long by) throws SQLException {
         try (PreparedStatement up = c.prepareStatement("UPDATE counter SET value = value + ? WHERE name = ?")) {
             up.setLong(1, by);
@@ -462,7 +693,7 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Connection c : new Connection[]{writer, delivery, cursor, query}) {
+        for (Connection c : new Connection[]{writer, delivery, cursor, query, points}) {
             try {
                 c.close();
             } catch (SQLException e) {

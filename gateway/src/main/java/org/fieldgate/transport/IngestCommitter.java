@@ -74,6 +74,14 @@ public final class IngestCommitter implements AutoCloseable {
         queue.put(message);
     }
 
+    /**
+     * For the gateway's own acquisition: waits at most {@code timeout} for room in the queue (it is full only while
+     * the spool is full under backpressure), so a sampling thread is never held for long; false if not taken.
+     */
+    public boolean offer(Incoming message, java.time.Duration timeout) throws InterruptedException {
+        return running && queue.offer(message, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     private void commitLoop() {
         List<Incoming> group = new ArrayList<>(batchMessages);
         while (running) {

@@ -31,6 +31,7 @@ public final class SenmlDecoder {
     /** RFC 8428 section 4.5.1: name characters, starting with a letter or digit. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-:./_]{0,127}");
     /** RFC 8428 section 4.5.3: resolved times below 2^28 are relative to "now", which we refuse. */
+    private static final Pattern CALIBRATION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-:._]{0,63}");
     private static final BigDecimal RELATIVE_TIME_LIMIT_S = BigDecimal.valueOf(1L << 28);
     private static final BigDecimal NS_PER_S = BigDecimal.valueOf(1_000_000_000L);
     private static final int RAW_KEPT_BYTES = 1024;
@@ -180,12 +181,22 @@ public final class SenmlDecoder {
         int qc = 0;
         if (record.has("qc")) {
             JsonNode q = record.get("qc");
-            if (!q.canConvertToInt() || !q.isIntegralNumber() || q.intValue() < 0 || q.intValue() > QcFlags.SOURCE_MASK) {
-                throw new BadRecord("qc = '" + abbreviate(q.toString()) + "' is not an integer from 0 to " + QcFlags.SOURCE_MASK);
+            if (!q.canConvertToInt() || !q.isIntegralNumber() || q.intValue() < 0
+                    || (q.intValue() & ~QcFlags.WIRE_MASK) != 0) {
+                throw new BadRecord("qc = '" + abbreviate(q.toString()) + "' is not an integer from 0 to "
+                        + QcFlags.WIRE_MASK + " (source bits 0-7, time bits 8-10)");
             }
             qc = q.intValue();
         }
-        return new Reading(site, device, channel, unit, timeNs, value, qc);
+        String calibration = null;
+        if (record.has("cal")) {
+            calibration = text(record, "cal");
+            if (!CALIBRATION.matcher(calibration).matches()) {
+                throw new BadRecord("cal = '" + abbreviate(calibration) + "' is not a calibration id (letters, digits "
+                        + "and - : . _, starting with a letter or digit, at most 64 characters)");
+            }
+        }
+        return new Reading(site, device, channel, unit, timeNs, value, qc, calibration);
     }
 
     private static String channelOf(String resolvedName, String device) {

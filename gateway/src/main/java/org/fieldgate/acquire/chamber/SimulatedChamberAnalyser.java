@@ -104,6 +104,15 @@ public final class SimulatedChamberAnalyser implements LidActuator {
         });
     }
 
+    /**
+     * What the analyser reports at {@code timeNs} when it is sampled by a probe rather than by {@link #start()}: wet
+     * CO2 with the analyser's noise, ppm.
+     */
+    public synchronized double reportedCo2Ppm(long timeNs) {
+        double dry = dryCo2At(timeNs);
+        return dry * (1 - settings.h2oMmolMol() / 1000) + settings.co2NoisePpm() * random.nextGaussian();
+    }
+
     /** The flux factor k for a chamber at the simulated conditions, umol m-2 s-1 per ppm s-1. */
     public double fluxFactor(String chamberId) {
         ChamberGeometry g = geometry.get(chamberId);

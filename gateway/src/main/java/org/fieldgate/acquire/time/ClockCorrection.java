@@ -46,6 +46,7 @@ public record ClockCorrection(String bootId, long offsetNs, long stampsRedated, 
                     + " is not an untrusted reading of this correction's range");
         }
         int qc = (r.qc() & ~(TimeQc.CLOCK_UNSYNCED | TimeQc.CLOCK_JUMP)) | TimeQc.REDATED;
-        return new Reading(r.site(), r.device(), r.channel(), r.unit(), r.timeNs() + offsetNs, r.value(), qc);
+        return new Reading(r.site(), r.device(), r.channel(), r.unit(), r.timeNs() + offsetNs, r.value(), qc,
+                r.calibration());
     }
 }

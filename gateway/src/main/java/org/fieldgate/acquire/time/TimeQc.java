@@ -19,8 +19,8 @@ import org.fieldgate.reading.QcFlags;
  * </pre>
  *
  * A verifier keeps readings with {@code qc & CLOCK_UNSYNCED == 0}: the synchronised ones and the re-dated copies.
- * <p>Note: the SenML wire contract accepts {@code qc} 0-255 only, so these bits are set on {@code Reading}s inside
- * the gateway; a driver publishing over MQTT cannot carry them in its SenML {@code qc} (see the report / open items).
+ * <p>These bits travel in SenML {@code qc} (the wire contract accepts bits 0-10), so a local driver publishing over
+ * MQTT and a remote node that keeps time the same way both carry them to InfluxDB.
  */
 public final class TimeQc {
     public static final int CLOCK_UNSYNCED = 1 << 8;
@@ -30,8 +30,8 @@ public final class TimeQc {
     public static final int MASK = CLOCK_UNSYNCED | REDATED | CLOCK_JUMP;
 
     static {
-        if ((MASK & QcFlags.SOURCE_MASK) != 0) {
-            throw new AssertionError("time QC bits overlap the source byte");
+        if ((MASK & QcFlags.SOURCE_MASK) != 0 || MASK != QcFlags.TIME_MASK) {
+            throw new AssertionError("time QC bits overlap the source byte or differ from QcFlags.TIME_MASK");
         }
     }
 

@@ -1,0 +1,100 @@
+package org.fieldgate.acquire.site;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.fieldgate.acquire.ProbeFactory;
+import org.fieldgate.acquire.time.ClockCorrection;
+import org.fieldgate.acquire.time.ClockSyncPoller;
+import org.fieldgate.acquire.time.ClockSyncSource;
+import org.fieldgate.acquire.time.TimeKeeper;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.PointLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's own probes, for every site file: one {@link TimeKeeper} stamps them all; the sync source is polled
+ * every {@value #SYNC_POLL_S} s, and when the clock becomes trusted the readings taken before are re-published
+ * re-dated and the correction is recorded as a {@code clock_correction} point.
+ */
+public final class AcquisitionStage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AcquisitionStage.class);
+    static final int SYNC_POLL_S = 30;
+    /** Untrusted readings kept for re-dating (about 10 MB at most). */
+    static final int REDATING_KEPT = 50_000;
+    private static final int RECORDS_PER_PACK = 1000;
+
+    private final TimeKeeper time;
+    private final ProbeFactory factory;
+    private final PackSink packs;
+    private final Consumer<List<PointLine>> points;
+    private final Redating redating = new Redating(REDATING_KEPT);
+    private final List<SiteAcquisition> sites = new ArrayList<>();
+    private final ClockSyncPoller syncPoller;
+
+    public AcquisitionStage(List<SiteConfig> siteConfigs, ProbeFactory factory, TimeKeeper time,
+                            ClockSyncSource sync, PackSink packs, GapSink gaps, Consumer<List<PointLine>> points) {
+        this.time = time;
+        this.factory = factory;
+        this.packs = packs;
+        this.points = points;
+        // Look once before the first stamp, so a gateway restarted on a synchronised host starts trusted.
+        var status = sync.status();
+        time.observeSync(status).ifPresent(this::corrected);
+        if (!time.trusted()) {
+            LOG.warn("wall clock not known to be synchronised ({}): readings carry CLOCK_UNSYNCED (qc bit 8) until it "
+                    + "is, and are then re-published re-dated", status.source());
+        }
+        for (SiteConfig s : siteConfigs) {
+            sites.add(new SiteAcquisition(s, factory, time, packs, gaps, redating::untrusted));
+        }
+        this.syncPoller = new ClockSyncPoller(sync, time, Duration.ofSeconds(SYNC_POLL_S), this::corrected);
+    }
+
+    public void start() {
+        for (SiteAcquisition s : sites) {
+            s.start();
+        }
+    }
+
+    private void corrected(ClockCorrection c) {
+        for (Redating.Redated r : redating.apply(c)) {
+            List<SenmlPack.Record> all = r.records();
+            for (int i = 0; i < all.size(); i += RECORDS_PER_PACK) {
+                List<SenmlPack.Record> part = all.subList(i, Math.min(all.size(), i + RECORDS_PER_PACK));
+                if (!packs.submit(SenmlPack.topic(r.site(), r.device()), SenmlPack.encode(r.device(), part))) {
+                    LOG.error("re-dated readings of {}/{} could not be handed to ingest ({} records); the correction "
+                            + "record still allows re-dating them later", r.site(), r.device(), part.size());
+                }
+            }
+        }
+        try {
+            points.accept(List.of(org.fieldgate.forward.InfluxLines.derived("clock_correction", c.syncWallNs(),
+                    java.util.Map.of("boot_id", c.bootId(), "cause", c.cause()),
+                    org.fieldgate.live.LivePoints.fieldsOf("offset_ns", c.offsetNs(),
+                            "stamps_redated", c.stampsRedated(), "first_original_ns", c.firstOriginalNs(),
+                            "last_original_ns", c.lastOriginalNs(), "sync_monotonic_ns", c.syncMonotonicNs()))));
+        } catch (RuntimeException e) {
+            LOG.error("clock correction record could not be stored: {}", e.getMessage());
+        }
+    }
+
+    public List<SiteAcquisition> sites() {
+        return List.copyOf(sites);
+    }
+
+    public TimeKeeper time() {
+        return time;
+    }
+
+    @Override
+    public void close() {
+        syncPoller.close();
+        for (SiteAcquisition s : sites) {
+            s.close();
+        }
+        factory.close();
+    }
+}

@@ -1,0 +1,157 @@
+package org.fieldgate.live;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.fieldgate.acquire.chamber.AnalyserSample;
+import org.fieldgate.acquire.chamber.ChamberSequencer;
+import org.fieldgate.acquire.chamber.ClosureEvent;
+import org.fieldgate.acquire.chamber.LidActuator;
+import org.fieldgate.acquire.chamber.Scheduler;
+import org.fieldgate.calc.InvalidInputException;
+import org.fieldgate.calc.flux.FluxCalculator;
+import org.fieldgate.calc.flux.FluxEstimate;
+import org.fieldgate.calc.flux.FluxOptions;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.site.ChamberSystem;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.PointLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live chamber measurement of one site: analyser readings as they are committed (local probe or remote node
+ * alike) are joined with the latest air temperature, pressure and water vapour into {@link AnalyserSample}s for the
+ * {@link ChamberSequencer}, which drives the lids; each closure it emits is fitted by the {@link FluxCalculator} with
+ * the closure's own dead band and observation window, and the closure and its flux are committed as derived points
+ * (measurements {@code closure} and {@code flux}) a few seconds after the lid opens.
+ */
+public final class ChamberFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChamberFeed.class);
+    /** How long after the lid opens the sequencer waits for samples still in transit, s. */
+    static final double SAMPLE_GRACE_S = 5;
+
+    private final SiteConfig site;
+    private final ChamberSystem system;
+    private final AirState air;
+    private final ChamberSequencer sequencer;
+    private final FluxOptions base;
+    private final Consumer<List<PointLine>> out;
+    private final List<Consumer<Result>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Result last;
+    private long samplesWithoutAir;
+    private final java.util.ArrayDeque<Reading> waiting = new java.util.ArrayDeque<>();
+    /** An analyser reading waits at most this long (by reading time) for the air channels to catch up. */
+    static final long RELEASE_AFTER_NS = 10_000_000_000L;
+
+    /** A closure and what the calculator made of it. */
+    public record Result(ClosureEvent closure, FluxEstimate estimate) {
+    }
+
+    public ChamberFeed(SiteConfig site, LidActuator lids, Scheduler scheduler, FluxOptions base,
+                       Consumer<List<PointLine>> out) {
+        this.site = site;
+        this.system = site.chambers();
+        this.air = new AirState(site.id(), system.temperature(), system.pressure(), system.h2o());
+        this.base = base;
+        this.out = out;
+        var analyser = site.probe(system.co2().probe());
+        double intervalS = analyser == null ? Double.NaN : analyser.intervalS();
+        this.sequencer = new ChamberSequencer(site.id(), system, lids, scheduler, this::closed, intervalS,
+                Math.min(SAMPLE_GRACE_S, system.schedule().openS() + system.schedule().purgeS()));
+    }
+
+    public void start() {
+        sequencer.start();
+        LOG.info("site {}: sequencing {} chamber(s), {} s per chamber, cycle {} s", site.id(),
+                system.chambers().size(), system.schedule().slotS(), system.schedule().cycleS());
+    }
+
+    /** Committed readings (the ingest committer's listener). */
+    public void accept(List<Reading> committed) {
+        for (Reading r : committed) {
+            if (!air.offer(r) && AirState.is(r, site.id(), system.co2())
+                    && (r.unit().equals("ppm") || r.unit().equals("umol/mol"))) {
+                synchronized (waiting) {
+                    waiting.addLast(r);
+                }
+            }
+        }
+        release(false);
+    }
+
+    /**
+     * Joins the analyser readings that every air channel has caught up with (or that waited too long for it) and
+     * hands them to the sequencer, so the join does not depend on which bus's reading was committed first.
+     */
+    private void release(boolean all) {
+        long covered = air.coveredUpToNs();
+        synchronized (waiting) {
+            while (!waiting.isEmpty()) {
+                Reading r = waiting.peekFirst();
+                boolean late = waiting.peekLast().timeNs() - r.timeNs() > RELEASE_AFTER_NS;
+                if (!all && r.timeNs() > covered && !late) {
+                    break;
+                }
+                waiting.removeFirst();
+                AirState.Air a = air.at(r.timeNs());
+                if (a == null) {
+                    samplesWithoutAir++;
+                    if (samplesWithoutAir == 1 || samplesWithoutAir % 1000 == 0) {
+                        LOG.warn("site {}: {} analyser sample(s) without a recent temperature/pressure/H2O reading "
+                                + "({}, {}, {}); left out of the closures", site.id(), samplesWithoutAir,
+                                system.temperature(), system.pressure(), system.h2o());
+                    }
+                    continue;
+                }
+                sequencer.accept(new AnalyserSample(r.timeNs(), r.value(), a.h2oMmolMol(), a.tempC(),
+                        a.pressureKpa(), r.qc() | a.qc()));
+            }
+        }
+    }
+
+    private void closed(ClosureEvent e) {
+        FluxEstimate est;
+        try {
+            est = new FluxCalculator(e.fluxOptions(base)).estimate(e.toChamberClosure());
+        } catch (InvalidInputException ex) {
+            LOG.warn("closure {}: samples refused by the flux calculator: {}", e.closureId(), ex.getMessage());
+            est = null;
+        }
+        List<PointLine> points = new ArrayList<>(2);
+        points.add(LivePoints.closure(e));
+        if (est != null) {
+            points.add(LivePoints.flux(e, est));
+            LOG.info("closure {}: {} samples, flux {} umol m-2 s-1 ({}), R2 {}, flags {}", e.closureId(),
+                    e.samples().size(), String.format("%.3f", est.fluxUmolM2S()), est.model(),
+                    String.format("%.4f", est.r2()), LivePoints.names(est.flags()));
+        }
+        out.accept(points);
+        Result r = new Result(e, est);
+        last = r;
+        for (Consumer<Result> l : listeners) {
+            l.accept(r);
+        }
+    }
+
+    public void onResult(Consumer<Result> listener) {
+        listeners.add(listener);
+    }
+
+    public Result last() {
+        return last;
+    }
+
+    public ChamberSequencer sequencer() {
+        return sequencer;
+    }
+
+    public SiteConfig site() {
+        return site;
+    }
+
+    @Override
+    public void close() {
+        sequencer.stop();
+    }
+}

@@ -1,0 +1,165 @@
+package org.fieldgate.live;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.function.Consumer;
+import org.fieldgate.calc.InvalidInputException;
+import org.fieldgate.calc.decomposition.DailyRespiration;
+import org.fieldgate.calc.decomposition.DecompositionCalculator;
+import org.fieldgate.calc.decomposition.DecompositionOptions;
+import org.fieldgate.calc.decomposition.DecompositionResult;
+import org.fieldgate.calc.flux.FluxEstimate;
+import org.fieldgate.calc.flux.FluxQc;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.site.ChannelRef;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.PointLine;
+import org.fieldgate.store.Spool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live decomposition rate of a soil plot (science README §2): every usable chamber flux (fitted, no severe QC
+ * flag, a complete closure) and every soil-temperature reading is added to its local day's durable sums in the spool;
+ * on every run (daily by default) the {@link DecompositionCalculator} (the same code as {@code fieldgate calc
+ * decomposition}) works on all days so far, and one {@code decomposition} point is committed at the start of the
+ * latest day: that day's respiration and soil temperature, heterotrophic respiration by the configured partitioning,
+ * k = Rh / SOC, residence time, Q10 and Rref at 10 degC. The latest day's point is rewritten by each run until the day
+ * is over ({@code day_complete} says which).
+ */
+public final class DecompositionFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(DecompositionFeed.class);
+
+    private final SiteConfig site;
+    private final ChannelRef soilTemperature;
+    private final DecompositionOptions options;
+    private final Spool spool;
+    private final Consumer<List<PointLine>> out;
+    private final String key;
+    private volatile Map<String, Object> lastFields = Map.of();
+
+    public DecompositionFeed(SiteConfig site, ChannelRef soilTemperature, DecompositionOptions options, Spool spool,
+                             Consumer<List<PointLine>> out) {
+        this.site = site;
+        this.soilTemperature = soilTemperature;
+        this.options = options;
+        this.spool = spool;
+        this.out = out;
+        this.key = "decomposition/" + site.id();
+    }
+
+    /** The soil temperature channel at the shallowest depth of the site (5-10 cm is the usual reference). */
+    public static ChannelRef shallowestSoilTemperature(SiteConfig site) {
+        ChannelRef best = null;
+        double bestDepth = Double.MAX_VALUE;
+        for (var p : site.probes()) {
+            if (p.depthCm() == null || p.depthCm() >= bestDepth) {
+                continue;
+            }
+            for (var c : p.channels()) {
+                if (c.unit().equals("Cel")) {
+                    best = new ChannelRef(p.id(), c.name());
+                    bestDepth = p.depthCm();
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    private LocalDate day(long timeNs) {
+        return Instant.ofEpochSecond(0, timeNs).atZone(site.timezone()).toLocalDate();
+    }
+
+    /** A closure's flux; only usable ones count. */
+    public void flux(ChamberFeed.Result r) {
+        FluxEstimate e = r.estimate();
+        if (e == null || !e.fitted() || !r.closure().complete() || LivePoints.unusable(r.closure().qc())) {
+            return;
+        }
+        for (FluxQc f : LivePoints.severe()) {
+            if (e.flags().contains(f)) {
+                return;
+            }
+        }
+        spool.accumulate(key, day(r.closure().lidCloseNs()).toString(), e.fluxUmolM2S(), 1, 0, 0);
+    }
+
+    /** Committed readings: the soil temperature ones are summed per day. */
+    public void accept(List<Reading> committed) {
+        double sum = 0;
+        int n = 0;
+        String bucket = null;
+        for (Reading r : committed) {
+            if (AirState.is(r, site.id(), soilTemperature)) {
+                String d = day(r.timeNs()).toString();
+                if (bucket != null && !bucket.equals(d)) {
+                    spool.accumulate(key, bucket, 0, 0, sum, n);
+                    sum = 0;
+                    n = 0;
+                }
+                bucket = d;
+                sum += r.value();
+                n++;
+            }
+        }
+        if (n > 0) {
+            spool.accumulate(key, bucket, 0, 0, sum, n);
+        }
+    }
+
+    public void run(long nowNs) {
+        SortedMap<String, double[]> days = spool.accumulators(key);
+        List<DailyRespiration> rows = new ArrayList<>();
+        for (Map.Entry<String, double[]> d : days.entrySet()) {
+            double[] v = d.getValue();
+            if (v[1] > 0) {
+                rows.add(new DailyRespiration(LocalDate.parse(d.getKey()), v[0] / v[1],
+                        v[3] > 0 ? v[2] / v[3] : Double.NaN));
+            }
+        }
+        if (rows.isEmpty()) {
+            LOG.info("site {}: no usable chamber flux yet; no decomposition point", site.id());
+            return;
+        }
+        DecompositionResult result;
+        try {
+            result = new DecompositionCalculator(options).calculate(rows);
+        } catch (InvalidInputException e) {
+            LOG.warn("site {}: decomposition not computed: {}", site.id(), e.getMessage());
+            return;
+        }
+        DailyRespiration latest = rows.get(rows.size() - 1);
+        double[] v = days.get(latest.date().toString());
+        double rh = options.partitioning().rhUmolM2S(latest.date(), latest.respirationUmolM2S());
+        Map<String, Object> f = LivePoints.fields(
+                "rs_umol_m2_s", latest.respirationUmolM2S(),
+                "rh_umol_m2_s", rh,
+                "rh_g_c_m2_d", rh * org.fieldgate.calc.Constants.G_C_M2_D_PER_UMOL_M2_S,
+                "soil_temp_c", latest.tempC(),
+                "closures", (long) v[1],
+                "day_complete", day(nowNs).isAfter(latest.date()),
+                "rh_g_c_m2_yr", result.rhAnnualGCM2Yr(),
+                "soc_g_c_m2", result.socGCM2(),
+                "k_per_yr", result.kPerYr(),
+                "residence_time_yr", result.residenceTimeYr(),
+                "q10", result.q10().q10(),
+                "rref_umol_m2_s", result.q10().rrefUmolM2S(),
+                "days_measured", (long) result.daysMeasured(),
+                "coverage", result.coverageFraction(),
+                "partitioning", result.partitioning(),
+                "flags", LivePoints.names(result.flags()));
+        lastFields = f;
+        long dayStartNs = latest.date().atStartOfDay(site.timezone()).toEpochSecond() * 1_000_000_000L;
+        out.accept(List.of(InfluxLines.derived("decomposition", dayStartNs, Map.of("site", site.id()), f)));
+    }
+
+    public Map<String, Object> last() {
+        return lastFields;
+    }
+}

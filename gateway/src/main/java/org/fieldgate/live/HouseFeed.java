@@ -1,0 +1,182 @@
+package org.fieldgate.live;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.fieldgate.calc.InvalidInputException;
+import org.fieldgate.calc.mineralisation.HouseOptions;
+import org.fieldgate.calc.mineralisation.HouseSample;
+import org.fieldgate.calc.mineralisation.MineralisationCalculator;
+import org.fieldgate.calc.mineralisation.MineralisationResult;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.site.ChannelRef;
+import org.fieldgate.site.HouseConfig;
+import org.fieldgate.site.RockBatch;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.PointLine;
+import org.fieldgate.store.Spool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live CO2 fixation of a mineralisation house (science README §3): each airflow reading, joined with the latest
+ * inlet and outlet CO2, air temperature, pressure and fan power, is one {@link HouseSample}; on every run (hourly by
+ * default) the samples since the last run are integrated per clock hour by the {@link MineralisationCalculator} (the
+ * same code as {@code fieldgate calc mineralisation}), the hour's uptake, fan energy and measured seconds are added to
+ * the batch's durable sums in the spool, and one {@code fixation} point per touched hour is committed: the hour's
+ * uptake rate, the batch's cumulative gross uptake, X, fan energy and net removal. The last sample of a run is
+ * carried into the next, so no interval is integrated twice or lost between runs.
+ */
+public final class HouseFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(HouseFeed.class);
+    private static final long HOUR_NS = 3_600_000_000_000L;
+
+    private final SiteConfig site;
+    private final HouseConfig house;
+    private final Spool spool;
+    private final Consumer<List<PointLine>> out;
+    private final Map<ChannelRef, double[]> latest = new java.util.HashMap<>(); // {timeNs, value}
+    private final List<HouseSample> pending = new ArrayList<>();
+    private HouseSample carry;
+    private volatile Map<String, Object> lastFields = Map.of();
+
+    public HouseFeed(SiteConfig site, Spool spool, Consumer<List<PointLine>> out) {
+        this.site = site;
+        this.house = site.house();
+        this.spool = spool;
+        this.out = out;
+    }
+
+    public synchronized void accept(List<Reading> committed) {
+        for (Reading r : committed) {
+            if (!r.site().equals(site.id())) {
+                continue;
+            }
+            for (ChannelRef ref : new ChannelRef[]{house.inletCo2(), house.outletCo2(), house.temperature(),
+                    house.pressure(), house.fanPower()}) {
+                if (AirState.is(r, site.id(), ref)) {
+                    latest.put(ref, new double[]{r.timeNs(), inCalculatorUnit(r)});
+                }
+            }
+            if (AirState.is(r, site.id(), house.airflow())) {
+                double flow = r.unit().equals("m3/s") ? r.value()
+                        : house.ductFactor() * Math.sqrt(Math.max(0, r.unit().equals("kPa") ? r.value() * 1000
+                        : r.value()));
+                pending.add(new HouseSample(r.timeNs() / 1e9, flow, value(house.inletCo2(), r.timeNs()),
+                        value(house.outletCo2(), r.timeNs()), value(house.temperature(), r.timeNs()),
+                        value(house.pressure(), r.timeNs()), value(house.fanPower(), r.timeNs())));
+            }
+        }
+    }
+
+    private static double inCalculatorUnit(Reading r) {
+        return switch (r.unit()) {
+            case "Pa" -> r.value() / 1000;        // pressure to kPa
+            case "hPa" -> r.value() / 10;
+            case "W" -> r.value() / 1000;         // fan power to kW
+            default -> r.value();
+        };
+    }
+
+    private double value(ChannelRef ref, long timeNs) {
+        double[] l = ref == null ? null : latest.get(ref);
+        return l == null || Math.abs(timeNs - (long) l[0]) > AirState.MAX_AGE_NS ? Double.NaN : l[1];
+    }
+
+    /** The batch in the house on {@code day}: the latest one started by then. */
+    RockBatch batchOn(LocalDate day) {
+        RockBatch found = null;
+        for (RockBatch b : house.batches()) {
+            if (!b.startDate().isAfter(day)) {
+                found = b;
+            }
+        }
+        return found;
+    }
+
+    /** Integrates what came since the last run and commits the fixation points of the hours it touched. */
+    public void run() {
+        List<HouseSample> samples;
+        synchronized (this) {
+            samples = new ArrayList<>(pending);
+            pending.clear();
+        }
+        if (samples.isEmpty()) {
+            return;
+        }
+        LocalDate today = java.time.Instant.ofEpochSecond((long) samples.get(samples.size() - 1).timeS())
+                .atZone(site.timezone()).toLocalDate();
+        RockBatch batch = batchOn(today);
+        if (batch == null) {
+            LOG.info("site {}: no rock batch started by {}; house readings are not integrated", site.id(), today);
+            return;
+        }
+        HouseOptions options = HouseOptions.of(batch.massKg(), batch.co2PotentialKgPerKg(), house.gridKgCo2PerKwh(),
+                batch.handlingEmissionsKgCo2());
+        String key = "fixation/" + site.id() + "/" + batch.id();
+        SortedMap<Long, List<HouseSample>> byHour = new TreeMap<>();
+        for (HouseSample s : samples) {
+            long hour = Math.floorDiv((long) (s.timeS() * 1e9), HOUR_NS) * HOUR_NS;
+            byHour.computeIfAbsent(hour, h -> new ArrayList<>()).add(s);
+        }
+        for (Map.Entry<Long, List<HouseSample>> e : byHour.entrySet()) {
+            List<HouseSample> hour = new ArrayList<>();
+            if (carry != null) {
+                hour.add(carry);
+            }
+            hour.addAll(e.getValue());
+            carry = e.getValue().get(e.getValue().size() - 1);
+            try {
+                MineralisationResult r = new MineralisationCalculator(options).calculate(hour);
+                spool.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
+                        r.samplesValid());
+            } catch (InvalidInputException ex) {
+                LOG.debug("site {} hour {}: {}", site.id(), e.getKey(), ex.getMessage());
+            }
+        }
+        SortedMap<String, double[]> sums = spool.accumulators(key);
+        double cumulativeKg = 0;
+        double energyKwh = 0;
+        double measuredS = 0;
+        for (double[] v : sums.values()) {
+            cumulativeKg += v[0];
+            energyKwh += v[1];
+            measuredS += v[2];
+        }
+        double capacityKg = batch.massKg() * batch.co2PotentialKgPerKg();
+        List<PointLine> points = new ArrayList<>();
+        for (Long hour : byHour.keySet()) {
+            double[] v = sums.get(Long.toString(hour));
+            if (v == null) {
+                continue;
+            }
+            Map<String, Object> f = LivePoints.fields(
+                    "uptake_kg_per_h", v[2] > 0 ? v[0] / (v[2] / 3600) : Double.NaN,
+                    "uptake_kg", v[0],
+                    "measured_s", v[2],
+                    "cumulative_kg", cumulativeKg,
+                    "x", cumulativeKg / capacityKg,
+                    "energy_kwh", energyKwh,
+                    "energy_kg_co2", energyKwh * house.gridKgCo2PerKwh(),
+                    "net_kg", cumulativeKg - energyKwh * house.gridKgCo2PerKwh() - batch.handlingEmissionsKgCo2(),
+                    "measured_h_total", measuredS / 3600);
+            lastFields = f;
+            points.add(org.fieldgate.forward.InfluxLines.derived("fixation", hour,
+                    Map.of("site", site.id(), "batch", batch.id()), f));
+        }
+        out.accept(points);
+    }
+
+    /** The fields of the latest fixation point (for the page). */
+    public Map<String, Object> last() {
+        return lastFields;
+    }
+
+    public SiteConfig site() {
+        return site;
+    }
+}

@@ -1,0 +1,137 @@
+package org.fieldgate.live;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.fieldgate.acquire.chamber.ClosureEvent;
+import org.fieldgate.acquire.chamber.ClosureQc;
+import org.fieldgate.calc.flux.FluxEstimate;
+import org.fieldgate.calc.flux.FluxQc;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.store.PointLine;
+
+/**
+ * How derived results look in InfluxDB (documented in firmware-config/WIRE-CONTRACT.md, "Derived measurements").
+ * Integer {@code qc} fields are bit sets of the enum ordinals; the {@code flags} string names them.
+ */
+public final class LivePoints {
+    private LivePoints() {
+    }
+
+    static <E extends Enum<E>> long bits(EnumSet<E> flags) {
+        long b = 0;
+        for (E e : flags) {
+            b |= 1L << e.ordinal();
+        }
+        return b;
+    }
+
+    static <E extends Enum<E>> String names(EnumSet<E> flags) {
+        StringJoiner j = new StringJoiner("|");
+        for (E e : flags) {
+            j.add(e.name());
+        }
+        return j.length() == 0 ? "clean" : j.toString();
+    }
+
+    /** One closure as the sequencer ran it, with its samples as compact JSON ([s from lid close, co2, h2o, T, P]). */
+    public static PointLine closure(ClosureEvent e) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("site", e.site());
+        tags.put("chamber", e.chamberId());
+        tags.put("outcome", e.outcome().name().toLowerCase(Locale.ROOT));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("closure_id", e.closureId());
+        f.put("lid_close_ns", e.lidCloseNs());
+        f.put("lid_closed_ns", e.lidClosedNs());
+        f.put("observation_start_ns", e.observationStartNs());
+        f.put("observation_end_ns", e.observationEndNs());
+        f.put("lid_open_ns", e.lidOpenNs());
+        f.put("volume_cm3", e.geometry().volumeCm3());
+        f.put("area_cm2", e.geometry().areaCm2());
+        f.put("samples", e.samples().size());
+        f.put("expected_samples", e.expectedObservationSamples());
+        f.put("qc", bits(e.qc()));
+        f.put("flags", names(e.qc()));
+        if (e.abortReason() != null) {
+            f.put("abort_reason", e.abortReason());
+        }
+        if (!e.notes().isEmpty()) {
+            f.put("notes", String.join("; ", e.notes()));
+        }
+        StringBuilder json = new StringBuilder("[");
+        for (ClosureEvent.Sample s : e.samples()) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            var a = s.sample();
+            json.append(String.format(Locale.ROOT, "[%.3f,%.2f,%.3f,%.2f,%.4f,\"%s\"]",
+                    (a.timeNs() - e.lidCloseNs()) / 1e9, a.co2Ppm(), a.h2oMmolMol(), a.tempC(), a.pressureKpa(),
+                    s.phase().name().charAt(0)));
+        }
+        f.put("samples_json", json.append(']').toString());
+        return InfluxLines.derived("closure", e.lidCloseNs(), tags, f);
+    }
+
+    /** The flux of a closure (tags site, chamber, model; fields flux, se, r2, mdf, qc and more). */
+    public static PointLine flux(ClosureEvent e, FluxEstimate est) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("site", e.site());
+        tags.put("chamber", e.chamberId());
+        tags.put("model", est.model().name().toLowerCase(Locale.ROOT));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("flux", est.fluxUmolM2S());
+        f.put("flux_g_c_m2_d", est.fluxGCM2D());
+        f.put("se", est.seUmolM2S());
+        f.put("r2", est.r2());
+        f.put("rmse", est.rmsePpm());
+        f.put("mdf", est.mdfUmolM2S());
+        f.put("qc", bits(est.flags()));
+        f.put("flags", names(est.flags()));
+        f.put("closure_qc", bits(e.qc()));
+        f.put("points", est.pointsUsed());
+        f.put("closure_id", e.closureId());
+        f.put("reason", est.modelReason());
+        return InfluxLines.derived("flux", e.lidCloseNs(), tags, f);
+    }
+
+    /** A gap record (the completeness ledger's evidence). */
+    public static PointLine gap(String site, String device, String channel, long firstNs, long lastNs, long readings,
+                                String cause) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("site", site);
+        tags.put("device", device);
+        tags.put("channel", channel);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("readings", readings);
+        f.put("last_ns", lastNs);
+        f.put("duration_s", (lastNs - firstNs) / 1e9);
+        f.put("cause", cause);
+        return InfluxLines.derived("gap", firstNs, tags, f);
+    }
+
+    /** Field map from name/value pairs, in order. */
+    public static Map<String, Object> fieldsOf(Object... kv) {
+        return fields(kv);
+    }
+
+    static Map<String, Object> fields(Object... kv) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            f.put((String) kv[i], kv[i + 1]);
+        }
+        return f;
+    }
+
+    static List<FluxQc> severe() {
+        return List.of(FluxQc.LOW_R2, FluxQc.TOO_FEW_POINTS, FluxQc.GAPS, FluxQc.CO2_DROPS, FluxQc.NEGATIVE_CURVATURE);
+    }
+
+    static boolean unusable(EnumSet<ClosureQc> qc) {
+        return qc.contains(ClosureQc.NO_SAMPLES) || qc.contains(ClosureQc.LID_CLOSE_FAILED)
+                || qc.contains(ClosureQc.STOPPED);
+    }
+}
