@@ -36,6 +36,11 @@ public final class AcquisitionStage implements AutoCloseable {
 
     public AcquisitionStage(List<SiteConfig> siteConfigs, ProbeFactory factory, TimeKeeper time,
                             ClockSyncSource sync, PackSink packs, GapSink gaps, Consumer<List<PointLine>> points) {
+        this(siteConfigs, factory, time, sync, Duration.ofSeconds(SYNC_POLL_S), packs, gaps, points);
+    }
+
+    AcquisitionStage(List<SiteConfig> siteConfigs, ProbeFactory factory, TimeKeeper time, ClockSyncSource sync,
+                     Duration syncPoll, PackSink packs, GapSink gaps, Consumer<List<PointLine>> points) {
         this.time = time;
         this.factory = factory;
         this.packs = packs;
@@ -50,7 +55,7 @@ public final class AcquisitionStage implements AutoCloseable {
         for (SiteConfig s : siteConfigs) {
             sites.add(new SiteAcquisition(s, factory, time, packs, gaps, redating::untrusted));
         }
-        this.syncPoller = new ClockSyncPoller(sync, time, Duration.ofSeconds(SYNC_POLL_S), this::corrected);
+        this.syncPoller = new ClockSyncPoller(sync, time, syncPoll, this::corrected);
     }
 
     public void start() {
