@@ -32,6 +32,13 @@ public final class Teros12 extends SerialProbe {
     public static final char DEFAULT_ADDRESS = '0';
     /** Mineral soil calibration, lowest order first: VWC = -0.6956 + 3.879e-4 · RAW. */
     public static final double[] MINERAL_SOIL = {-0.6956, 3.879e-4};
+    /**
+     * Plausible raw counts (manual section 4.1): air, apparent permittivity 1 by equation 7, reads ~1796 (the
+     * mineral equation gives VWC 0 at 1793); pure water ~3598 (where the mineral equation "reaches a maximum at
+     * approximately 0.70 m3/m3"). Values outside are not a sensor in soil.
+     */
+    public static final double RAW_AIR = 1790;
+    public static final double RAW_WATER = 3600;
     /** Soilless media (potting soil, rock wool) calibration, lowest order first. */
     public static final double[] SOILLESS = {-10.848, 1.302e-2, -5.105e-6, 6.771e-10};
 
@@ -63,7 +70,7 @@ public final class Teros12 extends SerialProbe {
         }
 
         public static Config defaults() {
-            return new Config(DEFAULT_ADDRESS, true, MINERAL_SOIL, 1500, 3500, 10, true, Duration.ofMillis(200), "");
+            return new Config(DEFAULT_ADDRESS, true, MINERAL_SOIL, RAW_AIR, RAW_WATER, 10, true, Duration.ofMillis(200), "");
         }
     }
 
