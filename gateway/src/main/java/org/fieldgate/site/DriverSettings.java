@@ -58,8 +58,8 @@ public final class DriverSettings {
         BY_MODEL.put("sdm630", List.of(RESPONSE_TIMEOUT_MS, STUCK_REPEATS));
         BY_MODEL.put("teros12", List.of(
                 bool("crc"),
-                integer("response-timeout-ms", 15, 2000,
-                        "milliseconds to the first character of an answer, 15-2000 (the longest of a bus's probes applies)"),
+                integer("response-timeout-ms", 15, 2000, "milliseconds to the first character of an answer,"
+                        + " 15-2000 (the longest of a bus's probes applies)"),
                 STUCK_REPEATS));
         BY_MODEL.put("gpio-pulse", List.of(
                 number("pulses-per-revolution", 0.001, 1000, "pulses per revolution, 0.001-1000"),
@@ -67,7 +67,8 @@ public final class DriverSettings {
                 oneOf("pull", List.of("up", "down", "none")),
                 number("debounce-ms", 0, 1000, "0-1000 ms"),
                 number("max-hz", 0.001, 1_000_000, "frequencies above this are flagged out of range, 0.001-1000000 Hz"),
-                integer("stuck-zero-intervals", 0, 1000, "intervals without pulses before flagged stuck, 0 (off) to 1000")));
+                integer("stuck-zero-intervals", 0, 1000,
+                        "intervals without pulses before flagged stuck, 0 (off) to 1000")));
         BY_MODEL.put("gpio-relay", List.of(
                 bool("active-low"),
                 number("min-dwell-s", 0, 3600, "least seconds between two changes, 0-3600"),

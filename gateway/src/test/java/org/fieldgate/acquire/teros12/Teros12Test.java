@@ -170,6 +170,20 @@ class Teros12Test {
     }
 
     @Test
+    void aCrcEndingInDelIsValid() throws ProbeException {
+        // spec 4.4.12: each CRC character is 0x40 | 6 bits, so 0x7F (DEL) is one of them; the CRC of
+        // "1+1861.92+22.3+1" is 0xb23f, sent as "KH" DEL. It must be checked as received, not escaped first.
+        Teros12Fake one = new Teros12Fake(clock, '1');
+        FakeSerialLink wire = new FakeSerialLink(clock, Sdi12Port.SERIAL, one, true);
+        Sdi12Port bus = new Sdi12Port(wire, "TEROS12", true, Duration.ofMillis(200), clock);
+        assertEquals("KH\u007f", Sdi12Crc.encode("1+1861.92+22.3+1"));
+        Teros12 teros = new Teros12(bus, new Teros12.Config('1', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR,
+                Teros12.RAW_WATER, 0, true, Duration.ofMillis(200), ""), clock);
+        assertEquals(1861.92, teros.sample().get(0).value());
+        assertEquals(0, teros.counters().crcErrors());
+    }
+
+    @Test
     void rawRangeIsAirToWater() throws ProbeException {
         // manual section 4.1: air (permittivity 1) ~1796 counts, pure water ~3598 (mineral VWC ~0.70)
         Teros12 teros = driver(true, 0);
