@@ -1,6 +1,7 @@
 package org.fieldgate.site;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One probe of a site: a sensor model on a bus address or GPIO pin, published as MQTT device {@code id}.
@@ -10,12 +11,14 @@ import java.util.List;
  * @param pin       BCM GPIO pin for GPIO models, else null
  * @param depthCm   installation depth below the soil surface, cm, or null
  * @param line      line of the probe in the site file
+ * @param settings  driver settings as written under {@code settings:}, checked against {@link DriverSettings}
  */
 public record ProbeConfig(String id, SensorModel model, String bus, String address, Integer pin, double intervalS,
-                          Double depthCm, List<ChannelConfig> channels, int line) {
+                          Double depthCm, List<ChannelConfig> channels, int line, Map<String, String> settings) {
 
     public ProbeConfig {
         channels = List.copyOf(channels);
+        settings = Map.copyOf(settings);
     }
 
     public ChannelConfig channel(String name) {

@@ -31,7 +31,7 @@ public final class SiteValidator {
     static final String[] CALIBRATION_KEYS = {"id", "valid-from", "equation", "coefficients", "input", "unit",
         "reference", "supersedes", "notes"};
     static final String[] PROBE_KEYS = {"id", "model", "bus", "address", "pin", "interval-s", "depth-cm", "channels",
-        "description"};
+        "settings", "description"};
     static final String[] PROBE_CHANNEL_KEYS = {"name", "calibration", "enabled", "description"};
     static final String[] ANALYSER_KEYS = {"co2", "h2o", "temperature", "pressure"};
     static final String[] SCHEDULE_KEYS = {"close-s", "dead-band-s", "observation-s", "open-s", "purge-s", "cycle-s"};
@@ -322,10 +322,38 @@ public final class SiteValidator {
             interval = defaultInterval;
         }
         List<ChannelConfig> channels = model == null ? List.of() : channels(p, model);
+        Map<String, String> settings = model == null ? Map.of() : settings(p, model);
         if (id != null) {
             probes.put(id, new ProbeConfig(id, model, bus, address, pin, interval == null ? 0 : interval, depth,
-                    channels, YamlTree.line(node)));
+                    channels, YamlTree.line(node), settings));
         }
+    }
+
+    /** The probe's driver settings, each key one its model accepts and each value one that setting allows. */
+    private Map<String, String> settings(YamlTree.Obj p, SensorModel model) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Node node = p.get("settings");
+        if (node == null) {
+            return out;
+        }
+        List<String> keys = DriverSettings.of(model.id()).stream().map(DriverSettings.Setting::key).toList();
+        for (Map.Entry<String, Node> e : t.entries(node, p.field("settings")).entrySet()) {
+            String field = p.field("settings") + "." + e.getKey();
+            DriverSettings.Setting s = DriverSettings.find(model.id(), e.getKey());
+            if (s == null) {
+                t.error(t.keyNodes(node).get(e.getKey()), field, YamlTree.text(e.getValue()), "not a setting of model "
+                        + model.id() + Names.didYouMean(e.getKey(), keys) + " (settings: "
+                        + (keys.isEmpty() ? "none" : String.join(", ", keys)) + ")");
+                continue;
+            }
+            String v = YamlTree.text(e.getValue());
+            if (!(e.getValue() instanceof ScalarNode) || !s.valid().test(v)) {
+                t.error(e.getValue(), field, v, s.allowed());
+                continue;
+            }
+            out.put(e.getKey(), v);
+        }
+        return out;
     }
 
     private static String busesOfType(Map<String, BusConfig> buses, String type) {

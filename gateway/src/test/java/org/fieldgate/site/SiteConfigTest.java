@@ -142,7 +142,7 @@ class SiteConfigTest {
     void unknownKeySuggestsTheClosestOne() throws IOException {
         Variant v = variant(SOIL, "    interval-s: 300", "    intervall-s: 300");
         assertEquals(List.of(v.at("intervall-s") + ": probes[3].intervall-s: value '300': unknown key; did you mean"
-                + " 'interval-s'? (allowed: id, model, bus, address, pin, interval-s, depth-cm, channels, description)"),
+                + " 'interval-s'? (allowed: id, model, bus, address, pin, interval-s, depth-cm, channels, settings, description)"),
                 errors(v));
     }
 

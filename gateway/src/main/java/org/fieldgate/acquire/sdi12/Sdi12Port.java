@@ -66,7 +66,8 @@ public final class Sdi12Port {
     }
 
     /**
-     * Sends {@code command} (e.g. {@code 0M!}) and returns the answer line without CR LF, retrying up to
+     * Sends {@code command} (e.g. {@code 0M!}) and returns the answer line without CR LF, as received (put it
+     * into a message through {@link #printable}), retrying up to
      * {@link #ATTEMPTS} times when nothing comes back.
      */
     public String command(String command) throws ProbeException {
@@ -136,16 +137,20 @@ public final class Sdi12Port {
             int c = chunk[0] & 0x7F;
             if (c == '\n' && line.size() > 0 && endsWithCr(line)) {
                 byte[] b = line.toByteArray();
-                return Optional.of(printable(new String(b, 0, b.length - 1, StandardCharsets.US_ASCII)));
+                return Optional.of(new String(b, 0, b.length - 1, StandardCharsets.US_ASCII));
             }
             line.write(c);
         }
         return line.size() == 0 ? Optional.empty()
-                : Optional.of(printable(line.toString(StandardCharsets.US_ASCII)) + "<no CR LF>");
+                : Optional.of(line.toString(StandardCharsets.US_ASCII) + "<no CR LF>");
     }
 
-    /** Control characters as {@code \xNN}: they never belong in an answer, and must not reach a log raw. */
-    static String printable(String s) {
+    /**
+     * Control characters as {@code \xNN}, for putting an answer into a message: they must not reach a log raw.
+     * Only for messages: a CRC's third character is legitimately 0x7F (0x40 | 0x3F, spec section 4.4.12), so the
+     * answer itself is kept as received until its CRC has been checked.
+     */
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             if (c < 0x20 || c == 0x7F) {

@@ -20,10 +20,18 @@ import java.util.List;
  * <p>Datasheet: "Datasheet SDP8xx-Digital, Digital Differential Pressure Sensor", Sensirion (the SDP3x
  * datasheet shares the interface), chapter 5 "Operation and Communication": the command table (start
  * continuous measurement 0x3603 = mass flow temperature compensation with averaging till read, 0x3608 without
- * averaging, 0x3615 / 0x361E for differential-pressure compensation; stop 0x3FF9), the CRC-8 (0x31, init 0xFF)
+ * averaging, 0x3615 / 0x361E for differential-pressure temperature compensation with / without averaging; stop
+ * 0x3FF9), the CRC-8 (0x31, init 0xFF)
  * after every word, and the conversion (dp [Pa] = raw / scale factor, T [°C] = raw / 200, both signed 16-bit;
  * the scale factor comes in the frame: 60 Pa^-1 for the 500 Pa parts, 240 for the 125 Pa ones). I2C address
  * 0x25 (SDP8x0) or 0x26 (SDP8x1), 0x21-0x23 for SDP3x.
+ *
+ * <p>Which compensation: the gateway turns dp into a volume flow at the measured temperature and pressure
+ * (Q = k sqrt(dp), then moles from p / RT), which needs the true differential pressure in Pa: differential
+ * pressure compensation (0x3615) is the default. Mass-flow compensation (0x3603) reports a density-normalised dp,
+ * for a flow element calibrated in mass flow; feeding that through p / RT again would compensate twice.
+ * Averaging till read is the default: the sensor averages every internal sample since the last read, so a
+ * 1-10 s poll of a fan-driven duct sees the mean, not one turbulent instant.
  *
  * <p>The first result is ready 8 ms after the start; the first 20 ms may deviate by a few percent, hence the
  * warm-up flag. The scale factor in each frame is checked against the configured model: a mismatch is a wrong
@@ -53,17 +61,47 @@ public final class Sdp8xx extends I2cProbe {
         }
     }
 
+    /** Temperature compensation of the continuous measurement (datasheet command table). */
+    public enum Compensation {
+        DIFFERENTIAL_PRESSURE(START_CONTINUOUS_DIFF_PRESSURE_AVERAGE, START_CONTINUOUS_DIFF_PRESSURE),
+        MASS_FLOW(START_CONTINUOUS_MASS_FLOW_AVERAGE, START_CONTINUOUS_MASS_FLOW);
+        final int averaging;
+        final int single;
+
+        Compensation(int averaging, int single) {
+            this.averaging = averaging;
+            this.single = single;
+        }
+    }
+
     /**
      * @param address        0x25 (SDP8x0), 0x26 (SDP8x1), 0x21-0x23 (SDP3x)
      * @param model          which part: its range and scale factor
      * @param flowFactor     k in m3/s per sqrt(Pa), from the duct or orifice calibration; 0 = no flow channel
+     * @param compensation   differential pressure (true Pa, the default) or mass flow
+     * @param averaging      average till read (default) rather than the latest internal sample
      * @param warmUp         values this soon after (re)start are flagged WARMING_UP
      * @param stuckRepeats   identical raw frames in a row that count as stuck, 0 = off
      * @param channelPrefix  prepended to {@code dp}, {@code temp}, {@code flow}
      */
-    public record Config(int address, Model model, double flowFactor, Duration warmUp, int stuckRepeats,
-                         String channelPrefix) {
+    public record Config(int address, Model model, double flowFactor, Compensation compensation, boolean averaging,
+                         Duration warmUp, int stuckRepeats, String channelPrefix) {
+        /** Differential-pressure compensation with averaging till read. */
+        public Config(int address, Model model, double flowFactor, Duration warmUp, int stuckRepeats,
+                      String channelPrefix) {
+            this(address, model, flowFactor, Compensation.DIFFERENTIAL_PRESSURE, true, warmUp, stuckRepeats,
+                    channelPrefix);
+        }
+
+        /** The start-continuous command word for this compensation and averaging. */
+        public int startCommand() {
+            return averaging ? compensation.averaging : compensation.single;
+        }
+
         public Config {
+            if (compensation == null) {
+                throw new IllegalArgumentException("SDP compensation must be DIFFERENTIAL_PRESSURE or MASS_FLOW");
+            }
             if (address != 0x25 && address != 0x26 && (address < 0x21 || address > 0x23)) {
                 throw new IllegalArgumentException("SDP8xx/SDP3x address must be 0x25, 0x26 or 0x21-0x23, not 0x"
                         + Integer.toHexString(address));
@@ -96,8 +134,7 @@ public final class Sdp8xx extends I2cProbe {
         // in continuous mode the sensor takes no command but stop, so stop first; an idle sensor acks it too
         link.command(STOP_CONTINUOUS);
         sleepMs(clock, AFTER_STOP_MS);
-        // mass-flow temperature compensation: the flow through an orifice depends on density, which this tracks
-        link.command(START_CONTINUOUS_MASS_FLOW_AVERAGE);
+        link.command(config.startCommand());
         sleepMs(clock, FIRST_RESULT_MS);
     }
 

@@ -32,6 +32,13 @@ public final class Teros12 extends SerialProbe {
     public static final char DEFAULT_ADDRESS = '0';
     /** Mineral soil calibration, lowest order first: VWC = -0.6956 + 3.879e-4 · RAW. */
     public static final double[] MINERAL_SOIL = {-0.6956, 3.879e-4};
+    /**
+     * Plausible raw counts (manual section 4.1): air, apparent permittivity 1 by equation 7, reads ~1796 (the
+     * mineral equation gives VWC 0 at 1793); pure water ~3598 (where the mineral equation "reaches a maximum at
+     * approximately 0.70 m3/m3"). Values outside are not a sensor in soil.
+     */
+    public static final double RAW_AIR = 1790;
+    public static final double RAW_WATER = 3600;
     /** Soilless media (potting soil, rock wool) calibration, lowest order first. */
     public static final double[] SOILLESS = {-10.848, 1.302e-2, -5.105e-6, 6.771e-10};
 
@@ -63,7 +70,8 @@ public final class Teros12 extends SerialProbe {
         }
 
         public static Config defaults() {
-            return new Config(DEFAULT_ADDRESS, true, MINERAL_SOIL, 1500, 3500, 10, true, Duration.ofMillis(200), "");
+            return new Config(DEFAULT_ADDRESS, true, MINERAL_SOIL, RAW_AIR, RAW_WATER, 10, true,
+                    Duration.ofMillis(200), "");
         }
     }
 
@@ -83,7 +91,8 @@ public final class Teros12 extends SerialProbe {
         // identification "allccccccccmmmmmmvvvxxx": SDI-12 version, vendor (8), model (6), sensor version (3)
         String id = port.command(config.address() + "I!");
         if (id.length() < 17 || id.charAt(0) != config.address() || !id.substring(11, 17).startsWith("TER12")) {
-            throw badResponse("identification '" + id + "' is not a TEROS 12 at address " + config.address());
+            throw badResponse("identification '" + Sdi12Port.printable(id) + "' is not a TEROS 12 at address "
+                    + config.address());
         }
     }
 
@@ -94,12 +103,13 @@ public final class Teros12 extends SerialProbe {
         String answer = port.command(measure);
         Matcher m = MEASURE_ANSWER.matcher(answer);
         if (!m.matches() || m.group(1).charAt(0) != a) {
-            throw badResponse("answer '" + answer + "' to " + measure + " is not a" + "tttn");
+            throw badResponse("answer '" + Sdi12Port.printable(answer) + "' to " + measure + " is not a" + "tttn");
         }
         int seconds = Integer.parseInt(m.group(2));
         int count = Integer.parseInt(m.group(3));
         if (count < 3) {
-            throw badResponse("answer '" + answer + "' to " + measure + " announces " + count + " values, not 3");
+            throw badResponse("answer '" + Sdi12Port.printable(answer) + "' to " + measure + " announces " + count
+                    + " values, not 3");
         }
         if (seconds > 0) {
             // service request "a" when ready, at the latest after ttt s; either way the data can be read then
@@ -109,14 +119,15 @@ public final class Teros12 extends SerialProbe {
         if (config.useCrc()) {
             if (!Sdi12Crc.valid(data)) {
                 String body = data.length() > 3 ? data.substring(0, data.length() - 3) : data;
-                throw port.crcError(a, "answer '" + data + "' to " + a + "D0! has CRC '"
-                        + (data.length() > 3 ? data.substring(data.length() - 3) : "") + "', expected '"
+                throw port.crcError(a, "answer '" + Sdi12Port.printable(data) + "' to " + a + "D0! has CRC '"
+                        + (data.length() > 3 ? Sdi12Port.printable(data.substring(data.length() - 3)) : "")
+                        + "', expected '"
                         + Sdi12Crc.encode(body) + "'");
             }
             data = data.substring(0, data.length() - 3);
         }
         if (data.isEmpty() || data.charAt(0) != a || !VALUES.matcher(data.substring(1)).matches()) {
-            throw badResponse("answer '" + data + "' to " + a + "D0! is not a+RAW±T+EC");
+            throw badResponse("answer '" + Sdi12Port.printable(data) + "' to " + a + "D0! is not a+RAW±T+EC");
         }
         List<Double> values = new ArrayList<>();
         Matcher v = VALUE.matcher(data.substring(1));
@@ -124,7 +135,8 @@ public final class Teros12 extends SerialProbe {
             values.add(Double.parseDouble(v.group()));
         }
         if (values.size() != 3) {
-            throw badResponse("answer '" + data + "' to " + a + "D0! has " + values.size() + " values, not 3");
+            throw badResponse("answer '" + Sdi12Port.printable(data) + "' to " + a + "D0! has " + values.size()
+                    + " values, not 3");
         }
         double raw = values.get(0);
         double temperature = values.get(1);

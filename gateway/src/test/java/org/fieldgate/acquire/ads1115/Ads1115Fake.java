@@ -10,7 +10,7 @@ import org.fieldgate.acquire.VirtualClock;
  * during which OS reads 0 and the conversion register still holds the previous result. Codes saturate at
  * 0x7FFF / 0x8000. Only the single-shot mode is modelled.
  */
-final class Ads1115Fake extends ChipFake {
+public final class Ads1115Fake extends ChipFake {
     static final double[] FSR = {6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256};
 
     final double[] ainVolts = new double[4];
@@ -25,9 +25,14 @@ final class Ads1115Fake extends ChipFake {
     /** A latched-up chip acknowledges writes but does nothing with them. */
     boolean ignoreWrites;
 
-    Ads1115Fake(VirtualClock clock) {
+    public Ads1115Fake(VirtualClock clock) {
         super(clock);
         powerOn();
+    }
+
+    /** The voltage on input {@code ain} (0-3) against GND. */
+    public void setVolts(int ain, double volts) {
+        ainVolts[ain] = volts;
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.fieldgate.acquire.VirtualClock;
  * inverted through the floating-point formulas of section 8.1, not the integer ones the driver uses, so the
  * two transcriptions check each other.
  */
-final class Bme280Fake extends ChipFake {
+public final class Bme280Fake extends ChipFake {
     // trimming of the BMP280 datasheet's worked example (same T/P layout) plus typical BME280 humidity trimming
     static final int T1 = 27504, T2 = 26435, T3 = -1000;
     static final int[] P = {36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000};
@@ -31,7 +31,7 @@ final class Bme280Fake extends ChipFake {
     private double[] environment;
     int measurements;
 
-    Bme280Fake(VirtualClock clock) {
+    public Bme280Fake(VirtualClock clock) {
         super(clock);
         powerOn();
     }
@@ -43,7 +43,7 @@ final class Bme280Fake extends ChipFake {
         adcH = h;
     }
 
-    void setEnvironment(double temperatureC, double pressurePa, double humidityPct) {
+    public void setEnvironment(double temperatureC, double pressurePa, double humidityPct) {
         environment = new double[] {temperatureC, pressurePa, humidityPct};
     }
 

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * the set interval latches a new frame and raises data-ready, which reading the measurement clears. The
  * interval lives in the module's non-volatile memory and survives a power cycle; measuring does not.
  */
-final class Scd30Fake extends ChipFake {
+public final class Scd30Fake extends ChipFake {
     int firmware = 0x0342;
     private int co2Bits = Float.floatToIntBits(420f);
     private int tBits = Float.floatToIntBits(20f);
@@ -25,7 +25,7 @@ final class Scd30Fake extends ChipFake {
     private int[] latched = {0, 0, 0};
     private byte[] reply;
 
-    Scd30Fake(VirtualClock clock) {
+    public Scd30Fake(VirtualClock clock) {
         super(clock);
     }
 
@@ -36,7 +36,7 @@ final class Scd30Fake extends ChipFake {
         rhBits = rh;
     }
 
-    void set(float co2Ppm, float temperatureC, float humidityPct) {
+    public void set(float co2Ppm, float temperatureC, float humidityPct) {
         setBits(Float.floatToIntBits(co2Ppm), Float.floatToIntBits(temperatureC), Float.floatToIntBits(humidityPct));
     }
 

@@ -13,7 +13,7 @@ import java.util.Set;
  * periodic mode it acknowledges only the periodic-mode commands; a new frame every 5 s, and read_measurement
  * with an empty buffer is NACKed. Data-ready answers 0x8006 / 0x8000 so only the low 11 bits tell.
  */
-final class Scd4xFake extends ChipFake {
+public final class Scd4xFake extends ChipFake {
     private static final Set<Integer> ALLOWED_WHILE_MEASURING = Set.of(Scd4x.READ_MEASUREMENT,
             Scd4x.GET_DATA_READY_STATUS, Scd4x.STOP_PERIODIC_MEASUREMENT, Scd4x.SET_AMBIENT_PRESSURE);
     static final long SERIAL = 0x1234_5678_9ABCL;
@@ -28,11 +28,11 @@ final class Scd4xFake extends ChipFake {
     private int[] buffer;
     private byte[] reply;
 
-    Scd4xFake(VirtualClock clock) {
+    public Scd4xFake(VirtualClock clock) {
         super(clock);
     }
 
-    void setWords(int co2, int t, int rh) {
+    public void setWords(int co2, int t, int rh) {
         co2Word = co2;
         tWord = t;
         rhWord = rh;

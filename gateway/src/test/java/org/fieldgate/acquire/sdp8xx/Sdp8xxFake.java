@@ -13,7 +13,7 @@ import java.util.Set;
  * a read returns dp, temperature and the scale factor, each a signed 16-bit word with its CRC, and may stop
  * after any word.
  */
-final class Sdp8xxFake extends ChipFake {
+public final class Sdp8xxFake extends ChipFake {
     private static final Set<Integer> STARTS = Set.of(Sdp8xx.START_CONTINUOUS_MASS_FLOW_AVERAGE,
             Sdp8xx.START_CONTINUOUS_MASS_FLOW, Sdp8xx.START_CONTINUOUS_DIFF_PRESSURE_AVERAGE,
             Sdp8xx.START_CONTINUOUS_DIFF_PRESSURE);
@@ -25,7 +25,7 @@ final class Sdp8xxFake extends ChipFake {
     private long firstResultAt;
     int startCommand;
 
-    Sdp8xxFake(VirtualClock clock) {
+    public Sdp8xxFake(VirtualClock clock) {
         super(clock);
     }
 
@@ -34,7 +34,7 @@ final class Sdp8xxFake extends ChipFake {
         tRaw = t;
     }
 
-    void set(double dpPa, double temperatureC) {
+    public void set(double dpPa, double temperatureC) {
         setRaw((int) Math.max(-32768, Math.min(32767, Math.round(dpPa * scaleFactor))),
                 (int) Math.round(temperatureC * 200));
     }

@@ -40,8 +40,8 @@ class Sdp8xxTest {
         assertEquals(new Measurement("temp", "Cel", 23.5, 0), m.get(1));
         assertEquals("m3/s", m.get(2).unit());
         assertEquals(0.0707107, m.get(2).value(), 1e-7);
-        // stop, start mass-flow continuous with averaging, then one 9-byte frame with three CRCs
-        assertEquals(List.of("W 3ff9", "W 3603"), chip.transactions().subList(0, 2));
+        // stop, start differential-pressure continuous with averaging, then one 9-byte frame with three CRCs
+        assertEquals(List.of("W 3ff9", "W 3615"), chip.transactions().subList(0, 2));
         assertEquals("R 0bb8" + String.format("%02x", org.fieldgate.acquire.SensirionCrc.crc8(0x0b, 0xb8))
                 + "125c" + String.format("%02x", org.fieldgate.acquire.SensirionCrc.crc8(0x12, 0x5c))
                 + "003c" + String.format("%02x", org.fieldgate.acquire.SensirionCrc.crc8(0x00, 0x3c)),
@@ -120,5 +120,20 @@ class Sdp8xxTest {
         List<Measurement> again = sdp.sample();
         assertEquals(DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE, again.get(0).qc());
         assertEquals(DriverQc.STUCK_VALUE, again.get(1).qc());
+    }
+
+    @Test
+    void startCommandFollowsCompensationAndAveraging() throws ProbeException {
+        // datasheet command table: 0x3603 / 0x3608 mass flow, 0x3615 / 0x361E differential pressure, each with /
+        // without averaging till read
+        int[][] expected = {{0x3615, 1, 1}, {0x361E, 1, 0}, {0x3603, 0, 1}, {0x3608, 0, 0}};
+        for (int[] e : expected) {
+            Sdp8xx.Compensation c = e[1] == 1 ? Sdp8xx.Compensation.DIFFERENTIAL_PRESSURE : Sdp8xx.Compensation.MASS_FLOW;
+            Sdp8xx.Config config = new Sdp8xx.Config(0x25, Sdp8xx.Model.SDP810_500PA, 0, c, e[2] == 1,
+                    Duration.ZERO, 0, "");
+            assertEquals(e[0], config.startCommand());
+            new Sdp8xx(bus.open(0x25), config, clock).sample();
+            assertEquals(e[0], chip.startCommand, String.format("0x%04x", e[0]));
+        }
     }
 }

@@ -23,7 +23,7 @@ class Teros12Test {
     private final Sdi12Port port = new Sdi12Port(link, "TEROS12", true, Duration.ofMillis(200), clock);
 
     private Teros12 driver(boolean crc, int stuckRepeats) {
-        return new Teros12(port, new Teros12.Config('0', crc, Teros12.MINERAL_SOIL, 1500, 3500, stuckRepeats, true,
+        return new Teros12(port, new Teros12.Config('0', crc, Teros12.MINERAL_SOIL, Teros12.RAW_AIR, Teros12.RAW_WATER, stuckRepeats, true,
                 Duration.ofMillis(200), ""), clock);
     }
 
@@ -46,7 +46,7 @@ class Teros12Test {
 
     @Test
     void measuresWithoutCrcAndWithAConfiguredPolynomial() throws ProbeException {
-        Teros12 teros = new Teros12(port, new Teros12.Config('0', false, Teros12.SOILLESS, 1500, 3500, 0, true,
+        Teros12 teros = new Teros12(port, new Teros12.Config('0', false, Teros12.SOILLESS, Teros12.RAW_AIR, Teros12.RAW_WATER, 0, true,
                 Duration.ofMillis(200), "p1_"), clock);
         sensor.set("+2500.00", "-3.5", "+250");
         List<Measurement> m = teros.sample();
@@ -137,7 +137,7 @@ class Teros12Test {
         ProbeException e = assertThrows(ProbeException.class, driver(true, 0)::sample);
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         assertTrue(e.getMessage().contains("is not a TEROS 12 at address 0"), e.getMessage());
-        Teros12 nobody = new Teros12(port, new Teros12.Config('3', true, Teros12.MINERAL_SOIL, 1500, 3500, 0, true,
+        Teros12 nobody = new Teros12(port, new Teros12.Config('3', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR, Teros12.RAW_WATER, 0, true,
                 Duration.ofMillis(200), ""), clock);
         assertEquals(ProbeException.Cause.TIMEOUT, assertThrows(ProbeException.class, nobody::sample).failure());
     }
@@ -167,6 +167,32 @@ class Teros12Test {
         assertEquals(DriverQc.STUCK_VALUE, third.get(0).qc());
         assertEquals(DriverQc.STUCK_VALUE, third.get(1).qc());
         assertEquals(0, third.get(2).qc());
+    }
+
+    @Test
+    void aCrcEndingInDelIsValid() throws ProbeException {
+        // spec 4.4.12: each CRC character is 0x40 | 6 bits, so 0x7F (DEL) is one of them; the CRC of
+        // "1+1861.92+22.3+1" is 0xb23f, sent as "KH" DEL. It must be checked as received, not escaped first.
+        Teros12Fake one = new Teros12Fake(clock, '1');
+        FakeSerialLink wire = new FakeSerialLink(clock, Sdi12Port.SERIAL, one, true);
+        Sdi12Port bus = new Sdi12Port(wire, "TEROS12", true, Duration.ofMillis(200), clock);
+        assertEquals("KH\u007f", Sdi12Crc.encode("1+1861.92+22.3+1"));
+        Teros12 teros = new Teros12(bus, new Teros12.Config('1', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR,
+                Teros12.RAW_WATER, 0, true, Duration.ofMillis(200), ""), clock);
+        assertEquals(1861.92, teros.sample().get(0).value());
+        assertEquals(0, teros.counters().crcErrors());
+    }
+
+    @Test
+    void rawRangeIsAirToWater() throws ProbeException {
+        // manual section 4.1: air (permittivity 1) ~1796 counts, pure water ~3598 (mineral VWC ~0.70)
+        Teros12 teros = driver(true, 0);
+        String[][] cases = {{"+1780.00", "1"}, {"+1800.00", "0"}, {"+3590.00", "0"}, {"+3650.00", "1"}};
+        for (String[] c : cases) {
+            sensor.set(c[0], "+20.0", "+100");
+            int expected = c[1].equals("1") ? DriverQc.OUT_OF_RANGE : 0;
+            assertEquals(expected, teros.sample().get(0).qc(), c[0]);
+        }
     }
 
     @Test
