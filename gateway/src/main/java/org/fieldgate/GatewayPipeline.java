@@ -15,7 +15,7 @@ import org.fieldgate.acquire.time.Clocks;
 import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.SystemClockSyncSource;
 import org.fieldgate.acquire.time.TimeKeeper;
-import org.fieldgate.config.InvalidSettingException;
+import org.fieldgate.acquire.hardware.HardwareProbeFactory;
 import org.fieldgate.live.LiveCalculations;
 import org.fieldgate.live.LivePoints;
 import org.fieldgate.site.SiteConfig;
@@ -106,16 +106,26 @@ public class GatewayPipeline implements AutoCloseable {
         ClockSyncSource sync = settings.acquire().clockSync() == GatewaySettings.ClockSync.ASSUME_SYNCED
                 ? () -> SyncStatus.synchronised("assumed (fieldgate.acquire.clock-sync = assume-synced)")
                 : new SystemClockSyncSource();
-        SimulatedProbes simulated = mode == GatewaySettings.AcquireMode.SIMULATED
-                ? new SimulatedProbes(20251123L, time::nowNs) : null;
+        SimulatedProbes simulated = null;
+        HardwareProbeFactory hardware = null;
         if (sites.isEmpty() || mode == GatewaySettings.AcquireMode.OFF) {
             this.acquisition = null;
         } else {
-            ProbeFactory factory = simulated != null ? simulated : hardwareProbes();
+            ProbeFactory factory;
+            if (mode == GatewaySettings.AcquireMode.SIMULATED) {
+                simulated = new SimulatedProbes(20251123L, time::nowNs);
+                factory = simulated;
+            } else {
+                hardware = HardwareProbeFactory.raspberryPi();
+                factory = hardware;
+            }
             this.acquisition = new AcquisitionStage(sites, factory, time, sync, packs, gaps, derived);
         }
+        SimulatedProbes simulatedLids = simulated;
+        HardwareProbeFactory hardwareLids = hardware;
         this.live = new LiveCalculations(sites, settings.calc(), spool,
-                site -> simulated != null ? simulated.lids(site) : null, time::nowNs, derived);
+                site -> simulatedLids != null ? simulatedLids.lids(site)
+                        : hardwareLids != null ? hardwareLids.lids(site) : null, time::nowNs, derived);
         committer.onCommitted(live::accept);
         this.simulator = settings.simulator().enabled()
                 ? new SoilProbeSimulator(settings.mqtt().url(), settings.site(), settings.simulator().device(),
@@ -142,12 +152,6 @@ public class GatewayPipeline implements AutoCloseable {
         if (simulator != null) {
             simulator.start();
         }
-    }
-
-    /** The hardware drivers for the site files' probes (Pi4J). */
-    private static ProbeFactory hardwareProbes() {
-        throw new InvalidSettingException(List.of("fieldgate.acquire.mode = 'hardware': expected 'simulated' or "
-                + "'off' until the Pi4J probe factory is wired in"));
     }
 
     public List<SiteConfig> sites() {

@@ -50,7 +50,14 @@ public final class LiveCalculations implements AutoCloseable {
         this.chamberClock = new SystemScheduler(nowNs);
         for (SiteConfig site : sites) {
             if (site.chambers() != null) {
-                LidActuator lid = lids.apply(site);
+                LidActuator lid;
+                try {
+                    lid = lids.apply(site);
+                } catch (RuntimeException e) {
+                    LOG.error("site {}: chamber lids cannot be driven ({}); no chamber sequencing", site.id(),
+                            e.getMessage());
+                    lid = null;
+                }
                 if (lid == null) {
                     LOG.info("site {}: chambers configured but no lids to drive here; no live fluxes", site.id());
                 } else {

@@ -29,7 +29,7 @@ final class ExampleSites {
         List<ProbeConfig> probes = new ArrayList<>();
         ProbeConfig p = site.probe(probeId);
         probes.add(new ProbeConfig(p.id(), p.model(), p.bus(), p.address(), p.pin(), intervalS, p.depthCm(),
-                p.channels(), p.line()));
+                p.channels(), p.line(), p.settings()));
         return new SiteConfig(site.id(), site.name(), site.latitude(), site.longitude(), site.elevationM(),
                 site.timezone(), site.buses(), probes, site.calibrations(), null, null, site.file());
     }
