@@ -33,16 +33,13 @@ public final class ChamberFeed implements AutoCloseable {
 
     private final SiteConfig site;
     private final ChamberSystem system;
-    private final AirState air;
+    private final ChannelJoin join;
     private final ChamberSequencer sequencer;
     private final FluxOptions base;
     private final Consumer<List<PointLine>> out;
     private final List<Consumer<Result>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Result last;
     private long samplesWithoutAir;
-    private final java.util.ArrayDeque<Reading> waiting = new java.util.ArrayDeque<>();
-    /** An analyser reading waits at most this long (by reading time) for the air channels to catch up. */
-    static final long RELEASE_AFTER_NS = 10_000_000_000L;
 
     /** A closure and what the calculator made of it. */
     public record Result(ClosureEvent closure, FluxEstimate estimate) {
@@ -52,7 +49,8 @@ public final class ChamberFeed implements AutoCloseable {
                        Consumer<List<PointLine>> out) {
         this.site = site;
         this.system = site.chambers();
-        this.air = new AirState(site.id(), system.temperature(), system.pressure(), system.h2o());
+        this.join = new ChannelJoin(site.id(), system.co2(),
+                java.util.Arrays.asList(system.temperature(), system.pressure(), system.h2o()));
         this.base = base;
         this.out = out;
         var analyser = site.probe(system.co2().probe());
@@ -69,44 +67,24 @@ public final class ChamberFeed implements AutoCloseable {
 
     /** Committed readings (the ingest committer's listener). */
     public void accept(List<Reading> committed) {
-        for (Reading r : committed) {
-            if (!air.offer(r) && AirState.is(r, site.id(), system.co2())
-                    && (r.unit().equals("ppm") || r.unit().equals("umol/mol"))) {
-                synchronized (waiting) {
-                    waiting.addLast(r);
+        for (ChannelJoin.Joined j : join.accept(committed)) {
+            Reading r = j.driver();
+            List<Reading> o = j.others();
+            if (o.get(0) == null || o.get(1) == null || (system.h2o() != null && o.get(2) == null)) {
+                samplesWithoutAir++;
+                if (samplesWithoutAir == 1 || samplesWithoutAir % 1000 == 0) {
+                    LOG.warn("site {}: {} analyser sample(s) without a recent temperature/pressure/H2O reading "
+                            + "({}, {}, {}); left out of the closures", site.id(), samplesWithoutAir,
+                            system.temperature(), system.pressure(), system.h2o());
                 }
+                continue;
             }
-        }
-        release(false);
-    }
-
-    /**
-     * Joins the analyser readings that every air channel has caught up with (or that waited too long for it) and
-     * hands them to the sequencer, so the join does not depend on which bus's reading was committed first.
-     */
-    private void release(boolean all) {
-        long covered = air.coveredUpToNs();
-        synchronized (waiting) {
-            while (!waiting.isEmpty()) {
-                Reading r = waiting.peekFirst();
-                boolean late = waiting.peekLast().timeNs() - r.timeNs() > RELEASE_AFTER_NS;
-                if (!all && r.timeNs() > covered && !late) {
-                    break;
-                }
-                waiting.removeFirst();
-                AirState.Air a = air.at(r.timeNs());
-                if (a == null) {
-                    samplesWithoutAir++;
-                    if (samplesWithoutAir == 1 || samplesWithoutAir % 1000 == 0) {
-                        LOG.warn("site {}: {} analyser sample(s) without a recent temperature/pressure/H2O reading "
-                                + "({}, {}, {}); left out of the closures", site.id(), samplesWithoutAir,
-                                system.temperature(), system.pressure(), system.h2o());
-                    }
-                    continue;
-                }
-                sequencer.accept(new AnalyserSample(r.timeNs(), r.value(), a.h2oMmolMol(), a.tempC(),
-                        a.pressureKpa(), r.qc() | a.qc()));
+            if (!r.unit().equals("ppm") && !r.unit().equals("umol/mol")) {
+                continue;
             }
+            AirState.Air a = AirState.air(o.get(0), o.get(1), o.get(2));
+            sequencer.accept(new AnalyserSample(r.timeNs(), r.value(), a.h2oMmolMol(), a.tempC(), a.pressureKpa(),
+                    r.qc() | a.qc()));
         }
     }
 

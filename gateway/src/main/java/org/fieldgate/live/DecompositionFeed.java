@@ -96,7 +96,7 @@ public final class DecompositionFeed {
         int n = 0;
         String bucket = null;
         for (Reading r : committed) {
-            if (AirState.is(r, site.id(), soilTemperature)) {
+            if (ChannelJoin.is(r, site.id(), soilTemperature)) {
                 String d = day(r.timeNs()).toString();
                 if (bucket != null && !bucket.equals(d)) {
                     spool.accumulate(key, bucket, 0, 0, sum, n);

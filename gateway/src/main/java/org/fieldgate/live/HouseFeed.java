@@ -39,7 +39,7 @@ public final class HouseFeed {
     private final HouseConfig house;
     private final Spool spool;
     private final Consumer<List<PointLine>> out;
-    private final Map<ChannelRef, double[]> latest = new java.util.HashMap<>(); // {timeNs, value}
+    private final ChannelJoin join;
     private final List<HouseSample> pending = new ArrayList<>();
     private HouseSample carry;
     private volatile Map<String, Object> lastFields = Map.of();
@@ -49,42 +49,30 @@ public final class HouseFeed {
         this.house = site.house();
         this.spool = spool;
         this.out = out;
+        this.join = new ChannelJoin(site.id(), house.airflow(), java.util.Arrays.asList(house.inletCo2(),
+                house.outletCo2(), house.temperature(), house.pressure(), house.fanPower()));
     }
 
     public synchronized void accept(List<Reading> committed) {
-        for (Reading r : committed) {
-            if (!r.site().equals(site.id())) {
-                continue;
-            }
-            for (ChannelRef ref : new ChannelRef[]{house.inletCo2(), house.outletCo2(), house.temperature(),
-                    house.pressure(), house.fanPower()}) {
-                if (AirState.is(r, site.id(), ref)) {
-                    latest.put(ref, new double[]{r.timeNs(), inCalculatorUnit(r)});
-                }
-            }
-            if (AirState.is(r, site.id(), house.airflow())) {
-                double flow = r.unit().equals("m3/s") ? r.value()
-                        : house.ductFactor() * Math.sqrt(Math.max(0, r.unit().equals("kPa") ? r.value() * 1000
-                        : r.value()));
-                pending.add(new HouseSample(r.timeNs() / 1e9, flow, value(house.inletCo2(), r.timeNs()),
-                        value(house.outletCo2(), r.timeNs()), value(house.temperature(), r.timeNs()),
-                        value(house.pressure(), r.timeNs()), value(house.fanPower(), r.timeNs())));
-            }
+        for (ChannelJoin.Joined j : join.accept(committed)) {
+            pending.add(sample(j));
         }
     }
 
-    private static double inCalculatorUnit(Reading r) {
-        return switch (r.unit()) {
-            case "Pa" -> r.value() / 1000;        // pressure to kPa
-            case "hPa" -> r.value() / 10;
-            case "W" -> r.value() / 1000;         // fan power to kW
-            default -> r.value();
-        };
+    /** One house sample from an airflow reading and the other channels' values at its time (NaN where none). */
+    private HouseSample sample(ChannelJoin.Joined j) {
+        Reading r = j.driver();
+        double flow = r.unit().equals("m3/s") ? r.value()
+                : house.ductFactor() * Math.sqrt(Math.max(0, r.unit().equals("kPa") ? r.value() * 1000 : r.value()));
+        List<Reading> o = j.others();
+        return new HouseSample(r.timeNs() / 1e9, flow, value(o.get(0)), value(o.get(1)), value(o.get(2)),
+                o.get(3) == null ? Double.NaN : AirState.kilopascals(o.get(3)),
+                o.get(4) == null ? Double.NaN : o.get(4).unit().equals("W") ? o.get(4).value() / 1000
+                        : o.get(4).value());
     }
 
-    private double value(ChannelRef ref, long timeNs) {
-        double[] l = ref == null ? null : latest.get(ref);
-        return l == null || Math.abs(timeNs - (long) l[0]) > AirState.MAX_AGE_NS ? Double.NaN : l[1];
+    private static double value(Reading r) {
+        return r == null ? Double.NaN : r.value();
     }
 
     /** The batch in the house on {@code day}: the latest one started by then. */
@@ -100,8 +88,18 @@ public final class HouseFeed {
 
     /** Integrates what came since the last run and commits the fixation points of the hours it touched. */
     public void run() {
+        run(false);
+    }
+
+    /** As {@link #run()}; {@code finalRun} also joins the airflow readings still waiting (at shutdown). */
+    public void run(boolean finalRun) {
         List<HouseSample> samples;
         synchronized (this) {
+            if (finalRun) {
+                for (ChannelJoin.Joined j : join.drain()) {
+                    pending.add(sample(j));
+                }
+            }
             samples = new ArrayList<>(pending);
             pending.clear();
         }
@@ -163,7 +161,8 @@ public final class HouseFeed {
                     "energy_kwh", energyKwh,
                     "energy_kg_co2", energyKwh * house.gridKgCo2PerKwh(),
                     "net_kg", cumulativeKg - energyKwh * house.gridKgCo2PerKwh() - batch.handlingEmissionsKgCo2(),
-                    "measured_h_total", measuredS / 3600);
+                    "measured_h_total", measuredS / 3600,
+                    "last_sample_ns", (long) Math.round(carry.timeS() * 1e9));
             lastFields = f;
             points.add(org.fieldgate.forward.InfluxLines.derived("fixation", hour,
                     Map.of("site", site.id(), "batch", batch.id()), f));

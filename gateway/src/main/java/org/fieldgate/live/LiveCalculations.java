@@ -140,7 +140,7 @@ public final class LiveCalculations implements AutoCloseable {
         // what the house feeds hold since their last run goes into the durable sums before the spool closes
         for (HouseFeed h : houses) {
             try {
-                h.run();
+                h.run(true);
             } catch (RuntimeException e) {
                 LOG.warn("last fixation run at shutdown failed: {}", e.getMessage());
             }
