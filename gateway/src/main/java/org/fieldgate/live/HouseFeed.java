@@ -42,6 +42,7 @@ public final class HouseFeed {
     private final ChannelJoin join;
     private final List<HouseSample> pending = new ArrayList<>();
     private HouseSample carry;
+    private final List<HouseSample> held = new ArrayList<>();
     private volatile Map<String, Object> lastFields = Map.of();
 
     public HouseFeed(SiteConfig site, Spool spool, Consumer<List<PointLine>> out) {
@@ -122,18 +123,21 @@ public final class HouseFeed {
             byHour.computeIfAbsent(hour, h -> new ArrayList<>()).add(s);
         }
         for (Map.Entry<Long, List<HouseSample>> e : byHour.entrySet()) {
-            List<HouseSample> hour = new ArrayList<>();
+            // samples that could not be integrated yet (fewer than two complete ones) join the next hour's
+            held.addAll(e.getValue());
+            List<HouseSample> chunk = new ArrayList<>();
             if (carry != null) {
-                hour.add(carry);
+                chunk.add(carry);
             }
-            hour.addAll(e.getValue());
-            carry = e.getValue().get(e.getValue().size() - 1);
+            chunk.addAll(held);
             try {
-                MineralisationResult r = new MineralisationCalculator(options).calculate(hour);
+                MineralisationResult r = new MineralisationCalculator(options).calculate(chunk);
                 spool.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
                         r.samplesValid());
+                carry = held.get(held.size() - 1);
+                held.clear();
             } catch (InvalidInputException ex) {
-                LOG.debug("site {} hour {}: {}", site.id(), e.getKey(), ex.getMessage());
+                LOG.debug("site {} hour {}: held for the next run: {}", site.id(), e.getKey(), ex.getMessage());
             }
         }
         SortedMap<String, double[]> sums = spool.accumulators(key);
@@ -162,7 +166,7 @@ public final class HouseFeed {
                     "energy_kg_co2", energyKwh * house.gridKgCo2PerKwh(),
                     "net_kg", cumulativeKg - energyKwh * house.gridKgCo2PerKwh() - batch.handlingEmissionsKgCo2(),
                     "measured_h_total", measuredS / 3600,
-                    "last_sample_ns", (long) Math.round(carry.timeS() * 1e9));
+                    "last_sample_ns", carry == null ? 0L : Math.round(carry.timeS() * 1e9));
             lastFields = f;
             points.add(org.fieldgate.forward.InfluxLines.derived("fixation", hour,
                     Map.of("site", site.id(), "batch", batch.id()), f));

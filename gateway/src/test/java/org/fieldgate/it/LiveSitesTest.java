@@ -1,0 +1,317 @@
+package org.fieldgate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.fieldgate.calc.CalcCli;
+import org.fieldgate.live.AirState;
+import org.fieldgate.reading.Reading;
+import org.fieldgate.site.ChannelRef;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.site.SiteConfigs;
+import org.fieldgate.testkit.AttachGatewayLogs;
+import org.fieldgate.testkit.Cleanup;
+import org.fieldgate.testkit.FreePorts;
+import org.fieldgate.testkit.GatewayProcess;
+import org.fieldgate.testkit.InfluxdProcess;
+import org.fieldgate.testkit.Poll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Both example sites on simulated probes (as {@code gateway/fieldgate demo} runs them), with the chamber schedule
+ * compressed to a 110 s cycle so a whole cycle fits in a test: in real InfluxDB there are readings for every configured
+ * channel of both sites, one closure per chamber per cycle, a flux per closure, fixation and decomposition points,
+ * and the fluxes and the cumulative fixation equal what {@code fieldgate calc} computes from the same raw readings
+ * exported as CSV.
+ */
+@ExtendWith(AttachGatewayLogs.class)
+@Timeout(value = 400, unit = TimeUnit.SECONDS)
+class LiveSitesTest {
+    private static final String DB = "fieldgate_live";
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private final Cleanup cleanup = new Cleanup();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        cleanup.close();
+    }
+
+    /** The example sites with a compressed chamber schedule and faster sampling, beside a copy of the models. */
+    private List<Path> compressedSites() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("config/models"));
+        try (var files = Files.list(REPO.resolve("firmware-config/models"))) {
+            for (Path m : files.toList()) {
+                Files.copy(m, models.resolve(m.getFileName()));
+            }
+        }
+        Path sites = Files.createDirectories(dir.resolve("config/sites"));
+        String soil = Files.readString(REPO.resolve("firmware-config/sites/soil-plot-example.yaml"))
+                .replace("default-interval-s: 60", "default-interval-s: 5")
+                .replace("interval-s: 300", "interval-s: 5")
+                .replace("interval-s: 2", "interval-s: 1")
+                .replace("close-s: 10", "close-s: 1")
+                .replace("dead-band-s: 20", "dead-band-s: 3")
+                .replace("observation-s: 120", "observation-s: 16")
+                .replace("open-s: 10", "open-s: 1")
+                .replace("purge-s: 60", "purge-s: 6")
+                .replace("cycle-s: 1800", "cycle-s: 110");
+        String house = Files.readString(REPO.resolve("firmware-config/sites/mineralisation-house-example.yaml"))
+                .replace("default-interval-s: 10", "default-interval-s: 2");
+        Path soilFile = Files.writeString(sites.resolve("soil-plot-example.yaml"), soil);
+        Path houseFile = Files.writeString(sites.resolve("mineralisation-house-example.yaml"), house);
+        return List.of(soilFile, houseFile);
+    }
+
+    @Test
+    void bothExampleSitesLandInInfluxDbWithClosuresFluxesAndRatesThatTheCliReproduces() throws Exception {
+        List<Path> files = compressedSites();
+        SiteConfig soil = SiteConfigs.loadOrThrow(files.get(0), dir.resolve("config/models"));
+        SiteConfig house = SiteConfigs.loadOrThrow(files.get(1), dir.resolve("config/models"));
+        InfluxdProcess influx = cleanup.add(InfluxdProcess.started());
+        influxRef = influx;
+        GatewayProcess gateway = cleanup.add(GatewayProcess.builder()
+                .site(soil.id())
+                .mqttUrl("tcp://127.0.0.1:" + FreePorts.next())
+                .property("fieldgate.mqtt.embedded", "true")
+                .influxUrl(influx.url())
+                .database(DB)
+                .property("fieldgate.site-config", files.get(0) + "," + files.get(1))
+                .property("fieldgate.acquire.mode", "simulated")
+                .property("fieldgate.acquire.clock-sync", "assume-synced")
+                .property("fieldgate.calc.fixation-every", "10s")
+                .property("fieldgate.calc.decomposition-every", "10s")
+                .start());
+        long started = System.nanoTime();
+
+        // one whole cycle: 4 chambers x 27 s, then their fluxes a few seconds after the last lid opens
+        Poll.until("four fluxes in InfluxDB", Duration.ofSeconds(240),
+                () -> points("SELECT count(flux) FROM flux") >= 4, gateway.diagnostics());
+        Poll.until("fixation and decomposition points", Duration.ofSeconds(60),
+                () -> points("SELECT count(cumulative_kg) FROM fixation") > 0
+                        && points("SELECT count(k_per_yr) FROM decomposition") > 0, gateway.diagnostics());
+        double runS = (System.nanoTime() - started) / 1e9;
+
+        // every configured channel of both sites has readings, and nothing else came from their probes
+        TreeSet<String> expected = new TreeSet<>();
+        for (SiteConfig s : List.of(soil, house)) {
+            for (var p : s.probes()) {
+                for (var c : p.channels()) {
+                    expected.add(s.id() + "/" + p.id() + "/" + c.name());
+                }
+            }
+        }
+        TreeSet<String> landed = new TreeSet<>();
+        for (Map<String, Object> row : influx.query(DB,
+                "SELECT count(value) FROM reading GROUP BY site, device, channel")) {
+            landed.add(row.get("site") + "/" + row.get("device") + "/" + row.get("channel"));
+        }
+        assertEquals(expected, landed, influx.seriesSummary(DB));
+        assertEquals(27, expected.size(), "17 soil-plot and 10 house channels");
+        List<Map<String, Object>> uncalibrated = influx.query(DB,
+                "SELECT count(value) FROM reading WHERE cal = '' GROUP BY device, channel");
+        assertEquals(List.of(), uncalibrated, "every local reading names its calibration");
+
+        // one closure per chamber per cycle, each complete, chambers in order, a cycle apart
+        List<Map<String, Object>> closures = influx.query(DB,
+                "SELECT * FROM closure WHERE site = '" + soil.id() + "' ORDER BY time");
+        assertTrue(closures.size() >= 4, closures.toString());
+        int cycles = (closures.size() + 3) / 4;
+        for (int i = 0; i < closures.size(); i++) {
+            Map<String, Object> c = closures.get(i);
+            assertEquals("chamber-" + (i % 4 + 1), c.get("chamber"), "sequence order");
+            assertEquals("complete", c.get("outcome"), c.toString());
+            assertEquals("clean", c.get("flags"), c.toString());
+            if (i >= 4) {
+                long apart = (Long) c.get("time") - (Long) closures.get(i - 4).get("time");
+                assertEquals(110.0, apart / 1e9, 0.05, "the same chamber one cycle later");
+            }
+        }
+        System.out.printf(Locale.ROOT, "live sites: %d channels landed, %d closures in %d cycle(s), run %.0f s%n",
+                landed.size(), closures.size(), cycles, runS);
+
+        // each flux equals the CLI's on the same raw readings, exported as the CLI's CSV
+        List<Map<String, Object>> fluxes = influx.query(DB, "SELECT * FROM flux ORDER BY time");
+        for (Map<String, Object> closure : closures) {
+            Map<String, Object> flux = fluxes.stream().filter(f -> f.get("time").equals(closure.get("time")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no flux for " + closure));
+            JsonNode cli = cliFlux(soil, closure);
+            double live = (Double) flux.get("flux");
+            assertEquals(cli.get("flux_umol_m2_s").asDouble(), live, 1e-9 * Math.abs(live), closure + " vs " + cli);
+            assertEquals(cli.get("se").asDouble(), (Double) flux.get("se"), 1e-9 * Math.abs(live));
+            assertEquals(cli.get("model").asText(), flux.get("model"));
+            double truth = new double[]{2.4, 3.6, 1.7, 4.8}[Integer.parseInt(((String) closure.get("chamber"))
+                    .substring(8)) - 1];
+            assertTrue(Math.abs(live - truth) / truth < 0.25, "near the simulated chamber's flux: " + live);
+        }
+
+        // the latest fixation point's cumulative uptake equals the CLI's over the same house readings
+        Map<String, Object> fixation = influx.query(DB, "SELECT * FROM fixation ORDER BY time DESC LIMIT 1").get(0);
+        JsonNode cliHouse = cliMineralisation(house, (Long) fixation.get("last_sample_ns"));
+        double cumulative = (Double) fixation.get("cumulative_kg");
+        assertTrue(cumulative > 0, fixation.toString());
+        assertEquals(cliHouse.get("cumulative_uptake_kg").asDouble(), cumulative, 1e-9 * cumulative,
+                fixation + " vs " + cliHouse);
+        assertEquals(cliHouse.get("energy_kwh").asDouble(), (Double) fixation.get("energy_kwh"), 1e-9);
+
+        // the decomposition point equals the CLI's on the day's usable fluxes and soil temperature
+        Map<String, Object> decomposition = influx.query(DB, "SELECT * FROM decomposition ORDER BY time DESC LIMIT 1")
+                .get(0);
+        JsonNode cliDecomposition = cliDecomposition(soil, decomposition);
+        assertEquals(cliDecomposition.get("k_per_yr").asDouble(), (Double) decomposition.get("k_per_yr"),
+                1e-9 * (Double) decomposition.get("k_per_yr"));
+        gateway.stop();
+    }
+
+    /** A count(...) query's count; 0 while the database or measurement does not exist yet. */
+    private long points(String influxql) {
+        if (!influxRef.databases().contains(DB)) {
+            return 0;
+        }
+        List<Map<String, Object>> rows = influxRef.query(DB, influxql);
+        return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("count")).longValue();
+    }
+
+    private InfluxdProcess influxRef;
+
+    private List<Reading> readings(String site, ChannelRef ref, long fromNs, long toNs) {
+        List<Reading> out = new ArrayList<>();
+        influxRef.forEachRow(DB, "SELECT value, qc, unit FROM reading WHERE site = '" + site + "' AND device = '"
+                + ref.probe() + "' AND channel = '" + ref.channel() + "' AND time >= " + fromNs + " AND time <= "
+                + toNs + " ORDER BY time", row -> out.add(new Reading(site, ref.probe(), ref.channel(),
+                (String) row.get("unit"), (Long) row.get("time"), ((Number) row.get("value")).doubleValue(),
+                ((Number) row.get("qc")).intValue())));
+        return out;
+    }
+
+    /** The latest reading at or before t, within 120 s (the join rule the live path documents), or null. */
+    private static Reading atOrBefore(List<Reading> byTime, long t) {
+        Reading best = null;
+        for (Reading r : byTime) {
+            if (r.timeNs() <= t) {
+                best = r;
+            }
+        }
+        return best != null && t - best.timeNs() <= 120_000_000_000L ? best : null;
+    }
+
+    private JsonNode cliFlux(SiteConfig soil, Map<String, Object> closure) throws Exception {
+        var system = soil.chambers();
+        long closed = (Long) closure.get("lid_closed_ns");
+        long obsStart = (Long) closure.get("observation_start_ns");
+        long obsEnd = (Long) closure.get("observation_end_ns");
+        List<Reading> co2 = readings(soil.id(), system.co2(), closed, obsEnd - 1);
+        List<Reading> t = readings(soil.id(), system.temperature(), closed - 200_000_000_000L, obsEnd);
+        List<Reading> p = readings(soil.id(), system.pressure(), closed - 200_000_000_000L, obsEnd);
+        List<Reading> w = readings(soil.id(), system.h2o(), closed - 200_000_000_000L, obsEnd);
+        StringBuilder csv = new StringBuilder("chamber,closure_id,time_s,co2_ppm,h2o_mmol_mol,temp_c,pressure_kpa\n");
+        long first = co2.get(0).timeNs();
+        for (Reading c : co2) {
+            AirState.Air a = AirState.air(atOrBefore(t, c.timeNs()), atOrBefore(p, c.timeNs()),
+                    atOrBefore(w, c.timeNs()));
+            csv.append(closure.get("chamber")).append(",c,").append((c.timeNs() - first) / 1e9).append(',')
+                    .append(c.value()).append(',').append(a.h2oMmolMol()).append(',').append(a.tempC()).append(',')
+                    .append(a.pressureKpa()).append('\n');
+        }
+        var chamber = system.chambers().stream().filter(c -> c.id().equals(closure.get("chamber"))).findFirst()
+                .orElseThrow();
+        return cli("flux", csv.toString(), "--volume-cm3", Double.toString(chamber.volumeCm3()), "--area-cm2",
+                Double.toString(chamber.areaCm2()), "--collar-offset-cm", Double.toString(chamber.collarOffsetCm()),
+                "--deadband-s", Double.toString((obsStart - first) / 1e9),
+                "--observation-s", Double.toString((obsEnd - obsStart) / 1e9)).get(0);
+    }
+
+    private JsonNode cliMineralisation(SiteConfig house, long lastSampleNs) throws Exception {
+        var h = house.house();
+        long to = lastSampleNs + 1_000_000;
+        List<Reading> flow = readings(house.id(), h.airflow(), 0, to);
+        List<Reading> in = readings(house.id(), h.inletCo2(), 0, to);
+        List<Reading> out = readings(house.id(), h.outletCo2(), 0, to);
+        List<Reading> t = readings(house.id(), h.temperature(), 0, to);
+        List<Reading> p = readings(house.id(), h.pressure(), 0, to);
+        List<Reading> power = readings(house.id(), h.fanPower(), 0, to);
+        StringBuilder csv = new StringBuilder("time_s,flow_m3_s,co2_in_ppm,co2_out_ppm,temp_c,pressure_kpa,power_kw\n");
+        for (Reading f : flow) {
+            long ts = f.timeNs();
+            csv.append(ts / 1e9).append(',').append(h.ductFactor() * Math.sqrt(Math.max(0, f.value()))).append(',')
+                    .append(cell(atOrBefore(in, ts), 1)).append(',').append(cell(atOrBefore(out, ts), 1)).append(',')
+                    .append(cell(atOrBefore(t, ts), 1)).append(',').append(cell(atOrBefore(p, ts), 1)).append(',')
+                    .append(cell(atOrBefore(power, ts), 1e-3)).append('\n');
+        }
+        var batch = h.batches().get(h.batches().size() - 1);
+        return cli("mineralisation", csv.toString(), "--rock-kg", Double.toString(batch.massKg()),
+                "--potential-kg-per-kg", Double.toString(batch.co2PotentialKgPerKg()),
+                "--grid-kg-per-kwh", Double.toString(h.gridKgCo2PerKwh()),
+                "--handling-kg-co2", Double.toString(batch.handlingEmissionsKgCo2())).get(0);
+    }
+
+    private JsonNode cliDecomposition(SiteConfig soil, Map<String, Object> decomposition) throws Exception {
+        // the day's usable fluxes (no severe flag) and its soil temperature at the shallowest depth
+        long dayStart = (Long) decomposition.get("time");
+        long dayEnd = dayStart + 86_400_000_000_000L;
+        // the point counts the closures it used: the day's first usable ones (later ones came after its run)
+        long used = (Long) decomposition.get("closures");
+        double rsSum = 0;
+        int n = 0;
+        for (Map<String, Object> f : influxRef.query(DB, "SELECT flux, flags, closure_qc FROM flux WHERE time >= "
+                + dayStart + " AND time < " + dayEnd + " ORDER BY time")) {
+            String flags = (String) f.get("flags");
+            if (n < used && !flags.matches(".*(LOW_R2|TOO_FEW_POINTS|GAPS|CO2_DROPS|NEGATIVE_CURVATURE).*")) {
+                rsSum += (Double) f.get("flux");
+                n++;
+            }
+        }
+        List<Reading> temp = readings(soil.id(), new ChannelRef("soil-co2-10cm", "temp_10cm"), dayStart, dayEnd);
+        double tSum = 0;
+        for (Reading r : temp) {
+            tSum += r.value();
+        }
+        String day = java.time.Instant.ofEpochSecond(0, dayStart).atZone(soil.timezone()).toLocalDate().toString();
+        String csv = "date,rs_umol_m2_s,temp_c\n" + day + "," + (rsSum / n) + "," + (tSum / temp.size()) + "\n";
+        return cli("decomposition", csv, "--soc-g-c-m2", "4500", "--rh-fraction", "0.55").get(0);
+    }
+
+    private static String cell(Reading r, double scale) {
+        return r == null ? "" : Double.toString(r.value() * scale);
+    }
+
+    private List<JsonNode> cli(String command, String csv, String... options) throws Exception {
+        Path input = Files.createTempFile(dir, command, ".csv");
+        Files.writeString(input, csv);
+        List<String> args = new ArrayList<>(List.of(command, "--input", input.toString()));
+        args.addAll(List.of(options));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = CalcCli.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8) + "\n" + csv);
+        List<JsonNode> objects = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                objects.add(json.readTree(line));
+            }
+        }
+        return objects;
+    }
+}
