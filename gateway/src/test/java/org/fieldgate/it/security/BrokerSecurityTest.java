@@ -195,6 +195,35 @@ class BrokerSecurityTest {
         disconnect(c);
     }
 
+    @Test
+    void aRotatedPasswordLocksTheOldOneOutAfterAReload() throws MqttException {
+        DeployedMosquitto.Node before = site.addNode(SITE, "node-d", true);
+        broker.reload();
+        MqttClient old = Poll.value("node D to be let in after SIGHUP", Duration.ofSeconds(15),
+                () -> connect(tlsUrl(), "node-d-old", before.identity(), before.password(), nodeTls(before)),
+                client -> client != null, () -> broker.logTail(30));
+        MqttClient gateway = connect(broker.url(), "gateway-across-reload", GATEWAY_USER, GATEWAY_PASSWORD, null);
+        try {
+            DeployedMosquitto.Node after = site.addNode(SITE, "node-d", true); // same node again: rotation
+            assertFalse(before.password().equals(after.password()), "add-node should have made a new password");
+            broker.reload();
+            MqttClient rotated = Poll.value("node D's new password to be accepted", Duration.ofSeconds(15),
+                    () -> connect(tlsUrl(), "node-d-new", after.identity(), after.password(), nodeTls(after)),
+                    client -> client != null, () -> broker.logTail(30));
+            disconnect(rotated);
+            MqttSecurityException stale = assertThrows(MqttSecurityException.class,
+                    () -> connect(tlsUrl(), "node-d-stale", before.identity(), before.password(), nodeTls(before)));
+            assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, stale.getReasonCode(), stale.toString());
+            // what the reload does to connections that are already open (deploy/README.md says so)
+            Poll.until("the connection made with the old password to be closed by the reload", Duration.ofSeconds(10),
+                    () -> !old.isConnected(), () -> broker.logTail(30));
+            assertTrue(gateway.isConnected(), "a client whose credentials did not change keeps its connection");
+        } finally {
+            disconnect(old);
+            disconnect(gateway);
+        }
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private String tlsUrl() {
