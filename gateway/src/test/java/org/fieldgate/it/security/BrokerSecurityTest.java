@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,17 +142,13 @@ class BrokerSecurityTest {
         // right password, right identity in the certificate, wrong issuer
         SSLSocketFactory foreignCert = PemTls.socketFactory(site.etc().resolve("certs/fieldgate-ca.crt"),
                 rogueA.certificate(), rogueA.key());
-        MqttException refused = assertThrows(MqttException.class,
-                () -> connect(tlsUrl(), "node-a-foreign-cert", nodeA.identity(), nodeA.password(), foreignCert));
-        assertTlsFailure(refused);
+        refusedAtTls("node-a-foreign-cert", foreignCert);
     }
 
     @Test
     void aClientWithoutACertificateIsRefusedAtTheHandshake() {
         SSLSocketFactory noCert = PemTls.socketFactory(site.etc().resolve("certs/fieldgate-ca.crt"), null, null);
-        MqttException refused = assertThrows(MqttException.class,
-                () -> connect(tlsUrl(), "node-a-no-cert", nodeA.identity(), nodeA.password(), noCert));
-        assertTlsFailure(refused);
+        refusedAtTls("node-a-no-cert", noCert);
     }
 
     @Test
@@ -161,9 +156,7 @@ class BrokerSecurityTest {
         // the node's own certificate is fine, but it trusts only the other CA: the server cannot prove itself
         SSLSocketFactory wrongTrust = PemTls.socketFactory(rogue.etc().resolve("certs/fieldgate-ca.crt"),
                 nodeA.certificate(), nodeA.key());
-        MqttException refused = assertThrows(MqttException.class,
-                () -> connect(tlsUrl(), "node-a-wrong-trust", nodeA.identity(), nodeA.password(), wrongTrust));
-        assertTlsFailure(refused);
+        MqttException refused = refusedAtTls("node-a-wrong-trust", wrongTrust);
         assertTrue(causes(refused).stream().anyMatch(t -> String.valueOf(t.getMessage()).contains("PKIX path")),
                 "the client should refuse the server's certificate chain: " + causes(refused));
     }
@@ -283,12 +276,18 @@ class BrokerSecurityTest {
         client.close(true);
     }
 
-    /** Refused by TLS, not by MQTT: no CONNACK came back, and an SSL exception is the reason. */
-    private static void assertTlsFailure(MqttException refused) {
+    /**
+     * Node A's right user name and password over {@code tls}: refused by TLS, not by MQTT (no CONNACK came back,
+     * and an SSL exception is the reason).
+     */
+    private MqttException refusedAtTls(String clientId, SSLSocketFactory tls) {
+        MqttException refused = assertThrows(MqttException.class,
+                () -> connect(tlsUrl(), clientId, nodeA.identity(), nodeA.password(), tls));
         assertFalse(refused instanceof MqttSecurityException, "expected a TLS failure, got a CONNACK refusal: " + refused);
         assertTrue(causes(refused).stream().anyMatch(t -> t instanceof SSLException
                         || (t instanceof java.net.SocketException && String.valueOf(t.getMessage()).contains("reset"))),
                 "expected an SSL exception among the causes: " + causes(refused));
+        return refused;
     }
 
     private static List<Throwable> causes(Throwable t) {
