@@ -66,9 +66,7 @@ class SystemdNotifierTest {
     @Test
     void readyThenWatchdogThenStopping(@TempDir Path dir) throws Exception {
         try (NotifySocket socket = new NotifySocket(dir)) {
-            SystemdNotifier notifier = new SystemdNotifier(
-                    Map.of("NOTIFY_SOCKET", socket.address(), "WATCHDOG_USEC", "400000"), PID, SYSTEMD_NOTIFY);
-            notifier.start();
+            SystemdNotifier notifier = startedWithWatchdogEvery200Ms(socket);
             socket.await("WATCHDOG=1", 3, Duration.ofSeconds(20));
             notifier.close();
             socket.await("STOPPING=1", 1, Duration.ofSeconds(10));
@@ -82,9 +80,7 @@ class SystemdNotifierTest {
     @Test
     void deadlockedThreadsStarveTheWatchdogUntilTheyAreFreed(@TempDir Path dir) throws Exception {
         try (NotifySocket socket = new NotifySocket(dir)) {
-            SystemdNotifier notifier = new SystemdNotifier(
-                    Map.of("NOTIFY_SOCKET", socket.address(), "WATCHDOG_USEC", "400000"), PID, SYSTEMD_NOTIFY);
-            notifier.start();
+            SystemdNotifier notifier = startedWithWatchdogEvery200Ms(socket);
             socket.await("WATCHDOG=1", 1, Duration.ofSeconds(20));
 
             ReentrantLock spoolLock = new ReentrantLock();
@@ -112,6 +108,13 @@ class SystemdNotifierTest {
             socket.await("WATCHDOG=1", afterDeadlock + 2, Duration.ofSeconds(20));
             notifier.close();
         }
+    }
+
+    private static SystemdNotifier startedWithWatchdogEvery200Ms(NotifySocket socket) {
+        SystemdNotifier notifier = new SystemdNotifier(
+                Map.of("NOTIFY_SOCKET", socket.address(), "WATCHDOG_USEC", "400000"), PID, SYSTEMD_NOTIFY);
+        notifier.start();
+        return notifier;
     }
 
     /** A thread that takes {@code first}, waits until its partner holds the other lock, then wants {@code second}. */
