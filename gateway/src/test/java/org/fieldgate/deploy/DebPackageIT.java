@@ -1,0 +1,515 @@
+package org.fieldgate.deploy;
+
+import org.fieldgate.testkit.ChildProcess;
+import org.fieldgate.testkit.Cleanup;
+import org.fieldgate.testkit.FreePorts;
+import org.fieldgate.testkit.InfluxdProcess;
+import org.fieldgate.testkit.MosquittoProcess;
+import org.fieldgate.testkit.Poll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Debian package that {@code mvn package} builds (target/fieldgate_*_all.deb): its fields, files, modes and
+ * conffiles, its maintainer scripts, the systemd units, and the packaged launcher starting the gateway without
+ * systemd. Always: unpacked with {@code dpkg --root} into a work directory (no maintainer scripts run, nothing
+ * touches this machine). Only with CI=true or -Dfieldgate.it.deb-install=true: a real {@code dpkg -i} on this
+ * machine, which runs the maintainer scripts (user, permissions, enable), and a purge that must leave nothing.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class DebPackageIT {
+    private static final Duration DPKG_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static Path deb;
+
+    private final Cleanup cleanup = new Cleanup();
+
+    @BeforeAll
+    static void findPackage() throws IOException {
+        try (Stream<Path> files = Files.list(Paths.get("target"))) {
+            List<Path> debs = files.filter(f -> f.getFileName().toString().matches("fieldgate_.+_all\\.deb")).sorted().toList();
+            assertEquals(1, debs.size(), "exactly one target/fieldgate_*_all.deb from the package phase: " + debs);
+            deb = debs.get(0).toAbsolutePath();
+        }
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        cleanup.close();
+    }
+
+    // ---- the package as a file --------------------------------------------------------------------
+
+    @Test
+    void controlFieldsDeclareOnePackageForEveryArchitectureAndItsDependencies() {
+        Map<String, String> fields = controlFields(Command.run(DPKG_TIMEOUT, "dpkg-deb", "-f", deb.toString()).ok());
+        assertEquals("fieldgate", fields.get("Package"));
+        assertEquals("all", fields.get("Architecture"), "the jar carries its native libraries for arm64 and amd64");
+        assertTrue(fields.get("Version").startsWith("0.1.0"), fields.toString());
+        assertEquals("openjdk-17-jre-headless | openjdk-21-jre-headless | java17-runtime-headless, mosquitto (>= 2.0), adduser",
+                fields.get("Depends"));
+        assertEquals("influxdb, curl", fields.get("Recommends"));
+        assertFalse(fields.containsKey("Homepage"), "no Homepage inherited from the Maven parent: " + fields.get("Homepage"));
+        assertTrue(fields.get("Maintainer").matches(".+ <.+@.+>"), fields.get("Maintainer"));
+    }
+
+    @Test
+    void filesModesOwnersAndConffiles() {
+        Map<String, String> entries = contents(Command.run(DPKG_TIMEOUT, "dpkg-deb", "-c", deb.toString()).ok());
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("/usr/bin/fieldgate", "-rwxr-xr-x");
+        expected.put("/usr/share/fieldgate/fieldgate.jar", "-rw-r--r--");
+        expected.put("/usr/share/fieldgate/models/scd41.yaml", "-rw-r--r--");
+        expected.put("/usr/share/fieldgate/influxdb/create-database.sh", "-rwxr-xr-x");
+        expected.put("/usr/share/fieldgate/grafana/datasources/fieldgate.yaml", "-rw-r--r--");
+        expected.put("/lib/systemd/system/fieldgate.service", "-rw-r--r--");
+        expected.put("/lib/systemd/system/mosquitto.service.d/fieldgate.conf", "-rw-r--r--");
+        expected.put("/lib/systemd/system/influxdb.service.d/fieldgate.conf", "-rw-r--r--");
+        expected.put("/etc/fieldgate/application.yml", "-rw-r--r--");
+        expected.put("/etc/fieldgate/jvm.options", "-rw-r--r--");
+        expected.put("/etc/fieldgate/logback.xml", "-rw-r--r--");
+        expected.put("/etc/fieldgate/sites/soil-plot-example.yaml", "-rw-r--r--");
+        expected.put("/etc/fieldgate/sites/mineralisation-house-example.yaml", "-rw-r--r--");
+        expected.put("/etc/fieldgate/mosquitto/fieldgate.conf", "-rw-r--r--");
+        expected.put("/etc/fieldgate/models", "lrw-r--r-- -> /usr/share/fieldgate/models");
+        expected.put("/usr/share/doc/fieldgate/README.md", "-rw-r--r--");
+        expected.put("/usr/share/doc/fieldgate/deploy.md", "-rw-r--r--");
+        expected.put("/usr/share/doc/fieldgate/influxdb.md", "-rw-r--r--");
+        expected.forEach((path, mode) -> assertEquals(mode + " root/root", entries.get(path), path + " in " + entries.keySet()));
+
+        List<String> outside = entries.keySet().stream()
+                .filter(p -> Stream.of("/usr/bin/fieldgate", "/usr/share/fieldgate", "/usr/share/doc/fieldgate", "/etc/fieldgate",
+                                "/lib/systemd/system/fieldgate.service", "/lib/systemd/system/mosquitto.service.d",
+                                "/lib/systemd/system/influxdb.service.d")
+                        .noneMatch(p::startsWith))
+                .filter(p -> !Stream.of("/usr", "/usr/bin", "/usr/share", "/usr/share/doc", "/etc", "/lib", "/lib/systemd",
+                        "/lib/systemd/system").toList().contains(p))
+                .toList();
+        assertEquals(List.of(), outside, "files outside the package's own places");
+        assertTrue(entries.values().stream().allMatch(v -> v.endsWith("root/root")), "every entry root/root: " + entries);
+
+        // every regular file under /etc/fieldgate is a conffile (an upgrade keeps local edits), and nothing else is
+        List<String> conffiles = Command.run(DPKG_TIMEOUT, "dpkg-deb", "-I", deb.toString(), "conffiles").ok().lines()
+                .map(String::trim).filter(l -> !l.isEmpty()).sorted().toList();
+        List<String> etcFiles = entries.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("/etc/") && e.getValue().startsWith("-"))
+                .map(Map.Entry::getKey).sorted().toList();
+        assertEquals(etcFiles, conffiles);
+        assertEquals(6, conffiles.size(), conffiles.toString());
+    }
+
+    @Test
+    void maintainerScriptsAreExecutablePosixShell() throws Exception {
+        Path control = newWorkDir("deb-control");
+        Command.run(DPKG_TIMEOUT, "dpkg-deb", "-e", deb.toString(), control.toString()).ok();
+        List<String> scripts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(control)) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.matches("preinst|postinst|prerm|postrm")).sorted().forEach(scripts::add);
+        }
+        assertEquals(List.of("postinst", "postrm", "prerm"), scripts);
+        for (String name : scripts) {
+            Path script = control.resolve(name);
+            assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)), name);
+            List<String> lines = Files.readAllLines(script, StandardCharsets.UTF_8);
+            assertEquals("#!/bin/sh", lines.get(0), name);
+            assertTrue(lines.contains("set -e"), name + " must stop at the first failing command");
+            // dash is Debian's /bin/sh: -n parses the whole script without running it
+            Command.run(DPKG_TIMEOUT, "dash", "-n", script.toString()).ok();
+        }
+        String postinst = Files.readString(control.resolve("postinst"), StandardCharsets.UTF_8);
+        assertTrue(postinst.contains("adduser --system --group --home /var/lib/fieldgate --no-create-home"), postinst);
+        assertTrue(postinst.contains("deb-systemd-helper enable fieldgate.service"), postinst);
+    }
+
+    // ---- the unpacked package, without systemd ---------------------------------------------------
+
+    @Test
+    void unpackedLauncherRunsTheGatewayWithTheEtcConfigAndNotifiesSystemd() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "dpkg --root --unpack needs root (chown)");
+        Path root = newWorkDir("deb-root");
+        for (String dir : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers")) {
+            Files.createDirectories(root.resolve(dir));
+        }
+        Files.createFile(root.resolve("var/lib/dpkg/status"));
+        Files.createFile(root.resolve("var/lib/dpkg/available"));
+        // --force-depends: the empty root has no Java or mosquitto registered; the ones of this machine are used
+        Command.run(DPKG_TIMEOUT, "dpkg", "--root=" + root, "--force-depends", "--unpack", deb.toString()).ok();
+        String status = Command.run(DPKG_TIMEOUT, "dpkg", "--root=" + root, "-s", "fieldgate").ok();
+        assertTrue(status.contains("Status: install ok unpacked"), status);
+        assertTrue(status.contains(" /etc/fieldgate/application.yml "), status);
+        // dpkg unpacks new conffiles as *.dpkg-new and moves them into place when it configures the package; that
+        // step runs the postinst, which would change this machine (only the real install below does), so move them here
+        try (Stream<Path> files = Files.walk(root.resolve("etc/fieldgate"))) {
+            List<Path> fresh = files.filter(f -> f.getFileName().toString().endsWith(".dpkg-new")).toList();
+            assertEquals(6, fresh.size(), fresh.toString());
+            for (Path f : fresh) {
+                String name = f.getFileName().toString();
+                Files.move(f, f.resolveSibling(name.substring(0, name.length() - ".dpkg-new".length())));
+            }
+        }
+
+        Path jar = root.resolve("usr/share/fieldgate/fieldgate.jar");
+        try (JarFile shaded = new JarFile(jar.toFile())) {
+            assertEquals("org.fieldgate.Application", shaded.getManifest().getMainAttributes().getValue("Main-Class"));
+            for (String entry : List.of("org/fieldgate/deploy/SystemdNotifier.class", "io/micronaut/runtime/Micronaut.class",
+                    "org/sqlite/native/Linux/aarch64/libsqlitejdbc.so", "org/sqlite/native/Linux/x86_64/libsqlitejdbc.so")) {
+                assertNotNull(shaded.getEntry(entry), "the packaged jar lacks " + entry);
+            }
+        }
+        Path launcher = root.resolve("usr/bin/fieldgate");
+        String check = Command.run(Duration.ofSeconds(90), launcher.toString(), "config", "check",
+                "--models", root.resolve("usr/share/fieldgate/models").toString(),
+                root.resolve("etc/fieldgate/sites/soil-plot-example.yaml").toString()).ok();
+        assertTrue(check.startsWith("OK "), check);
+
+        MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
+        Path work = newWorkDir("deb-run");
+        NotifySocket notify = NotifySocket.available() ? cleanup.add(new NotifySocket(work)) : null;
+        int port = FreePorts.next();
+        List<String> command = new ArrayList<>(List.of("/usr/bin/env",
+                "JAVA_HOME=" + System.getProperty("java.home"),
+                "FIELDGATE_CONF_DIR=" + root.resolve("etc/fieldgate"),
+                "FIELDGATE_SPOOL_DIR=" + work.resolve("spool"),
+                "FIELDGATE_MQTT_URL=" + broker.url(),
+                "FIELDGATE_MQTT_CLIENT_ID=deb-it-" + port,
+                // nothing listens there: readings would wait in the spool, as with InfluxDB down
+                "FIELDGATE_INFLUX_URL=http://127.0.0.1:" + FreePorts.next(),
+                "MICRONAUT_SERVER_PORT=" + port));
+        if (notify != null) {
+            command.add("NOTIFY_SOCKET=" + notify.address());
+            command.add("WATCHDOG_USEC=2000000");
+        }
+        command.addAll(List.of(launcher.toString(), "run"));
+        Path log = work.resolve("gateway.log");
+        ChildProcess gateway = new ChildProcess("packaged-gateway:" + port, command, log, null);
+        gateway.start();
+        stopAtCleanup(gateway);
+
+        awaitHealth(gateway, port);
+        HttpResponse<String> api = get(port, "/api/status");
+        assertTrue(api.body().contains("\"site\":\"my-site\""), "the site name comes from /etc/fieldgate/application.yml: " + api.body());
+
+        // the launcher exec'ed the JVM (same PID, as systemd's main process must be) with jvm.options and the /etc files
+        List<String> cmdline = Arrays.asList(Files.readString(Paths.get("/proc", Long.toString(gateway.pid()), "cmdline"),
+                StandardCharsets.UTF_8).split("\0"));
+        assertTrue(cmdline.get(0).endsWith("/bin/java"), cmdline.toString());
+        for (String option : List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-Dlogback.configurationFile=" + root.resolve("etc/fieldgate/logback.xml"), jar.toString())) {
+            assertTrue(cmdline.contains(option), option + " missing from " + cmdline);
+        }
+        String environ = Files.readString(Paths.get("/proc", Long.toString(gateway.pid()), "environ"), StandardCharsets.UTF_8);
+        assertTrue(Arrays.asList(environ.split("\0")).contains("MICRONAUT_CONFIG_FILES=" + root.resolve("etc/fieldgate/application.yml")),
+                environ);
+        // journald priorities from /etc/fieldgate/logback.xml: <6> for INFO
+        assertTrue(Files.readAllLines(log, StandardCharsets.UTF_8).stream().anyMatch(l -> l.startsWith("<6>")), gateway.tail(40));
+
+        if (notify != null) {
+            notify.await("READY=1", 1, Duration.ofSeconds(30));
+            notify.await("WATCHDOG=1", 2, Duration.ofSeconds(30));
+            assertEquals("READY=1", notify.messages().get(0), notify.messages().toString());
+        }
+        assertEquals(143, gateway.stop(60), "SIGTERM ends the JVM with 143, which the unit counts as success\n" + gateway.tail(40));
+        if (notify != null) {
+            notify.await("STOPPING=1", 1, Duration.ofSeconds(10));
+        }
+    }
+
+    // ---- systemd ----------------------------------------------------------------------------------
+
+    @Test
+    void systemdAnalyzeVerifiesTheUnitAndTheDropInsAndWouldCatchAMistake() throws Exception {
+        assertTrue(Files.isExecutable(Paths.get("/usr/bin/systemd-analyze")), "systemd-analyze is missing: apt-get install systemd");
+        // systemd-analyze --root needs the system units the package's unit refers to (targets) and checks that
+        // every ExecStart= program exists in that root
+        Path root = newWorkDir("deb-systemd");
+        Path units = root.resolve("lib/systemd/system");
+        Files.createDirectories(units);
+        Command.run(DPKG_TIMEOUT, "cp", "-a", "/lib/systemd/system/.", units.toString()).ok();
+        Command.run(DPKG_TIMEOUT, "dpkg-deb", "-x", deb.toString(), root.toString()).ok();
+        List<String> toVerify = new ArrayList<>(List.of("fieldgate.service"));
+        // the drop-ins extend the mosquitto and influxdb units of this machine; their own binaries are not what is
+        // checked here, so empty scripts stand in for them, and the real mkdir/chown/kill of mosquitto's ExecStartPre
+        Files.createDirectories(root.resolve("usr/sbin"));
+        Files.createSymbolicLink(root.resolve("bin"), Paths.get("usr/bin"));
+        for (String tool : List.of("mkdir", "chown", "kill")) {
+            Files.copy(Paths.get("/usr/bin", tool), root.resolve("usr/bin").resolve(tool));
+        }
+        for (String[] unitAndBinary : new String[][] {{"mosquitto.service", "usr/sbin/mosquitto"}, {"influxdb.service", "usr/bin/influxd"}}) {
+            if (Files.exists(units.resolve(unitAndBinary[0]))) {
+                Path binary = root.resolve(unitAndBinary[1]);
+                Files.writeString(binary, "#!/bin/sh\n");
+                binary.toFile().setExecutable(true, false);
+                toVerify.add(unitAndBinary[0]);
+            }
+        }
+        if ("true".equals(System.getenv("CI"))) {
+            // gateway/fieldgate test installs both, so CI must check their drop-ins too
+            assertEquals(List.of("fieldgate.service", "mosquitto.service", "influxdb.service"), toVerify);
+        }
+
+        assertEquals("", verify(root, toVerify), "systemd-analyze verify prints nothing for good units");
+
+        // rc stays 0 on an unknown key, so the check above relies on the output; make sure it shows mistakes
+        Path unit = units.resolve("fieldgate.service");
+        String good = Files.readString(unit, StandardCharsets.UTF_8);
+        Files.writeString(unit, good.replace("ProtectSystem=strict", "ProtectSytem=strict"), StandardCharsets.UTF_8);
+        assertTrue(verify(root, List.of("fieldgate.service")).contains("Unknown key 'ProtectSytem'"));
+        Files.writeString(unit, good, StandardCharsets.UTF_8);
+
+        String security = Command.run(DPKG_TIMEOUT, "systemd-analyze", "security", "--offline=yes", "--root=" + root,
+                "fieldgate.service").ok();
+        Matcher exposure = Pattern.compile("Overall exposure level for fieldgate\\.service: ([0-9.]+)").matcher(security);
+        assertTrue(exposure.find(), security);
+        double level = Double.parseDouble(exposure.group(1));
+        // systemd's scale: 0 (locked down) .. 10 (unprotected); below 3 it rates "OK"
+        assertTrue(level < 3.0, "exposure " + level + "\n" + security);
+    }
+
+    private static String verify(Path root, List<String> units) {
+        List<String> argv = new ArrayList<>(List.of("systemd-analyze", "verify", "--man=no", "--root=" + root));
+        argv.addAll(units);
+        Command result = Command.run(DPKG_TIMEOUT, argv);
+        assertEquals(0, result.exitCode(), result.output());
+        return result.output().trim();
+    }
+
+    // ---- InfluxDB ---------------------------------------------------------------------------------
+
+    @Test
+    void influxdbScriptCreatesTheDatabaseWithItsRetentionPolicyAndTheDropInsSettingsAreReal() throws Exception {
+        Path root = newWorkDir("deb-influx");
+        Command.run(DPKG_TIMEOUT, "dpkg-deb", "-x", deb.toString(), root.toString()).ok();
+        String script = root.resolve("usr/share/fieldgate/influxdb/create-database.sh").toString();
+
+        Command absent = Command.run(DPKG_TIMEOUT, script, "http://127.0.0.1:" + FreePorts.next());
+        assertEquals(69, absent.exitCode(), absent.output());
+        assertTrue(absent.output().contains("no InfluxDB answers at"), absent.output());
+
+        InfluxdProcess influxd = cleanup.add(InfluxdProcess.started());
+        for (int run = 1; run <= 2; run++) { // the second run finds everything in place and still succeeds
+            String out = Command.run(DPKG_TIMEOUT, script, influxd.url()).ok();
+            assertTrue(out.contains("database fieldgate with default retention policy raw_400d"), out);
+        }
+        List<Map<String, Object>> policies = influxd.query("fieldgate", "SHOW RETENTION POLICIES ON fieldgate");
+        assertEquals(1, policies.size(), policies.toString());
+        Map<String, Object> policy = policies.get(0);
+        assertEquals("raw_400d", policy.get("name"));
+        assertEquals("9600h0m0s", policy.get("duration"));
+        assertEquals("168h0m0s", policy.get("shardGroupDuration"));
+        assertEquals(Boolean.TRUE, policy.get("default"));
+
+        // influxd ignores an environment variable whose name matches no setting, so check each one lands; Debian's
+        // 1.6 has no series-id-set cache (1.7+) and prints reporting as always off, so those two cannot be seen here
+        List<String> env = new ArrayList<>(List.of("env"));
+        for (String line : Files.readAllLines(root.resolve("lib/systemd/system/influxdb.service.d/fieldgate.conf"))) {
+            if (line.startsWith("Environment=")) {
+                env.add(line.substring("Environment=".length()));
+            }
+        }
+        assertEquals(12, env.size() - 1, env.toString());
+        env.addAll(List.of("/usr/bin/influxd", "config"));
+        List<String> config = Command.run(DPKG_TIMEOUT, env).ok().lines().map(String::trim).toList();
+        for (String setting : List.of("bind-address = \"127.0.0.1:8086\"", "bind-address = \"127.0.0.1:8088\"",
+                "store-enabled = false", "log-enabled = false", "query-log-enabled = false",
+                "index-version = \"tsi1\"", "wal-fsync-delay = \"0s\"",
+                "cache-max-memory-size = 67108864", "cache-snapshot-memory-size = 26214400", "max-concurrent-compactions = 1")) {
+            assertTrue(config.contains(setting), setting + " not in influxd config:\n" + String.join("\n", config));
+        }
+    }
+
+    // ---- a real install on this machine (CI or opt-in) -------------------------------------------
+
+    @Test
+    void realInstallCreatesUserAndPermissionsRunsAsThatUserAndPurgeLeavesNothing() throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        boolean optIn = Boolean.getBoolean("fieldgate.it.deb-install");
+        Assumptions.assumeTrue(ci || optIn,
+                "a real dpkg -i changes this machine: runs only with CI=true or -Dfieldgate.it.deb-install=true");
+        Assumptions.assumeFalse(Files.isDirectory(Paths.get("/run/systemd/system")),
+                "this machine runs systemd: the postinst would start fieldgate.service and restart its mosquitto and influxdb;"
+                        + " the real install runs only where systemd is not PID 1 (CI's container)");
+        assertEquals("root", System.getProperty("user.name"), "dpkg -i needs root");
+        Command before = Command.run(DPKG_TIMEOUT, "dpkg-query", "-W", "-f=${db:Status-Abbrev}", "fieldgate");
+        // exit 1: dpkg has never heard of it; "un": known but not installed (purged)
+        assertTrue(before.exitCode() == 1 || before.output().startsWith("un"), "package fieldgate is already on this machine ("
+                + before.output().trim() + "); the test installs and purges its own: dpkg --purge fieldgate first");
+        assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode(),
+                "a user fieldgate exists already; the purge would delete it");
+
+        AutoCloseable purge = () -> Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate");
+        cleanup.add(purge); // even when an assertion failed
+        Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
+
+        String[] user = Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").ok().trim().split(":");
+        assertTrue(Integer.parseInt(user[2]) < 1000, "a system user: " + String.join(":", user));
+        assertEquals("/var/lib/fieldgate", user[5]);
+        assertTrue(user[6].endsWith("nologin") || user[6].equals("/bin/false"), "no login shell: " + user[6]);
+        assertEquals("fieldgate fieldgate 750", stat("/var/lib/fieldgate/spool"));
+        assertEquals("root fieldgate 640", stat("/etc/fieldgate/application.yml"));
+        assertEquals("root fieldgate 640 /etc/fieldgate/application.yml",
+                Command.run(DPKG_TIMEOUT, "dpkg-statoverride", "--list", "/etc/fieldgate/application.yml").ok().trim());
+        assertEquals(6, Command.run(DPKG_TIMEOUT, "dpkg-query", "-W", "-f=${Conffiles}", "fieldgate").ok().lines()
+                .filter(l -> l.trim().startsWith("/etc/fieldgate/")).count());
+        Path enabled = Paths.get("/etc/systemd/system/multi-user.target.wants/fieldgate.service");
+        assertTrue(Files.isSymbolicLink(enabled), "postinst enables the unit (deb-systemd-helper)");
+        // on the real system, with the real mosquitto and influxd binaries
+        assertEquals("", Command.run(DPKG_TIMEOUT, "systemd-analyze", "verify", "--man=no", "fieldgate.service").ok().trim());
+        // the models are found through the /etc/fieldgate/models link
+        assertTrue(Command.run(Duration.ofSeconds(90), "/usr/bin/fieldgate", "config", "check",
+                "/etc/fieldgate/sites/mineralisation-house-example.yaml").ok().startsWith("OK "));
+
+        // as the service would run: user fieldgate, the installed spool directory, the installed config
+        MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
+        int port = FreePorts.next();
+        Path work = newWorkDir("deb-installed");
+        Path log = work.resolve("gateway.log");
+        ChildProcess gateway = new ChildProcess("installed-gateway:" + port, List.of("/usr/bin/setpriv",
+                "--reuid=fieldgate", "--regid=fieldgate", "--init-groups", "/usr/bin/env",
+                "JAVA_HOME=" + System.getProperty("java.home"),
+                "FIELDGATE_MQTT_URL=" + broker.url(),
+                "FIELDGATE_MQTT_CLIENT_ID=deb-installed-" + port,
+                "FIELDGATE_INFLUX_URL=http://127.0.0.1:" + FreePorts.next(),
+                "MICRONAUT_SERVER_PORT=" + port,
+                "/usr/bin/fieldgate", "run"), log, null);
+        gateway.start();
+        stopAtCleanup(gateway);
+        awaitHealth(gateway, port);
+        String procStatus = Files.readString(Paths.get("/proc", Long.toString(gateway.pid()), "status"), StandardCharsets.UTF_8);
+        assertTrue(procStatus.contains("\nUid:\t" + user[2] + "\t"), "runs as user fieldgate (uid " + user[2] + "):\n" + procStatus);
+        assertTrue(Files.exists(Paths.get("/var/lib/fieldgate/spool/spool.db")), "the spool in /var/lib/fieldgate/spool");
+        assertEquals(143, gateway.stop(60), gateway.tail(40));
+        // the spool now holds a database: a purge must keep it (readings may not have reached InfluxDB yet) ...
+        Command.run(DPKG_TIMEOUT, "dpkg", "--remove", "fieldgate").ok();
+        assertFalse(Files.exists(Paths.get("/usr/bin/fieldgate")));
+        assertTrue(Files.exists(Paths.get("/etc/fieldgate/application.yml")), "remove keeps the conffiles");
+        String purged = Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate").ok();
+        assertTrue(purged.contains("kept /var/lib/fieldgate/spool and user fieldgate"), purged);
+        assertTrue(Files.exists(Paths.get("/var/lib/fieldgate/spool/spool.db")));
+        assertEquals(0, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode());
+        assertFalse(Files.exists(Paths.get("/etc/fieldgate")), "purge removes /etc/fieldgate");
+        assertFalse(Files.exists(enabled, java.nio.file.LinkOption.NOFOLLOW_LINKS), "purge removes the enable link");
+        assertFalse(Files.exists(Paths.get("/etc/systemd/system/fieldgate.service"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "purge removes the mask that remove set");
+        assertEquals("", Command.run(DPKG_TIMEOUT, "dpkg-statoverride", "--list", "/etc/fieldgate/application.yml").output().trim());
+
+        // ... and once the technician has emptied it, a purge of a fresh install removes the spool and the user
+        Command.run(DPKG_TIMEOUT, "rm", "-rf", "/var/lib/fieldgate/spool").ok();
+        Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
+        Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate").ok();
+        assertFalse(Files.exists(Paths.get("/var/lib/fieldgate")), "purge removes an empty spool");
+        assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode(), "purge removes the user");
+        assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "group", "fieldgate").exitCode(), "purge removes the group");
+        assertEquals(List.of(), leftovers(), "nothing of the package may remain");
+    }
+
+    /** Paths the package or its scripts create, that still exist. */
+    private static List<String> leftovers() {
+        return Stream.of("/usr/bin/fieldgate", "/usr/share/fieldgate", "/usr/share/doc/fieldgate", "/etc/fieldgate",
+                        "/var/lib/fieldgate", "/lib/systemd/system/fieldgate.service",
+                        "/lib/systemd/system/mosquitto.service.d/fieldgate.conf",
+                        "/lib/systemd/system/influxdb.service.d/fieldgate.conf",
+                        "/etc/systemd/system/multi-user.target.wants/fieldgate.service", "/etc/systemd/system/fieldgate.service")
+                .filter(p -> Files.exists(Paths.get(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private Path newWorkDir(String prefix) {
+        Path dir = ChildProcess.newWorkDir(prefix);
+        AutoCloseable delete = () -> ChildProcess.deleteWorkDir(dir);
+        cleanup.add(delete);
+        return dir;
+    }
+
+    private void stopAtCleanup(ChildProcess process) {
+        AutoCloseable stop = () -> {
+            if (process.isAlive()) {
+                process.stop(60);
+            }
+        };
+        cleanup.add(stop);
+    }
+
+    private static String stat(String path) {
+        return Command.run(DPKG_TIMEOUT, "stat", "-c", "%U %G %a", path).ok().trim();
+    }
+
+    private static void awaitHealth(ChildProcess gateway, int port) {
+        Poll.until("the packaged gateway (PID " + gateway.pid() + ") to answer GET /health with 200 on port " + port, START_TIMEOUT, () -> {
+            if (!gateway.isAlive()) {
+                throw new AssertionError("the packaged gateway exited with code " + gateway.exitCode() + "\n" + gateway.tail(60));
+            }
+            return get(port, "/health").statusCode() == 200;
+        }, () -> gateway.tail(60));
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** dpkg-deb -f output: "Field: value" lines, continuation lines start with a space. */
+    static Map<String, String> controlFields(String text) {
+        Map<String, String> fields = new TreeMap<>();
+        String last = null;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(" ") && last != null) {
+                fields.put(last, fields.get(last) + "\n" + line.trim());
+            } else if (line.contains(":")) {
+                last = line.substring(0, line.indexOf(':'));
+                fields.put(last, line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return fields;
+    }
+
+    /** dpkg-deb -c output as absolute path → "mode owner/group" (symlinks: "mode -> target owner/group"). */
+    static Map<String, String> contents(String listing) {
+        Map<String, String> entries = new TreeMap<>();
+        Pattern line = Pattern.compile("^(\\S+) (\\S+/\\S+)\\s+\\d+ \\S+ \\S+ \\.(/\\S*?)/?(?: -> (\\S+))?$");
+        for (String l : listing.split("\n")) {
+            Matcher m = line.matcher(l);
+            if (!m.matches()) {
+                throw new AssertionError("unexpected dpkg-deb -c line: " + l);
+            }
+            String path = m.group(3).isEmpty() ? "/" : m.group(3);
+            if (path.equals("/")) {
+                continue;
+            }
+            entries.put(path, m.group(1) + (m.group(4) == null ? "" : " -> " + m.group(4)) + " " + m.group(2));
+        }
+        return entries;
+    }
+}
