@@ -104,6 +104,11 @@ public final class Pki {
     private static void openssl(Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of(OPENSSL));
         command.addAll(List.of(args));
+        run(dir, command);
+    }
+
+    /** Runs a command-line tool in {@code dir} to completion (30 s at most); fails with its output if it fails. */
+    static void run(Path dir, List<String> command) {
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             p.getOutputStream().close();
@@ -116,7 +121,7 @@ public final class Pki {
             throw new UncheckedIOException("could not run " + command, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running openssl", e);
+            throw new AssertionError("interrupted running " + command, e);
         }
     }
 }
