@@ -2,8 +2,6 @@ package org.fieldgate.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,16 +56,7 @@ public final class TlsMosquitto implements AutoCloseable {
                                        Map<String, String> users) {
         TlsMosquitto broker = new TlsMosquitto(caFile, server, requireClientCertificate, users);
         try {
-            broker.child.start();
-            Poll.until("mosquitto to accept TCP connections on 127.0.0.1:" + broker.port, Duration.ofSeconds(20), () -> {
-                if (!broker.child.isAlive()) {
-                    throw new AssertionError("mosquitto exited with code " + broker.child.exitCode() + "\n" + broker.log());
-                }
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", broker.port), 500);
-                    return true;
-                }
-            }, broker::log);
+            broker.child.startListening(broker.port, Duration.ofSeconds(20), broker::log);
         } catch (RuntimeException | Error e) {
             broker.close();
             throw e;
@@ -91,12 +80,6 @@ public final class TlsMosquitto implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (child.isAlive()) {
-                child.stop(30);
-            }
-        } finally {
-            ChildProcess.deleteWorkDir(dir);
-        }
+        child.stopAndDeleteWorkDir(dir);
     }
 }
