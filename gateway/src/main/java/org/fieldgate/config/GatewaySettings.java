@@ -8,21 +8,47 @@ import java.time.Duration;
  * tested without an application context.
  */
 public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqtt mqtt, Influx influx, Spool spool,
-                              Ingest ingest, Forward forward, Simulator simulator, Acquire acquire, Calc calc) {
+                              Ingest ingest, Forward forward, Simulator simulator, Http http, Acquire acquire,
+                              Calc calc) {
 
-    public record Mqtt(String url, boolean embedded, String clientId, String username, String password) {
+    /**
+     * @param caFile         PEM CA certificate(s) the broker's certificate must chain to (ssl:// only); null: the JVM's
+     * @param clientCertFile PEM client certificate for mutual TLS, with clientKeyFile (PKCS#8); null: none
+     */
+    public record Mqtt(String url, boolean embedded, String clientId, String username, String password,
+                       Path caFile, Path clientCertFile, Path clientKeyFile) {
+        /** Without TLS files. */
+        public Mqtt(String url, boolean embedded, String clientId, String username, String password) {
+            this(url, embedded, clientId, username, password, null, null, null);
+        }
+
         @Override
         public String toString() {
             return "Mqtt[url=" + url + ", embedded=" + embedded + ", clientId=" + clientId + ", username=" + username
-                    + ", password=" + (password == null ? "none" : "***") + "]";
+                    + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile
+                    + ", clientCertFile=" + clientCertFile + ", clientKeyFile=" + clientKeyFile + "]";
         }
     }
 
-    public record Influx(String url, String database, String username, String password) {
+    /** @param caFile PEM CA certificate(s) InfluxDB's certificate must chain to (https:// only); null: the JVM's */
+    public record Influx(String url, String database, String username, String password, Path caFile) {
+        /** Without a CA file. */
+        public Influx(String url, String database, String username, String password) {
+            this(url, database, username, password, null);
+        }
+
         @Override
         public String toString() {
             return "Influx[url=" + url + ", database=" + database + ", username=" + username
-                    + ", password=" + (password == null ? "none" : "***") + "]";
+                    + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile + "]";
+        }
+    }
+
+    /** @param token the bearer token state-changing API requests must carry; null: such requests are refused */
+    public record Http(String token) {
+        @Override
+        public String toString() {
+            return "Http[token=" + (token == null ? "none" : "***") + "]";
         }
     }
 

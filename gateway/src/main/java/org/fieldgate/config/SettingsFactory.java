@@ -26,20 +26,28 @@ public class SettingsFactory {
         String letters = "letters, digits, '_', '.' or '-' (1-64 characters, no '/', '+' or '#')";
         String site = r.token("fieldgate.site", "demo-plot", NAME, letters);
 
+        String mqttUrl = r.uri("fieldgate.mqtt.url", "tcp://127.0.0.1:1883", List.of("tcp", "ssl"));
         var mqtt = new GatewaySettings.Mqtt(
-                r.uri("fieldgate.mqtt.url", "tcp://127.0.0.1:1883", List.of("tcp", "ssl")),
+                mqttUrl,
                 r.bool("fieldgate.mqtt.embedded", false),
                 r.token("fieldgate.mqtt.client-id",
                         // derived only from a valid site, so one bad value is reported once
                         NAME.matcher(site).matches() ? "fieldgate-" + site : "fieldgate-gateway", NAME, letters),
                 r.optional("fieldgate.mqtt.username").orElse(null),
-                r.optional("fieldgate.mqtt.password").orElse(null));
+                r.secret("fieldgate.mqtt.password", "fieldgate.mqtt.password-file"),
+                tlsFile(r, "fieldgate.mqtt.ca-file", mqttUrl, "ssl", false),
+                tlsFile(r, "fieldgate.mqtt.client-cert-file", mqttUrl, "ssl", false),
+                tlsFile(r, "fieldgate.mqtt.client-key-file", mqttUrl, "ssl", true));
+        checkMqttTls(r, mqtt);
 
+        String influxUrl = r.uri("fieldgate.influx.url", "http://127.0.0.1:8086", List.of("http", "https"));
         var influx = new GatewaySettings.Influx(
-                r.uri("fieldgate.influx.url", "http://127.0.0.1:8086", List.of("http", "https")),
+                influxUrl,
                 r.token("fieldgate.influx.database", "fieldgate", NAME, letters),
                 r.optional("fieldgate.influx.username").orElse(null),
-                r.optional("fieldgate.influx.password").orElse(null));
+                r.secret("fieldgate.influx.password", "fieldgate.influx.password-file"),
+                tlsFile(r, "fieldgate.influx.ca-file", influxUrl, "https", false));
+        r.check("fieldgate.influx.ca-file", influx.caFile(), TlsFiles::certificates);
 
         String dir = r.string("fieldgate.spool.dir", "/var/lib/fieldgate/spool");
         if (dir.isEmpty()) {
@@ -93,8 +101,47 @@ public class SettingsFactory {
                 r.number("fieldgate.calc.rh-fraction", 0.55, 0.01, 1),
                 soilTemperature.isEmpty() ? null : soilTemperature);
 
+        // Without a token nothing may change the gateway over HTTP; reads stay open.
+        var http = new GatewaySettings.Http(r.secretFile("fieldgate.http.token-file"));
+
         r.throwIfInvalid();
         return new GatewaySettings(site, List.copyOf(siteConfigs), mqtt, influx, spool, ingest, forward, simulator,
-                acquire, calc);
+                http, acquire, calc);
+    }
+
+    /**
+     * A certificate or key file that only means something with TLS: refused with a plain-text URL, which would
+     * ignore it. A private key is a secret: only its owner may read it.
+     */
+    private static Path tlsFile(SettingsReader r, String name, String url, String tlsScheme, boolean secret) {
+        Path file = secret ? r.optional(name).map(value -> r.ownerOnlyFile(name, value)).orElse(null) : r.file(name);
+        if (file != null && !url.startsWith(tlsScheme + "://")) {
+            r.refuse(name, file.toString(), "only used with an " + tlsScheme + ":// URL, and the URL is " + url);
+            return null;
+        }
+        return file;
+    }
+
+    /** The CA must parse; mutual TLS needs both halves, and they must belong together. */
+    private static void checkMqttTls(SettingsReader r, GatewaySettings.Mqtt mqtt) {
+        r.check("fieldgate.mqtt.ca-file", mqtt.caFile(), TlsFiles::certificates);
+        String certName = "fieldgate.mqtt.client-cert-file";
+        String keyName = "fieldgate.mqtt.client-key-file";
+        var cert = r.optional(certName);
+        var key = r.optional(keyName);
+        if (cert.isPresent() != key.isPresent()) {
+            r.refuse(cert.isPresent() ? certName : keyName, cert.orElseGet(key::get),
+                    "mutual TLS needs " + (cert.isPresent() ? keyName : certName) + " as well");
+            return;
+        }
+        if (mqtt.clientCertFile() == null || mqtt.clientKeyFile() == null) {
+            return;
+        }
+        try {
+            var certificate = TlsFiles.certificates(mqtt.clientCertFile()).get(0);
+            r.check(keyName, mqtt.clientKeyFile(), file -> TlsFiles.requireMatch(certificate, TlsFiles.privateKey(file)));
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            r.refuse(certName, mqtt.clientCertFile().toString(), e.getMessage());
+        }
     }
 }

@@ -2,12 +2,19 @@ package org.fieldgate.config;
 
 import io.micronaut.core.value.PropertyResolver;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -160,8 +167,114 @@ final class SettingsReader {
         return fallback;
     }
 
+    /**
+     * A file holding a secret (password, token): it must be a regular file only its owner may read or write,
+     * since anyone else who can read it can act as the gateway. Returns its text less trailing line breaks,
+     * or null when the property is unset or the file is refused.
+     */
+    String secretFile(String name) {
+        Optional<String> value = optional(name);
+        if (value.isEmpty()) {
+            return null;
+        }
+        Path file = ownerOnlyFile(name, value.get());
+        if (file == null) {
+            return null;
+        }
+        try {
+            String secret = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("[\\r\\n]+$", "");
+            if (secret.isEmpty()) {
+                refuse(name, value.get(), "the file is empty");
+                return null;
+            }
+            return secret;
+        } catch (IOException e) {
+            refuse(name, value.get(), "cannot be read (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    /** A secret given either inline ({@code name}) or in a file ({@code fileName}), not both. */
+    String secret(String name, String fileName) {
+        Optional<String> inline = optional(name);
+        String fromFile = secretFile(fileName);
+        if (inline.isPresent() && optional(fileName).isPresent()) {
+            refuse(fileName, optional(fileName).get(), name + " is set too; set only one of them");
+            return null;
+        }
+        return inline.orElse(fromFile);
+    }
+
+    /** A private key or secret file's path, after checking it is a regular file without group or other access. */
+    Path ownerOnlyFile(String name, String value) {
+        Path file = readableFile(name, value);
+        if (file == null) {
+            return null;
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            int mode = 0;
+            for (PosixFilePermission p : perms) {
+                mode |= 1 << (8 - p.ordinal());
+            }
+            if ((mode & 077) != 0) {
+                String who = (mode & 004) != 0 ? "lets others read it"
+                        : (mode & 040) != 0 ? "lets its group read it"
+                        : "gives its group or others access";
+                refuse(name, value, String.format("mode %04o %s; chmod 600", mode, who));
+                return null;
+            }
+        } catch (UnsupportedOperationException e) {
+            // no POSIX permissions on this file system: nothing to check against
+        } catch (IOException e) {
+            refuse(name, value, "cannot read its permissions (" + e.getMessage() + ")");
+            return null;
+        }
+        return file;
+    }
+
+    /** An optional path to an existing, readable regular file (certificates); null when unset or refused. */
+    Path file(String name) {
+        return optional(name).map(value -> readableFile(name, value)).orElse(null);
+    }
+
+    private Path readableFile(String name, String value) {
+        Path file = Path.of(value);
+        if (!Files.exists(file)) {
+            refuse(name, value, "no such file");
+        } else if (!Files.isRegularFile(file)) {
+            refuse(name, value, "not a regular file");
+        } else if (!Files.isReadable(file)) {
+            refuse(name, value, "the gateway's user (" + System.getProperty("user.name") + ") cannot read it");
+        } else {
+            return file;
+        }
+        return null;
+    }
+
+    /** Runs a check of a file's content; its failure becomes this property's problem. */
+    void check(String name, Path file, FileCheck check) {
+        if (file == null) {
+            return;
+        }
+        try {
+            check.run(file);
+        } catch (IOException | GeneralSecurityException e) {
+            refuse(name, file.toString(), e.getMessage());
+        }
+    }
+
+    interface FileCheck {
+        void run(Path file) throws IOException, GeneralSecurityException;
+    }
+
     void problem(String name, String value, String whatIsAllowed) {
-        problems.add(name + " = '" + value + "': expected " + whatIsAllowed);
+        refuse(name, value, "expected " + whatIsAllowed);
+    }
+
+    /** A problem in the one-line form "name = 'value': why". */
+    void refuse(String name, String value, String why) {
+        problems.add(name + " = '" + value + "': " + why);
     }
 
     void throwIfInvalid() {

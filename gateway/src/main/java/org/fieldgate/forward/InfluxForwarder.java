@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import okhttp3.OkHttpClient;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.config.TlsFiles;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
@@ -20,6 +21,12 @@ import org.influxdb.dto.Query;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -66,6 +73,8 @@ public final class InfluxForwarder implements AutoCloseable {
     private volatile boolean reachable;
     private volatile String lastError = "not tried yet";
     private volatile boolean databaseReady;
+    private volatile boolean backingOff;
+    private volatile boolean retryRequested;
 
     public InfluxForwarder(GatewaySettings.Influx influx, GatewaySettings.Forward settings, Spool spool,
                            MeterRegistry metrics) {
@@ -76,6 +85,9 @@ public final class InfluxForwarder implements AutoCloseable {
                 .connectTimeout(5, TimeUnit.SECONDS)
                 .readTimeout(30, TimeUnit.SECONDS)
                 .writeTimeout(30, TimeUnit.SECONDS);
+        if (influx.caFile() != null) {
+            trustOnly(http, influx.caFile());
+        }
         this.client = influx.username() == null && influx.password() == null
                 ? InfluxDBFactory.connect(influx.url(), http)
                 // InfluxDB 2.x/3.x v1 compatibility: the token goes in the password, any user name works.
@@ -113,6 +125,43 @@ public final class InfluxForwarder implements AutoCloseable {
 
     /** Spooled readings in order, with their line protocol ready for /write. */
     private record PreparedBatch(List<SpooledReading> readings, String lines) {
+    }
+
+    /** https:// with the site's own CA: OkHttp then trusts only it, and still checks the host name. */
+    private static void trustOnly(OkHttpClient.Builder http, Path caFile) {
+        try {
+            X509TrustManager trust = TlsFiles.trustManager(caFile);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[]{trust}, null);
+            http.sslSocketFactory(context.getSocketFactory(), trust);
+        } catch (IOException | GeneralSecurityException e) {
+            // The file passed the start-up check; it changed since.
+            throw new IllegalStateException("fieldgate.influx.ca-file unusable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Ends the current backoff and tries InfluxDB now, with the backoff back at its minimum: for an operator
+     * who has just fixed what was wrong (a token, a bucket) and should not wait up to max-backoff.
+     *
+     * @return whether a backoff was cut short (false: the forwarder was not waiting, it was only woken)
+     */
+    public boolean retryNow() {
+        boolean waiting = backingOff;
+        retryRequested = waiting;
+        synchronized (stop) {
+            stop.notifyAll();
+        }
+        wake();
+        if (waiting) {
+            LOG.info("InfluxDB retry requested: ending the backoff and writing now");
+        }
+        return waiting;
+    }
+
+    /** Write attempts that failed (InfluxDB down, refusing, or unreachable) and were retried or will be. */
+    public long failedWrites() {
+        return (long) failedWrites.count();
     }
 
     /** New readings are in the spool: drain now rather than at the next idle tick. */
@@ -253,9 +302,11 @@ public final class InfluxForwarder implements AutoCloseable {
                 lastError = error;
                 // Full jitter between half and all of the backoff spreads a fleet's retries after an outage.
                 long ms = backoff.toMillis();
-                backoffPause(Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1)),
+                boolean retryRequestedByOperator = backoffPause(
+                        Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1)),
                         e instanceof InfluxDBIOException);
-                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
+                backoff = retryRequestedByOperator ? settings.minBackoff()
+                        : backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
                         : backoff.multipliedBy(2);
             }
         }
@@ -265,17 +316,27 @@ public final class InfluxForwarder implements AutoCloseable {
      * Waits out a backoff. When InfluxDB could not be reached at all, a cheap ping each second ends the wait
      * as soon as it answers, so a long outage does not cost a long backoff once it is over.
      */
-    private void backoffPause(Duration d, boolean unreachable) {
+    private boolean backoffPause(Duration d, boolean unreachable) {
         long deadline = System.nanoTime() + d.toNanos();
-        while (running) {
-            long leftNs = deadline - System.nanoTime();
-            if (leftNs <= 0) {
-                return;
+        retryRequested = false;
+        backingOff = true;
+        try {
+            while (running) {
+                long leftNs = deadline - System.nanoTime();
+                if (leftNs <= 0) {
+                    return false;
+                }
+                pause(Duration.ofNanos(Math.min(leftNs, TimeUnit.SECONDS.toNanos(1))));
+                if (retryRequested) {
+                    return true;
+                }
+                if (unreachable && running && ping()) {
+                    return false;
+                }
             }
-            pause(Duration.ofNanos(Math.min(leftNs, TimeUnit.SECONDS.toNanos(1))));
-            if (unreachable && running && ping()) {
-                return;
-            }
+            return false;
+        } finally {
+            backingOff = false;
         }
     }
 

@@ -8,9 +8,14 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.config.TlsFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,6 +37,8 @@ public final class MqttIngest implements AutoCloseable {
     private final AtomicLong messages = new AtomicLong();
     private final Object lost = new Object();
     private final Thread connector;
+    /** TLS for ssl:// URLs, built once from the configured PEM files; null for tcp://. */
+    private final SSLSocketFactory tls;
     private volatile MqttAsyncClient client;
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -40,6 +47,7 @@ public final class MqttIngest implements AutoCloseable {
     public MqttIngest(GatewaySettings.Mqtt settings, IngestCommitter committer) {
         this.settings = settings;
         this.committer = committer;
+        this.tls = settings.url().startsWith("ssl://") ? tlsSocketFactory(settings) : null;
         this.connector = new Thread(this::keepConnected, "mqtt-connector");
         this.connector.setDaemon(true);
     }
@@ -71,8 +79,15 @@ public final class MqttIngest implements AutoCloseable {
                 connected = false;
                 String error = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
                 if (!error.equals(lastError)) {
-                    LOG.warn("MQTT broker {} not reachable: {}; retrying with backoff up to {} ms", settings.url(), error,
-                            MAX_BACKOFF_MS);
+                    if (isTlsFailure(e)) {
+                        LOG.error("MQTT broker {}: TLS handshake failed: {}; check that fieldgate.mqtt.ca-file ({}) holds "
+                                        + "the CA that signed the broker's certificate and that the certificate names this "
+                                        + "host; retrying with backoff up to {} ms", settings.url(), error,
+                                settings.caFile() == null ? "unset: the JVM's trust store" : settings.caFile(), MAX_BACKOFF_MS);
+                    } else {
+                        LOG.warn("MQTT broker {} not reachable: {}; retrying with backoff up to {} ms", settings.url(), error,
+                                MAX_BACKOFF_MS);
+                    }
                 }
                 lastError = error;
             } catch (InterruptedException e) {
@@ -115,7 +130,31 @@ public final class MqttIngest implements AutoCloseable {
         if (settings.password() != null) {
             o.setPassword(settings.password().toCharArray());
         }
+        if (tls != null) {
+            o.setSocketFactory(tls);
+            // Paho turns this into the JSSE endpoint check: the broker's certificate must name the URL's host.
+            o.setHttpsHostnameVerificationEnabled(true);
+        }
         return o;
+    }
+
+    private static SSLSocketFactory tlsSocketFactory(GatewaySettings.Mqtt settings) {
+        try {
+            return TlsFiles.clientContext(settings.caFile(), settings.clientCertFile(), settings.clientKeyFile())
+                    .getSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            // The files passed the start-up check; they changed since.
+            throw new IllegalStateException("MQTT TLS files unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isTlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Callbacks of one connection; acknowledgements go back on that connection only. */

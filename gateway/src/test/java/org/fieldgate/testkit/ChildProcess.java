@@ -3,16 +3,20 @@ package org.fieldgate.testkit;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -180,6 +184,31 @@ public final class ChildProcess {
 
     public String name() {
         return name;
+    }
+
+    /** Starts the server and returns once it accepts TCP connections on 127.0.0.1:{@code port}. */
+    public void startListening(int port, Duration timeout, Supplier<String> log) {
+        start();
+        Poll.until(name + " to accept connections on 127.0.0.1:" + port, timeout, () -> {
+            if (!isAlive()) {
+                throw new AssertionError(name + " exited with code " + exitCode() + "\n" + log.get());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return true;
+            }
+        }, log);
+    }
+
+    /** A server's close(): SIGTERM if still running, then its work directory goes (unless kept). */
+    public void stopAndDeleteWorkDir(Path dir) {
+        try {
+            if (isAlive()) {
+                stop(30);
+            }
+        } finally {
+            deleteWorkDir(dir);
+        }
     }
 
     /** Fails with an install hint when a server binary the acceptance tests need is missing. */
