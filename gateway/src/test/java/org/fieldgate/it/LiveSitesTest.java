@@ -29,6 +29,7 @@ import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.SiteChannels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -113,19 +114,8 @@ class LiveSitesTest {
         double runS = (System.nanoTime() - started) / 1e9;
 
         // every configured channel of both sites has readings, and nothing else came from their probes
-        TreeSet<String> expected = new TreeSet<>();
-        for (SiteConfig s : List.of(soil, house)) {
-            for (var p : s.probes()) {
-                for (var c : p.channels()) {
-                    expected.add(s.id() + "/" + p.id() + "/" + c.name());
-                }
-            }
-        }
-        TreeSet<String> landed = new TreeSet<>();
-        for (Map<String, Object> row : influx.query(DB,
-                "SELECT count(value) FROM reading GROUP BY site, device, channel")) {
-            landed.add(row.get("site") + "/" + row.get("device") + "/" + row.get("channel"));
-        }
+        TreeSet<String> expected = SiteChannels.configured(List.of(soil, house));
+        TreeSet<String> landed = SiteChannels.landed(influx, DB);
         assertEquals(expected, landed, influx.seriesSummary(DB));
         assertEquals(27, expected.size(), "17 soil-plot and 10 house channels");
         List<Map<String, Object>> uncalibrated = influx.query(DB,
@@ -133,8 +123,7 @@ class LiveSitesTest {
         assertEquals(List.of(), uncalibrated, "every local reading names its calibration");
 
         // one closure per chamber per cycle, each complete, chambers in order, a cycle apart
-        List<Map<String, Object>> closures = influx.query(DB,
-                "SELECT * FROM closure WHERE site = '" + soil.id() + "' ORDER BY time");
+        List<Map<String, Object>> closures = SiteChannels.closures(influx, DB, soil.id());
         assertTrue(closures.size() >= 4, closures.toString());
         int cycles = (closures.size() + 3) / 4;
         for (int i = 0; i < closures.size(); i++) {
