@@ -55,6 +55,8 @@ public class GatewayPipeline implements AutoCloseable {
     private final List<SiteConfig> sites;
     private final AcquisitionStage acquisition;
     private final LiveCalculations live;
+    private final java.util.concurrent.ScheduledExecutorService healthTimer;
+    static final int HEALTH_EVERY_S = 30;
 
     public GatewayPipeline(GatewaySettings settings, MeterRegistry metrics, LatestReadings latest) {
         this.settings = settings;
@@ -142,6 +144,20 @@ public class GatewayPipeline implements AutoCloseable {
         Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0).register(metrics);
         Gauge.builder("fieldgate.influx.reachable", forwarder, f -> f.isReachable() ? 1 : 0).register(metrics);
 
+        // the gateway's own health, through the spool like any result, so a dashboard sees it after an outage too
+        this.healthTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gateway-health-points");
+            t.setDaemon(true);
+            return t;
+        });
+        healthTimer.scheduleAtFixedRate(() -> {
+            try {
+                derived.accept(List.of(healthPoint()));
+            } catch (RuntimeException e) {
+                LOG.warn("gateway health point not stored: {}", e.getMessage());
+            }
+        }, HEALTH_EVERY_S, HEALTH_EVERY_S, java.util.concurrent.TimeUnit.SECONDS);
+
         forwarder.start();
         committer.start();
         ingest.start();
@@ -152,6 +168,20 @@ public class GatewayPipeline implements AutoCloseable {
         if (simulator != null) {
             simulator.start();
         }
+    }
+
+    /** Measurement {@code gateway}: the figures of /api/status, every {@value #HEALTH_EVERY_S} s. */
+    private PointLine healthPoint() {
+        long now = org.fieldgate.reading.EpochNanos.now();
+        double oldestS = spool.oldestReceivedNs().isPresent()
+                ? Math.max(0, (now - spool.oldestReceivedNs().getAsLong()) / 1e9) : 0.0;
+        return org.fieldgate.forward.InfluxLines.derived("gateway", now, java.util.Map.of("site", settings.site()),
+                LivePoints.fieldsOf("spool_depth", spool.depth(), "spool_bytes", spool.usedBytes(),
+                        "spool_full", spool.isFull(), "points_waiting", spool.pointDepth(),
+                        "oldest_undelivered_s", oldestS, "dead_letters_total", spool.deadLettersTotal(),
+                        "dropped_total", spool.droppedTotal(), "ingested_total", committer.ingested(),
+                        "delivered_total", forwarder.delivered(), "quarantined_total", forwarder.quarantined(),
+                        "mqtt_connected", ingest.isConnected(), "influx_reachable", forwarder.isReachable()));
     }
 
     public List<SiteConfig> sites() {
@@ -189,6 +219,7 @@ public class GatewayPipeline implements AutoCloseable {
     @PreDestroy
     @Override
     public void close() {
+        healthTimer.shutdownNow();
         if (simulator != null) {
             simulator.close();
         }
