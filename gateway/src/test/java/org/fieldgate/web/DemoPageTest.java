@@ -41,6 +41,12 @@ class DemoPageTest {
                 .property("fieldgate.mqtt.embedded", "true")
                 .property("fieldgate.simulator.enabled", "true")
                 .property("fieldgate.simulator.interval", "1s")
+                .property("fieldgate.simulator.device", "sim-soil-1")
+                // the demo's site files, by absolute path (the child runs in gateway/, the launcher in the checkout)
+                .property("fieldgate.site-config", java.nio.file.Path.of("..", "firmware-config", "sites")
+                        .toAbsolutePath().normalize().resolve("soil-plot-example.yaml") + ","
+                        + java.nio.file.Path.of("..", "firmware-config", "sites").toAbsolutePath().normalize()
+                        .resolve("mineralisation-house-example.yaml"))
                 // nothing listens here: the demo must work with InfluxDB absent
                 .influxUrl("http://127.0.0.1:" + FreePorts.next())
                 .launch()) {
