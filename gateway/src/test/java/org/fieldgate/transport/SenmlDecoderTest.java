@@ -102,7 +102,7 @@ class SenmlDecoderTest {
                 "record 9: n = 'bad name!' is not a SenML name (letters, digits and - : . / _, starting with a letter or digit, at most 128 characters)",
                 "record 10: has 'vs' but no 'v': fieldgate stores numeric values only",
                 "record 11: field 'unknown_' must be understood (RFC 8428 section 4.4) and fieldgate does not know it",
-                "record 12: qc = '2.5' is not an integer from 0 to 255"), reasons);
+                "record 12: qc = '2.5' is not an integer from 0 to 2047 (source bits 0-7, time bits 8-10)"), reasons);
         assertEquals("{\"n\":\"s\",\"u\":\"ppm\",\"v\":\"12\"}", new String(pack.rejections().get(0).raw(), StandardCharsets.UTF_8));
     }
 
