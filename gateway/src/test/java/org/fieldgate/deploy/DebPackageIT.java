@@ -1,7 +1,14 @@
 package org.fieldgate.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.fieldgate.testkit.ChildProcess;
 import org.fieldgate.testkit.Cleanup;
+import org.fieldgate.testkit.DeployedMosquitto;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.MosquittoProcess;
@@ -13,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,9 +30,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +62,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DebPackageIT {
     private static final Duration DPKG_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final List<String> BROKER_SNIPPETS = List.of("fieldgate-auth.conf", "fieldgate-local.conf", "fieldgate-remote-tls.conf");
+    /** application.yml, jvm.options, logback.xml, two example sites, the main broker file, the broker snippets */
+    private static final int CONFFILES = 6 + BROKER_SNIPPETS.size();
+    private static final String GATEWAY_USER = "fieldgate-gateway";
+    /** what the postinst (site-credentials) makes in /etc/mosquitto */
+    private static final List<String> BROKER_FILES = List.of("/etc/mosquitto/fieldgate.passwd", "/etc/mosquitto/fieldgate.acl",
+            "/etc/mosquitto/certs/fieldgate-ca.crt", "/etc/mosquitto/certs/fieldgate-ca.key", "/etc/mosquitto/certs/fieldgate-ca.srl",
+            "/etc/mosquitto/certs/fieldgate-server.crt", "/etc/mosquitto/certs/fieldgate-server.key");
     private static Path deb;
 
     private final Cleanup cleanup = new Cleanup();
@@ -78,7 +98,7 @@ class DebPackageIT {
         assertEquals("fieldgate", fields.get("Package"));
         assertEquals("all", fields.get("Architecture"), "the jar carries its native libraries for arm64 and amd64");
         assertTrue(fields.get("Version").startsWith("0.1.0"), fields.toString());
-        assertEquals("openjdk-17-jre-headless | openjdk-21-jre-headless | java17-runtime-headless, mosquitto (>= 2.0), adduser",
+        assertEquals("openjdk-17-jre-headless | openjdk-21-jre-headless | java17-runtime-headless, mosquitto (>= 2.0), openssl, adduser",
                 fields.get("Depends"));
         assertEquals("influxdb, curl", fields.get("Recommends"));
         assertFalse(fields.containsKey("Homepage"), "no Homepage inherited from the Maven parent: " + fields.get("Homepage"));
@@ -94,6 +114,15 @@ class DebPackageIT {
         expected.put("/usr/share/fieldgate/models/scd41.yaml", "-rw-r--r--");
         expected.put("/usr/share/fieldgate/influxdb/create-database.sh", "-rwxr-xr-x");
         expected.put("/usr/share/fieldgate/grafana/datasources/fieldgate.yaml", "-rw-r--r--");
+        expected.put("/usr/share/fieldgate/site-credentials", "-rwxr-xr-x");
+        for (String tool : List.of("make-ca", "add-node", "set-password")) {
+            expected.put("/usr/share/fieldgate/mosquitto/" + tool, "-rwxr-xr-x");
+        }
+        expected.put("/usr/share/fieldgate/mosquitto/fieldgate.acl", "-rw-r--r--");
+        expected.put("/usr/share/fieldgate/mosquitto/bridge-central.conf.example", "-rw-r--r--");
+        for (String snippet : BROKER_SNIPPETS) {
+            expected.put("/etc/mosquitto/conf.d/" + snippet, "-rw-r--r--");
+        }
         expected.put("/lib/systemd/system/fieldgate.service", "-rw-r--r--");
         expected.put("/lib/systemd/system/mosquitto.service.d/fieldgate.conf", "-rw-r--r--");
         expected.put("/lib/systemd/system/influxdb.service.d/fieldgate.conf", "-rw-r--r--");
@@ -112,22 +141,23 @@ class DebPackageIT {
         List<String> outside = entries.keySet().stream()
                 .filter(p -> Stream.of("/usr/bin/fieldgate", "/usr/share/fieldgate", "/usr/share/doc/fieldgate", "/etc/fieldgate",
                                 "/lib/systemd/system/fieldgate.service", "/lib/systemd/system/mosquitto.service.d",
-                                "/lib/systemd/system/influxdb.service.d")
+                                "/lib/systemd/system/influxdb.service.d", "/etc/mosquitto/conf.d/fieldgate-")
                         .noneMatch(p::startsWith))
                 .filter(p -> !Stream.of("/usr", "/usr/bin", "/usr/share", "/usr/share/doc", "/etc", "/lib", "/lib/systemd",
-                        "/lib/systemd/system").toList().contains(p))
+                        "/lib/systemd/system", "/etc/mosquitto", "/etc/mosquitto/conf.d").toList().contains(p))
                 .toList();
         assertEquals(List.of(), outside, "files outside the package's own places");
         assertTrue(entries.values().stream().allMatch(v -> v.endsWith("root/root")), "every entry root/root: " + entries);
 
-        // every regular file under /etc/fieldgate is a conffile (an upgrade keeps local edits), and nothing else is
+        // every regular file under /etc is a conffile (an upgrade keeps local edits), and nothing else is; the secrets,
+        // the password file, the ACL nodes are added to and the certificates are made by the postinst, not shipped
         List<String> conffiles = Command.run(DPKG_TIMEOUT, "dpkg-deb", "-I", deb.toString(), "conffiles").ok().lines()
                 .map(String::trim).filter(l -> !l.isEmpty()).sorted().toList();
         List<String> etcFiles = entries.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("/etc/") && e.getValue().startsWith("-"))
                 .map(Map.Entry::getKey).sorted().toList();
         assertEquals(etcFiles, conffiles);
-        assertEquals(6, conffiles.size(), conffiles.toString());
+        assertEquals(CONFFILES, conffiles.size(), conffiles.toString());
     }
 
     @Test
@@ -151,6 +181,7 @@ class DebPackageIT {
         String postinst = Files.readString(control.resolve("postinst"), StandardCharsets.UTF_8);
         assertTrue(postinst.contains("adduser --system --group --home /var/lib/fieldgate --no-create-home"), postinst);
         assertTrue(postinst.contains("deb-systemd-helper enable fieldgate.service"), postinst);
+        assertTrue(postinst.contains("\n  /usr/share/fieldgate/site-credentials\n"), postinst);
     }
 
     // ---- the unpacked package, without systemd ---------------------------------------------------
@@ -171,9 +202,9 @@ class DebPackageIT {
         assertTrue(status.contains(" /etc/fieldgate/application.yml "), status);
         // dpkg unpacks new conffiles as *.dpkg-new and moves them into place when it configures the package; that
         // step runs the postinst, which would change this machine (only the real install below does), so move them here
-        try (Stream<Path> files = Files.walk(root.resolve("etc/fieldgate"))) {
+        try (Stream<Path> files = Files.walk(root.resolve("etc"))) {
             List<Path> fresh = files.filter(f -> f.getFileName().toString().endsWith(".dpkg-new")).toList();
-            assertEquals(6, fresh.size(), fresh.toString());
+            assertEquals(CONFFILES, fresh.size(), fresh.toString());
             for (Path f : fresh) {
                 String name = f.getFileName().toString();
                 Files.move(f, f.resolveSibling(name.substring(0, name.length() - ".dpkg-new".length())));
@@ -194,7 +225,28 @@ class DebPackageIT {
                 root.resolve("etc/fieldgate/sites/soil-plot-example.yaml").toString()).ok();
         assertTrue(check.startsWith("OK "), check);
 
-        MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
+        // the postinst's credentials step, on the unpacked tree (secrets owned by root here, by fieldgate when installed)
+        Path credentials = root.resolve("etc/fieldgate/credentials");
+        assertSiteCredentialsAreMadeOnceAndKept(root, credentials);
+        String application = Files.readString(root.resolve("etc/fieldgate/application.yml"), StandardCharsets.UTF_8);
+        for (String setting : List.of("username: " + GATEWAY_USER, "password-file: /etc/fieldgate/credentials/mqtt.pass",
+                "token-file: /etc/fieldgate/credentials/http.token")) {
+            assertTrue(application.contains("\n    " + setting + "\n"), setting + " missing from the packaged application.yml");
+        }
+
+        // the installed broker configuration (main file, conf.d snippets, ACL, password file, certificates), only
+        // ports and the data, log and pid paths moved; it starts, so the TLS listener's files are all there
+        int tlsPort = FreePorts.next();
+        MosquittoProcess broker = cleanup.add(MosquittoProcess.builder().config(DeployedMosquitto.installed(root).config(tlsPort)).started());
+        try (Socket tls = new Socket("127.0.0.1", tlsPort)) {
+            assertTrue(tls.isConnected(), "the TLS listener for remote nodes listens");
+        }
+        String gatewayPassword = Files.readString(credentials.resolve("mqtt.pass"), StandardCharsets.UTF_8).strip();
+        assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, connack(broker.url(), null, null), "an anonymous client is refused");
+        assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, connack(broker.url(), GATEWAY_USER, "not-" + gatewayPassword),
+                "a wrong password is refused");
+        assertEquals(0, connack(broker.url(), GATEWAY_USER, gatewayPassword), "the gateway's user with its password gets in");
+
         Path work = newWorkDir("deb-run");
         NotifySocket notify = NotifySocket.available() ? cleanup.add(new NotifySocket(work)) : null;
         int port = FreePorts.next();
@@ -204,6 +256,9 @@ class DebPackageIT {
                 "FIELDGATE_SPOOL_DIR=" + work.resolve("spool"),
                 "FIELDGATE_MQTT_URL=" + broker.url(),
                 "FIELDGATE_MQTT_CLIENT_ID=deb-it-" + port,
+                // the user name comes from application.yml; its files' /etc paths are moved into the unpacked tree
+                "FIELDGATE_MQTT_PASSWORD_FILE=" + credentials.resolve("mqtt.pass"),
+                "FIELDGATE_HTTP_TOKEN_FILE=" + credentials.resolve("http.token"),
                 // nothing listens there: readings would wait in the spool, as with InfluxDB down
                 "FIELDGATE_INFLUX_URL=http://127.0.0.1:" + FreePorts.next(),
                 "MICRONAUT_SERVER_PORT=" + port));
@@ -218,6 +273,7 @@ class DebPackageIT {
         stopAtCleanup(gateway);
 
         awaitHealth(gateway, port);
+        assertApiTokenRequired(port, Files.readString(credentials.resolve("http.token"), StandardCharsets.UTF_8).strip());
         HttpResponse<String> api = get(port, "/api/status");
         assertTrue(api.body().contains("\"site\":\"my-site\""), "the site name comes from /etc/fieldgate/application.yml: " + api.body());
 
@@ -367,10 +423,15 @@ class DebPackageIT {
                 + before.output().trim() + "); the test installs and purges its own: dpkg --purge fieldgate first");
         assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode(),
                 "a user fieldgate exists already; the purge would delete it");
+        assertEquals(List.of(), BROKER_FILES.stream().filter(p -> Files.exists(Paths.get(p))).toList(),
+                "this machine's mosquitto has fieldgate's credentials already; the test's purge would delete them");
 
+        // runs after the purge (newest first): what a purge keeps for enrolled nodes goes too, even after a failure
+        AutoCloseable removeBrokerFiles = () -> Command.run(DPKG_TIMEOUT, Stream.concat(Stream.of("rm", "-f"), BROKER_FILES.stream()).toList());
+        cleanup.add(removeBrokerFiles);
         AutoCloseable purge = () -> Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate");
         cleanup.add(purge); // even when an assertion failed
-        Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
+        String installed = Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
 
         String[] user = Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").ok().trim().split(":");
         assertTrue(Integer.parseInt(user[2]) < 1000, "a system user: " + String.join(":", user));
@@ -380,8 +441,26 @@ class DebPackageIT {
         assertEquals("root fieldgate 640", stat("/etc/fieldgate/application.yml"));
         assertEquals("root fieldgate 640 /etc/fieldgate/application.yml",
                 Command.run(DPKG_TIMEOUT, "dpkg-statoverride", "--list", "/etc/fieldgate/application.yml").ok().trim());
-        assertEquals(6, Command.run(DPKG_TIMEOUT, "dpkg-query", "-W", "-f=${Conffiles}", "fieldgate").ok().lines()
-                .filter(l -> l.trim().startsWith("/etc/fieldgate/")).count());
+        assertEquals(CONFFILES, Command.run(DPKG_TIMEOUT, "dpkg-query", "-W", "-f=${Conffiles}", "fieldgate").ok().lines()
+                .filter(l -> l.trim().startsWith("/etc/fieldgate/") || l.trim().startsWith("/etc/mosquitto/conf.d/fieldgate-")).count());
+
+        // the postinst's credentials: the gateway's own, readable by user fieldgate only; the broker's, by mosquitto
+        assertEquals("root fieldgate 750", stat("/etc/fieldgate/credentials"));
+        assertEquals("fieldgate fieldgate 600", stat("/etc/fieldgate/credentials/mqtt.pass"));
+        assertEquals("fieldgate fieldgate 600", stat("/etc/fieldgate/credentials/http.token"));
+        assertEquals("root mosquitto 640", stat("/etc/mosquitto/fieldgate.passwd"));
+        assertEquals("root mosquitto 640", stat("/etc/mosquitto/fieldgate.acl"));
+        assertEquals("root root 600", stat("/etc/mosquitto/certs/fieldgate-ca.key"));
+        assertEquals("root mosquitto 640", stat("/etc/mosquitto/certs/fieldgate-server.key"));
+        List<Path> secrets = List.of(Paths.get("/etc/fieldgate/credentials/mqtt.pass"), Paths.get("/etc/fieldgate/credentials/http.token"),
+                Paths.get("/etc/mosquitto/certs/fieldgate-ca.key"));
+        for (Path secret : secrets.subList(0, 2)) {
+            assertFalse(installed.contains(Files.readString(secret, StandardCharsets.UTF_8).strip()), "dpkg -i printed the secret in " + secret);
+        }
+        // an upgrade (here: the same version again) keeps them
+        Map<String, String> credentialsBefore = digests(secrets);
+        Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
+        assertEquals(credentialsBefore, digests(secrets), "a reinstall replaced a credential");
         Path enabled = Paths.get("/etc/systemd/system/multi-user.target.wants/fieldgate.service");
         assertTrue(Files.isSymbolicLink(enabled), "postinst enables the unit (deb-systemd-helper)");
         // on the real system, with the real mosquitto and influxd binaries
@@ -390,8 +469,11 @@ class DebPackageIT {
         assertTrue(Command.run(Duration.ofSeconds(90), "/usr/bin/fieldgate", "config", "check",
                 "/etc/fieldgate/sites/mineralisation-house-example.yaml").ok().startsWith("OK "));
 
-        // as the service would run: user fieldgate, the installed spool directory, the installed config
-        MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
+        // as the service would run: user fieldgate, the installed spool directory, the installed config and credentials,
+        // against a broker started from the installed configuration (ports and data paths moved)
+        MosquittoProcess broker = cleanup.add(MosquittoProcess.builder()
+                .config(DeployedMosquitto.installed(Paths.get("/")).config(FreePorts.next())).started());
+        assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, connack(broker.url(), null, null), "an anonymous client is refused");
         int port = FreePorts.next();
         Path work = newWorkDir("deb-installed");
         Path log = work.resolve("gateway.log");
@@ -406,16 +488,26 @@ class DebPackageIT {
         gateway.start();
         stopAtCleanup(gateway);
         awaitHealth(gateway, port);
+        assertApiTokenRequired(port, Files.readString(secrets.get(1), StandardCharsets.UTF_8).strip());
         String procStatus = Files.readString(Paths.get("/proc", Long.toString(gateway.pid()), "status"), StandardCharsets.UTF_8);
         assertTrue(procStatus.contains("\nUid:\t" + user[2] + "\t"), "runs as user fieldgate (uid " + user[2] + "):\n" + procStatus);
         assertTrue(Files.exists(Paths.get("/var/lib/fieldgate/spool/spool.db")), "the spool in /var/lib/fieldgate/spool");
         assertEquals(143, gateway.stop(60), gateway.tail(40));
+        // a node enrolled with the installed tools: its password, ACL block and CA must survive a purge
+        Path node = work.resolve("node");
+        Command.run(DPKG_TIMEOUT, "/usr/share/fieldgate/mosquitto/add-node", "--out", node.toString(), "site-a", "soil-07").ok();
         // the spool now holds a database: a purge must keep it (readings may not have reached InfluxDB yet) ...
         Command.run(DPKG_TIMEOUT, "dpkg", "--remove", "fieldgate").ok();
         assertFalse(Files.exists(Paths.get("/usr/bin/fieldgate")));
         assertTrue(Files.exists(Paths.get("/etc/fieldgate/application.yml")), "remove keeps the conffiles");
         String purged = Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate").ok();
         assertTrue(purged.contains("kept /var/lib/fieldgate/spool and user fieldgate"), purged);
+        assertTrue(purged.contains("kept /etc/mosquitto/fieldgate.passwd, /etc/mosquitto/fieldgate.acl and the site CA"), purged);
+        assertEquals(List.of("site-a/soil-07"), Files.readAllLines(Paths.get("/etc/mosquitto/fieldgate.passwd")).stream()
+                .map(l -> l.substring(0, l.indexOf(':'))).toList(), "the gateway's user goes, the node's stays");
+        assertTrue(Files.readString(Paths.get("/etc/mosquitto/fieldgate.acl")).contains("\nuser site-a/soil-07\n"));
+        assertTrue(Files.exists(Paths.get("/etc/mosquitto/certs/fieldgate-ca.key")));
+        assertFalse(Files.exists(Paths.get("/etc/mosquitto/conf.d/fieldgate-auth.conf")), "purge removes the broker's conffiles");
         assertTrue(Files.exists(Paths.get("/var/lib/fieldgate/spool/spool.db")));
         assertEquals(0, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode());
         assertFalse(Files.exists(Paths.get("/etc/fieldgate")), "purge removes /etc/fieldgate");
@@ -424,8 +516,10 @@ class DebPackageIT {
                 "purge removes the mask that remove set");
         assertEquals("", Command.run(DPKG_TIMEOUT, "dpkg-statoverride", "--list", "/etc/fieldgate/application.yml").output().trim());
 
-        // ... and once the technician has emptied it, a purge of a fresh install removes the spool and the user
+        // ... and once the technician has emptied it (and retired the node), a purge of a fresh install removes the
+        // spool, the user and every credential
         Command.run(DPKG_TIMEOUT, "rm", "-rf", "/var/lib/fieldgate/spool").ok();
+        removeBrokerFiles.close();
         Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
         Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate").ok();
         assertFalse(Files.exists(Paths.get("/var/lib/fieldgate")), "purge removes an empty spool");
@@ -434,13 +528,108 @@ class DebPackageIT {
         assertEquals(List.of(), leftovers(), "nothing of the package may remain");
     }
 
+    /**
+     * site-credentials as the postinst runs it, on {@code root}: makes every secret and certificate once, with modes
+     * for their readers only, prints no secret; a second run (every upgrade) changes nothing, and a password file
+     * that lost the gateway's user gets it back with the password the gateway already has.
+     */
+    private static void assertSiteCredentialsAreMadeOnceAndKept(Path root, Path credentials) throws IOException {
+        String script = root.resolve("usr/share/fieldgate/site-credentials").toString();
+        Path etc = root.resolve("etc/mosquitto");
+        Path mqttPass = credentials.resolve("mqtt.pass");
+        Path token = credentials.resolve("http.token");
+        Path passwd = etc.resolve("fieldgate.passwd");
+        Path acl = etc.resolve("fieldgate.acl");
+        Path certs = etc.resolve("certs");
+        List<Path> made = List.of(mqttPass, token, passwd, acl, certs.resolve("fieldgate-ca.crt"), certs.resolve("fieldgate-ca.key"),
+                certs.resolve("fieldgate-server.crt"), certs.resolve("fieldgate-server.key"));
+        List<String> argv = List.of(script, "--root", root.toString(), "--owner", "root");
+
+        String first = Command.run(DPKG_TIMEOUT, argv).ok();
+        String password = Files.readString(mqttPass, StandardCharsets.UTF_8).strip();
+        String apiToken = Files.readString(token, StandardCharsets.UTF_8).strip();
+        assertTrue(password.matches("[0-9a-f]{64}") && apiToken.matches("[0-9a-f]{64}") && !password.equals(apiToken),
+                "mqtt.pass and http.token each hold their own 256 random bits in hex");
+        assertFalse(first.contains(password) || first.contains(apiToken), "site-credentials printed a secret");
+        assertTrue(first.contains("new broker password for " + GATEWAY_USER) && first.contains("new site CA"), first);
+        // secrets for their owner only (the gateway refuses anything else); what mosquitto reads as user mosquitto: its group
+        assertEquals("root root 750", stat(credentials.toString()));
+        for (Path secret : List.of(mqttPass, token, certs.resolve("fieldgate-ca.key"))) {
+            assertEquals("root root 600", stat(secret.toString()), secret.toString());
+        }
+        for (Path brokerReads : List.of(passwd, acl, certs.resolve("fieldgate-server.key"))) {
+            assertEquals("root mosquitto 640", stat(brokerReads.toString()), brokerReads.toString());
+        }
+        assertEquals("root root 644", stat(certs.resolve("fieldgate-server.crt").toString()));
+        assertEquals(List.of(GATEWAY_USER), Files.readAllLines(passwd).stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
+        assertEquals(Files.readString(root.resolve("usr/share/fieldgate/mosquitto/fieldgate.acl")), Files.readString(acl));
+
+        Map<String, String> before = digests(made);
+        assertEquals("", Command.run(DPKG_TIMEOUT, argv).ok().trim(), "a second run finds everything in place");
+        assertEquals(before, digests(made), "a second run replaces nothing");
+
+        Files.delete(passwd);
+        String healed = Command.run(DPKG_TIMEOUT, argv).ok();
+        assertTrue(healed.contains(GATEWAY_USER + " set in " + passwd), healed);
+        assertFalse(healed.contains(password), "site-credentials printed a secret");
+        Map<String, String> after = digests(made);
+        after.remove(passwd.toString()); // mosquitto_passwd salts each hash anew
+        before.remove(passwd.toString());
+        assertEquals(before, after, "only the password file was written");
+        assertEquals(List.of(GATEWAY_USER), Files.readAllLines(passwd).stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
+    }
+
+    /** SHA-256 of each file by path: compares contents without putting secrets into a failure message. */
+    private static Map<String, String> digests(List<Path> files) throws IOException {
+        Map<String, String> digests = new TreeMap<>();
+        for (Path file : files) {
+            try {
+                digests.put(file.toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+        }
+        return digests;
+    }
+
+    /** The CONNACK return code a fresh client gets from {@code url} (0: accepted), as {@code user} when not null. */
+    private static int connack(String url, String user, String password) throws MqttException {
+        MqttClient client = new MqttClient(url, "deb-it-probe-" + System.nanoTime(), new MemoryPersistence());
+        try {
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setConnectionTimeout(10);
+            if (user != null) {
+                options.setUserName(user);
+                options.setPassword(password.toCharArray());
+            }
+            client.connect(options);
+            client.disconnect();
+            return 0;
+        } catch (MqttException e) {
+            return e.getReasonCode();
+        } finally {
+            client.close();
+        }
+    }
+
+    /** A state-changing request needs the token from fieldgate.http.token-file (401 without it: a token is configured). */
+    private static void assertApiTokenRequired(int port, String token) throws IOException, InterruptedException {
+        URI retry = URI.create("http://127.0.0.1:" + port + "/api/forward/retry");
+        HttpRequest.Builder post = HttpRequest.newBuilder(retry).timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody());
+        assertEquals(401, HTTP.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "POST without the token");
+        HttpResponse<String> withToken = HTTP.send(post.header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, withToken.statusCode(), "POST with the token from http.token: " + withToken.body());
+    }
+
     /** Paths the package or its scripts create, that still exist. */
     private static List<String> leftovers() {
-        return Stream.of("/usr/bin/fieldgate", "/usr/share/fieldgate", "/usr/share/doc/fieldgate", "/etc/fieldgate",
+        return Stream.concat(Stream.of("/usr/bin/fieldgate", "/usr/share/fieldgate", "/usr/share/doc/fieldgate", "/etc/fieldgate",
                         "/var/lib/fieldgate", "/lib/systemd/system/fieldgate.service",
                         "/lib/systemd/system/mosquitto.service.d/fieldgate.conf",
                         "/lib/systemd/system/influxdb.service.d/fieldgate.conf",
-                        "/etc/systemd/system/multi-user.target.wants/fieldgate.service", "/etc/systemd/system/fieldgate.service")
+                        "/etc/systemd/system/multi-user.target.wants/fieldgate.service", "/etc/systemd/system/fieldgate.service"),
+                        Stream.concat(BROKER_FILES.stream(), BROKER_SNIPPETS.stream().map(n -> "/etc/mosquitto/conf.d/" + n)))
                 .filter(p -> Files.exists(Paths.get(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
     }
 
@@ -466,13 +655,17 @@ class DebPackageIT {
         return Command.run(DPKG_TIMEOUT, "stat", "-c", "%U %G %a", path).ok().trim();
     }
 
-    private static void awaitHealth(ChildProcess gateway, int port) {
+    private static void awaitHealth(ChildProcess gateway, int port) throws IOException, InterruptedException {
         Poll.until("the packaged gateway (PID " + gateway.pid() + ") to answer GET /health with 200 on port " + port, START_TIMEOUT, () -> {
             if (!gateway.isAlive()) {
                 throw new AssertionError("the packaged gateway exited with code " + gateway.exitCode() + "\n" + gateway.tail(60));
             }
             return get(port, "/health").statusCode() == 200;
         }, () -> gateway.tail(60));
+        // 200 means UP, which needs the broker connection; check it is that, with the package's credentials
+        JsonNode mqtt = JSON.readTree(get(port, "/health").body()).path("details").path("mqtt");
+        assertEquals("UP", mqtt.path("status").asText(), mqtt.toString());
+        assertTrue(mqtt.path("details").path("connected").asBoolean(), mqtt.toString());
     }
 
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

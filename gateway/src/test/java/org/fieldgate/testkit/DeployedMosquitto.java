@@ -21,13 +21,21 @@ import java.util.Set;
  * listener ports 1883/8883 replaced by free loopback ports, and values the caller names (a bridge's address and
  * credentials). Any other absolute path left in a rewritten file fails the test, so a new setting in the shipped
  * files cannot silently point the test broker at the real /etc.
+ *
+ * <p>{@link #installed(Path)} does the same for what the Debian package installed under a root directory: its
+ * main file, every snippet in its /etc/mosquitto/conf.d, and the password file, ACL and certificates in its
+ * /etc/mosquitto, which are read where they are (the rewritten snippets go to the broker's work directory).
  */
 public final class DeployedMosquitto implements AutoCloseable {
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
     private static final String PASSWD = "fieldgate.passwd";
 
     private final Path deploy = deployDir();
+    /** the main configuration file and the folder of make-ca, add-node, set-password */
+    private final Path main;
+    private final Path tools;
     private final Path etc;
+    private final boolean ownsEtc;
     private final Map<String, Snippet> snippets = new LinkedHashMap<>();
 
     /** One node's files as add-node left them for the node. */
@@ -45,7 +53,10 @@ public final class DeployedMosquitto implements AutoCloseable {
     }
 
     private DeployedMosquitto() {
+        main = deploy.resolve("fieldgate.conf");
+        tools = deploy;
         etc = ChildProcess.newWorkDir("site-etc");
+        ownsEtc = true;
         try {
             Files.createDirectories(etc.resolve("conf.d"));
             Files.copy(deploy.resolve("fieldgate.acl"), etc.resolve("fieldgate.acl"));
@@ -55,9 +66,35 @@ public final class DeployedMosquitto implements AutoCloseable {
         }
     }
 
+    private DeployedMosquitto(Path root) {
+        main = root.resolve("etc/fieldgate/mosquitto/fieldgate.conf");
+        tools = root.resolve("usr/share/fieldgate/mosquitto");
+        etc = root.resolve("etc/mosquitto");
+        ownsEtc = false;
+        // what include_dir reads: every *.conf, in the order mosquitto reads them
+        try (var files = Files.list(etc.resolve("conf.d"))) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".conf")).sorted()
+                    .forEach(n -> snippets.put(n, new Snippet(etc.resolve("conf.d").resolve(n), Map.of())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + etc.resolve("conf.d"), e);
+        }
+        if (!Files.isRegularFile(main)) {
+            throw new AssertionError("no installed main configuration " + main);
+        }
+    }
+
     /** A fresh stand-in for /etc/mosquitto holding the shipped fieldgate.acl. */
     public static DeployedMosquitto create() {
         return new DeployedMosquitto();
+    }
+
+    /**
+     * The broker configuration the Debian package installed under {@code root} ("/" for a real install, or a
+     * {@code dpkg --root} directory), with its tools in usr/share/fieldgate/mosquitto; {@link #close()} leaves
+     * those files alone.
+     */
+    public static DeployedMosquitto installed(Path root) {
+        return new DeployedMosquitto(root);
     }
 
     /** deploy/mosquitto of this repository (tests run in gateway/, the repository is its parent). */
@@ -137,20 +174,21 @@ public final class DeployedMosquitto implements AutoCloseable {
         return (brokerDir, port) -> {
             Files.createDirectories(brokerDir.resolve("data"));
             Rewrite rewrite = new Rewrite(brokerDir, port, tlsPort);
+            // beside the broker, not in etc/conf.d: there an installed package's own snippets are the sources
+            Path confD = Files.createDirectories(brokerDir.resolve("conf.d"));
             for (Map.Entry<String, Snippet> snippet : snippets.entrySet()) {
                 Snippet s = snippet.getValue();
-                Files.writeString(etc.resolve("conf.d").resolve(snippet.getKey()), rewrite.file(s.source(), s.overrides()));
+                Files.writeString(confD.resolve(snippet.getKey()), rewrite.file(s.source(), s.overrides()));
             }
-            Path main = brokerDir.resolve("mosquitto.conf");
+            Path conf = brokerDir.resolve("mosquitto.conf");
             // as root mosquitto would switch to user 'mosquitto' and lose access to the work directories
-            Files.writeString(main, "user " + System.getProperty("user.name") + "\n"
-                    + rewrite.file(deploy.resolve("fieldgate.conf"), Map.of()));
-            return main;
+            Files.writeString(conf, "user " + System.getProperty("user.name") + "\n" + rewrite.file(main, Map.of()));
+            return conf;
         };
     }
 
     private String script(String name) {
-        Path path = deploy.resolve(name);
+        Path path = tools.resolve(name);
         if (!Files.isExecutable(path)) {
             throw new AssertionError(path + " is missing or not executable");
         }
@@ -159,18 +197,22 @@ public final class DeployedMosquitto implements AutoCloseable {
 
     @Override
     public void close() {
-        ChildProcess.deleteWorkDir(etc);
+        if (ownsEtc) {
+            ChildProcess.deleteWorkDir(etc);
+        }
     }
 
     /** Line-by-line rewriting of one shipped file for the test broker. */
     private final class Rewrite {
         private final Map<String, String> pathPrefixes = new LinkedHashMap<>();
+        private final Path confD;
         private final int port;
         private final int tlsPort;
 
         Rewrite(Path brokerDir, int port, int tlsPort) {
             this.port = port;
             this.tlsPort = tlsPort;
+            confD = brokerDir.resolve("conf.d");
             pathPrefixes.put("/etc/mosquitto/", etc + "/");
             pathPrefixes.put("/var/lib/mosquitto/", brokerDir.resolve("data") + "/");
             pathPrefixes.put("/var/log/mosquitto/", brokerDir + "/");
@@ -204,6 +246,12 @@ public final class DeployedMosquitto implements AutoCloseable {
             }
             if (directive.equals("listener")) {
                 return "listener " + listenerPort(source, words) + " 127.0.0.1";
+            }
+            if (directive.equals("include_dir")) {
+                if (!trimmed.equals("include_dir /etc/mosquitto/conf.d")) {
+                    throw new AssertionError(source + ": '" + trimmed + "' is not the conf.d the test installs snippets into");
+                }
+                return "include_dir " + confD;
             }
             String rewritten = trimmed;
             for (Map.Entry<String, String> prefix : pathPrefixes.entrySet()) {
