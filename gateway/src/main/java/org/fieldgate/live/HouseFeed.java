@@ -12,6 +12,7 @@ import org.fieldgate.calc.mineralisation.HouseOptions;
 import org.fieldgate.calc.mineralisation.HouseSample;
 import org.fieldgate.calc.mineralisation.MineralisationCalculator;
 import org.fieldgate.calc.mineralisation.MineralisationResult;
+import org.fieldgate.calc.mineralisation.ShrinkingCore;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.HouseConfig;
@@ -150,6 +151,19 @@ public final class HouseFeed {
             measuredS += v[2];
         }
         double capacityKg = batch.massKg() * batch.co2PotentialKgPerKg();
+        // X(t) at the end of every measured hour since the batch started, for the shrinking-core fit (science README
+        // §3); t counts from the batch's start date (local midnight), as the CLI's t counts from its first sample
+        long batchStartNs = batch.startDate().atStartOfDay(site.timezone()).toEpochSecond() * 1_000_000_000L;
+        double[] tS = new double[sums.size()];
+        double[] xs = new double[sums.size()];
+        double running = 0;
+        int k = 0;
+        for (Map.Entry<String, double[]> h : sums.entrySet()) {
+            running += h.getValue()[0];
+            tS[k] = (Long.parseLong(h.getKey()) + HOUR_NS - batchStartNs) / 1e9;
+            xs[k++] = running / capacityKg;
+        }
+        ShrinkingCore.Fit fit = ShrinkingCore.fitBoth(tS, xs).best();
         List<PointLine> points = new ArrayList<>();
         for (Long hour : byHour.keySet()) {
             double[] v = sums.get(Long.toString(hour));
@@ -167,6 +181,13 @@ public final class HouseFeed {
                     "net_kg", cumulativeKg - energyKwh * house.gridKgCo2PerKwh() - batch.handlingEmissionsKgCo2(),
                     "measured_h_total", measuredS / 3600,
                     "last_sample_ns", carry == null ? 0L : Math.round(carry.timeS() * 1e9));
+            if (fit.failure() == null) {
+                double tHourEndS = (hour + HOUR_NS - batchStartNs) / 1e9;
+                f.put("kinetic_model", fit.model().name().toLowerCase(java.util.Locale.ROOT));
+                f.put("tau_days", fit.tauDays());
+                f.put("x_fit", fit.fractionAt(tHourEndS));
+                f.put("x_at_cycle_end", fit.fractionAt(options.cycleDays() * 86_400));
+            }
             lastFields = f;
             points.add(org.fieldgate.forward.InfluxLines.derived("fixation", hour,
                     Map.of("site", site.id(), "batch", batch.id()), f));
