@@ -30,7 +30,7 @@ public final class AcquisitionStage implements AutoCloseable {
     private final ProbeFactory factory;
     private final PackSink packs;
     private final Consumer<List<PointLine>> points;
-    private final Redating redating = new Redating(REDATING_KEPT);
+    private final Redating redating = new Redating(REDATING_KEPT, this::publish);
     private final List<SiteAcquisition> sites = new ArrayList<>();
     private final ClockSyncPoller syncPoller;
 
@@ -64,16 +64,20 @@ public final class AcquisitionStage implements AutoCloseable {
         }
     }
 
+    private void publish(Redating.Redated r) {
+        List<SenmlPack.Record> all = r.records();
+        for (int i = 0; i < all.size(); i += RECORDS_PER_PACK) {
+            List<SenmlPack.Record> part = all.subList(i, Math.min(all.size(), i + RECORDS_PER_PACK));
+            if (!packs.submit(SenmlPack.topic(r.site(), r.device()), SenmlPack.encode(r.device(), part))) {
+                LOG.error("re-dated readings of {}/{} could not be handed to ingest ({} records); the correction "
+                        + "record still allows re-dating them later", r.site(), r.device(), part.size());
+            }
+        }
+    }
+
     private void corrected(ClockCorrection c) {
         for (Redating.Redated r : redating.apply(c)) {
-            List<SenmlPack.Record> all = r.records();
-            for (int i = 0; i < all.size(); i += RECORDS_PER_PACK) {
-                List<SenmlPack.Record> part = all.subList(i, Math.min(all.size(), i + RECORDS_PER_PACK));
-                if (!packs.submit(SenmlPack.topic(r.site(), r.device()), SenmlPack.encode(r.device(), part))) {
-                    LOG.error("re-dated readings of {}/{} could not be handed to ingest ({} records); the correction "
-                            + "record still allows re-dating them later", r.site(), r.device(), part.size());
-                }
-            }
+            publish(r);
         }
         try {
             points.accept(List.of(org.fieldgate.forward.InfluxLines.derived("clock_correction", c.syncWallNs(),

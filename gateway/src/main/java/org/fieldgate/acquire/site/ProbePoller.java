@@ -151,6 +151,9 @@ final class ProbePoller {
     }
 
     private void failed(long firstNs, long lastNs, long count, String cause) {
+        if (gapFirstNs >= 0 && !cause.equals(gapCause)) {
+            flushGap(); // one record per cause: a skipped slot inside a device outage is its own gap
+        }
         if (gapFirstNs < 0) {
             LOG.warn("{} {} ({} at {}): {}; recording a gap until it recovers", site, config.id(), probe.model(),
                     probe.address(), cause);

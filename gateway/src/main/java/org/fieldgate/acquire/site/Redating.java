@@ -21,14 +21,27 @@ public final class Redating {
     private static final Logger LOG = LoggerFactory.getLogger(Redating.class);
 
     private final int maxKept;
+    private final java.util.function.Consumer<Redated> late;
     private final ArrayDeque<Reading> kept = new ArrayDeque<>();
     private long droppedFromBuffer;
+    private ClockCorrection last;
 
-    public Redating(int maxKept) {
+    /**
+     * @param late receives the re-dated copy of a reading that was stamped before a correction but handed over only
+     *             after it was applied (stamped and published by a sampling thread while the sync thread corrected)
+     */
+    public Redating(int maxKept, java.util.function.Consumer<Redated> late) {
         this.maxKept = maxKept;
+        this.late = late;
     }
 
     public synchronized void untrusted(Reading r) {
+        if (last != null && last.covers(r)) {
+            Reading d = last.redate(r);
+            late.accept(new Redated(d.site(), d.device(), List.of(new SenmlPack.Record(d.channel(), d.unit(),
+                    d.value(), d.qc(), d.calibration(), d.timeNs()))));
+            return;
+        }
         if (kept.size() >= maxKept) {
             kept.removeFirst();
             droppedFromBuffer++;
@@ -38,6 +51,7 @@ public final class Redating {
 
     /** What a correction re-dates, as packs per device; the buffer is emptied of what it covered. */
     public synchronized List<Redated> apply(ClockCorrection correction) {
+        last = correction;
         Map<String, List<SenmlPack.Record>> byDevice = new LinkedHashMap<>();
         Map<String, String[]> keys = new LinkedHashMap<>();
         int count = 0;

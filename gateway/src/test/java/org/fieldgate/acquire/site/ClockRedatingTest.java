@@ -68,8 +68,8 @@ class ClockRedatingTest {
         Poll.until("5 unsynchronised acquisitions", Duration.ofSeconds(20), () -> published.size() >= 10);
         clocks.behindNs = 0;                               // NTP steps the clock ...
         sync.set(SyncStatus.State.SYNCHRONISED);           // ... and says so
-        Poll.until("a clean reading after sync", Duration.ofSeconds(20),
-                () -> published.stream().anyMatch(r -> r.qc() == 0));
+        Poll.until("a clean reading after sync, and the correction recorded", Duration.ofSeconds(20),
+                () -> published.stream().anyMatch(r -> r.qc() == 0) && !points.isEmpty());
         stage.close();
 
         List<Reading> originals = new ArrayList<>();

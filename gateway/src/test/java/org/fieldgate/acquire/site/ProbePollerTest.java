@@ -94,13 +94,17 @@ class ProbePollerTest {
 
         int calls = probe.calls.get();
         assertEquals(calls - 5, packs.size(), "every good sample is one pack");
-        assertEquals(2, gaps.size(), "one gap per published channel: " + gaps);
-        for (Gap g : gaps) {
-            assertEquals(5, g.readings());
-            assertEquals("TIMEOUT: GMP252 at rs485-1/241: TIMEOUT: no answer within 500 ms", g.cause());
-            assertTrue(g.lastNs() > g.firstNs(), g.toString());
+        // a slot the scheduler skipped on a loaded machine is a gap of its own cause; leave those out here
+        gaps.removeIf(g -> g.cause().startsWith("sampling overran"));
+        assertTrue(gaps.size() >= 2, "a gap per published channel: " + gaps);
+        for (String channel : List.of("co2_10cm", "temp_10cm")) {
+            List<Gap> mine = gaps.stream().filter(g -> g.channel().equals(channel)).toList();
+            assertEquals(5, mine.stream().mapToLong(Gap::readings).sum(), "five failed samples of " + channel);
+            for (Gap g : mine) {
+                assertEquals("TIMEOUT: GMP252 at rs485-1/241: TIMEOUT: no answer within 500 ms", g.cause());
+            }
         }
-        assertEquals(List.of("co2_10cm", "temp_10cm"), gaps.stream().map(Gap::channel).toList());
+        assertEquals(gaps.size(), gaps.stream().filter(g -> g.channel().equals("co2_10cm")).count() * 2);
         // readings before and after the gap, calibrated and flagged as unsynchronised (no sync source was asked)
         SenmlDecoder decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400_000_000_000L);
         List<Double> co2 = new ArrayList<>();
@@ -155,9 +159,11 @@ class ProbePollerTest {
         Poll.until("6 packs offered", java.time.Duration.ofSeconds(20), () -> offered.get() >= 6);
         a.close();
         gaps.removeIf(g -> g.cause().startsWith("sampling overran")); // scheduler hiccups on a loaded machine
-        assertEquals(2, gaps.size(), gaps.toString());
-        assertEquals(3, gaps.get(0).readings());
-        assertEquals("ingest did not take the pack (spool full or gateway stopping)", gaps.get(0).cause());
+        assertEquals(3, gaps.stream().filter(g -> g.channel().equals("co2_10cm")).mapToLong(Gap::readings).sum(),
+                gaps.toString());
+        for (Gap g : gaps) {
+            assertEquals("ingest did not take the pack (spool full or gateway stopping)", g.cause());
+        }
     }
 
     static ProbeFactory factory(Probe probe) {
