@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ class DashboardFilesTest {
                     problems.add(d + ": variable " + name + " does not use data source " + uid);
                 }
             }
-            Map<String, Selection> anyValue = new java.util.HashMap<>();
+            Map<String, Selection> anyValue = new HashMap<>();
             names.forEach(n -> anyValue.put(n, new Selection(List.of("x"), false)));
             Window window = new Window(0, 1, 1000);
             for (JsonNode v : d.variables()) {
