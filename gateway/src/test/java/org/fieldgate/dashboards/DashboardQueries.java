@@ -8,6 +8,7 @@ import java.util.Map;
 import org.fieldgate.dashboards.InfluxQlTemplate.Selection;
 import org.fieldgate.dashboards.InfluxQlTemplate.Window;
 import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBException;
 import org.influxdb.InfluxDBFactory;
 import org.influxdb.dto.Query;
 import org.influxdb.dto.QueryResult;
@@ -46,7 +47,7 @@ public final class DashboardQueries implements AutoCloseable {
 
     /** Runs one statement; an error InfluxDB reports fails with the query and the error. */
     public Answer run(String influxql) {
-        QueryResult result = influx.query(new Query(influxql, database));
+        QueryResult result = query(influxql);
         if (result.hasError()) {
             throw new AssertionError("InfluxDB refused `" + influxql + "`: " + result.getError());
         }
@@ -71,6 +72,15 @@ public final class DashboardQueries implements AutoCloseable {
         return new Answer(series, values);
     }
 
+    /** InfluxDB answers a query it cannot parse with HTTP 400, which the client throws: fail naming the query. */
+    private QueryResult query(String influxql) {
+        try {
+            return influx.query(new Query(influxql, database));
+        } catch (InfluxDBException e) {
+            throw new AssertionError("InfluxDB refused `" + influxql + "`: " + e.getMessage(), e);
+        }
+    }
+
     /** The variables' values for a dashboard opened now; a query variable with no answer fails, naming it. */
     public Map<String, Selection> variables(GrafanaDashboard dashboard, long nowMs) {
         Window window = new Window(nowMs - dashboard.defaultRange().toMillis(), nowMs, dataSourceMinIntervalMs);
@@ -90,7 +100,7 @@ public final class DashboardQueries implements AutoCloseable {
             }
             String influxql = InfluxQlTemplate.interpolate(v.path("query").asText(), out, window);
             List<String> options = new ArrayList<>();
-            QueryResult result = influx.query(new Query(influxql, database));
+            QueryResult result = query(influxql);
             for (QueryResult.Result r : result.getResults() == null ? List.<QueryResult.Result>of() : result.getResults()) {
                 if (r.hasError()) {
                     throw new AssertionError(dashboard + ": variable " + name + ": `" + influxql + "`: " + r.getError());
