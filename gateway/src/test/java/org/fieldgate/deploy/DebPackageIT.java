@@ -114,6 +114,10 @@ class DebPackageIT {
         expected.put("/usr/share/fieldgate/models/scd41.yaml", "-rw-r--r--");
         expected.put("/usr/share/fieldgate/influxdb/create-database.sh", "-rwxr-xr-x");
         expected.put("/usr/share/fieldgate/grafana/datasources/fieldgate.yaml", "-rw-r--r--");
+        expected.put("/usr/share/fieldgate/grafana/provisioning-dashboards/fieldgate.yaml", "-rw-r--r--");
+        for (String dashboard : List.of("site-overview", "soil-plot", "mineralisation-house", "gateway-health")) {
+            expected.put("/usr/share/fieldgate/grafana/dashboards/" + dashboard + ".json", "-rw-r--r--");
+        }
         expected.put("/usr/share/fieldgate/site-credentials", "-rwxr-xr-x");
         for (String tool : List.of("make-ca", "add-node", "set-password")) {
             expected.put("/usr/share/fieldgate/mosquitto/" + tool, "-rwxr-xr-x");

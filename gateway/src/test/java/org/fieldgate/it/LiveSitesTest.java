@@ -180,9 +180,11 @@ class LiveSitesTest {
             assertEquals(cli.get("model").asText(), flux.get("model"));
             double truth = new double[]{2.4, 3.6, 1.7, 4.8}[Integer.parseInt(((String) closure.get("chamber"))
                     .substring(8)) - 1];
-            // 11 points over 22 s in the compressed schedule: near the simulated flux, or within 4 of its own SE
+            // only 11 points over 22 s in the compressed schedule, where the exponential's curvature is poorly
+            // determined: a plausibility check (within 40 % or 4 SE); LiveFeedsTest and the 20-minute demo soak check
+            // the recovery of full 120-s closures
             double se = (Double) flux.get("se");
-            assertTrue(Math.abs(live - truth) < Math.max(0.25 * truth, 4 * se), "near the simulated chamber's flux "
+            assertTrue(Math.abs(live - truth) < Math.max(0.4 * truth, 4 * se), "near the simulated chamber's flux "
                     + truth + ": " + live + " +- " + se + " (" + flux.get("model") + ", " + flux.get("flags") + ")");
         }
 
