@@ -60,9 +60,12 @@ public class LiveView implements AutoCloseable {
 
     // guarded by this
     private final Map<String, String> sections = new LinkedHashMap<>();
-    private long builtNs = Long.MIN_VALUE;
+    /** Monotonic time of the last build; sections empty before the first. */
+    private long builtMonotonicNs;
+    private boolean built;
     private long ticks;
     private long closuresShown = -1;
+    private List<Map<String, Object>> probes = List.of();
     private final Map<HouseFeed, Map<String, Object>> housesShown = new IdentityHashMap<>();
 
     public LiveView(GatewayPipeline pipeline, LatestReadings latest, StatusController status, JsonMapper json) {
@@ -92,9 +95,7 @@ public class LiveView implements AutoCloseable {
 
     /** A new page: the current state at once, then every change. */
     public synchronized void subscribe(Subscriber<? super Event<String>> subscriber) {
-        if (EpochNanos.now() - builtNs > TimeUnit.MILLISECONDS.toNanos(TICK_MS)) {
-            build(true);
-        }
+        refreshIfStale();
         List<Event<String>> greeting = new ArrayList<>();
         for (Map.Entry<String, String> s : sections.entrySet()) {
             Event<String> e = Event.of(s.getValue()).name(s.getKey());
@@ -105,9 +106,7 @@ public class LiveView implements AutoCloseable {
 
     /** All sections as one JSON object, for the page's fallback poll. */
     public synchronized String snapshotJson() {
-        if (EpochNanos.now() - builtNs > TimeUnit.MILLISECONDS.toNanos(TICK_MS)) {
-            build(true);
-        }
+        refreshIfStale();
         StringBuilder b = new StringBuilder("{");
         for (Map.Entry<String, String> s : sections.entrySet()) {
             b.append(b.length() > 1 ? "," : "").append('"').append(s.getKey()).append("\":").append(s.getValue());
@@ -122,11 +121,8 @@ public class LiveView implements AutoCloseable {
     private void tick() {
         try {
             synchronized (this) {
-                if (broadcast.clients() == 0) {
-                    return;
-                }
-                for (String name : build(false)) {
-                    broadcast.publish(Event.of(sections.get(name)).name(name));
+                if (broadcast.clients() > 0) {
+                    refresh(false);
                 }
             }
         } catch (RuntimeException e) {
@@ -134,15 +130,34 @@ public class LiveView implements AutoCloseable {
         }
     }
 
+    /** Sections older than a tick are rebuilt (all of them) before a new page or a poll sees them. */
+    private void refreshIfStale() {
+        if (!built || System.nanoTime() - builtMonotonicNs > TimeUnit.MILLISECONDS.toNanos(TICK_MS)) {
+            refresh(true);
+        }
+    }
+
+    /** Rebuilds and sends what changed to the open pages, so none misses a closure or a fixation run. */
+    private void refresh(boolean all) {
+        for (String name : build(all)) {
+            broadcast.publish(Event.of(sections.get(name)).name(name));
+        }
+    }
+
     /** Rebuilds the sections due (all when {@code all}); returns the names of those rebuilt. */
     private List<String> build(boolean all) {
         long nowNs = EpochNanos.now();
-        builtNs = nowNs;
+        builtMonotonicNs = System.nanoTime();
+        built = true;
         ticks++;
         List<String> changed = new ArrayList<>();
+        boolean slow = all || ticks % SPARK_EVERY_TICKS == 0;
+        if (slow) {
+            probes = probeSection();
+        }
         put("status", statusSection(nowNs), changed);
         put("latest", latestSection(nowNs), changed);
-        if (all || ticks % SPARK_EVERY_TICKS == 0) {
+        if (slow) {
             put("spark", sparkSection(nowNs), changed);
         }
         long closuresNow = closures.get();
@@ -176,22 +191,6 @@ public class LiveView implements AutoCloseable {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("nowMs", nowNs / 1_000_000);
         s.put("gateway", status.status());
-        List<Map<String, Object>> probes = new ArrayList<>();
-        if (pipeline.acquisition() != null) {
-            for (var site : pipeline.acquisition().sites()) {
-                for (var p : site.status()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("site", p.site());
-                    m.put("probe", p.probe());
-                    m.put("model", p.model());
-                    m.put("published", p.published());
-                    m.put("missed", p.missed());
-                    m.put("failures", p.failures());
-                    m.put("jitterP99Ms", ClosureView.round(p.jitterP99Ns() / 1e6, 1));
-                    probes.add(m);
-                }
-            }
-        }
         s.put("probes", probes);
         List<Map<String, Object>> sequencers = new ArrayList<>();
         for (ChamberFeed feed : pipeline.live().chambers()) {
@@ -209,6 +208,27 @@ public class LiveView implements AutoCloseable {
         s.put("pageClients", broadcast.clients());
         s.put("pageClientsDropped", broadcast.dropped());
         return s;
+    }
+
+    /** Each probe's counters; its lateness percentile sorts 4096 values, so this runs with the sparklines. */
+    private List<Map<String, Object>> probeSection() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (pipeline.acquisition() != null) {
+            for (var site : pipeline.acquisition().sites()) {
+                for (var p : site.status()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("site", p.site());
+                    m.put("probe", p.probe());
+                    m.put("model", p.model());
+                    m.put("published", p.published());
+                    m.put("missed", p.missed());
+                    m.put("failures", p.failures());
+                    m.put("jitterP99Ms", ClosureView.round(p.jitterP99Ns() / 1e6, 1));
+                    out.add(m);
+                }
+            }
+        }
+        return out;
     }
 
     /** Sites, their devices, their channels: newest value, age, QC. */
