@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Hands the same already-serialised events to every connected page. Each client gets what it asks for (Reactive
  * Streams demand, which the HTTP server raises as the socket drains); a client more than {@code maxPending} events
- * behind is dropped: its stream ends, and its browser reconnects and starts again from the current state, since every
- * event is a whole snapshot of its section. So a stalled phone costs at most {@code maxPending} shared strings.
+ * behind is dropped: its stream ends with {@link FellBehind}, on which the HTTP server closes the connection (freeing
+ * what its socket still holds), and its browser reconnects and starts again from the current state, since every event
+ * is a whole snapshot of its section. So a stalled phone costs at most {@code maxPending} shared strings.
  *
  * <p>Not thread-safe for publishers: {@link #subscribe} and {@link #publish} are called under one lock (the
  * {@link LiveView}'s), so a new client's greeting is never overtaken by a newer event. Demand and cancellation may
@@ -63,6 +64,14 @@ final class LiveBroadcast {
         return dropped.get();
     }
 
+    /** Why a client's stream ended; no stack trace, it is not a fault of the gateway. */
+    static final class FellBehind extends RuntimeException {
+        FellBehind(int maxPending) {
+            super("live page client dropped: more than " + maxPending + " events behind; its browser reconnects", null,
+                    false, false);
+        }
+    }
+
     private final class Client implements Subscription {
         private final Subscriber<? super Event<String>> subscriber;
         private final Queue<Event<String>> queue = new ConcurrentLinkedQueue<>();
@@ -85,7 +94,7 @@ final class LiveBroadcast {
                 fellBehind = true;
                 clients.remove(this);
                 queue.clear();
-                LOG.info("live page client dropped: {} events behind; its browser reconnects", maxPending);
+                LOG.info("live page client dropped: more than {} events behind; its browser reconnects", maxPending);
                 dropped.incrementAndGet();
             } else {
                 queue.offer(e);
@@ -123,11 +132,7 @@ final class LiveBroadcast {
                         done = true;
                         clients.remove(this);
                         queue.clear();
-                        if (badRequest != null) {
-                            subscriber.onError(badRequest);
-                        } else {
-                            subscriber.onComplete();
-                        }
+                        subscriber.onError(badRequest != null ? badRequest : new FellBehind(maxPending));
                         break;
                     }
                     long r = requested.get();

@@ -8,6 +8,7 @@ import org.fieldgate.testkit.AttachGatewayLogs;
 import org.fieldgate.testkit.ExampleSites;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.GatewayProcess;
+import org.fieldgate.testkit.HeadlessChromium;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.SiteChannels;
 import org.junit.jupiter.api.Test;
@@ -39,19 +40,18 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Acceptance 7: the demo (embedded broker, both example sites on simulated probes, a remote node over MQTT, no
- * InfluxDB) serves its live page over server-sent events, and Debian's headless Chromium renders every channel with
- * its value and sparkline, the last chamber closure with its fitted curve and flux, and the house's uptake. The chamber
- * schedule is compressed (ExampleSites) so a closure is fitted about 31 s after start. Screenshots at desktop and phone
- * size land in gateway/target/screenshots/ for a person to look at.
+ * InfluxDB) serves its live page over server-sent events, and Debian's headless Chromium (driven over DevTools, since
+ * a page with an open event stream never finishes loading) renders every channel with its value and sparkline, the
+ * last chamber closure with its fitted curve and flux, and the house's uptake, in one column on a phone, and falls back
+ * to polling without EventSource. The chamber schedule is compressed (ExampleSites) so a closure is fitted about 31 s
+ * after start. Screenshots at desktop and phone size land in gateway/target/screenshots/ for a person to look at.
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DemoPageTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path SHOTS = Path.of("target", "screenshots").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A channel row: its series key, its qc, then (up to the row's end) its rendered content. */
@@ -66,8 +66,6 @@ class DemoPageTest {
 
     @Test
     void livePageShowsChannelsClosureAndHouseOverSseInChromiumAtDesktopAndPhoneSize() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM), "Debian's chromium is needed at " + CHROMIUM
-                + " (gateway/fieldgate test installs it)");
         List<Path> files = ExampleSites.compressed(dir);
         SiteConfig soil = SiteConfigs.loadOrThrow(files.get(0), dir.resolve("config/models"));
         SiteConfig house = SiteConfigs.loadOrThrow(files.get(1), dir.resolve("config/models"));
@@ -96,39 +94,76 @@ class DemoPageTest {
             JsonNode closure = live.at("/closure/sites/0/last");
 
             String url = demo.baseUrl() + "/";
-            String dom = chromium(url, "--window-size=1280,1000", "--dump-dom");
-            assertTrue(dom.contains("<body data-transport=\"sse\">"), "the page should be fed by the event stream\n"
-                    + head(dom));
-            Map<String, String> rows = rows(dom);
-            TreeSet<String> missing = new TreeSet<>(configured);
-            missing.removeAll(rows.keySet());
-            assertEquals(new TreeSet<>(), missing, "configured channels without a row on the page");
-            for (String series : configured) {
-                String row = rows.get(series);
-                assertTrue(VALUE.matcher(row).find(), series + " has no numeric value: " + row);
-                assertTrue(row.contains("<polyline points=\""), series + " has no sparkline: " + row);
+            try (HeadlessChromium chromium = HeadlessChromium.start()) {
+                chromium.viewport(1280, 1000, false);
+                chromium.navigate(url);
+                chromium.waitFor("the page fed by the event stream, with sparklines, a fitted closure and the house",
+                        "document.body.dataset.transport === 'sse' && document.querySelector('path.fit') !== null"
+                                + " && document.querySelectorAll('.row polyline').length >= " + configured.size()
+                                + " && document.querySelector('[data-key=cumulative]') !== null",
+                        Duration.ofSeconds(20), () -> pageState(chromium) + "\n" + demo.diagnostics().get());
+                String dom = chromium.dom();
+                Map<String, String> rows = rows(dom);
+                TreeSet<String> missing = new TreeSet<>(configured);
+                missing.removeAll(rows.keySet());
+                assertEquals(new TreeSet<>(), missing, "configured channels without a row on the page");
+                for (String series : configured) {
+                    String row = rows.get(series);
+                    assertTrue(VALUE.matcher(row).find(), series + " has no numeric value: " + row);
+                    assertTrue(row.contains("<polyline points=\""), series + " has no sparkline: " + row);
+                }
+                assertTrue(rows.keySet().stream().anyMatch(k -> k.contains("/remote-soil-node/")),
+                        "the remote node's channels: " + rows.keySet());
+                assertTrue(dom.contains("InfluxDB not reachable"), "page should say InfluxDB is absent and readings wait");
+                Matcher flux = FLUX.matcher(dom);
+                assertTrue(flux.find(), "no flux ± SE on the page\n" + head(dom));
+                assertTrue(count(dom, "<circle class=\"s O\"") >= 5, "observation samples drawn: "
+                        + count(dom, "<circle class=\"s O\""));
+                Matcher cumulative = CUMULATIVE.matcher(dom);
+                assertTrue(cumulative.find(), "no cumulative uptake on the page");
+                assertTrue(columns(chromium, ".devices") >= 2, "device cards side by side on a desktop");
+                chromium.screenshot(SHOTS.resolve("live-page-desktop.png"), false);
+                System.out.printf("live page: %d channel rows, closure %s flux %s ± %s (api: %.3f), cumulative %s kg; "
+                                + "closure and fixation %.1f s after launch%n", rows.size(),
+                        closure.get("closureId").asText(), flux.group(1), flux.group(2),
+                        closure.get("fluxUmolM2S").asDouble(), cumulative.group(1), readyS);
+
+                // a phone: one column, larger type, nothing wider than the screen
+                chromium.viewport(390, 844, true);
+                assertEquals(1, columns(chromium, ".devices"), "one column on a phone");
+                assertEquals("17px", chromium.evaluate("getComputedStyle(document.body).fontSize").asText());
+                assertTrue(chromium.evaluate("document.documentElement.scrollWidth").asInt() <= 390,
+                        "the page is wider than the phone: " + chromium.evaluate("document.documentElement.scrollWidth"));
+                chromium.screenshot(SHOTS.resolve("live-page-phone.png"), false);
+                chromium.screenshot(SHOTS.resolve("live-page-phone-full.png"), true);
+
+                // a browser (or a proxy) without a working event stream: the page polls /api/live instead
+                chromium.send("Page.enable", Map.of());
+                chromium.send("Page.addScriptToEvaluateOnNewDocument", Map.of("source", "delete window.EventSource;"));
+                chromium.navigate(url);
+                chromium.waitFor("the page fed by polling without EventSource",
+                        "document.body.dataset.transport === 'poll' && document.querySelector('path.fit') !== null"
+                                + " && document.querySelectorAll('.row').length >= " + configured.size(),
+                        Duration.ofSeconds(10), () -> pageState(chromium));
             }
-            assertTrue(rows.keySet().stream().anyMatch(k -> k.contains("/remote-soil-node/")),
-                    "the remote node's channels: " + rows.keySet());
-            assertTrue(dom.contains("InfluxDB not reachable"), "page should say InfluxDB is absent and readings wait");
-
-            Matcher flux = FLUX.matcher(dom);
-            assertTrue(flux.find(), "no flux ± SE on the page\n" + head(dom));
-            // the page shows the flux of the closure /api/live had, or of a newer one
-            assertTrue(dom.contains("<path class=\"fit\" d=\"M"), "no fitted curve drawn");
-            assertTrue(count(dom, "<circle class=\"s O\"") >= 5, "observation samples drawn: "
-                    + count(dom, "<circle class=\"s O\""));
-            Matcher cumulative = CUMULATIVE.matcher(dom);
-            assertTrue(cumulative.find(), "no cumulative uptake on the page");
-            System.out.printf("live page: %d channel rows, closure %s flux %s ± %s (api: %.3f), cumulative %s kg; "
-                            + "closure and fixation %.1f s after launch%n", rows.size(), closure.get("closureId").asText(),
-                    flux.group(1), flux.group(2), closure.get("fluxUmolM2S").asDouble(), cumulative.group(1), readyS);
-
-            Files.createDirectories(SHOTS);
-            screenshot(url, "live-page-desktop.png", "1280,1000");
-            screenshot(url, "live-page-phone.png", "390,844");
-            screenshot(url, "live-page-phone-full.png", "390,2400");
+            for (String shot : List.of("live-page-desktop.png", "live-page-phone.png", "live-page-phone-full.png")) {
+                assertTrue(Files.size(SHOTS.resolve(shot)) > 10_000, shot + " looks empty");
+            }
         }
+    }
+
+    /** What the page shows, for a failure message. */
+    private static String pageState(HeadlessChromium chromium) {
+        return chromium.evaluate("JSON.stringify({url: location.href, transport: document.body && document.body.dataset.transport,"
+                + " eventSource: typeof window.EventSource, rows: document.querySelectorAll('.row').length,"
+                + " fit: document.querySelectorAll('path.fit').length, banner: document.getElementById('banner').textContent})")
+                .asText();
+    }
+
+    /** How many grid columns the first element matching {@code selector} has now. */
+    private static int columns(HeadlessChromium chromium, String selector) {
+        return chromium.evaluate("getComputedStyle(document.querySelector('" + selector
+                + "')).gridTemplateColumns.split(' ').length").asInt();
     }
 
     /** On the wire: a retry hint, the five sections at once, then a newer status within 3 s. */
@@ -146,7 +181,7 @@ class DemoPageTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
         InputStream body = response.body();
         // a stream that goes quiet must not hang the test: closing it from here ends a blocked read
-        var watchdog = CompletableFuture.runAsync(() -> closeQuietly(body),
+        var watchdog = CompletableFuture.runAsync(() -> endStream(body),
                 CompletableFuture.delayedExecutor(10, TimeUnit.SECONDS));
         try (body; BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String name = null;
@@ -174,7 +209,7 @@ class DemoPageTest {
         assertTrue(statusTimes.get(1) > statusTimes.get(0) && statusTimes.get(2) > statusTimes.get(1), statusTimes.toString());
     }
 
-    private static void closeQuietly(InputStream in) {
+    private static void endStream(InputStream in) {
         try {
             in.close();
         } catch (IOException e) {
@@ -201,43 +236,5 @@ class DemoPageTest {
 
     private static String head(String dom) {
         return dom.substring(0, Math.min(3000, dom.length()));
-    }
-
-    private static void screenshot(String url, String name, String size) throws IOException, InterruptedException {
-        Path shot = SHOTS.resolve(name);
-        Files.deleteIfExists(shot);
-        chromium(url, "--window-size=" + size, "--screenshot=" + shot);
-        assertTrue(Files.isRegularFile(shot) && Files.size(shot) > 10_000, "screenshot " + shot + " missing or empty");
-    }
-
-    /** Runs Debian's Chromium headless as the house rules say, bounded in time, and returns its stdout. */
-    private static String chromium(String url, String... action) throws IOException, InterruptedException {
-        Path profile = Files.createTempDirectory("chromium-profile");
-        List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-quic", "--hide-scrollbars", "--user-data-dir=" + profile, "--virtual-time-budget=3000"));
-        command.addAll(List.of(action));
-        command.add(url);
-        Path stdout = profile.resolve("stdout");
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectOutput(stdout.toFile()).start();
-        try {
-            if (!p.waitFor(40, TimeUnit.SECONDS)) {
-                fail("chromium did not finish within 40 s for " + url + " " + List.of(action));
-            }
-            return Files.readString(stdout);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-            deleteTree(profile);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

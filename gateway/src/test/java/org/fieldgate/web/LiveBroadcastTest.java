@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every client gets the shared events in order; one that stops asking is dropped after a bounded backlog. */
@@ -36,7 +37,7 @@ class LiveBroadcastTest {
 
         @Override
         public void onNext(Event<String> e) {
-            assertFalse(completed, "no event after the end");
+            assertFalse(completed || error != null, "no event after the end");
             received.add(e.getName() + ":" + e.getData());
         }
 
@@ -86,14 +87,16 @@ class LiveBroadcastTest {
             b.publish(event("latest", i));
         }
         assertEquals(1, stalled.received.size(), "delivers only what was asked for");
-        assertFalse(stalled.completed, "a backlog of exactly the bound is kept");
-        assertTrue(silent.completed, "a backlog of bound + 1 is not: dropped, its stream ends, the browser reconnects");
+        assertNull(stalled.error, "a backlog of exactly the bound is kept");
+        assertTrue(silent.error instanceof LiveBroadcast.FellBehind,
+                "a backlog of bound + 1 is not: dropped, the server closes the connection, the browser reconnects");
         assertEquals(List.of(), silent.received);
         assertEquals(2, b.clients());
         assertEquals(1, b.dropped());
 
         b.publish(event("latest", bound + 1)); // one more: the stalled client is over the bound too
-        assertTrue(stalled.completed);
+        assertTrue(stalled.error instanceof LiveBroadcast.FellBehind, String.valueOf(stalled.error));
+        assertFalse(stalled.completed);
         assertEquals(1, stalled.received.size(), "the backlog is discarded, not delivered");
         assertEquals(1, b.clients());
         assertEquals(2, b.dropped());
@@ -104,6 +107,7 @@ class LiveBroadcastTest {
         assertEquals(1, stalled.received.size());
         assertEquals(bound + 2 + 50, fast.received.size());
         assertFalse(fast.completed);
+        assertNull(fast.error);
     }
 
     @Test
