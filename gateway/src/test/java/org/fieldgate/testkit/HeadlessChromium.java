@@ -166,14 +166,21 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** A PNG of the viewport, or of the whole page when {@code fullPage}. */
     public void screenshot(Path file, boolean fullPage) throws IOException {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("format", "png");
         if (fullPage) {
             JsonNode size = send("Page.getLayoutMetrics", Map.of()).path("cssContentSize");
-            params.put("captureBeyondViewport", true);
-            params.put("clip", Map.of("x", 0, "y", 0, "width", size.path("width").asDouble(),
-                    "height", size.path("height").asDouble(), "scale", 1));
+            screenshot(file, 0, size.path("width").asDouble(), size.path("height").asDouble());
+        } else {
+            capture(file, Map.of("format", "png"));
         }
+    }
+
+    /** A PNG of the page's full width from {@code top} down, {@code height} CSS pixels, wherever it is scrolled. */
+    public void screenshot(Path file, double top, double width, double height) throws IOException {
+        capture(file, Map.of("format", "png", "captureBeyondViewport", true,
+                "clip", Map.of("x", 0, "y", top, "width", width, "height", height, "scale", 1)));
+    }
+
+    private void capture(Path file, Map<String, Object> params) throws IOException {
         byte[] png = Base64.getDecoder().decode(send("Page.captureScreenshot", params).path("data").asText());
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, png);

@@ -136,6 +136,8 @@ class DemoPageTest {
                         "the page is wider than the phone: " + chromium.evaluate("document.documentElement.scrollWidth"));
                 chromium.screenshot(SHOTS.resolve("live-page-phone.png"), false);
                 chromium.screenshot(SHOTS.resolve("live-page-phone-full.png"), true);
+                chromium.screenshot(SHOTS.resolve("live-page-phone-channels.png"),
+                        chromium.evaluate("document.getElementById('channels').offsetTop").asDouble(), 390, 844);
 
                 // a browser (or a proxy) without a working event stream: the page polls /api/live instead
                 chromium.send("Page.enable", Map.of());
@@ -146,7 +148,8 @@ class DemoPageTest {
                                 + " && document.querySelectorAll('.row').length >= " + configured.size(),
                         Duration.ofSeconds(10), () -> pageState(chromium));
             }
-            for (String shot : List.of("live-page-desktop.png", "live-page-phone.png", "live-page-phone-full.png")) {
+            for (String shot : List.of("live-page-desktop.png", "live-page-phone.png", "live-page-phone-full.png",
+                    "live-page-phone-channels.png")) {
                 assertTrue(Files.size(SHOTS.resolve(shot)) > 10_000, shot + " looks empty");
             }
         }
