@@ -69,14 +69,15 @@ class ExportTest {
     private final Cleanup cleanup = new Cleanup();
     private final ObjectMapper json = new ObjectMapper();
 
-    @TempDir
-    Path dir;
+    /** Shared by the tests: the spool and the outboxes (a method's own @TempDir would be gone after it). */
+    private Path dir;
     private InfluxdProcess influx;
     private Spool spool;
     private SiteConfig site;
 
     @BeforeAll
-    void seedTwoDaysThroughTheSpoolIntoInfluxDb() throws Exception {
+    void seedTwoDaysThroughTheSpoolIntoInfluxDb(@TempDir Path shared) throws Exception {
+        dir = shared;
         influx = cleanup.add(InfluxdProcess.started());
         site = CompletenessLedgerTest.soilSite();
         spool = new Spool(dir.resolve("spool"), 64L << 20, GatewaySettings.FullPolicy.BACKPRESSURE);

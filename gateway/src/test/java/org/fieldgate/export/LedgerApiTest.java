@@ -99,7 +99,7 @@ class LedgerApiTest {
                 channels++;
             }
         }
-        assertEquals(16, channels);
+        assertEquals(17, channels, "the site file's 17 channels");
         gateway.stop();
     }
 }
