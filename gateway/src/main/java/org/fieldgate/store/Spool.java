@@ -610,22 +610,20 @@ public final class Spool implements AutoCloseable {
         addToAccumulators(c, sums);
     }
 
-    /** Rows of the run still in the table leave as delivered (the quarantined ones have already left). */
+    /**
+     * Rows of the run still in the table leave as delivered (the quarantined ones have already left). One INSERT ...
+     * SELECT, so the transaction starts as a write and waits its turn: a read first would hold a snapshot that SQLite
+     * refuses to upgrade once another connection has committed, without waiting (SQLITE_BUSY_SNAPSHOT).
+     */
     private static void tallyDelivered(Connection c, long firstId, long lastId) throws SQLException {
-        Map<List<String>, double[]> sums = new LinkedHashMap<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT site, device, channel, time_ns / ? AS hour, count(*) "
-                + "FROM reading WHERE id BETWEEN ? AND ? GROUP BY site, device, channel, hour")) {
-            q.setLong(1, HOUR_NS);
-            q.setLong(2, firstId);
-            q.setLong(3, lastId);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    sums.put(List.of(ledgerKey(rs.getLong(4) * HOUR_NS), rs.getString(1) + "/" + rs.getString(2) + "/"
-                            + rs.getString(3)), new double[]{0, 0, rs.getLong(5), 0});
-                }
-            }
+        try (PreparedStatement up = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
+                + "SELECT '" + LEDGER + "' || strftime('%Y-%m-%dT%H', time_ns / 1000000000, 'unixepoch'), "
+                + "site || '/' || device || '/' || channel, 0, 0, count(*), 0 FROM reading WHERE id BETWEEN ? AND ? "
+                + "GROUP BY 1, 2 ON CONFLICT (key, bucket) DO UPDATE SET v2 = v2 + excluded.v2")) {
+            up.setLong(1, firstId);
+            up.setLong(2, lastId);
+            up.executeUpdate();
         }
-        addToAccumulators(c, sums);
     }
 
     private static void addToAccumulators(Connection c, Map<List<String>, double[]> sums) throws SQLException {
@@ -676,14 +674,24 @@ public final class Spool implements AutoCloseable {
 
     /** Gap records that overlap [fromNs, toNs), oldest first. */
     public List<GapRecord> gapsOverlapping(long fromNs, long toNs) {
+        return gaps("WHERE last_time_ns >= ? AND first_time_ns < ? ORDER BY first_time_ns, site, device, channel, id",
+                fromNs, toNs);
+    }
+
+    private List<GapRecord> gaps(String whereAndOrder, long... parameters) {
         List<GapRecord> out = new ArrayList<>();
         synchronized (query) {
             try (PreparedStatement q = query.prepareStatement("SELECT id, recorded_ns, site, device, channel, "
-                    + "first_time_ns, last_time_ns, readings, cause FROM gap WHERE last_time_ns >= ? AND first_time_ns < ? "
-                    + "ORDER BY first_time_ns, site, device, channel, id")) {
-                q.setLong(1, fromNs);
-                q.setLong(2, toNs);
-                readGaps(q, out);
+                    + "first_time_ns, last_time_ns, readings, cause FROM gap " + whereAndOrder)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    q.setLong(i + 1, parameters[i]);
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new GapRecord(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9)));
+                    }
+                }
                 query.commit();
             } catch (SQLException e) {
                 rollback(query);
@@ -691,15 +699,6 @@ public final class Spool implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static void readGaps(PreparedStatement q, List<GapRecord> out) throws SQLException {
-        try (ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-                out.add(new GapRecord(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9)));
-            }
-        }
     }
 
     /** Readings and derived points stamped before {@code timeNs} that InfluxDB does not have yet. */
@@ -724,19 +723,7 @@ public final class Spool implements AutoCloseable {
 
     /** Gap records, newest first. */
     public List<GapRecord> recentGaps(int limit) {
-        List<GapRecord> out = new ArrayList<>();
-        synchronized (query) {
-            try (PreparedStatement q = query.prepareStatement("SELECT id, recorded_ns, site, device, channel, "
-                    + "first_time_ns, last_time_ns, readings, cause FROM gap ORDER BY id DESC LIMIT ?")) {
-                q.setInt(1, limit);
-                readGaps(q, out);
-                query.commit();
-            } catch (SQLException e) {
-                rollback(query);
-                throw new SpoolException("gap query failed: " + e.getMessage(), e);
-            }
-        }
-        return out;
+        return gaps("ORDER BY id DESC LIMIT ?", limit);
     }
 
     /** Receipt time of the oldest reading still waiting, if any. */
