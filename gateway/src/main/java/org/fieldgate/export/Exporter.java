@@ -71,7 +71,13 @@ public final class Exporter implements AutoCloseable {
         Path target = parent.resolve(window.id());
         Path partial = parent.resolve(".partial-" + window.id());
         deleteTree(partial);
-        Manifest written = export.write(window, partial);
+        Manifest written;
+        try {
+            written = export.write(window, partial);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(partial);
+            throw e;
+        }
         if (Files.isDirectory(target)) {
             String old = null;
             try {

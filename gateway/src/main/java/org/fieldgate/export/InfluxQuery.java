@@ -82,6 +82,8 @@ public final class InfluxQuery {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted querying InfluxDB", e);
+        } catch (IOException e) {
+            throw new IOException("InfluxDB " + influx.url() + " did not answer `" + influxql + "`: " + e, e);
         }
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
