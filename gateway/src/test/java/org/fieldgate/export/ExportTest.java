@@ -321,6 +321,35 @@ class ExportTest {
         }
     }
 
+    @Test
+    void theScheduleExportsTheLastClosedWindowFirstThenCatchesUpInOrderAndWaitsForOneNotClosed() throws Exception {
+        Path outbox = dir.resolve("outbox-d");
+        GatewaySettings s = settings(outbox, null, null);
+        WindowExport export = new WindowExport(SITE, DB, List.of(site), new InfluxQuery(s.influx()),
+                new CompletenessLedger(spool, List.of(site), org.fieldgate.reading.EpochNanos::now), "csv");
+        ExportWindow day3 = ExportWindow.days(LocalDate.of(2026, 11, 3), LocalDate.of(2026, 11, 4), TOKYO);
+        Clock day1Over = Clock.fixed(DAY1.to().plusSeconds(7200), ZoneId.of("UTC"));
+        assertTrue(new Exporter(s.export(), export, w -> null, TOKYO, day1Over).exportDue());
+        assertEquals(List.of(DAY1.id()), names(outbox), "a first run exports only the last closed window");
+
+        // two days later: day 2 goes out, day 3 still has readings waiting, so it waits
+        Clock day3Over = Clock.fixed(day3.to().plusSeconds(7200), ZoneId.of("UTC"));
+        Exporter.Closure day3Waits = w -> w.equals(day3) ? "3 readings wait in the spool" : null;
+        assertEquals(false, new Exporter(s.export(), export, day3Waits, TOKYO, day3Over).exportDue());
+        assertEquals(List.of(DAY1.id(), DAY2.id()), names(outbox));
+        assertTrue(new Exporter(s.export(), export, w -> null, TOKYO, day3Over).exportDue());
+        assertEquals(List.of(DAY1.id(), DAY2.id(), day3.id()), names(outbox));
+        for (String id : names(outbox)) {
+            assertEquals(List.of(), Manifest.verify(outbox.resolve(id)), id);
+        }
+    }
+
+    private static List<String> names(Path outbox) throws IOException {
+        try (Stream<Path> all = Files.list(outbox)) {
+            return all.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static Map<String, byte[]> unzip(byte[] zip) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
