@@ -55,6 +55,8 @@ public class GatewayPipeline implements AutoCloseable {
     private final List<SiteConfig> sites;
     private final AcquisitionStage acquisition;
     private final LiveCalculations live;
+    /** The completeness ledger (counted by the spool) and the scheduled export of closed windows. */
+    private final org.fieldgate.export.ExportStage export;
     private final java.util.concurrent.ScheduledExecutorService healthTimer;
     static final int HEALTH_EVERY_S = 30;
 
@@ -74,6 +76,7 @@ public class GatewayPipeline implements AutoCloseable {
                 settings.influx().database(), settings.spool().dir());
         this.spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy());
         this.forwarder = new InfluxForwarder(settings.influx(), settings.forward(), spool, metrics);
+        this.export = new org.fieldgate.export.ExportStage(settings, this.sites, spool, java.time.Clock.systemUTC());
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
                 ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos());
@@ -168,6 +171,7 @@ public class GatewayPipeline implements AutoCloseable {
         if (simulator != null) {
             simulator.start();
         }
+        export.start();
     }
 
     /** Measurement {@code gateway}: the figures of /api/status, every {@value #HEALTH_EVERY_S} s. */
@@ -200,6 +204,10 @@ public class GatewayPipeline implements AutoCloseable {
         return settings;
     }
 
+    public org.fieldgate.export.ExportStage export() {
+        return export;
+    }
+
     public Spool spool() {
         return spool;
     }
@@ -220,6 +228,7 @@ public class GatewayPipeline implements AutoCloseable {
     @Override
     public void close() {
         healthTimer.shutdownNow();
+        export.close();
         if (simulator != null) {
             simulator.close();
         }

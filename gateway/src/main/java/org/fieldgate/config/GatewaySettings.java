@@ -9,7 +9,7 @@ import java.time.Duration;
  */
 public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqtt mqtt, Influx influx, Spool spool,
                               Ingest ingest, Forward forward, Simulator simulator, Http http, Acquire acquire,
-                              Calc calc) {
+                              Calc calc, Export export) {
 
     /**
      * @param caFile         PEM CA certificate(s) the broker's certificate must chain to (ssl:// only); null: the JVM's
@@ -119,5 +119,24 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Calc(Duration fixationEvery, Duration decompositionEvery, double socGCM2, double rhFraction,
                        String soilTemperature) {
+    }
+
+    /**
+     * The scheduled export (org.fieldgate.export).
+     *
+     * @param schedule   when to export closed windows; null: never on a schedule (the CLI still can)
+     * @param endpoint   the engine's URL to POST each export to; null: the outbox only
+     * @param token      bearer token for the endpoint; null: none
+     * @param window     length of one export window; divides a day, windows start at local midnight
+     * @param format     {@code csv} or {@code json} (JSON Lines) for the tables
+     */
+    public record Export(org.fieldgate.export.CronSchedule schedule, Path outbox, java.net.URI endpoint, String token,
+                         Duration window, String format, Duration minBackoff, Duration maxBackoff) {
+        @Override
+        public String toString() {
+            return "Export[schedule=" + schedule + ", outbox=" + outbox + ", endpoint=" + endpoint + ", token="
+                    + (token == null ? "none" : "***") + ", window=" + window + ", format=" + format + ", minBackoff="
+                    + minBackoff + ", maxBackoff=" + maxBackoff + "]";
+        }
     }
 }

@@ -104,9 +104,55 @@ public class SettingsFactory {
         // Without a token nothing may change the gateway over HTTP; reads stay open.
         var http = new GatewaySettings.Http(r.secretFile("fieldgate.http.token-file"));
 
+        var export = export(r, spool.dir());
+
         r.throwIfInvalid();
         return new GatewaySettings(site, List.copyOf(siteConfigs), mqtt, influx, spool, ingest, forward, simulator,
-                http, acquire, calc);
+                http, acquire, calc, export);
+    }
+
+    /** The scheduled export: cron, outbox (beside the spool by default), optional endpoint and its token. */
+    private static GatewaySettings.Export export(SettingsReader r, Path spoolDir) {
+        String cron = r.string("fieldgate.export.schedule", "0 2 * * *");
+        org.fieldgate.export.CronSchedule schedule = null;
+        if (!cron.equals("off")) {
+            try {
+                schedule = org.fieldgate.export.CronSchedule.parse(cron);
+            } catch (IllegalArgumentException e) {
+                r.refuse("fieldgate.export.schedule", cron, "expected a cron expression 'minute hour day-of-month "
+                        + "month day-of-week' (e.g. 0 2 * * *) or off; " + e.getMessage());
+            }
+        }
+        Path parent = spoolDir.toAbsolutePath().getParent();
+        String outbox = r.string("fieldgate.export.outbox", (parent == null ? spoolDir : parent.resolve("outbox")).toString());
+        if (outbox.isEmpty()) {
+            r.problem("fieldgate.export.outbox", outbox, "a directory path the gateway may write to");
+        }
+        java.net.URI endpoint = null;
+        if (r.optional("fieldgate.export.endpoint").isPresent()) {
+            String url = r.uri("fieldgate.export.endpoint", "", List.of("https", "http"));
+            try {
+                endpoint = java.net.URI.create(url);
+            } catch (IllegalArgumentException e) {
+                endpoint = null; // r.uri has reported it, naming the property
+            }
+        }
+        Duration window = r.duration("fieldgate.export.window", Duration.ofDays(1), Duration.ofMinutes(1),
+                Duration.ofDays(1));
+        if (Duration.ofDays(1).toNanos() % window.toNanos() != 0) {
+            r.problem("fieldgate.export.window", r.string("fieldgate.export.window", ""),
+                    "a duration that divides a day evenly, e.g. 15m, 1h, 6h or 1d");
+        }
+        String format = r.string("fieldgate.export.format", "csv");
+        if (!format.equals("csv") && !format.equals("json")) {
+            r.problem("fieldgate.export.format", format, "csv or json");
+        }
+        return new GatewaySettings.Export(schedule, Path.of(outbox.isEmpty() ? "." : outbox), endpoint,
+                r.secretFile("fieldgate.export.token-file"), window, format,
+                r.duration("fieldgate.export.min-backoff", Duration.ofSeconds(10), Duration.ofMillis(10),
+                        Duration.ofHours(1)),
+                r.duration("fieldgate.export.max-backoff", Duration.ofMinutes(30), Duration.ofMillis(10),
+                        Duration.ofDays(1)));
     }
 
     /**

@@ -173,6 +173,7 @@ public final class Spool implements AutoCloseable {
                 }
                 ins.executeBatch();
             }
+            tallyReceived(writer, readings);
             if (!rejections.isEmpty()) {
                 try (PreparedStatement ins = writer.prepareStatement(
                         "INSERT INTO dead_letter (received_ns, topic, reason, raw, raw_length) VALUES (?,?,?,?,?)")) {
@@ -267,6 +268,7 @@ public final class Spool implements AutoCloseable {
             return;
         }
         try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+            tallyDelivered(delivery, batch.get(0).id(), batch.get(batch.size() - 1).id());
             del.setLong(1, batch.get(0).id());
             del.setLong(2, batch.get(batch.size() - 1).id());
             int removed = del.executeUpdate();
@@ -346,12 +348,13 @@ public final class Spool implements AutoCloseable {
                   (SELECT * FROM reading ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
              PreparedStatement gap = writer.prepareStatement("""
                 INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
-                VALUES (?,?,?,?,?,?,?, 'spool full: drop-oldest policy')""")) {
+                VALUES (?,?,?,?,?,?,?, ?)""")) {
             sel.setLong(1, toDrop);
             long lastId = -1;
             Map<String, Long> lost = new LinkedHashMap<>();
             try (ResultSet rs = sel.executeQuery()) {
                 while (rs.next()) {
+                    gap.setString(8, DROP_OLDEST_CAUSE);
                     gap.setLong(1, now);
                     gap.setString(2, rs.getString(1));
                     gap.setString(3, rs.getString(2));
@@ -546,15 +549,8 @@ public final class Spool implements AutoCloseable {
         }
         double[] v = Arrays.copyOf(increments, 4);
         synchronized (points) {
-            try (PreparedStatement up = points.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
-                    + "VALUES (?,?,?,?,?,?) ON CONFLICT (key, bucket) DO UPDATE SET v0 = v0 + excluded.v0, "
-                    + "v1 = v1 + excluded.v1, v2 = v2 + excluded.v2, v3 = v3 + excluded.v3")) {
-                up.setString(1, key);
-                up.setString(2, bucket);
-                for (int i = 0; i < 4; i++) {
-                    up.setDouble(3 + i, v[i]);
-                }
-                up.executeUpdate();
+            try {
+                addToAccumulators(points, Map.of(List.of(key, bucket), v));
                 points.commit();
             } catch (SQLException e) {
                 rollback(points);
@@ -585,13 +581,111 @@ public final class Spool implements AutoCloseable {
         return out;
     }
 
-    /** Gap records, newest first. */
-    public List<GapRecord> recentGaps(int limit) {
+    /**
+     * Completeness ledger, in the accumulator table: key {@value #LEDGER} + the UTC hour of acquisition
+     * ({@code 2026-11-01T13}), bucket {@code site/device/channel}; v0 received, v1 flagged (qc not 0), v2 delivered to
+     * InfluxDB, v3 stamped with CLOCK_UNSYNCED. Counted in the very transaction that commits or deletes the readings,
+     * so a power cut can neither lose a count nor count a reading twice.
+     */
+    public static final String LEDGER = "ledger:";
+    /** The cause of the gap records the drop-oldest policy writes: readings received, then dropped undelivered. */
+    public static final String DROP_OLDEST_CAUSE = "spool full: drop-oldest policy";
+    private static final long HOUR_NS = 3_600_000_000_000L;
+    private static final int CLOCK_UNSYNCED = 1 << 8;
+
+    /** The ledger key of the UTC hour that {@code timeNs} falls in. */
+    public static String ledgerKey(long timeNs) {
+        return LEDGER + java.time.Instant.ofEpochSecond(Math.floorDiv(timeNs, HOUR_NS) * 3600).toString().substring(0, 13);
+    }
+
+    private static void tallyReceived(Connection c, List<Reading> readings) throws SQLException {
+        Map<List<String>, double[]> sums = new LinkedHashMap<>();
+        for (Reading r : readings) {
+            double[] v = sums.computeIfAbsent(List.of(ledgerKey(r.timeNs()), r.site() + "/" + r.device() + "/"
+                    + r.channel()), k -> new double[4]);
+            v[0]++;
+            v[1] += r.qc() != 0 ? 1 : 0;
+            v[3] += (r.qc() & CLOCK_UNSYNCED) != 0 ? 1 : 0;
+        }
+        addToAccumulators(c, sums);
+    }
+
+    /**
+     * Rows of the run still in the table leave as delivered (the quarantined ones have already left). One INSERT ...
+     * SELECT, so the transaction starts as a write and waits its turn: a read first would hold a snapshot that SQLite
+     * refuses to upgrade once another connection has committed, without waiting (SQLITE_BUSY_SNAPSHOT).
+     */
+    private static void tallyDelivered(Connection c, long firstId, long lastId) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
+                + "SELECT '" + LEDGER + "' || strftime('%Y-%m-%dT%H', time_ns / 1000000000, 'unixepoch'), "
+                + "site || '/' || device || '/' || channel, 0, 0, count(*), 0 FROM reading WHERE id BETWEEN ? AND ? "
+                + "GROUP BY 1, 2 ON CONFLICT (key, bucket) DO UPDATE SET v2 = v2 + excluded.v2")) {
+            up.setLong(1, firstId);
+            up.setLong(2, lastId);
+            up.executeUpdate();
+        }
+    }
+
+    private static void addToAccumulators(Connection c, Map<List<String>, double[]> sums) throws SQLException {
+        if (sums.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement up = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
+                + "VALUES (?,?,?,?,?,?) ON CONFLICT (key, bucket) DO UPDATE SET v0 = v0 + excluded.v0, "
+                + "v1 = v1 + excluded.v1, v2 = v2 + excluded.v2, v3 = v3 + excluded.v3")) {
+            for (Map.Entry<List<String>, double[]> e : sums.entrySet()) {
+                up.setString(1, e.getKey().get(0));
+                up.setString(2, e.getKey().get(1));
+                for (int i = 0; i < 4; i++) {
+                    up.setDouble(3 + i, e.getValue()[i]);
+                }
+                up.addBatch();
+            }
+            up.executeBatch();
+        }
+    }
+
+    /** A row of the accumulator table. */
+    public record Accumulator(String key, String bucket, double[] sums) {
+    }
+
+    /** Accumulator rows with {@code fromKey <= key < toKey}, by key and bucket (e.g. a range of ledger hours). */
+    public List<Accumulator> accumulatorRange(String fromKey, String toKey) {
+        List<Accumulator> out = new ArrayList<>();
+        synchronized (query) {
+            try (PreparedStatement q = query.prepareStatement("SELECT key, bucket, v0, v1, v2, v3 FROM accumulator "
+                    + "WHERE key >= ? AND key < ? ORDER BY key, bucket")) {
+                q.setString(1, fromKey);
+                q.setString(2, toKey);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Accumulator(rs.getString(1), rs.getString(2), new double[]{rs.getDouble(3),
+                                rs.getDouble(4), rs.getDouble(5), rs.getDouble(6)}));
+                    }
+                }
+                query.commit();
+            } catch (SQLException e) {
+                rollback(query);
+                throw new SpoolException("accumulator query " + fromKey + ".." + toKey + " failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Gap records that overlap [fromNs, toNs), oldest first. */
+    public List<GapRecord> gapsOverlapping(long fromNs, long toNs) {
+        return gaps("WHERE last_time_ns >= ? AND first_time_ns < ? ORDER BY first_time_ns, site, device, channel, id",
+                fromNs, toNs);
+    }
+
+    private List<GapRecord> gaps(String whereAndOrder, long... parameters) {
         List<GapRecord> out = new ArrayList<>();
         synchronized (query) {
             try (PreparedStatement q = query.prepareStatement("SELECT id, recorded_ns, site, device, channel, "
-                    + "first_time_ns, last_time_ns, readings, cause FROM gap ORDER BY id DESC LIMIT ?")) {
-                q.setInt(1, limit);
+                    + "first_time_ns, last_time_ns, readings, cause FROM gap " + whereAndOrder)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    q.setLong(i + 1, parameters[i]);
+                }
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         out.add(new GapRecord(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
@@ -605,6 +699,31 @@ public final class Spool implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Readings and derived points stamped before {@code timeNs} that InfluxDB does not have yet. */
+    public long waitingBefore(long timeNs) {
+        synchronized (query) {
+            try (PreparedStatement q = query.prepareStatement("SELECT (SELECT count(*) FROM reading WHERE time_ns < ?) "
+                    + "+ (SELECT count(*) FROM point WHERE time_ns < ?)")) {
+                q.setLong(1, timeNs);
+                q.setLong(2, timeNs);
+                long n;
+                try (ResultSet rs = q.executeQuery()) {
+                    n = rs.next() ? rs.getLong(1) : 0;
+                }
+                query.commit();
+                return n;
+            } catch (SQLException e) {
+                rollback(query);
+                throw new SpoolException("spool query failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Gap records, newest first. */
+    public List<GapRecord> recentGaps(int limit) {
+        return gaps("ORDER BY id DESC LIMIT ?", limit);
     }
 
     /** Receipt time of the oldest reading still waiting, if any. */

@@ -67,6 +67,24 @@ public class StatusController {
                 "ageS", (nowNs - r.timeNs()) / 1e9)).toList();
     }
 
+    /**
+     * The completeness ledger of the last {@code hours} UTC hours (1 to 744, the current one included): per channel and
+     * hour expected, received, flagged, delivered, missing and why, and the gap records of that time.
+     */
+    @Get("/api/ledger")
+    public Map<String, Object> ledger(@QueryValue(defaultValue = "24") int hours) {
+        int bounded = Math.max(1, Math.min(hours, 744));
+        long hourNs = org.fieldgate.export.CompletenessLedger.HOUR_NS;
+        long to = (Math.floorDiv(EpochNanos.now(), hourNs) + 1) * hourNs;
+        var report = pipeline.export().ledger().report(to - bounded * hourNs, to);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("from", Instant.ofEpochSecond(0, report.fromNs()).toString());
+        out.put("to", Instant.ofEpochSecond(0, report.toNs()).toString());
+        out.put("rows", report.rows());
+        out.put("gaps", report.gaps());
+        return out;
+    }
+
     @Get("/api/dead-letters")
     public List<Map<String, Object>> deadLetters(@QueryValue(defaultValue = "50") int limit) {
         int bounded = Math.max(1, Math.min(limit, 1000));

@@ -1,0 +1,219 @@
+package org.fieldgate.export;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.fieldgate.site.ChannelConfig;
+import org.fieldgate.site.ProbeConfig;
+import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.GapRecord;
+import org.fieldgate.store.Spool;
+
+/**
+ * Per channel and UTC hour of acquisition: readings expected (the gateway's own probes, from their interval), received
+ * (committed to the spool), flagged (qc not 0), stamped before the clock was synchronised, delivered to InfluxDB, and
+ * why any are missing. The counts are kept by the spool in the transactions that commit and deliver readings (see
+ * {@link Spool#LEDGER}); gap records give the causes they know (a probe failure, the spool's drop-oldest policy); what
+ * they do not explain is put down to the gateway being down when it did not run the whole hour (see {@link #tick}),
+ * else to an unknown cause. A remote node's expected rate is unknown, so its expected and missing stay empty.
+ */
+public final class CompletenessLedger {
+    public static final long HOUR_NS = 3_600_000_000_000L;
+    static final String UPTIME = "uptime:";
+    static final String GATEWAY_DOWN = "gateway down";
+    static final String UNKNOWN = "unknown (no gap record; gateway up)";
+
+    private final Spool spool;
+    private final Map<String, Double> intervalS = new LinkedHashMap<>();
+    private final LongSupplier nowNs;
+    private long lastTickNs;
+
+    /**
+     * One row.
+     *
+     * @param expected     null for a remote node (its rate is not configured here)
+     * @param missing      expected less received and gap-recorded, never below 0; null when expected is
+     * @param gapReadings  acquisitions gap records say were missed in this hour
+     * @param causes       why readings are missing, each with its count, "; "-separated; empty when none are
+     * @param gatewayUpS   seconds of the hour the gateway ran (counted once a minute)
+     */
+    public record Row(String hour, long hourNs, String site, String device, String channel, Double intervalS,
+                      Long expected, long received, long flagged, long clockUnsynced, long delivered, long gapReadings,
+                      Long missing, String causes, long gatewayUpS) {
+    }
+
+    /** A stretch of a series without readings and why: a spool gap record, or one derived here. */
+    public record Gap(String site, String device, String channel, long firstNs, long lastNs, long readings,
+                      String cause, String source) {
+    }
+
+    /** The ledger of [fromNs, toNs): rows by hour, site, device, channel, and the gaps that overlap it. */
+    public record Report(long fromNs, long toNs, List<Row> rows, List<Gap> gaps) {
+    }
+
+    public CompletenessLedger(Spool spool, List<SiteConfig> sites, LongSupplier nowNs) {
+        this.spool = spool;
+        this.nowNs = nowNs;
+        for (SiteConfig site : sites) {
+            for (ProbeConfig p : site.probes()) {
+                for (ChannelConfig c : p.channels()) {
+                    intervalS.put(series(site.id(), p.id(), c.name()), p.intervalS());
+                }
+            }
+        }
+        this.lastTickNs = nowNs.getAsLong();
+    }
+
+    private static String series(String site, String device, String channel) {
+        return site + "/" + device + "/" + channel;
+    }
+
+    /**
+     * Adds the time since the last tick to the hours it fell in, so the ledger knows when the gateway was not
+     * running. Called once a minute while the gateway runs; a crash loses at most the minute since the last call.
+     */
+    public synchronized void tick() {
+        long now = nowNs.getAsLong();
+        long t = lastTickNs;
+        while (t < now) {
+            long hourEnd = (Math.floorDiv(t, HOUR_NS) + 1) * HOUR_NS;
+            long until = Math.min(hourEnd, now);
+            spool.accumulate(UPTIME + hourOf(t), "gateway", (until - t) / 1e9);
+            t = until;
+        }
+        lastTickNs = now;
+    }
+
+    static String hourOf(long timeNs) {
+        return Instant.ofEpochSecond(Math.floorDiv(timeNs, HOUR_NS) * 3600).toString().substring(0, 13);
+    }
+
+    /** The hours that start in [fromNs, toNs); the current hour's expected count runs to now. */
+    public Report report(long fromNs, long toNs) {
+        long firstHour = Math.floorDiv(fromNs + HOUR_NS - 1, HOUR_NS) * HOUR_NS;
+        long endHour = Math.floorDiv(toNs + HOUR_NS - 1, HOUR_NS) * HOUR_NS;
+        long now = nowNs.getAsLong();
+        Map<String, Double> upS = new TreeMap<>();
+        for (Spool.Accumulator a : spool.accumulatorRange(UPTIME + hourOf(firstHour), UPTIME + hourOf(endHour))) {
+            upS.put(a.key().substring(UPTIME.length()), a.sums()[0]);
+        }
+        // (hour, series) -> received, flagged, delivered, unsynced
+        Map<String, Map<String, double[]>> counts = new TreeMap<>();
+        for (Spool.Accumulator a : spool.accumulatorRange(Spool.LEDGER + hourOf(firstHour),
+                Spool.LEDGER + hourOf(endHour))) {
+            counts.computeIfAbsent(a.key().substring(Spool.LEDGER.length()), h -> new TreeMap<>()).put(a.bucket(), a.sums());
+        }
+        List<GapRecord> recorded = spool.gapsOverlapping(firstHour, endHour);
+        // (hour, series) -> cause -> readings
+        Map<String, Map<String, Map<String, Long>>> gapCauses = new TreeMap<>();
+        for (GapRecord g : recorded) {
+            String key = series(g.site(), g.device(), g.channel());
+            Double iS = intervalS.get(key);
+            long stepNs = iS == null || g.readings() <= 1 ? 0 : Math.round(iS * 1e9);
+            if (stepNs == 0) {
+                if (g.firstTimeNs() >= firstHour && g.firstTimeNs() < endHour) {
+                    addCause(gapCauses, hourOf(g.firstTimeNs()), key, g.cause(), g.readings());
+                }
+                continue;
+            }
+            // the missed acquisitions are first, first + interval, ...: each falls in its own hour
+            long lastNs = g.firstTimeNs() + (g.readings() - 1) * stepNs;
+            for (long h = Math.max(firstHour, Math.floorDiv(g.firstTimeNs(), HOUR_NS) * HOUR_NS);
+                 h < endHour && h <= lastNs; h += HOUR_NS) {
+                long kFrom = Math.max(0, ceilDiv(h - g.firstTimeNs(), stepNs));
+                long kTo = Math.min(g.readings() - 1, ceilDiv(h + HOUR_NS - g.firstTimeNs(), stepNs) - 1);
+                if (kTo >= kFrom) {
+                    addCause(gapCauses, hourOf(h), key, g.cause(), kTo - kFrom + 1);
+                }
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        List<Gap> derived = new ArrayList<>();
+        for (long h = firstHour; h < endHour; h += HOUR_NS) {
+            String hour = hourOf(h);
+            Map<String, double[]> hourCounts = counts.getOrDefault(hour, Map.of());
+            TreeMap<String, Double> seriesHere = new TreeMap<>();
+            hourCounts.keySet().forEach(s -> seriesHere.put(s, intervalS.get(s)));
+            if (h < now) {
+                seriesHere.putAll(intervalS);
+            }
+            long up = Math.round(upS.getOrDefault(hour, 0.0));
+            for (Map.Entry<String, Double> e : seriesHere.entrySet()) {
+                String[] parts = e.getKey().split("/", 3);
+                double[] c = hourCounts.getOrDefault(e.getKey(), new double[4]);
+                long received = (long) c[0];
+                Long expected = e.getValue() == null ? null : expected(h, Math.min(h + HOUR_NS, now), e.getValue());
+                Map<String, Long> causes = new LinkedHashMap<>(gapCauses.getOrDefault(hour, Map.of())
+                        .getOrDefault(e.getKey(), Map.of()));
+                // readings the spool dropped were received; only acquisitions that never happened are missing
+                long gapped = causes.entrySet().stream().filter(x -> !x.getKey().equals(Spool.DROP_OLDEST_CAUSE))
+                        .mapToLong(Map.Entry::getValue).sum();
+                if ((long) c[3] > 0) {
+                    causes.put("clock unsynchronised (readings stamped before sync, kept with qc 256)", (long) c[3]);
+                }
+                Long missing = expected == null ? null : Math.max(0, expected - received - gapped);
+                if (missing != null && missing > 0) {
+                    long hourS = (Math.min(h + HOUR_NS, now) - h) / 1_000_000_000L;
+                    String cause = up + 60 < hourS ? GATEWAY_DOWN + " (up " + up + " s of " + hourS + " s)" : UNKNOWN;
+                    causes.put(cause, missing);
+                    derived.add(new Gap(parts[0], parts[1], parts[2], h, Math.min(h + HOUR_NS, now) - 1, missing,
+                            cause.startsWith(GATEWAY_DOWN) ? GATEWAY_DOWN : UNKNOWN, "ledger"));
+                }
+                StringBuilder text = new StringBuilder();
+                causes.forEach((cause, n) -> text.append(text.length() == 0 ? "" : "; ").append(cause).append(" (")
+                        .append(n).append(')'));
+                rows.add(new Row(hour, h, parts[0], parts[1], parts[2], e.getValue(), expected, received, (long) c[1],
+                        (long) c[3], (long) c[2], gapped, missing, text.toString(), up));
+            }
+        }
+        List<Gap> gaps = new ArrayList<>();
+        for (GapRecord g : recorded) {
+            gaps.add(new Gap(g.site(), g.device(), g.channel(), g.firstTimeNs(), g.lastTimeNs(), g.readings(), g.cause(),
+                    "gap record " + g.id()));
+        }
+        gaps.addAll(merged(derived));
+        gaps.sort(java.util.Comparator.comparingLong(Gap::firstNs).thenComparing(Gap::site).thenComparing(Gap::device)
+                .thenComparing(Gap::channel).thenComparing(Gap::source));
+        return new Report(firstHour, endHour, rows, gaps);
+    }
+
+    private static void addCause(Map<String, Map<String, Map<String, Long>>> causes, String hour, String series,
+                                 String cause, long readings) {
+        causes.computeIfAbsent(hour, h -> new TreeMap<>()).computeIfAbsent(series, s -> new TreeMap<>())
+                .merge(cause, readings, Long::sum);
+    }
+
+    /** Acquisition slots (multiples of the interval on the wall clock, as the poller samples) in [fromNs, toNs). */
+    static long expected(long fromNs, long toNs, double intervalS) {
+        long i = Math.round(intervalS * 1e9);
+        return Math.max(0, ceilDiv(toNs, i) - ceilDiv(fromNs, i));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    /** Consecutive hours of one series with the same derived cause become one record. */
+    private static List<Gap> merged(List<Gap> hourly) {
+        List<Gap> sorted = new ArrayList<>(hourly);
+        sorted.sort(java.util.Comparator.comparing(Gap::site).thenComparing(Gap::device).thenComparing(Gap::channel)
+                .thenComparingLong(Gap::firstNs));
+        List<Gap> out = new ArrayList<>();
+        for (Gap g : sorted) {
+            Gap last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.site().equals(g.site()) && last.device().equals(g.device())
+                    && last.channel().equals(g.channel()) && last.cause().equals(g.cause())
+                    && last.lastNs() + 1 == g.firstNs()) {
+                out.set(out.size() - 1, new Gap(g.site(), g.device(), g.channel(), last.firstNs(), g.lastNs(),
+                        last.readings() + g.readings(), g.cause(), g.source()));
+            } else {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+}
