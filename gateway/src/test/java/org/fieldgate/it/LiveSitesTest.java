@@ -80,27 +80,7 @@ class LiveSitesTest {
 
     /** The example sites with a compressed chamber schedule and faster sampling, beside a copy of the models. */
     private List<Path> compressedSites() throws Exception {
-        Path models = Files.createDirectories(dir.resolve("config/models"));
-        try (var files = Files.list(REPO.resolve("firmware-config/models"))) {
-            for (Path m : files.toList()) {
-                Files.copy(m, models.resolve(m.getFileName()));
-            }
-        }
-        Path sites = Files.createDirectories(dir.resolve("config/sites"));
-        String soil = Files.readString(REPO.resolve("firmware-config/sites/soil-plot-example.yaml"))
-                .replace("default-interval-s: 60", "default-interval-s: 5")
-                .replace("interval-s: 300", "interval-s: 5")
-                .replace("close-s: 10", "close-s: 1")
-                .replace("dead-band-s: 20", "dead-band-s: 3")
-                .replace("observation-s: 120", "observation-s: 22")
-                .replace("open-s: 10", "open-s: 1")
-                .replace("purge-s: 60", "purge-s: 6")
-                .replace("cycle-s: 1800", "cycle-s: 135");
-        String house = Files.readString(REPO.resolve("firmware-config/sites/mineralisation-house-example.yaml"))
-                .replace("default-interval-s: 10", "default-interval-s: 2");
-        Path soilFile = Files.writeString(sites.resolve("soil-plot-example.yaml"), soil);
-        Path houseFile = Files.writeString(sites.resolve("mineralisation-house-example.yaml"), house);
-        return List.of(soilFile, houseFile);
+        return org.fieldgate.testkit.ExampleSites.compressed(dir);
     }
 
     /** Both sites run once for every test here: until a whole chamber cycle's fluxes and the rates have landed. */
