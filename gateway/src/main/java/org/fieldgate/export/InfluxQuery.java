@@ -91,24 +91,32 @@ public final class InfluxQuery {
                 throw new IOException("InfluxDB " + influx.url() + " answered HTTP " + response.statusCode() + " to `"
                         + influxql + "`: " + text);
             }
-            MappingIterator<JsonNode> chunks = JSON.readerFor(JsonNode.class).readValues(body);
-            while (chunks.hasNextValue()) {
-                JsonNode chunk = chunks.nextValue();
-                failOn(chunk, influxql);
-                for (JsonNode result : chunk.path("results")) {
-                    failOn(result, influxql);
-                    for (JsonNode series : result.path("series")) {
-                        List<String> columns = new ArrayList<>();
-                        series.path("columns").forEach(c -> columns.add(c.asText()));
-                        Map<String, Object> tags = new LinkedHashMap<>();
-                        series.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
-                        for (JsonNode values : series.path("values")) {
-                            Map<String, Object> row = new LinkedHashMap<>(tags);
-                            for (int i = 0; i < columns.size(); i++) {
-                                row.put(columns.get(i), scalar(values.get(i)));
-                            }
-                            sink.row(row);
+            readChunks(body, influxql, sink);
+        }
+    }
+
+    /**
+     * Reads a chunked v1 /query answer (JSON documents one after another) row by row: each row is column name ->
+     * value (Long, Double, Boolean, String or null) with the series' tags; an {@code error} anywhere fails.
+     */
+    public static void readChunks(InputStream body, String influxql, RowSink sink) throws IOException {
+        MappingIterator<JsonNode> chunks = JSON.readerFor(JsonNode.class).readValues(body);
+        while (chunks.hasNextValue()) {
+            JsonNode chunk = chunks.nextValue();
+            failOn(chunk, influxql);
+            for (JsonNode result : chunk.path("results")) {
+                failOn(result, influxql);
+                for (JsonNode series : result.path("series")) {
+                    List<String> columns = new ArrayList<>();
+                    series.path("columns").forEach(c -> columns.add(c.asText()));
+                    Map<String, Object> tags = new LinkedHashMap<>();
+                    series.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+                    for (JsonNode values : series.path("values")) {
+                        Map<String, Object> row = new LinkedHashMap<>(tags);
+                        for (int i = 0; i < columns.size(); i++) {
+                            row.put(columns.get(i), scalar(values.get(i)));
                         }
+                        sink.row(row);
                     }
                 }
             }

@@ -1,8 +1,5 @@
 package org.fieldgate.testkit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +26,6 @@ import java.util.function.Consumer;
  */
 public final class InfluxdProcess implements AutoCloseable {
     private static final String BINARY = System.getProperty("fieldgate.it.influxd", "/usr/bin/influxd");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final int httpPort;
@@ -164,51 +160,15 @@ public final class InfluxdProcess implements AutoCloseable {
                 throw new UncheckedIOException("InfluxDB query `" + influxql + "` answered HTTP " + response.statusCode(), e);
             }
         }
-        try (InputStream body = response.body();
-             MappingIterator<JsonNode> chunks = JSON.readerFor(JsonNode.class).readValues(body)) {
-            while (chunks.hasNextValue()) {
-                JsonNode chunk = chunks.nextValue();
-                if (chunk.has("error")) {
-                    throw new AssertionError("InfluxDB query `" + influxql + "` failed: " + chunk.get("error").asText());
-                }
-                for (JsonNode result : chunk.path("results")) {
-                    if (result.has("error")) {
-                        throw new AssertionError("InfluxDB query `" + influxql + "` failed: " + result.get("error").asText());
-                    }
-                    for (JsonNode series : result.path("series")) {
-                        List<String> columns = new ArrayList<>();
-                        series.path("columns").forEach(c -> columns.add(c.asText()));
-                        Map<String, Object> seriesTags = new LinkedHashMap<>();
-                        series.path("tags").fields().forEachRemaining(e -> seriesTags.put(e.getKey(), e.getValue().asText()));
-                        for (JsonNode values : series.path("values")) {
-                            Map<String, Object> row = new LinkedHashMap<>(seriesTags);
-                            for (int i = 0; i < columns.size(); i++) {
-                                row.put(columns.get(i), scalar(values.get(i)));
-                            }
-                            sink.accept(row);
-                        }
-                    }
-                }
-            }
+        try (InputStream body = response.body()) {
+            // the same reader the gateway's export uses
+            org.fieldgate.export.InfluxQuery.readChunks(body, influxql, sink::accept);
         } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("InfluxDB query")) {
+                throw new AssertionError(e.getMessage(), e);
+            }
             throw new UncheckedIOException("could not read InfluxDB answer to `" + influxql + "`", e);
         }
-    }
-
-    private static Object scalar(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (node.isIntegralNumber()) {
-            return node.longValue();
-        }
-        if (node.isNumber()) {
-            return node.doubleValue();
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        return node.asText();
     }
 
     /** SELECT count(value) FROM reading; 0 when the database or measurement does not exist yet. */
