@@ -123,6 +123,23 @@ class DemoPageTest {
                 assertTrue(cumulative.find(), "no cumulative uptake on the page");
                 assertTrue(columns(chromium, ".devices") >= 2, "device cards side by side on a desktop");
                 chromium.screenshot(SHOTS.resolve("live-page-desktop.png"), false);
+
+                // the completeness ledger: every configured channel with its expected and received counts
+                chromium.waitFor("the completeness ledger", "document.querySelectorAll('#ledger tr').length >= "
+                        + configured.size(), Duration.ofSeconds(20), () -> pageState(chromium));
+                String ledger = chromium.evaluate("Array.from(document.querySelectorAll('#ledger tr')).map(r => "
+                        + "Array.from(r.cells).map(c => c.textContent).join('|')).join('\\n')").asText();
+                for (String series : configured) {
+                    String prefix = series.replace('/', '|') + "|";
+                    String line = ledger.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                            .orElseThrow(() -> new AssertionError(series + " not in the ledger:\n" + ledger));
+                    String[] cells = line.split("\\|");
+                    assertTrue(cells[3].matches("[0-9]+") && Long.parseLong(cells[3]) > 0, "expected: " + line);
+                    assertTrue(cells[4].matches("[1-9][0-9]* \\([0-9]+ %\\)"), "received with its share: " + line);
+                }
+                chromium.evaluate("document.getElementById('ledger-box').open = true; "
+                        + "document.getElementById('ledger-box').scrollIntoView(); true");
+                chromium.screenshot(SHOTS.resolve("live-page-ledger.png"), false);
                 System.out.printf("live page: %d channel rows, closure %s flux %s ± %s (api: %.3f), cumulative %s kg; "
                                 + "closure and fixation %.1f s after launch%n", rows.size(),
                         closure.get("closureId").asText(), flux.group(1), flux.group(2),
