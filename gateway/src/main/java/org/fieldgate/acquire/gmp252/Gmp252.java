@@ -82,7 +82,7 @@ public final class Gmp252 extends SerialProbe {
 
     /** Several probes on one RS-485 bus share one master. */
     public Gmp252(ModbusRtuMaster modbus, Config config, BusClock clock) {
-        super("GMP252", modbus.address(config.slave()), clock, config.warmUp());
+        super("GMP252", modbus.address(config.slave()), modbus, clock, config.warmUp());
         this.modbus = modbus;
         this.config = config;
         this.stuck = new StuckDetector(config.stuckRepeats());
@@ -129,21 +129,6 @@ public final class Gmp252 extends SerialProbe {
             qc |= DriverQc.STATUS_WARNING;
         }
         return qc;
-    }
-
-    @Override
-    protected long crcErrors() {
-        return modbus.crcErrors();
-    }
-
-    @Override
-    protected long busErrors() {
-        return modbus.busErrors();
-    }
-
-    @Override
-    public void close() {
-        // the link may be shared by other probes on the bus: its owner closes it
     }
 
     /** QC bits this driver sets, for its README and tests. */

@@ -24,7 +24,7 @@ import java.util.HexFormat;
  * response or an answer that does not match the request ({@code BAD_RESPONSE}), an I/O error of the port
  * ({@code NACK}). Requests are never retried here; the probe decides.
  */
-public final class ModbusRtuMaster {
+public final class ModbusRtuMaster implements org.fieldgate.acquire.serial.BusErrorCounts {
     // application protocol section 6: function codes
     public static final int READ_HOLDING_REGISTERS = 0x03;
     public static final int READ_INPUT_REGISTERS = 0x04;
@@ -61,10 +61,12 @@ public final class ModbusRtuMaster {
         return link.port() + "/" + slave;
     }
 
+    @Override
     public long crcErrors() {
         return crcErrors;
     }
 
+    @Override
     public long busErrors() {
         return busErrors;
     }

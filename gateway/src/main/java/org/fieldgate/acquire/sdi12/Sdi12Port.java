@@ -23,7 +23,7 @@ import java.util.Optional;
  * <p>Adapters that share one wire for both directions echo the command; an echo in front of the answer is
  * removed. Adapters that make the break themselves are configured with {@code sendsBreak = false}.
  */
-public final class Sdi12Port {
+public final class Sdi12Port implements org.fieldgate.acquire.serial.BusErrorCounts {
     public static final SerialLink.Settings SERIAL = new SerialLink.Settings(1200, 7, 'E', 1);
     static final Duration BREAK = Duration.ofMillis(12);
     static final Duration MARKING = Duration.ofNanos(8_330_000);
@@ -57,10 +57,12 @@ public final class Sdi12Port {
         return link.port() + "/sdi12-" + sensor;
     }
 
+    @Override
     public long crcErrors() {
         return crcErrors;
     }
 
+    @Override
     public long busErrors() {
         return busErrors;
     }

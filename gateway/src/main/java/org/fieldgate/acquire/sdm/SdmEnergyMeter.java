@@ -87,7 +87,7 @@ public final class SdmEnergyMeter extends SerialProbe {
     }
 
     public SdmEnergyMeter(ModbusRtuMaster modbus, Config config, BusClock clock) {
-        super(config.variant().model, modbus.address(config.slave()), clock, Duration.ZERO);
+        super(config.variant().model, modbus.address(config.slave()), modbus, clock, Duration.ZERO);
         this.modbus = modbus;
         this.config = config;
         this.stuck = new StuckDetector(config.stuckRepeats());
@@ -124,21 +124,6 @@ public final class SdmEnergyMeter extends SerialProbe {
             out.add(new Measurement(config.channelPrefix() + p.channel(), p.unit(), v, qc));
         }
         return out;
-    }
-
-    @Override
-    protected long crcErrors() {
-        return modbus.crcErrors();
-    }
-
-    @Override
-    protected long busErrors() {
-        return modbus.busErrors();
-    }
-
-    @Override
-    public void close() {
-        // the link may be shared by other meters on the bus: its owner closes it
     }
 
     /** QC bits this driver sets, for its README and tests. */

@@ -80,7 +80,7 @@ public final class Teros12 extends SerialProbe {
     private final StuckDetector stuck;
 
     public Teros12(Sdi12Port port, Config config, BusClock clock) {
-        super("TEROS12", port.address(config.address()), clock, Duration.ZERO);
+        super("TEROS12", port.address(config.address()), port, clock, Duration.ZERO);
         this.port = port;
         this.config = config;
         this.stuck = new StuckDetector(config.stuckRepeats());
@@ -157,21 +157,6 @@ public final class Teros12 extends SerialProbe {
             y = y * x + c[i];
         }
         return y;
-    }
-
-    @Override
-    protected long crcErrors() {
-        return port.crcErrors();
-    }
-
-    @Override
-    protected long busErrors() {
-        return port.busErrors();
-    }
-
-    @Override
-    public void close() {
-        // the SDI-12 bus is shared by the sensors on it: its owner closes the link
     }
 
     /** QC bits this driver sets, for its README and tests. */
