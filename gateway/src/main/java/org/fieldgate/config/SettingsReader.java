@@ -104,30 +104,26 @@ final class SettingsReader {
     }
 
     int integer(String name, int fallback, int min, int max) {
-        String value = string(name, Integer.toString(fallback));
+        return ranged(name, fallback, Integer::valueOf, min, max, "a whole number");
+    }
+
+    double number(String name, double fallback, double min, double max) {
+        return ranged(name, fallback, Double::valueOf, min, max, "a number");
+    }
+
+    /** A value that parses and lies in [min, max]; otherwise one problem naming the range, and the fallback. */
+    private <T extends Comparable<T>> T ranged(String name, T fallback, Function<String, T> parse, T min, T max,
+                                               String kind) {
+        String value = string(name, fallback.toString());
         try {
-            int result = Integer.parseInt(value);
-            if (result >= min && result <= max) {
+            T result = parse.apply(value);
+            if (result.compareTo(min) >= 0 && result.compareTo(max) <= 0) {
                 return result;
             }
         } catch (NumberFormatException ignored) {
             // reported below with the allowed range, which says more than the parser's message
         }
-        problem(name, value, "a whole number from " + min + " to " + max);
-        return fallback;
-    }
-
-    double number(String name, double fallback, double min, double max) {
-        String value = string(name, Double.toString(fallback));
-        try {
-            double result = Double.parseDouble(value);
-            if (result >= min && result <= max) {
-                return result;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below with the allowed range
-        }
-        problem(name, value, "a number from " + min + " to " + max);
+        problem(name, value, kind + " from " + min + " to " + max);
         return fallback;
     }
 
