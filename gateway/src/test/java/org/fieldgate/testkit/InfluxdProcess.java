@@ -233,12 +233,6 @@ public final class InfluxdProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (child.isAlive()) {
-                child.stop(30);
-            }
-        } finally {
-            ChildProcess.deleteWorkDir(dir);
-        }
+        child.stopAndDeleteWorkDir(dir);
     }
 }

@@ -2,8 +2,6 @@ package org.fieldgate.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,16 +130,7 @@ public final class MosquittoProcess implements AutoCloseable {
 
     /** Starts (or restarts) on the same port and data directory; returns once the port accepts connections. */
     public void start() {
-        child.start();
-        Poll.until("mosquitto to accept connections on 127.0.0.1:" + port, Duration.ofSeconds(20), () -> {
-            if (!child.isAlive()) {
-                throw new AssertionError("mosquitto exited with code " + child.exitCode() + "\n" + logTail(40));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            }
-        }, () -> logTail(40));
+        child.startListening(port, Duration.ofSeconds(20), () -> logTail(40));
     }
 
     /** SIGTERM and wait, so mosquitto writes its persistence file before exiting. */
@@ -186,12 +175,6 @@ public final class MosquittoProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (child.isAlive()) {
-                child.stop(30);
-            }
-        } finally {
-            ChildProcess.deleteWorkDir(dir);
-        }
+        child.stopAndDeleteWorkDir(dir);
     }
 }
