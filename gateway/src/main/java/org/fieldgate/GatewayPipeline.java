@@ -177,8 +177,8 @@ public class GatewayPipeline implements AutoCloseable {
     /** Measurement {@code gateway}: the figures of /api/status, every {@value #HEALTH_EVERY_S} s. */
     private PointLine healthPoint() {
         long now = org.fieldgate.reading.EpochNanos.now();
-        double oldestS = spool.oldestReceivedNs().isPresent()
-                ? Math.max(0, (now - spool.oldestReceivedNs().getAsLong()) / 1e9) : 0.0;
+        var oldest = spool.oldestReceivedNs();
+        double oldestS = oldest.isPresent() ? Math.max(0, (now - oldest.getAsLong()) / 1e9) : 0.0;
         return org.fieldgate.forward.InfluxLines.derived("gateway", now, java.util.Map.of("site", settings.site()),
                 LivePoints.fieldsOf("spool_depth", spool.depth(), "spool_bytes", spool.usedBytes(),
                         "spool_full", spool.isFull(), "points_waiting", spool.pointDepth(),

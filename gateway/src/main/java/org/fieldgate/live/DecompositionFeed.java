@@ -41,6 +41,7 @@ public final class DecompositionFeed {
     private final Spool spool;
     private final Consumer<List<PointLine>> out;
     private final String key;
+    private final Map<String, double[]> pendingTemperature = new java.util.HashMap<>(); // day -> {sum, n}
     private volatile Map<String, Object> lastFields = Map.of();
 
     public DecompositionFeed(SiteConfig site, ChannelRef soilTemperature, DecompositionOptions options, Spool spool,
@@ -87,33 +88,38 @@ public final class DecompositionFeed {
                 return;
             }
         }
+        flush();
         spool.accumulate(key, day(r.closure().lidCloseNs()).toString(), e.fluxUmolM2S(), 1, 0, 0);
     }
 
-    /** Committed readings: the soil temperature ones are summed per day. */
+    /**
+     * Committed readings: the soil temperature ones are summed per day in memory (this runs on the ingest thread, which
+     * must not wait for another disk sync); the sums go to the spool with each flux, each run and at shutdown.
+     */
     public void accept(List<Reading> committed) {
-        double sum = 0;
-        int n = 0;
-        String bucket = null;
-        for (Reading r : committed) {
-            if (ChannelJoin.is(r, site.id(), soilTemperature)) {
-                String d = day(r.timeNs()).toString();
-                if (bucket != null && !bucket.equals(d)) {
-                    spool.accumulate(key, bucket, 0, 0, sum, n);
-                    sum = 0;
-                    n = 0;
+        synchronized (pendingTemperature) {
+            for (Reading r : committed) {
+                if (ChannelJoin.is(r, site.id(), soilTemperature)) {
+                    double[] sum = pendingTemperature.computeIfAbsent(day(r.timeNs()).toString(), d -> new double[2]);
+                    sum[0] += r.value();
+                    sum[1]++;
                 }
-                bucket = d;
-                sum += r.value();
-                n++;
             }
-        }
-        if (n > 0) {
-            spool.accumulate(key, bucket, 0, 0, sum, n);
         }
     }
 
+    /** Adds the soil temperature summed since the last flush to the days' durable sums. */
+    public void flush() {
+        Map<String, double[]> sums;
+        synchronized (pendingTemperature) {
+            sums = new java.util.TreeMap<>(pendingTemperature);
+            pendingTemperature.clear();
+        }
+        sums.forEach((day, v) -> spool.accumulate(key, day, 0, 0, v[0], v[1]));
+    }
+
     public void run(long nowNs) {
+        flush();
         SortedMap<String, double[]> days = spool.accumulators(key);
         List<DailyRespiration> rows = new ArrayList<>();
         for (Map.Entry<String, double[]> d : days.entrySet()) {

@@ -137,6 +137,13 @@ public final class LiveCalculations implements AutoCloseable {
         }
         runs.shutdownNow();
         chamberClock.close();
+        for (DecompositionFeed d : decompositions) {
+            try {
+                d.flush();
+            } catch (RuntimeException e) {
+                LOG.warn("soil temperature sums not stored at shutdown: {}", e.getMessage());
+            }
+        }
         // what the house feeds hold since their last run goes into the durable sums before the spool closes
         for (HouseFeed h : houses) {
             try {
