@@ -44,6 +44,7 @@ public final class HouseFeed {
     private final List<HouseSample> pending = new ArrayList<>();
     private HouseSample carry;
     private final List<HouseSample> held = new ArrayList<>();
+    private final Object runLock = new Object();
     private volatile Map<String, Object> lastFields = Map.of();
 
     public HouseFeed(SiteConfig site, Spool spool, Consumer<List<PointLine>> out) {
@@ -95,6 +96,13 @@ public final class HouseFeed {
 
     /** As {@link #run()}; {@code finalRun} also joins the airflow readings still waiting (at shutdown). */
     public void run(boolean finalRun) {
+        // the scheduled run and the one at shutdown may overlap: carry and held belong to one run at a time
+        synchronized (runLock) {
+            integrate(finalRun);
+        }
+    }
+
+    private void integrate(boolean finalRun) {
         List<HouseSample> samples;
         synchronized (this) {
             if (finalRun) {
