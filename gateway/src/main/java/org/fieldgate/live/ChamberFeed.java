@@ -56,7 +56,7 @@ public final class ChamberFeed implements AutoCloseable {
         var analyser = site.probe(system.co2().probe());
         double intervalS = analyser == null ? Double.NaN : analyser.intervalS();
         this.sequencer = new ChamberSequencer(site.id(), system, lids, scheduler, this::closed, intervalS,
-                Math.min(SAMPLE_GRACE_S, system.schedule().openS() + system.schedule().purgeS()));
+                graceS(system.schedule()));
     }
 
     public void start() {
@@ -122,6 +122,17 @@ public final class ChamberFeed implements AutoCloseable {
 
     public ChamberSequencer sequencer() {
         return sequencer;
+    }
+
+    /** Seconds from the first lid closing to its flux: closing, dead band, observation, then the sample grace. */
+    public double firstFluxS() {
+        var s = system.schedule();
+        return s.closeS() + s.deadBandS() + s.observationS() + graceS(s);
+    }
+
+    /** The sample grace, within the time the lid is open (the sequencer allows no more). */
+    private static double graceS(org.fieldgate.site.ChamberSchedule s) {
+        return Math.min(SAMPLE_GRACE_S, s.openS() + s.purgeS());
     }
 
     public SiteConfig site() {

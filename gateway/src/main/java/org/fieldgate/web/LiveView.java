@@ -289,6 +289,7 @@ public class LiveView implements AutoCloseable {
             }
             s.put("chambers", chambers);
             s.put("cycleS", feed.site().chambers().schedule().cycleS());
+            s.put("firstFluxS", feed.firstFluxS());
             sites.add(s);
         }
         return ordered("sites", sites);
