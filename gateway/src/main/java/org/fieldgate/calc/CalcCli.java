@@ -34,7 +34,8 @@ import org.fieldgate.calc.mineralisation.ReplacementAdvice;
 import org.fieldgate.calc.mineralisation.ShrinkingCore;
 
 /**
- * Offline calculators on CSV files, JSON on stdout (science README §1-3). Exit codes: 0 done, 1 bad input (the
+ * Offline calculators on CSV files, JSON on stdout (science README §1-3). Exit codes: 0 done, 2 output written but a
+ * closure has no flux or a plausibility check failed, 1 bad input (the
  * message names file, line and column), 64 bad usage. Run as
  * {@code java -cp fieldgate-gateway.jar org.fieldgate.calc.CalcCli flux --input closures.csv --volume-cm3 V
  * --area-cm2 S}; {@code --help} prints the options.
@@ -44,7 +45,10 @@ public final class CalcCli {
     public static final int BAD_INPUT = 1;
     public static final int USAGE = 64;
 
-    private static final String USAGE_TEXT = String.join("\n",
+    /** Output written, but a closure has no flux or a plausibility check failed; stderr says which. */
+    public static final int PARTIAL = 2;
+
+    private static final String FLUX_USAGE = String.join("\n",
             "usage: calc flux --input closures.csv --volume-cm3 V --area-cm2 S [options]",
             "         CSV columns chamber,closure_id,time_s,co2_ppm,h2o_mmol_mol,temp_c,pressure_kpa (one row per sample)",
             "         -> one JSON object per closure per line: flux_umol_m2_s, flux_g_c_m2_d, model, model_reason,",
@@ -53,15 +57,57 @@ public final class CalcCli {
             "                  --r2-threshold 0.90  --precision-ppm 1  --ambient-ppm 420|off  --ambient-tolerance-ppm 100",
             "                  --max-temp-drift-c 1  --max-pressure-drift-kpa 0.1  --min-points 10",
             "                  --max-gap-s (default 3 x median spacing)",
-            "       calc decomposition --input daily.csv --soc-g-c-m2 X [--rh-fraction f] [--min-coverage 0.8]",
-            "         CSV columns date,rh_umol_m2_s,temp_c (or rs_umol_m2_s with --rh-fraction: Rh = f x Rs)",
+            "                  --assume-dry: a closure with h2o_mmol_mol empty or NA in every sample (or no such column;",
+            "                    an analyser without an H2O channel, e.g. a Vaisala GMP252) is computed with W = 0 and",
+            "                    flagged DRY_ASSUMED; without it such a closure has no flux and says why",
+            "         conventions (science README section 1):",
+            "           co2_ppm is the analyser's WET mole fraction (umol per mol of moist air); it is corrected to dry",
+            "             C' = C / (1 - W/1000) with W = h2o_mmol_mol. With W constant during a closure W = 0 gives the",
+            "             same flux; for an analyser that reports dry CO2, --assume-dry overstates F by 1/(1 - W0/1000).",
+            "           the flux is dC'/dt at t0 = the first sample at or after lid closing + dead band: the line's",
+            "             slope, or the exponential's initial slope a (Cx - C'0) at t0 (not at lid closing);",
+            "             P0, T0, W0 are taken at that sample",
+            "           g C: 12.0 g C per mol CO2, so 1 umol m-2 s-1 = 12.0e-6 x 86400 = 1.0368 g C m-2 d-1",
+            "           time_s must rise within a closure: a step back or a repeated time rejects the closure with",
+            "             file:line and the value (it is never re-sorted)",
+            "         exit: 0 every closure has a flux; 2 some closure has none (its line's error and stderr give",
+            "               file:lines and why); 1 bad input (nothing written); 64 bad usage");
+
+    private static final String DECOMPOSITION_USAGE = String.join("\n",
+            "usage: calc decomposition --input daily.csv --soc-g-c-m2 X [--rh-fraction f] [--min-coverage 0.8]",
+            "         CSV columns date,rh_umol_m2_s,temp_c (heterotrophic respiration, used as it is), or",
+            "           date,rs_umol_m2_s,temp_c (total soil respiration) with --rh-fraction f: Rh = f x Rs.",
+            "           The fraction applies to rs_umol_m2_s only; given with rh_umol_m2_s it is ignored (a warning).",
             "         -> JSON: k_per_yr, residence_time_yr, q10, rref_umol_m2_s, rh_g_c_m2_yr, lt_* , days_missing ...",
-            "       calc mineralisation --input house.csv --rock-kg M --potential-kg-per-kg P --grid-kg-per-kwh G",
-            "                [--handling-kg-co2 H] [--max-gap-s 600] [--cycle-days 365] [--cycles-yr 0.5,1,2]",
+            "         conventions (science README section 2): k = Rh_annual / Csoc; Rh_annual = mean of the measured",
+            "           days' sums x 365.25 (the Julian year, used by every calculator); missing days not interpolated;",
+            "           12.0 g C per mol CO2 (1 umol m-2 s-1 = 1.0368 g C m-2 d-1)",
+            "         exit: 0 ok; 1 bad input; 64 bad usage");
+
+    private static final String MINERALISATION_USAGE = String.join("\n",
+            "usage: calc mineralisation --input house.csv --rock-kg M --potential-kg-per-kg P --grid-kg-per-kwh G",
+            "                [--handling-kg-co2 H] [--max-gap-s 600] [--cycle-days 365.25] [--cycles-yr 0.5,1,2]",
+            "                [--max-flow-m3-s 100]",
             "         CSV columns time_s,flow_m3_s,co2_in_ppm,co2_out_ppm,temp_c,pressure_kpa,power_kw",
             "         -> JSON: cumulative_uptake_kg, mineralised_fraction, energy_kwh, net_removal_kg, tau_days,",
-            "            kinetic_model, x_at_cycle_end, replacement {...}",
-            "Empty cells and NA mean 'not measured'. Exit: 0 ok, 1 bad input, 64 bad usage.");
+            "            kinetic_model, x_at_cycle_end, replacement {...}, flags [...]",
+            "         conventions (science README section 3): flow in m3 per SECOND at the measured T and P; CO2 dry;",
+            "           uptake = P Q / (R T) x (Cin - Cout) x 1e-6 x 44.01e-3 kg/s, trapezoid over valid samples;",
+            "           an interval longer than --max-gap-s is a gap: neither its uptake nor its fan energy is counted",
+            "           (energy_not_counted_kwh reports the latter); --max-gap-s below the logging interval is an error;",
+            "           a year is 365.25 days (Julian year) in --cycles-yr and --cycle-days",
+            "         flags: OUTLET_ABOVE_INLET (samples with CO2 out > in: negative uptake, kept in the sums),",
+            "           FLOW_IMPLAUSIBLE (flow_m3_s above --max-flow-m3-s, e.g. m3/h logged as m3/s; exit 2)",
+            "         exit: 0 ok; 2 written but FLOW_IMPLAUSIBLE; 1 bad input; 64 bad usage");
+
+    private static final Map<String, String> COMMAND_USAGE = Map.of("flux", FLUX_USAGE,
+            "decomposition", DECOMPOSITION_USAGE, "mineralisation", MINERALISATION_USAGE,
+            "mineralization", MINERALISATION_USAGE);
+
+    private static final String USAGE_TEXT = String.join("\n", FLUX_USAGE, DECOMPOSITION_USAGE,
+            MINERALISATION_USAGE,
+            "Empty cells and NA mean 'not measured'. calc COMMAND --help prints one command's usage.",
+            "Exit: 0 ok, 1 bad input, 2 written but some result is missing or implausible, 64 bad usage.");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -99,23 +145,36 @@ public final class CalcCli {
                 return OK;
             }
             String[] rest = java.util.Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
-            switch (command) {
+            if (COMMAND_USAGE.containsKey(command) && wantsHelp(rest)) {
+                out.println(COMMAND_USAGE.get(command));
+                return OK;
+            }
+            int code = switch (command) {
                 case "flux" -> flux(rest);
                 case "decomposition" -> decomposition(rest);
                 case "mineralisation", "mineralization" -> mineralisation(rest);
                 case "" -> throw new UsageException("no command given");
                 default -> throw new UsageException("unknown command '" + command + "'");
-            }
+            };
             out.flush();
-            return OK;
+            return code;
         } catch (UsageException e) {
             err.println("calc: " + e.getMessage());
-            err.println(USAGE_TEXT);
+            err.println(COMMAND_USAGE.getOrDefault(command, USAGE_TEXT));
             return USAGE;
         } catch (CsvFile.InputException e) {
             err.println("calc " + command + ": " + e.getMessage());
             return BAD_INPUT;
         }
+    }
+
+    private static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- flux
@@ -124,10 +183,11 @@ public final class CalcCli {
             "timeS", "time_s", "co2Ppm", "co2_ppm", "h2oMmolMol", "h2o_mmol_mol", "tempC", "temp_c",
             "pressureKpa", "pressure_kpa");
 
-    private void flux(String[] args) throws UsageException, CsvFile.InputException {
+    private int flux(String[] args) throws UsageException, CsvFile.InputException {
         Options o = Options.parse(args, Set.of("input", "volume-cm3", "area-cm2", "collar-offset-cm", "deadband-s",
                 "observation-s", "r2-threshold", "precision-ppm", "ambient-ppm", "ambient-tolerance-ppm",
-                "max-temp-drift-c", "max-pressure-drift-kpa", "min-points", "max-gap-s"));
+                "max-temp-drift-c", "max-pressure-drift-kpa", "min-points", "max-gap-s"), Set.of("assume-dry"));
+        boolean assumeDry = o.has("assume-dry");
         String input = o.required("input");
         double volume = o.requiredNumber("volume-cm3");
         double area = o.requiredNumber("area-cm2");
@@ -150,94 +210,173 @@ public final class CalcCli {
                 Map.entry("maxTempDriftC", "max-temp-drift-c"), Map.entry("maxPressureDriftKpa", "max-pressure-drift-kpa"),
                 Map.entry("minPoints", "min-points"), Map.entry("maxGapS", "max-gap-s")), b::build);
 
-        CsvFile csv = CsvFile.read(Path.of(input), input,
-                List.of("chamber", "closure_id", "time_s", "co2_ppm", "h2o_mmol_mol", "temp_c", "pressure_kpa"));
-        record Group(String chamber, String closure, List<ChamberSample> samples, int[] missing) {
+        List<String> required = new ArrayList<>(List.of("chamber", "closure_id", "time_s", "co2_ppm", "temp_c",
+                "pressure_kpa"));
+        if (!assumeDry) {
+            required.add(4, "h2o_mmol_mol"); // without --assume-dry a file without the column is an error
+        }
+        CsvFile csv = CsvFile.read(Path.of(input), input, required);
+        boolean hasH2o = csv.hasColumn("h2o_mmol_mol");
+        record Reading(CsvFile.Row row, double t, double co2, double h2o, double temp, double p) {
+        }
+        record Group(String chamber, String closure, List<Reading> readings, String[] rejected) {
         }
         Map<List<String>, Group> groups = new LinkedHashMap<>();
         for (CsvFile.Row row : csv.rows()) {
             String chamber = csv.requiredText(row, "chamber");
             String closure = csv.requiredText(row, "closure_id");
             Group g = groups.computeIfAbsent(List.of(chamber, closure),
-                    k -> new Group(chamber, closure, new ArrayList<>(), new int[1]));
+                    k -> new Group(chamber, closure, new ArrayList<>(), new String[1]));
             double t = csv.requiredNumber(row, "time_s");
-            double co2 = csv.number(row, "co2_ppm");
-            double h2o = csv.number(row, "h2o_mmol_mol");
-            double temp = csv.number(row, "temp_c");
-            double p = csv.number(row, "pressure_kpa");
-            if (Double.isNaN(co2) || Double.isNaN(h2o) || Double.isNaN(temp) || Double.isNaN(p)) {
-                g.missing()[0]++; // a sample not measured: left out, it shows as a gap
-                continue;
+            Reading r = new Reading(row, t, csv.number(row, "co2_ppm"),
+                    hasH2o ? csv.number(row, "h2o_mmol_mol") : Double.NaN, csv.number(row, "temp_c"),
+                    csv.number(row, "pressure_kpa"));
+            if (!g.readings().isEmpty() && g.rejected()[0] == null) {
+                // A step back is a clock fault (NTP correction, RTC-less boot): re-sorting would splice two
+                // time bases into one series, so the closure is rejected instead.
+                Reading prev = g.readings().get(g.readings().size() - 1);
+                if (t <= prev.t()) {
+                    g.rejected()[0] = csv.error(row, "time_s", String.format(Locale.ROOT,
+                            "%s s %s the previous sample's %s s (line %d) in closure %s/%s: %s; the closure is"
+                                    + " rejected, not re-sorted", fmt(t), t == prev.t() ? "repeats" : "is before",
+                            fmt(prev.t()), prev.row().line(), chamber, closure,
+                            t == prev.t() ? "two samples at one time" : "time went backwards (clock step?)"))
+                            .getMessage();
+                }
             }
-            try {
-                g.samples().add(new ChamberSample(t, co2, h2o, temp, p));
-            } catch (InvalidInputException e) {
-                throw csv.rejected(row, FLUX_COLUMNS.getOrDefault(e.field(), e.field()), e);
-            }
+            g.readings().add(r);
+        }
+        if (groups.isEmpty()) {
+            throw new CsvFile.InputException(input + ": no data rows (the file has only a header)");
         }
         FluxCalculator calculator = new FluxCalculator(options);
+        int failed = 0;
         for (Group g : groups.values()) {
-            FluxEstimate e = calculator.estimate(new ChamberClosure(g.closure(), g.chamber(), geometry, g.samples()));
+            List<Reading> rs = g.readings();
+            String lines = input + ":" + rs.get(0).row().line() + "-" + rs.get(rs.size() - 1).row().line();
+            boolean dry = rs.stream().allMatch(r -> Double.isNaN(r.h2o()));
+            List<ChamberSample> samples = new ArrayList<>();
+            int missing = 0;
+            for (Reading r : rs) {
+                double h2o = dry ? 0 : r.h2o();
+                if (Double.isNaN(r.co2()) || Double.isNaN(h2o) || Double.isNaN(r.temp()) || Double.isNaN(r.p())) {
+                    missing++; // a sample not measured: left out, it shows as a gap
+                    continue;
+                }
+                try {
+                    samples.add(new ChamberSample(r.t(), r.co2(), h2o, r.temp(), r.p()));
+                } catch (InvalidInputException e) {
+                    throw csv.rejected(r.row(), FLUX_COLUMNS.getOrDefault(e.field(), e.field()), e);
+                }
+            }
+            String error;
+            FluxEstimate e = null;
+            if (g.rejected()[0] != null) {
+                error = g.rejected()[0];
+            } else if (dry && !assumeDry) {
+                error = lines + ": closure " + g.chamber() + "/" + g.closure() + ": h2o_mmol_mol is empty or NA in"
+                        + " every sample; for an analyser without an H2O channel (e.g. a GMP252) give --assume-dry";
+            } else {
+                e = calculator.estimate(new ChamberClosure(g.closure(), g.chamber(), geometry, samples));
+                error = e.error() == null ? null
+                        : lines + ": closure " + g.chamber() + "/" + g.closure() + ": " + e.error();
+            }
             ObjectNode n = json.createObjectNode();
-            n.put("closure_id", e.closureId());
-            n.put("chamber", e.chamberId());
-            n.put("model", e.model().name().toLowerCase(Locale.ROOT));
-            n.put("model_reason", e.modelReason());
-            put(n, "flux_umol_m2_s", e.fluxUmolM2S());
-            put(n, "flux_g_c_m2_d", e.fluxGCM2D());
-            put(n, "r2", e.r2());
-            put(n, "rmse", e.rmsePpm());
-            put(n, "se", e.seUmolM2S());
-            put(n, "mdf", e.mdfUmolM2S());
-            ArrayNode qc = n.putArray("qc");
-            for (FluxQc f : e.flags()) {
-                qc.add(f.name());
+            n.put("closure_id", g.closure());
+            n.put("chamber", g.chamber());
+            if (e == null) {
+                n.put("model", "none");
+                n.putNull("flux_umol_m2_s");
+                n.putArray("qc");
+            } else {
+                fluxFields(n, e);
+                if (dry) {
+                    ((ArrayNode) n.get("qc")).add(FluxQc.DRY_ASSUMED.name());
+                }
             }
-            n.put("points", e.pointsUsed());
-            n.put("samples_missing", g.missing()[0]);
-            put(n, "observed_s", e.observedS());
-            put(n, "slope_ppm_s", e.slopePpmS());
-            if (e.linear() != null) {
-                put(n, "linear_slope_ppm_s", e.linear().slope());
-                put(n, "linear_r2", e.linear().r2());
-            }
-            if (e.exponential() != null && e.exponential().failure() == null) {
-                put(n, "exp_slope_ppm_s", e.exponential().slopePpmS());
-                put(n, "curvature_per_s", e.exponential().curvaturePerS());
-                put(n, "c0_ppm", e.exponential().c0Ppm());
-                put(n, "cx_ppm", e.exponential().cxPpm());
-                put(n, "exp_r2", e.exponential().r2());
-            }
-            if (e.error() != null) {
-                n.put("error", e.error());
+            n.put("samples_missing", missing);
+            if (error != null) {
+                n.put("error", error);
+                err.println("calc flux: " + error);
+                failed++;
             }
             out.println(write(n));
         }
+        if (failed > 0) {
+            err.println("calc flux: " + failed + " of " + groups.size() + " closure(s) have no flux");
+            return PARTIAL;
+        }
+        return OK;
+    }
+
+    private void fluxFields(ObjectNode n, FluxEstimate e) {
+        n.put("model", e.model().name().toLowerCase(Locale.ROOT));
+        n.put("model_reason", e.modelReason());
+        put(n, "flux_umol_m2_s", e.fluxUmolM2S());
+        put(n, "flux_g_c_m2_d", e.fluxGCM2D());
+        put(n, "r2", e.r2());
+        put(n, "rmse", e.rmsePpm());
+        put(n, "se", e.seUmolM2S());
+        put(n, "mdf", e.mdfUmolM2S());
+        ArrayNode qc = n.putArray("qc");
+        for (FluxQc f : e.flags()) {
+            qc.add(f.name());
+        }
+        n.put("points", e.pointsUsed());
+        put(n, "observed_s", e.observedS());
+        put(n, "slope_ppm_s", e.slopePpmS());
+        if (e.linear() != null) {
+            put(n, "linear_slope_ppm_s", e.linear().slope());
+            put(n, "linear_r2", e.linear().r2());
+        }
+        if (e.exponential() != null && e.exponential().failure() == null) {
+            put(n, "exp_slope_ppm_s", e.exponential().slopePpmS());
+            put(n, "curvature_per_s", e.exponential().curvaturePerS());
+            put(n, "c0_ppm", e.exponential().c0Ppm());
+            put(n, "cx_ppm", e.exponential().cxPpm());
+            put(n, "exp_r2", e.exponential().r2());
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     // ---------------------------------------------------------------- decomposition
 
-    private void decomposition(String[] args) throws UsageException, CsvFile.InputException {
+    private int decomposition(String[] args) throws UsageException, CsvFile.InputException {
         Options o = Options.parse(args, Set.of("input", "soc-g-c-m2", "rh-fraction", "min-coverage"));
         String input = o.required("input");
         double soc = o.requiredNumber("soc-g-c-m2");
         double fraction = o.number("rh-fraction", 1.0);
         double coverage = o.number("min-coverage", 0.8);
-        DecompositionOptions options = o.build(Map.of("socGCM2", "soc-g-c-m2", "rhFraction", "rh-fraction",
-                "minCoverageFraction", "min-coverage"),
-                () -> new DecompositionOptions(soc, new RhPartitioning.Fraction(fraction), coverage));
+        Map<String, String> optionOfField = Map.of("socGCM2", "soc-g-c-m2", "rhFraction", "rh-fraction",
+                "minCoverageFraction", "min-coverage");
+        RhPartitioning.Fraction rsFraction = o.build(optionOfField, () -> new RhPartitioning.Fraction(fraction));
         CsvFile csv = CsvFile.read(Path.of(input), input, List.of("date", "temp_c"));
         String column;
+        RhPartitioning partitioning;
+        String warning = null;
         if (csv.hasColumn("rh_umol_m2_s")) {
+            // The series already is Rh: a fraction partitions Rs only (science README section 2).
             column = "rh_umol_m2_s";
+            partitioning = new RhPartitioning.Measured(column);
+            if (o.has("rh-fraction")) {
+                warning = "--rh-fraction " + fraction + " not applied: " + input
+                        + " holds heterotrophic respiration (rh_umol_m2_s), used as it is";
+                err.println("calc decomposition: warning: " + warning);
+            }
         } else if (csv.hasColumn("rs_umol_m2_s")) {
             if (!o.has("rh-fraction")) {
                 throw new UsageException(input + " has total soil respiration (rs_umol_m2_s): give --rh-fraction");
             }
             column = "rs_umol_m2_s";
+            partitioning = rsFraction;
         } else {
             throw new CsvFile.InputException(input + ": missing column rh_umol_m2_s (or rs_umol_m2_s)");
         }
+        DecompositionOptions options = o.build(optionOfField,
+                () -> new DecompositionOptions(soc, partitioning, coverage));
         List<DailyRespiration> days = new ArrayList<>();
         for (CsvFile.Row row : csv.rows()) {
             var date = csv.date(row, "date");
@@ -298,10 +437,15 @@ public final class CalcCli {
         ArrayNode ranges = n.putArray("missing_ranges");
         d.missingRanges().forEach(ranges::add);
         n.put("rows_merged", d.rowsMerged());
-        n.put("annual_method", "mean of measured days x 365.25; missing days not interpolated");
+        n.put("annual_method", "mean of measured days x " + Constants.DAYS_PER_YEAR
+                + " (Julian year); missing days not interpolated");
         ArrayNode flags = n.putArray("flags");
         d.flags().forEach(f -> flags.add(f.name()));
+        if (warning != null) {
+            n.put("warning", warning);
+        }
         out.println(write(n));
+        return OK;
     }
 
     // ---------------------------------------------------------------- mineralisation
@@ -310,16 +454,23 @@ public final class CalcCli {
             "timeS", "time_s", "flowM3S", "flow_m3_s", "co2InPpm", "co2_in_ppm", "co2OutPpm", "co2_out_ppm",
             "tempC", "temp_c", "pressureKpa", "pressure_kpa", "powerKw", "power_kw");
 
-    private void mineralisation(String[] args) throws UsageException, CsvFile.InputException {
+    /** Above this a flow_m3_s value is more likely m3/h or l/s in the wrong column than a house's fans. */
+    static final double DEFAULT_MAX_FLOW_M3_S = 100;
+
+    private int mineralisation(String[] args) throws UsageException, CsvFile.InputException {
         Options o = Options.parse(args, Set.of("input", "rock-kg", "potential-kg-per-kg", "grid-kg-per-kwh",
-                "handling-kg-co2", "max-gap-s", "cycle-days", "cycles-yr"));
+                "handling-kg-co2", "max-gap-s", "cycle-days", "cycles-yr", "max-flow-m3-s"));
         String input = o.required("input");
         double rock = o.requiredNumber("rock-kg");
         double pot = o.requiredNumber("potential-kg-per-kg");
         double grid = o.requiredNumber("grid-kg-per-kwh");
         double handling = o.number("handling-kg-co2", 0);
         double maxGap = o.number("max-gap-s", 600);
-        double cycleDays = o.number("cycle-days", 365);
+        double cycleDays = o.number("cycle-days", Constants.DAYS_PER_YEAR);
+        double maxFlow = o.number("max-flow-m3-s", DEFAULT_MAX_FLOW_M3_S);
+        if (!(maxFlow > 0)) {
+            throw new UsageException("--max-flow-m3-s: must be > 0, got " + maxFlow);
+        }
         List<Double> cycles = o.numberList("cycles-yr", HouseOptions.PUBLISHED_CYCLES_YR);
         HouseOptions options = o.build(Map.of("rockKg", "rock-kg", "potentialKgCo2PerKg", "potential-kg-per-kg",
                         "gridKgCo2PerKwh", "grid-kg-per-kwh", "handlingKgCo2PerBatch", "handling-kg-co2",
@@ -338,6 +489,22 @@ public final class CalcCli {
                 throw csv.rejected(row, HOUSE_COLUMNS.getOrDefault(e.field(), e.field()), e);
             }
         }
+        double loggingS = MineralisationCalculator.medianValidIntervalS(samples);
+        if (loggingS > options.maxGapS()) {
+            // Nothing (or little) would be integrated while fan energy still accrues: refuse, name the fix.
+            throw new CsvFile.InputException(String.format(Locale.ROOT, "%s: --max-gap-s %s s is shorter than the"
+                            + " logging interval (median %s s between valid samples), so no uptake would be counted;"
+                            + " give --max-gap-s above %s (e.g. %s)", input, fmt(options.maxGapS()), fmt(loggingS),
+                    fmt(loggingS), fmt(3 * loggingS)));
+        }
+        int flowImplausible = 0;
+        double flowMax = 0;
+        for (HouseSample s : samples) {
+            if (s.flowM3S() > maxFlow) {
+                flowImplausible++;
+            }
+            flowMax = Math.max(flowMax, Double.isNaN(s.flowM3S()) ? 0 : s.flowM3S());
+        }
         MineralisationResult m;
         try {
             m = new MineralisationCalculator(options).calculate(samples);
@@ -350,6 +517,7 @@ public final class CalcCli {
         put(n, "mineralised_fraction", m.mineralisedFraction());
         put(n, "energy_kwh", m.energyKwh());
         put(n, "energy_in_gaps_kwh", m.energyInGapsKwh());
+        put(n, "energy_not_counted_kwh", m.energyNotCountedKwh());
         put(n, "energy_kg_co2", m.energyKgCo2());
         put(n, "handling_kg_co2", m.handlingKgCo2());
         put(n, "net_removal_kg", m.netRemovalKg());
@@ -379,9 +547,21 @@ public final class CalcCli {
         put(n, "gap_s", m.gapS());
         put(n, "integrated_s", m.integratedS());
         put(n, "span_s", m.spanS());
-        if (m.integratedS() == 0) {
-            n.put("warning", "every interval between valid samples is longer than --max-gap-s "
-                    + options.maxGapS() + " s, so nothing was integrated; raise it to the logging interval");
+        n.put("samples_outlet_above_inlet", m.samplesOutletAboveInlet());
+        n.put("samples_flow_implausible", flowImplausible);
+        n.put("plausible_flow_m3_s", "0.." + fmt(maxFlow));
+        ArrayNode flags = n.putArray("flags");
+        if (m.samplesOutletAboveInlet() > 0) {
+            flags.add("OUTLET_ABOVE_INLET");
+            err.println("calc mineralisation: warning: OUTLET_ABOVE_INLET: " + m.samplesOutletAboveInlet() + " of "
+                    + m.samplesValid() + " valid samples have co2_out_ppm above co2_in_ppm (negative uptake, kept in"
+                    + " the sums)");
+        }
+        if (flowImplausible > 0) {
+            flags.add("FLOW_IMPLAUSIBLE");
+            err.println("calc mineralisation: FLOW_IMPLAUSIBLE: " + flowImplausible + " sample(s) of " + input
+                    + " have flow_m3_s above " + fmt(maxFlow) + " (up to " + fmt(flowMax) + "); the column is m3 per"
+                    + " second (m3/h divided by 3600); --max-flow-m3-s raises the limit for a larger house");
         }
         ReplacementAdvice a = m.advice();
         if (a == null) {
@@ -405,6 +585,7 @@ public final class CalcCli {
             r.put("note", a.note());
         }
         out.println(write(n));
+        return flowImplausible > 0 ? PARTIAL : OK;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -435,6 +616,11 @@ public final class CalcCli {
         }
 
         static Options parse(String[] args, Set<String> allowed) throws UsageException {
+            return parse(args, allowed, Set.of());
+        }
+
+        /** {@code switches} are options without a value (present or not). */
+        static Options parse(String[] args, Set<String> allowed, Set<String> switches) throws UsageException {
             Map<String, String> values = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -444,7 +630,9 @@ public final class CalcCli {
                 String name = a.substring(2);
                 String value;
                 int eq = name.indexOf('=');
-                if (eq >= 0) {
+                if (switches.contains(name)) {
+                    value = "true";
+                } else if (eq >= 0) {
                     value = name.substring(eq + 1);
                     name = name.substring(0, eq);
                 } else {
@@ -453,7 +641,7 @@ public final class CalcCli {
                     }
                     value = args[++i];
                 }
-                if (!allowed.contains(name)) {
+                if (!allowed.contains(name) && !switches.contains(name)) {
                     throw new UsageException("unknown option --" + name);
                 }
                 if (values.put(name, value) != null) {

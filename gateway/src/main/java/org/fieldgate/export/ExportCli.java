@@ -42,6 +42,7 @@ public final class ExportCli {
             "         --force: export even if data before the window's end still waits in the spool",
             "       export verify DIR",
             "         checks every file of an export folder against its manifest.json",
+            "       export --help",
             "Exit: 0 ok, 1 failed, 2 bad setting, 3 window not closed yet, 64 bad usage.");
 
     private ExportCli() {
@@ -54,6 +55,11 @@ public final class ExportCli {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length >= 1 && (args[0].equals("help") || List.of(args).contains("--help")
+                || List.of(args).contains("-h"))) {
+            out.println(USAGE_TEXT);
+            return OK;
+        }
         if (args.length == 2 && args[0].equals("verify")) {
             return verify(Path.of(args[1]), out, err);
         }
@@ -68,7 +74,7 @@ public final class ExportCli {
                 continue;
             }
             if (i + 1 >= args.length || !List.of("--from", "--to", "--out").contains(a)) {
-                err.println(a.equals("--help") ? USAGE_TEXT : "unknown or incomplete option '" + a + "'\n" + USAGE_TEXT);
+                err.println("unknown or incomplete option '" + a + "'\n" + USAGE_TEXT);
                 return USAGE;
             }
             String v = args[++i];

@@ -16,7 +16,7 @@ public sealed interface RhPartitioning {
     /** A short description for reports. */
     String describe();
 
-    /** Rh = fraction x Rs. A fraction of 1 means the series already is Rh. */
+    /** Rh = fraction x Rs, for a series of total soil respiration Rs. */
     record Fraction(double rhFraction) implements RhPartitioning {
         public Fraction {
             Require.within("rhFraction", rhFraction, 1e-9, 1);
@@ -30,6 +30,26 @@ public sealed interface RhPartitioning {
         @Override
         public String describe() {
             return "Rh = " + rhFraction + " x Rs";
+        }
+    }
+
+    /**
+     * The series already is Rh (a column of heterotrophic respiration, e.g. from trenched collars): used as it is.
+     * A fraction is never applied to it; a fraction partitions Rs only (science README §2).
+     */
+    record Measured(String column) implements RhPartitioning {
+        public Measured {
+            Require.present("column", column);
+        }
+
+        @Override
+        public double rhUmolM2S(LocalDate date, double rhUmolM2S) {
+            return rhUmolM2S;
+        }
+
+        @Override
+        public String describe() {
+            return "Rh measured (" + column + "), no fraction applied";
         }
     }
 

@@ -136,14 +136,17 @@ public final class FluxCalculator {
         double t = exp.curvatureTStat();
         boolean significant = Math.abs(t) >= options.curvatureTStat();
         double aWindow = a * windowS;
-        // Diagnostics of the exponential are flagged only when its curvature is real, not noise around zero.
-        if (significant && a < 0) {
+        // Diagnostics of the exponential are flagged only when its curvature is real, not noise around zero: it
+        // must be significant and bend the curve away from its tangent by more than the analyser can resolve.
+        // On a noiseless straight closure rounding leaves a ~ 1e-14 s-1 with a "significant" t, bending 1e-9 ppm.
+        boolean visible = bendPpm(exp.slopePpmS(), a, windowS) > options.analyserPrecisionPpm();
+        if (significant && visible && a < 0) {
             flags.add(FluxQc.NEGATIVE_CURVATURE);
         }
         if (significant && aWindow > options.maxCurvatureTimesWindow()) {
             flags.add(FluxQc.CURVATURE_OUT_OF_RANGE);
         }
-        if (significant && exp.slopePpmS() > 0 && exp.cxPpm() < exp.c0Ppm()) {
+        if (significant && visible && exp.slopePpmS() > 0 && exp.cxPpm() < exp.c0Ppm()) {
             flags.add(FluxQc.CX_BELOW_C0);
         }
         String stats = String.format(Locale.ROOT, "a = %.4g s-1, a/SE = %.3g, AIC exp %.4g vs linear %.4g",
@@ -164,6 +167,16 @@ public final class FluxCalculator {
         }
         return new Choice(FluxModel.EXPONENTIAL, "exponential: curvature positive and significant, AIC lower (" + stats + ")",
                 exp.slopePpmS(), exp.slopeSePpmS(), exp.r2(), exp.rmsePpm());
+    }
+
+    /**
+     * How far the exponential C'(t) departs from its tangent at t0 by the end of the window, ppm:
+     * |s/a (a T - 1 + exp(-a T))|, about |s a| T^2 / 2 for small a T.
+     */
+    static double bendPpm(double slopePpmS, double aPerS, double windowS) {
+        double x = aPerS * windowS;
+        double bend = Math.abs(x) < 1e-6 ? x * windowS / 2 : (x - 1 + Math.exp(-x)) / aPerS;
+        return Math.abs(slopePpmS * bend);
     }
 
     private static Choice withReason(Choice c, String reason) {

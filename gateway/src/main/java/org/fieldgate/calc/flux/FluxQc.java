@@ -23,5 +23,12 @@ public enum FluxQc {
     /** Chamber temperature changed by more than the limit during the closure. */
     TEMPERATURE_DRIFT,
     /** Chamber pressure changed by more than the limit during the closure. */
-    PRESSURE_DRIFT
+    PRESSURE_DRIFT,
+    /**
+     * No water-vapour reading in the closure (an analyser without an H2O channel, e.g. a Vaisala GMP252) and the
+     * caller allowed it ({@code calc flux --assume-dry}): W = 0 was used for C' and for the (1 - W0/1000) term.
+     * With W constant over the closure the two cancel and the flux is unbiased; a change of W during the closure
+     * is not corrected. Set by the caller that read the data, never by {@link FluxCalculator}.
+     */
+    DRY_ASSUMED
 }

@@ -1,6 +1,7 @@
 package org.fieldgate.calc.mineralisation;
 
 import java.util.List;
+import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.Require;
 
@@ -14,7 +15,8 @@ import org.fieldgate.calc.Require;
  * @param handlingKgCo2PerBatch   emissions of loading, grinding, hauling and spreading one batch, kg CO2
  * @param maxGapS                 longest interval between valid samples integrated by trapezoid, s; longer
  *                                intervals are gaps: no uptake is counted across them
- * @param cycleDays               the planned replacement cycle, days, for the predicted X at its end
+ * @param cycleDays               the planned replacement cycle, days, for the predicted X at its end (a year is
+ *                                {@link Constants#DAYS_PER_YEAR} = 365.25 days, as everywhere in calc)
  * @param candidateCyclesYr       cycle lengths compared for the replacement advice, years
  */
 public record HouseOptions(double rockKg, double potentialKgCo2PerKg, double gridKgCo2PerKwh,
@@ -40,10 +42,10 @@ public record HouseOptions(double rockKg, double potentialKgCo2PerKg, double gri
         candidateCyclesYr = List.copyOf(candidateCyclesYr);
     }
 
-    /** Gaps over 10 minutes, a 1-year cycle, the published 0.5 / 1 / 2-year candidates. */
+    /** Gaps over 10 minutes, a 1-year (365.25-day) cycle, the published 0.5 / 1 / 2-year candidates. */
     public static HouseOptions of(double rockKg, double potentialKgCo2PerKg, double gridKgCo2PerKwh,
                                   double handlingKgCo2PerBatch) {
-        return new HouseOptions(rockKg, potentialKgCo2PerKg, gridKgCo2PerKwh, handlingKgCo2PerBatch, 600, 365,
-                PUBLISHED_CYCLES_YR);
+        return new HouseOptions(rockKg, potentialKgCo2PerKg, gridKgCo2PerKwh, handlingKgCo2PerBatch, 600,
+                Constants.DAYS_PER_YEAR, PUBLISHED_CYCLES_YR);
     }
 }

@@ -12,12 +12,15 @@ package org.fieldgate.calc.mineralisation;
  * @param grossUptakeKg            cumulative gross uptake U, kg CO2 (trapezoid over valid samples, gaps skipped)
  * @param meanUptakeKgPerH         U over the integrated time, kg CO2 h-1
  * @param mineralisedFraction      X = U / (M Pot) at the last valid sample
- * @param energyKwh                fan energy, kWh (measured intervals plus gap fill)
- * @param energyInGapsKwh          the part of it filled across gaps, conservatively at the higher of the two
- *                                 bracketing powers
+ * @param energyKwh                fan energy over the time whose uptake is counted, kWh (the deduction)
+ * @param energyInGapsKwh          the part of it filled across gaps in the power log, conservatively at the higher
+ *                                 of the two bracketing powers
+ * @param energyNotCountedKwh      fan energy logged over uptake gaps or outside the first-to-last valid sample,
+ *                                 kWh: reported, not deducted, since the uptake over that time is not counted
  * @param energyKgCo2              energy x grid factor, kg CO2
  * @param handlingKgCo2            configured handling emissions of the batch, kg CO2
  * @param netRemovalKg             gross - energy emissions - handling, kg CO2
+ * @param samplesOutletAboveInlet  valid samples with CO2 out above CO2 in (negative uptake, kept in the sums)
  * @param kinetics                 both shrinking-core fits and the better one
  * @param cycleDays                the planned cycle
  * @param fractionAtCycleEnd       predicted X at the end of the planned cycle (better model)
@@ -26,7 +29,8 @@ package org.fieldgate.calc.mineralisation;
 public record MineralisationResult(int samples, int samplesValid, int gaps, double gapS, double integratedS,
                                    double spanS, double grossUptakeKg, double meanUptakeKgPerH,
                                    double mineralisedFraction, double energyKwh, double energyInGapsKwh,
-                                   double energyKgCo2, double handlingKgCo2, double netRemovalKg,
+                                   double energyNotCountedKwh, double energyKgCo2, double handlingKgCo2,
+                                   double netRemovalKg, int samplesOutletAboveInlet,
                                    ShrinkingCore.Comparison kinetics, double cycleDays, double fractionAtCycleEnd,
                                    ReplacementAdvice advice) {
 }

@@ -60,9 +60,28 @@ class MineralisationTest {
         assertEquals(30 * 60, r.gapS(), 1e-9);
         assertEquals(perS * (10 + 20) * 60, r.grossUptakeKg(), 1e-12); // 10 + 20 logged minutes
         assertEquals(32, r.samplesValid()); // minutes 0-10 and 40-60; the row without CO2 out is not valid
-        // Energy: 10 min at 1 kW + 21 min at 3 kW measured, the 30-minute gap at the higher power 3 kW.
-        assertEquals((10 * 1.0 + 21 * 3.0 + 30 * 3.0) / 60, r.energyKwh(), 1e-12);
+        // Energy is deducted over the counted uptake time only: 10 min at 1 kW + 20 min at 3 kW. The 30-minute gap
+        // (at the higher power 3 kW) and the last minute (no CO2 out) are reported, not deducted.
+        assertEquals((10 * 1.0 + 20 * 3.0) / 60, r.energyKwh(), 1e-12);
+        assertEquals(0, r.energyInGapsKwh(), 1e-12);
+        assertEquals((30 * 3.0 + 3.0) / 60, r.energyNotCountedKwh(), 1e-12);
+        assertEquals(r.grossUptakeKg() - r.energyKwh() * 0.5, r.netRemovalKg(), 1e-12);
+    }
+
+    @Test
+    void aGapInThePowerLogAloneIsFilledAtTheHigherPowerWithinCountedTime() {
+        // Uptake logged every minute for an hour; power only at minutes 0-10 (1 kW) and 40-60 (3 kW), 600 s gaps
+        // allowed: the 30-minute power gap lies in counted uptake time, so it is filled at 3 kW and deducted.
+        List<HouseSample> samples = new ArrayList<>();
+        for (int i = 0; i <= 60; i++) {
+            double power = i <= 10 ? 1.0 : i >= 40 ? 3.0 : Double.NaN;
+            samples.add(new HouseSample(i * 60.0, 1.0, 420, 320, 20, 101.325, power));
+        }
+        var options = new HouseOptions(1000, 0.5, 0.5, 0, 600, 365.25, HouseOptions.PUBLISHED_CYCLES_YR);
+        MineralisationResult r = new MineralisationCalculator(options).calculate(samples);
+        assertEquals((10 * 1.0 + 30 * 3.0 + 20 * 3.0) / 60, r.energyKwh(), 1e-12);
         assertEquals(30 * 3.0 / 60, r.energyInGapsKwh(), 1e-12);
+        assertEquals(0, r.energyNotCountedKwh(), 1e-12);
     }
 
     @Test
