@@ -15,7 +15,8 @@ import org.fieldgate.calc.LinearRegression;
  * with C' = C / (1 - W/1000) and dC'/dt from a linear or exponential fit over the observation window.
  *
  * <p>Model choice: the exponential is used only when its curvature a is positive, significant
- * (a / SE(a) &gt;= {@link FluxOptions#curvatureTStat()}), in range (a x window &lt;=
+ * (a / SE(a) &gt;= {@link FluxOptions#curvatureTStat()}), visible (it bends C' away from its tangent at t0 by more
+ * than the analyser precision over the window), in range (a x window &lt;=
  * {@link FluxOptions#maxCurvatureTimesWindow()}) and its AIC is lower than the line's. Otherwise the line is used
  * and the reason says which condition failed. Reasoning: a saturating curve is what diffusion into a closed
  * headspace produces, and then the linear slope underestimates the initial flux; but on noisy or nearly linear
@@ -153,6 +154,11 @@ public final class FluxCalculator {
                 a, t, aicExp, aicLinear);
         if (!significant) {
             return withReason(linear, "linear: curvature not significant (" + stats + ")");
+        }
+        if (!visible) {
+            return withReason(linear, String.format(Locale.ROOT,
+                    "linear: curvature bends C' by %.3g ppm over the window, below the analyser precision %s ppm (%s)",
+                    bendPpm(exp.slopePpmS(), a, windowS), fmt(options.analyserPrecisionPpm()), stats));
         }
         if (a <= 0) {
             return withReason(linear, "linear: curvature negative, C' accelerates (" + stats + ")");
