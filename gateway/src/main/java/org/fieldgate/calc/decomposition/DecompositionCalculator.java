@@ -100,6 +100,7 @@ public final class DecompositionCalculator {
         TemperatureResponse.LloydTaylorFit lt = TemperatureResponse.fitLloydTaylor(t, r);
 
         EnumSet<DecompositionFlag> flags = EnumSet.noneOf(DecompositionFlag.class);
+        // Calendar days: 2023-01-01..2023-12-31 is a whole year (the 365.25-day Julian year is for rates and sums).
         if (span < 365) {
             flags.add(DecompositionFlag.SPAN_UNDER_ONE_YEAR);
         }

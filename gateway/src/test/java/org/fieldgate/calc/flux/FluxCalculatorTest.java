@@ -165,6 +165,19 @@ class FluxCalculatorTest {
     }
 
     @Test
+    void aNoiselessStraightClosureKeepsTheLineWithoutCurvatureFlags() {
+        // Rounding alone leaves a ~ -3e-14 s-1 with |a/SE| ~ 10: "significant", but it bends C' by ~1e-9 ppm.
+        var samples = Closures.samples(140, t -> 410 + 5 * t, 10, 20, 101.3, 0, new Random(1));
+        FluxEstimate e = calculator.estimate(Closures.closure("straight", samples));
+        assertEquals(FluxModel.LINEAR, e.model(), e.modelReason());
+        assertFalse(e.flags().contains(FluxQc.NEGATIVE_CURVATURE), e.flags().toString());
+        assertFalse(e.flags().contains(FluxQc.CX_BELOW_C0), e.flags().toString());
+        // bend = s/a (aT - 1 + exp(-aT)); about s a T^2 / 2 for small aT
+        assertEquals(5 / 5e-3 * (0.6 - 1 + Math.exp(-0.6)), FluxCalculator.bendPpm(5, 5e-3, 120), 1e-9);
+        assertEquals(5 * 1e-12 * 120 * 120 / 2, FluxCalculator.bendPpm(5, -1e-12, 120), 1e-18);
+    }
+
+    @Test
     void acceleratingClosureIsFlaggedAndFittedLinear() {
         // C' = 415 + 0.2 t + 0.004 t^2: convex, which diffusion into a closed headspace cannot produce.
         var samples = Closures.samples(150, t -> 415 + 0.2 * t + 0.004 * t * t, 0, 20, 101.3, 0.2, new Random(3));
