@@ -1,5 +1,6 @@
 package org.fieldgate;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
@@ -85,7 +86,8 @@ public class GatewayPipeline implements AutoCloseable {
         committer.onCommitted(readings -> forwarder.wake());
         this.broker = settings.mqtt().embedded()
                 ? new EmbeddedBroker(settings.mqtt().url(), settings.spool().dir().resolve("broker"),
-                ingestSettings.maxMessageBytes())
+                ingestSettings.maxMessageBytes(), new org.fieldgate.transport.BrokerAccess(settings.mqtt().username(),
+                settings.mqtt().password(), settings.mqtt().nodePasswordFile()))
                 : null;
         this.ingest = new MqttIngest(settings.mqtt(), committer);
         // The gateway's own probes go through the same decoder and spool as a remote node's messages.
@@ -145,6 +147,15 @@ public class GatewayPipeline implements AutoCloseable {
         Gauge.builder("fieldgate.spool.points", spool, Spool::pointDepth)
                 .description("derived points (fluxes, rates, gaps) waiting in the spool").register(metrics);
         Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0).register(metrics);
+        if (broker != null) {
+            var access = broker.access();
+            String refused = "fieldgate.broker.refused.publishes";
+            FunctionCounter.builder(refused, access, a -> a.refusedControlCharacters()).tag("reason", "control-character")
+                    .description("PUBLISHes the embedded broker dropped").register(metrics);
+            FunctionCounter.builder(refused, access, a -> a.refusedOutsideAcl()).tag("reason", "acl")
+                    .description("PUBLISHes the embedded broker dropped").register(metrics);
+            FunctionCounter.builder("fieldgate.broker.refused.logins", access, a -> a.refusedLogins()).register(metrics);
+        }
         Gauge.builder("fieldgate.influx.reachable", forwarder, f -> f.isReachable() ? 1 : 0).register(metrics);
 
         // the gateway's own health, through the spool like any result, so a dashboard sees it after an outage too

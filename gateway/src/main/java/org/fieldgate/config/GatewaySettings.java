@@ -14,19 +14,28 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     /**
      * @param caFile         PEM CA certificate(s) the broker's certificate must chain to (ssl:// only); null: the JVM's
      * @param clientCertFile PEM client certificate for mutual TLS, with clientKeyFile (PKCS#8); null: none
+     * @param nodePasswordFile the embedded broker's node users in Mosquitto's password file format (user
+     *                         {@code <site>/<device>}, as deploy/mosquitto/add-node writes); null: no node may log in
      */
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password,
-                       Path caFile, Path clientCertFile, Path clientKeyFile) {
+                       Path caFile, Path clientCertFile, Path clientKeyFile, Path nodePasswordFile) {
         /** Without TLS files. */
         public Mqtt(String url, boolean embedded, String clientId, String username, String password) {
             this(url, embedded, clientId, username, password, null, null, null);
+        }
+
+        /** Without a node password file. */
+        public Mqtt(String url, boolean embedded, String clientId, String username, String password,
+                    Path caFile, Path clientCertFile, Path clientKeyFile) {
+            this(url, embedded, clientId, username, password, caFile, clientCertFile, clientKeyFile, null);
         }
 
         @Override
         public String toString() {
             return "Mqtt[url=" + url + ", embedded=" + embedded + ", clientId=" + clientId + ", username=" + username
                     + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile
-                    + ", clientCertFile=" + clientCertFile + ", clientKeyFile=" + clientKeyFile + "]";
+                    + ", clientCertFile=" + clientCertFile + ", clientKeyFile=" + clientKeyFile
+                    + ", nodePasswordFile=" + nodePasswordFile + "]";
         }
     }
 

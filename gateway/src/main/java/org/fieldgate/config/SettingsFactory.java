@@ -37,8 +37,10 @@ public class SettingsFactory {
                 r.secret("fieldgate.mqtt.password", "fieldgate.mqtt.password-file"),
                 tlsFile(r, "fieldgate.mqtt.ca-file", mqttUrl, "ssl", false),
                 tlsFile(r, "fieldgate.mqtt.client-cert-file", mqttUrl, "ssl", false),
-                tlsFile(r, "fieldgate.mqtt.client-key-file", mqttUrl, "ssl", true));
+                tlsFile(r, "fieldgate.mqtt.client-key-file", mqttUrl, "ssl", true),
+                r.file("fieldgate.mqtt.node-password-file"));
         checkMqttTls(r, mqtt);
+        checkEmbeddedBrokerAccess(r, mqtt);
 
         String influxUrl = r.uri("fieldgate.influx.url", "http://127.0.0.1:8086", List.of("http", "https"));
         var influx = new GatewaySettings.Influx(
@@ -166,6 +168,27 @@ public class SettingsFactory {
             return null;
         }
         return file;
+    }
+
+    /**
+     * With credentials, the embedded broker admits only the gateway's own user and the nodes of the node password
+     * file: the gateway's client needs both halves, and the node file means nothing without the embedded broker.
+     */
+    private static void checkEmbeddedBrokerAccess(SettingsReader r, GatewaySettings.Mqtt mqtt) {
+        String nodeFile = "fieldgate.mqtt.node-password-file";
+        if (mqtt.nodePasswordFile() != null && !mqtt.embedded()) {
+            r.refuse(nodeFile, mqtt.nodePasswordFile().toString(), "only used by the embedded broker "
+                    + "(fieldgate.mqtt.embedded = true); Mosquitto has its own password_file");
+        } else if (mqtt.embedded() && (mqtt.username() == null) != (mqtt.password() == null)) {
+            r.refuse(mqtt.username() == null ? "fieldgate.mqtt.password" : "fieldgate.mqtt.username",
+                    mqtt.username() == null ? "***" : mqtt.username(), "the embedded broker's gateway user needs "
+                            + "both fieldgate.mqtt.username and fieldgate.mqtt.password (or password-file)");
+        } else if (mqtt.nodePasswordFile() != null && mqtt.username() == null) {
+            r.refuse(nodeFile, mqtt.nodePasswordFile().toString(), "with node users the embedded broker admits "
+                    + "no anonymous client, so the gateway needs fieldgate.mqtt.username and password too");
+        } else if (mqtt.nodePasswordFile() != null) {
+            r.check(nodeFile, mqtt.nodePasswordFile(), file -> org.fieldgate.transport.BrokerAccess.readNodes(file));
+        }
     }
 
     /** The CA must parse; mutual TLS needs both halves, and they must belong together. */

@@ -63,18 +63,34 @@ final class SettingsReader {
     }
 
     /** @param schemes in the order they are named in the message (a List, so the message is the same every run) */
+    /**
+     * A URL without credentials: a {@code user:password@} part would be logged wherever the URL is (start-up,
+     * every failed write), so it is refused with a pointer to the {@code username} and {@code password-file}
+     * settings beside {@code name}. Problems show the URL with its credentials masked.
+     */
     String uri(String name, String fallback, List<String> schemes) {
         String value = string(name, fallback);
+        String shown = withoutCredentials(value);
         try {
             URI uri = new URI(value);
             if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
-                problem(name, value, "a URL with scheme " + String.join(" or ", schemes) + " and a host, e.g. "
+                problem(name, shown, "a URL with scheme " + String.join(" or ", schemes) + " and a host, e.g. "
                         + schemes.iterator().next() + "://127.0.0.1:" + (schemes.contains("http") ? "8086" : "1883"));
+            } else if (uri.getRawUserInfo() != null) {
+                String prefix = name.substring(0, name.lastIndexOf('.') + 1);
+                refuse(name, shown, "credentials do not belong in the URL (it is logged); set " + prefix
+                        + "username and put the password in a file named by " + prefix + "password-file (mode 0600)");
             }
         } catch (Exception e) {
-            problem(name, value, "a URL with scheme " + String.join(" or ", schemes) + " (" + e.getMessage() + ")");
+            problem(name, shown, "a URL with scheme " + String.join(" or ", schemes) + " ("
+                    + withoutCredentials(String.valueOf(e.getMessage())) + ")");
         }
         return value;
+    }
+
+    /** {@code scheme://user:secret@host} as {@code scheme://***@host}: nothing of the credentials is shown. */
+    static String withoutCredentials(String url) {
+        return url.replaceAll("(?<=//).*@", "***@");
     }
 
     long bytes(String name, long fallback, long min, long max) {

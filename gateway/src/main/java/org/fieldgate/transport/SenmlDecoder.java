@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
  */
 public final class SenmlDecoder {
     public static final String TOPIC_FILTER = "fieldgate/+/+/senml";
-    private static final Pattern TOPIC = Pattern.compile("fieldgate/([^/+#]+)/([^/+#]+)/senml");
     /** RFC 8428 section 4.5.1: name characters, starting with a letter or digit. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-:./_]{0,127}");
     /** RFC 8428 section 4.5.3: resolved times below 2^28 are relative to "now", which we refuse. */
@@ -57,12 +56,14 @@ public final class SenmlDecoder {
 
     /** @param nowNs the gateway's wall clock, used only for the "not in the future" check */
     public DecodedPack decode(String topic, byte[] payload, long nowNs) {
-        var topicMatch = TOPIC.matcher(topic);
-        if (!topicMatch.matches()) {
-            return refused(topic, payload, "topic '" + topic + "' is not fieldgate/<site>/<device>/senml");
+        SenmlTopic parsed;
+        try {
+            parsed = SenmlTopic.parse(topic);
+        } catch (IllegalArgumentException badTopic) {
+            return refused(topic, payload, badTopic.getMessage());
         }
-        String site = topicMatch.group(1);
-        String device = topicMatch.group(2);
+        String site = parsed.site();
+        String device = parsed.device();
         if (payload.length > maxMessageBytes) {
             return refused(topic, payload, "payload is " + payload.length + " bytes, more than the "
                     + maxMessageBytes + " allowed (fieldgate.ingest.max-message-bytes)");

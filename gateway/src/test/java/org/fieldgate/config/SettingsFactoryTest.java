@@ -56,6 +56,30 @@ class SettingsFactoryTest {
     }
 
     @Test
+    void theEmbeddedBrokersAccessSettingsComeWholeOrAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path nodes = java.nio.file.Files.writeString(dir.resolve("nodes.passwd"), "plot-7/probe-1:$6$c2FsdA==$aGFzaA==\n");
+        String file = nodes.toString();
+        assertEquals(List.of("fieldgate.mqtt.node-password-file = '" + file + "': only used by the embedded broker "
+                + "(fieldgate.mqtt.embedded = true); Mosquitto has its own password_file"), problems(Map.of(
+                "fieldgate.mqtt.node-password-file", file)));
+        assertEquals(List.of("fieldgate.mqtt.username = 'gw': the embedded broker's gateway user needs both "
+                + "fieldgate.mqtt.username and fieldgate.mqtt.password (or password-file)"), problems(Map.of(
+                "fieldgate.mqtt.embedded", "true", "fieldgate.mqtt.username", "gw")));
+        assertEquals(List.of("fieldgate.mqtt.node-password-file = '" + file + "': with node users the embedded broker "
+                + "admits no anonymous client, so the gateway needs fieldgate.mqtt.username and password too"), problems(Map.of(
+                "fieldgate.mqtt.embedded", "true", "fieldgate.mqtt.node-password-file", file)));
+        assertEquals(List.of("fieldgate.mqtt.node-password-file = '" + file + "': line 1 (user plot-7/probe-1): a $6$ "
+                + "(Mosquitto 1.x) hash; set the password again with mosquitto_passwd 2.0 or deploy/mosquitto/set-password"),
+                problems(Map.of("fieldgate.mqtt.embedded", "true", "fieldgate.mqtt.username", "gw",
+                        "fieldgate.mqtt.password", "pw", "fieldgate.mqtt.node-password-file", file)));
+    }
+
+    private static List<String> problems(Map<String, Object> properties) {
+        return assertThrows(InvalidSettingException.class,
+                () -> SettingsFactory.read(new MapPropertyResolver(properties))).problems();
+    }
+
+    @Test
     void theApplicationContextRefusesToStartOnABadValue() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> {
             try (ApplicationContext ignored = ApplicationContext.run(Map.of(

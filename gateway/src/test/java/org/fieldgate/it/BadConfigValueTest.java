@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,6 +80,33 @@ class BadConfigValueTest {
         assertEquals(1, stderr.size(), "one error, one line; " + context);
         assertTrue(stderr.get(0).startsWith(site + ":" + (broken + 1) + ": "), "file:line first; " + context);
         assertTrue(stderr.get(0).contains("interval-s") && stderr.get(0).contains("-5"), "field and value; " + context);
+    }
+
+    @Test
+    void aPasswordInTheInfluxUrlIsRefusedWithAPointerToPasswordFileAndNeverLogged() throws Exception {
+        String password = "Pa55-in-url-" + System.nanoTime();
+        // nothing listens on port 1: a gateway that took the URL would log it at start and on every failed write
+        GatewayProcess gateway = cleanup.add(GatewayProcess.builder()
+                .mqttUrl("tcp://127.0.0.1:1")
+                .influxUrl("http://fieldgate:" + password + "@127.0.0.1:1")
+                .property("fieldgate.forward.min-backoff", "10ms")
+                .property("fieldgate.forward.max-backoff", "50ms")
+                .launch());
+        Integer exitCode = gateway.waitForExit(Duration.ofSeconds(30));
+        // what the gateway wrote, less the test kit's own "---- start <command line>" markers
+        String log = String.join("\n", java.nio.file.Files.readAllLines(gateway.dir().resolve("gateway.log")).stream()
+                .filter(line -> !line.startsWith("---- ")).toList());
+        List<String> stderr = gateway.stderrLines().stream().filter(line -> !line.isBlank()).toList();
+        String context = "stderr: " + stderr + "\n" + gateway.logTail();
+        assertFalse(log.contains(password), "the password is in the gateway's log; " + context);
+        assertFalse(String.join("\n", stderr).contains(password), "the password is on stderr; " + context);
+        if (exitCode == null) {
+            throw gateway.failure("gateway with credentials in fieldgate.influx.url was still running after 30 s");
+        }
+        assertEquals(2, exitCode, "exit code; " + context);
+        assertEquals(1, stderr.size(), "exactly one stderr line; " + context);
+        assertTrue(stderr.get(0).contains("fieldgate.influx.url = 'http://***@127.0.0.1:1'"), context);
+        assertTrue(stderr.get(0).contains("fieldgate.influx.password-file"), "points to password-file; " + context);
     }
 
     private void assertExitsWithCode2AndOneStderrLine(String property, String value) {

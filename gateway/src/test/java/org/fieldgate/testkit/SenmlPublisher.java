@@ -126,6 +126,13 @@ public final class SenmlPublisher implements AutoCloseable {
         events.add("new client instance");
     }
 
+    /** Logs in as {@code user} (a node's {@code <site>/<device>} on a broker with credentials); call before connect. */
+    public SenmlPublisher credentials(String user, String password) {
+        options.setUserName(user);
+        options.setPassword(password.toCharArray());
+        return this;
+    }
+
     /** Connects, retrying until the deadline (the broker may be restarting). */
     public SenmlPublisher connect() {
         connect(System.nanoTime() + OPERATION_TIMEOUT.toNanos());

@@ -121,4 +121,32 @@ class ApiTokenTest {
             }
         }
     }
+
+    @Test
+    void managementEndpointsShowNothingWithoutTheTokenButHealthAndPrometheusStayOpen(@TempDir Path dir) throws Exception {
+        try (ApplicationContext context = gateway(dir, Pki.secretFile(dir.resolve("api.token"), TOKEN))) {
+            Map<String, String> bearer = Map.of("Authorization", "Bearer " + TOKEN);
+            for (String path : new String[]{"/beans", "/threaddump", "/routes", "/metrics", "/info"}) {
+                var none = send(context, "GET", path, Map.of());
+                assertEquals(401, none.statusCode(), path + " without a token: " + none.body().substring(0, Math.min(200, none.body().length())));
+                assertFalse(none.body().contains("org.fieldgate"), path + " leaked: " + none.body());
+                var wrong = send(context, "GET", path, Map.of("Authorization", "Bearer " + TOKEN + "x"));
+                assertEquals(401, wrong.statusCode(), path + " with a wrong token");
+                var right = send(context, "GET", path, bearer);
+                assertEquals(200, right.statusCode(), path + " with the token: " + right.body());
+            }
+            // a sub-path of a guarded endpoint is guarded too
+            assertEquals(401, send(context, "GET", "/metrics/jvm.memory.used", Map.of()).statusCode());
+            for (String path : new String[]{"/health", "/prometheus", "/api/status"}) {
+                var open = send(context, "GET", path, Map.of());
+                assertTrue(open.statusCode() == 200 || path.equals("/health") && open.statusCode() == 503,
+                        path + " stays open: " + open.statusCode() + " " + open.body());
+            }
+        }
+        try (ApplicationContext context = gateway(dir.resolve("untokened"), null)) {
+            var beans = send(context, "GET", "/beans", Map.of());
+            assertEquals(403, beans.statusCode(), "no token configured: " + beans.body());
+            assertTrue(beans.body().contains("fieldgate.http.token-file"), beans.body());
+        }
+    }
 }

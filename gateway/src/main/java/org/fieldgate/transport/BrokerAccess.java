@@ -1,0 +1,226 @@
+package org.fieldgate.transport;
+
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Who may do what on the embedded broker, as deploy/mosquitto does it for Mosquitto 2.0:
+ * <ul>
+ * <li>Every PUBLISH whose topic holds a control character (NUL, CR, LF, TAB, DEL, U+0080-U+009F) is refused and
+ * counted, as Mosquitto refuses it: forwarded, such a topic would kill the subscriber's (Paho's) receive thread.</li>
+ * <li>Without credentials (fieldgate.mqtt.username unset: the demo) anyone may connect, publish and subscribe.</li>
+ * <li>With credentials no anonymous client gets in. The gateway's own user (fieldgate.mqtt.username / password)
+ * reads {@code fieldgate/#} and publishes nothing. A node logs in as {@code <site>/<device>} with its password from
+ * the node password file (Mosquitto's format, {@code $7$} PBKDF2-SHA512 as mosquitto_passwd 2.0 and
+ * deploy/mosquitto/add-node write it) and may publish under {@code fieldgate/<site>/<device>/} only. Other users in
+ * that file (a bridge, the gateway's Mosquitto user) are ignored. The file is read again when it changes.</li>
+ * </ul>
+ * A refused publish is dropped by the broker (MQTT 3.1.1 has no way to say so to the client), logged and counted.
+ */
+public final class BrokerAccess implements IAuthenticator, IAuthorizatorPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerAccess.class);
+    private static final Pattern NODE = Pattern.compile("([A-Za-z0-9_.-]{1,64})/([A-Za-z0-9_.-]{1,64})");
+    private static final int HASH_BYTES = 64;
+
+    private final String gatewayUser;
+    private final byte[] gatewayPasswordDigest;
+    private final Path nodePasswordFile;
+    private final AtomicLong refusedControlCharacters = new AtomicLong();
+    private final AtomicLong refusedOutsideAcl = new AtomicLong();
+    private final AtomicLong refusedLogins = new AtomicLong();
+    private volatile Map<String, NodeHash> nodes = Map.of();
+    private volatile FileTime nodesReadAt;
+
+    /** Open to anyone (no credentials configured); control characters in topics are still refused. */
+    public static BrokerAccess open() {
+        return new BrokerAccess(null, null, null);
+    }
+
+    /**
+     * @param gatewayUser      the gateway's own user, or null: no credentials, anyone may connect
+     * @param nodePasswordFile node users, or null: only the gateway's user may log in
+     */
+    public BrokerAccess(String gatewayUser, String gatewayPassword, Path nodePasswordFile) {
+        this.gatewayUser = gatewayUser;
+        this.gatewayPasswordDigest = gatewayPassword == null ? null : sha256(gatewayPassword.getBytes(StandardCharsets.UTF_8));
+        this.nodePasswordFile = nodePasswordFile;
+        if (nodePasswordFile != null) {
+            try {
+                reloadNodesIfChanged();
+            } catch (IOException e) {
+                throw new IllegalStateException("fieldgate.mqtt.node-password-file " + nodePasswordFile + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    public boolean anonymousAllowed() {
+        return gatewayUser == null;
+    }
+
+    /** Publishes refused for a control character in the topic. */
+    public long refusedControlCharacters() {
+        return refusedControlCharacters.get();
+    }
+
+    /** Publishes refused because the user may not write that topic. */
+    public long refusedOutsideAcl() {
+        return refusedOutsideAcl.get();
+    }
+
+    public long refusedLogins() {
+        return refusedLogins.get();
+    }
+
+    @Override
+    public boolean checkValid(String clientId, String username, byte[] password) {
+        boolean valid = username != null && password != null && (username.equals(gatewayUser)
+                ? MessageDigest.isEqual(gatewayPasswordDigest, sha256(password)) : nodePasswordMatches(username, password));
+        if (!valid) {
+            refusedLogins.incrementAndGet();
+            LOG.warn("embedded broker refused the login of client '{}' as user '{}': {}", SenmlTopic.shown(clientId),
+                    username == null ? "(none)" : SenmlTopic.shown(username),
+                    password == null ? "no password" : "unknown user or wrong password");
+        }
+        return valid;
+    }
+
+    @Override
+    public boolean canWrite(Topic topic, String user, String client) {
+        String name = topic.toString();
+        if (name.codePoints().anyMatch(Character::isISOControl)) {
+            long count = refusedControlCharacters.incrementAndGet();
+            LOG.warn("embedded broker refused a PUBLISH from client '{}' on topic '{}': control character in the topic "
+                    + "(refused {} so far)", SenmlTopic.shown(client), SenmlTopic.shown(name), count);
+            return false;
+        }
+        if (anonymousAllowed()) {
+            return true;
+        }
+        var node = user == null ? null : NODE.matcher(user);
+        boolean allowed = node != null && node.matches() && !user.equals(gatewayUser)
+                && name.startsWith("fieldgate/" + node.group(1) + "/" + node.group(2) + "/");
+        if (!allowed) {
+            long count = refusedOutsideAcl.incrementAndGet();
+            LOG.warn("embedded broker refused a PUBLISH from user '{}' on topic '{}': a node may publish under "
+                    + "fieldgate/<its site>/<its device>/ only (refused {} so far)", SenmlTopic.shown(String.valueOf(user)),
+                    SenmlTopic.shown(name), count);
+        }
+        return allowed;
+    }
+
+    @Override
+    public boolean canRead(Topic topic, String user, String client) {
+        return anonymousAllowed() || (user != null && user.equals(gatewayUser) && topic.toString().startsWith("fieldgate/"));
+    }
+
+    private boolean nodePasswordMatches(String username, byte[] password) {
+        if (nodePasswordFile == null) {
+            return false;
+        }
+        try {
+            reloadNodesIfChanged();
+        } catch (IOException e) {
+            LOG.warn("node password file {} not read again, the last good copy stays in force: {}", nodePasswordFile,
+                    e.getMessage());
+        }
+        NodeHash hash = nodes.get(username);
+        return hash != null && hash.matches(password);
+    }
+
+    private synchronized void reloadNodesIfChanged() throws IOException {
+        FileTime modified = Files.getLastModifiedTime(nodePasswordFile);
+        if (!modified.equals(nodesReadAt)) {
+            nodes = readNodes(nodePasswordFile);
+            nodesReadAt = modified;
+            LOG.info("embedded broker: {} node user(s) from {}", nodes.size(), nodePasswordFile);
+        }
+    }
+
+    /**
+     * The node users ({@code <site>/<device>}) of a Mosquitto password file; other users are skipped.
+     *
+     * @throws IOException naming the line of an entry that cannot be used
+     */
+    public static Map<String, NodeHash> readNodes(Path file) throws IOException {
+        Map<String, NodeHash> nodes = new HashMap<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new IOException("line " + (i + 1) + " is not 'user:hash' (a Mosquitto password file)");
+            }
+            String user = line.substring(0, colon);
+            if (NODE.matcher(user).matches()) {
+                nodes.put(user, NodeHash.parse(line.substring(colon + 1), "line " + (i + 1) + " (user " + user + ")"));
+            }
+        }
+        return Map.copyOf(nodes);
+    }
+
+    /** A {@code $7$<iterations>$<salt>$<hash>} entry: PBKDF2-HMAC-SHA512, base64 salt and 64-byte hash. */
+    public record NodeHash(int iterations, byte[] salt, byte[] hash) {
+        static NodeHash parse(String entry, String where) throws IOException {
+            String[] parts = entry.split("\\$", -1);
+            if (parts.length == 4 && parts[1].equals("6")) {
+                throw new IOException(where + ": a $6$ (Mosquitto 1.x) hash; set the password again with "
+                        + "mosquitto_passwd 2.0 or deploy/mosquitto/set-password");
+            }
+            try {
+                if (parts.length != 5 || !parts[0].isEmpty() || !parts[1].equals("7")) {
+                    throw new IllegalArgumentException("not $7$<iterations>$<salt>$<hash>");
+                }
+                int iterations = Integer.parseInt(parts[2]);
+                byte[] hash = Base64.getDecoder().decode(parts[4]);
+                if (iterations < 1 || hash.length != HASH_BYTES) {
+                    throw new IllegalArgumentException("iterations " + iterations + ", hash of " + hash.length + " bytes");
+                }
+                return new NodeHash(iterations, Base64.getDecoder().decode(parts[3]), hash);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(where + ": not a Mosquitto 2.0 password hash (" + e.getMessage() + ")");
+            }
+        }
+
+        boolean matches(byte[] password) {
+            char[] chars = new String(password, StandardCharsets.UTF_8).toCharArray();
+            try {
+                byte[] derived = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512")
+                        .generateSecret(new PBEKeySpec(chars, salt, iterations, HASH_BYTES * 8)).getEncoded();
+                return MessageDigest.isEqual(derived, hash);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("every JDK 17 has PBKDF2WithHmacSHA512", e);
+            }
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
