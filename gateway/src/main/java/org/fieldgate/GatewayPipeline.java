@@ -79,7 +79,7 @@ public class GatewayPipeline implements AutoCloseable {
         this.export = new org.fieldgate.export.ExportStage(settings, this.sites, spool, java.time.Clock.systemUTC());
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
-                ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos());
+                ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos(), this::declaredUnit);
         this.committer = new IngestCommitter(decoder, spool, ingestSettings.commitBatchMessages(), metrics);
         committer.onCommitted(latest::update);
         committer.onCommitted(readings -> forwarder.wake());
@@ -186,6 +186,16 @@ public class GatewayPipeline implements AutoCloseable {
                         "dropped_total", spool.droppedTotal(), "ingested_total", committer.ingested(),
                         "delivered_total", forwarder.delivered(), "quarantined_total", forwarder.quarantined(),
                         "mqtt_connected", ingest.isConnected(), "influx_reachable", forwarder.isReachable()));
+    }
+
+    /** For records without a unit: what the site file of {@code site} declares for the channel, or null. */
+    private String declaredUnit(String site, String device, String channel) {
+        for (SiteConfig s : sites) {
+            if (s.id().equals(site)) {
+                return s.declaredUnit(device, channel);
+            }
+        }
+        return null;
     }
 
     public List<SiteConfig> sites() {
