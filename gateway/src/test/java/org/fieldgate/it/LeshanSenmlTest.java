@@ -71,8 +71,7 @@ class LeshanSenmlTest {
                 .influxUrl(influx.url()).database(DB).clientId("it-gw-leshan")
                 .property("fieldgate.site-config", siteFile.toString())
                 .property("fieldgate.acquire.mode", "off").start());
-        Supplier<String> diagnostics = () -> gateway.diagnostics().get() + "\n---- broker\n" + broker.logTail(20)
-                + "\n---- influxd\n" + influx.logTail(20);
+        Supplier<String> diagnostics = Site.diagnostics(gateway, broker, influx);
 
         long base = SenmlPacks.anHourAgo();
         List<Pack> traffic = new ArrayList<>();
