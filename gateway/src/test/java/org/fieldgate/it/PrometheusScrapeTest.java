@@ -6,6 +6,7 @@ import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.MosquittoProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.PrometheusProcess;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * GET /prometheus as Prometheus scrapes it, checked by Prometheus's own linter ({@code promtool check metrics}, Debian's
- * prometheus package) in the classic text format and in OpenMetrics, and the age of the oldest undelivered reading as
+ * prometheus package) in the classic text format and in OpenMetrics, then scraped by a real Prometheus server, and the age of the oldest undelivered reading as
  * a gauge that rises while InfluxDB is down and falls back to 0 once the spool drains.
  */
 @ExtendWith(AttachGatewayLogs.class)
@@ -74,6 +75,18 @@ class PrometheusScrapeTest {
         assertTrue(open.body().endsWith("# EOF\n"), "an OpenMetrics exposition ends with # EOF");
         assertEquals("", openLint, "promtool check metrics on OpenMetrics");
         assertEquals(0.0, gauge(gateway, AGE_GAUGE), AGE_GAUGE + " with nothing waiting");
+        // and Prometheus itself, which asks for OpenMetrics first, scrapes it without a parse error
+        try (PrometheusProcess prometheus = PrometheusProcess.scraping(gateway.baseUrl().substring("http://".length()),
+                "/prometheus")) {
+            PrometheusProcess.Target target = Poll.value("Prometheus to scrape the gateway", Duration.ofSeconds(60),
+                    prometheus::target, t -> !t.health().equals("unknown"), () -> prometheus.logTail(20));
+            Double stored = Poll.value("Prometheus to store " + AGE_GAUGE, Duration.ofSeconds(30),
+                    () -> prometheus.instant(AGE_GAUGE), v -> v != null, () -> prometheus.logTail(20));
+            System.out.println("PROMETHEUS server scrape: health " + target.health() + ", last error '" + target.lastError()
+                    + "', " + AGE_GAUGE + " stored as " + stored);
+            assertEquals("", target.lastError(), "Prometheus's scrape error");
+            assertEquals("up", target.health());
+        }
 
         influx.stop();
         Poll.until("the gateway to notice InfluxDB is down", Duration.ofSeconds(30),
