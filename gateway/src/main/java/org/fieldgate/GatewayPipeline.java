@@ -80,7 +80,7 @@ public class GatewayPipeline implements AutoCloseable {
         this.export = new org.fieldgate.export.ExportStage(settings, this.sites, spool, java.time.Clock.systemUTC());
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
-                ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos());
+                ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos(), this::declaredUnit);
         this.committer = new IngestCommitter(decoder, spool, ingestSettings.commitBatchMessages(), metrics);
         committer.onCommitted(latest::update);
         committer.onCommitted(readings -> forwarder.wake());
@@ -141,12 +141,21 @@ public class GatewayPipeline implements AutoCloseable {
 
         Gauge.builder("fieldgate.spool.depth", spool, Spool::depth).description("readings waiting in the spool")
                 .register(metrics);
-        Gauge.builder("fieldgate.spool.used.bytes", spool, Spool::usedBytes).register(metrics);
-        Gauge.builder("fieldgate.spool.full", spool, s -> s.isFull() ? 1 : 0).register(metrics);
-        Gauge.builder("fieldgate.spool.dead.letters.total", spool, Spool::deadLettersTotal).register(metrics);
+        Gauge.builder("fieldgate.spool.oldest.undelivered.age", spool,
+                        s -> s.oldestUndeliveredAgeS(org.fieldgate.reading.EpochNanos.now())).baseUnit("seconds")
+                .description("time since the oldest reading still waiting in the spool was received; 0 when none waits")
+                .register(metrics);
+        Gauge.builder("fieldgate.spool.used.bytes", spool, Spool::usedBytes)
+                .description("bytes the spool file uses, of fieldgate.spool.max-bytes").register(metrics);
+        Gauge.builder("fieldgate.spool.full", spool, s -> s.isFull() ? 1 : 0)
+                .description("1 while the spool is full and its full-policy applies, else 0").register(metrics);
+        // a gauge, not a counter: the count lives in the spool and survives restarts
+        Gauge.builder("fieldgate.spool.dead.letters", spool, Spool::deadLettersTotal)
+                .description("dead letters kept in the spool since it was created").register(metrics);
         Gauge.builder("fieldgate.spool.points", spool, Spool::pointDepth)
                 .description("derived points (fluxes, rates, gaps) waiting in the spool").register(metrics);
-        Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0).register(metrics);
+        Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0)
+                .description("1 while the MQTT subscription is connected, else 0").register(metrics);
         if (broker != null) {
             var access = broker.access();
             String refused = "fieldgate.broker.refused.publishes";
@@ -154,9 +163,11 @@ public class GatewayPipeline implements AutoCloseable {
                     .description("PUBLISHes the embedded broker dropped").register(metrics);
             FunctionCounter.builder(refused, access, a -> a.refusedOutsideAcl()).tag("reason", "acl")
                     .description("PUBLISHes the embedded broker dropped").register(metrics);
-            FunctionCounter.builder("fieldgate.broker.refused.logins", access, a -> a.refusedLogins()).register(metrics);
+            FunctionCounter.builder("fieldgate.broker.refused.logins", access, a -> a.refusedLogins())
+                    .description("logins the embedded broker refused").register(metrics);
         }
-        Gauge.builder("fieldgate.influx.reachable", forwarder, f -> f.isReachable() ? 1 : 0).register(metrics);
+        Gauge.builder("fieldgate.influx.reachable", forwarder, f -> f.isReachable() ? 1 : 0)
+                .description("1 while InfluxDB answers, else 0").register(metrics);
 
         // the gateway's own health, through the spool like any result, so a dashboard sees it after an outage too
         this.healthTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -188,8 +199,7 @@ public class GatewayPipeline implements AutoCloseable {
     /** Measurement {@code gateway}: the figures of /api/status, every {@value #HEALTH_EVERY_S} s. */
     private PointLine healthPoint() {
         long now = org.fieldgate.reading.EpochNanos.now();
-        var oldest = spool.oldestReceivedNs();
-        double oldestS = oldest.isPresent() ? Math.max(0, (now - oldest.getAsLong()) / 1e9) : 0.0;
+        double oldestS = spool.oldestUndeliveredAgeS(now);
         return org.fieldgate.forward.InfluxLines.derived("gateway", now, java.util.Map.of("site", settings.site()),
                 LivePoints.fieldsOf("spool_depth", spool.depth(), "spool_bytes", spool.usedBytes(),
                         "spool_full", spool.isFull(), "points_waiting", spool.pointDepth(),
@@ -197,6 +207,16 @@ public class GatewayPipeline implements AutoCloseable {
                         "dropped_total", spool.droppedTotal(), "ingested_total", committer.ingested(),
                         "delivered_total", forwarder.delivered(), "quarantined_total", forwarder.quarantined(),
                         "mqtt_connected", ingest.isConnected(), "influx_reachable", forwarder.isReachable()));
+    }
+
+    /** For records without a unit: what the site file of {@code site} declares for the channel, or null. */
+    private String declaredUnit(String site, String device, String channel) {
+        for (SiteConfig s : sites) {
+            if (s.id().equals(site)) {
+                return s.declaredUnit(device, channel);
+            }
+        }
+        return null;
     }
 
     public List<SiteConfig> sites() {

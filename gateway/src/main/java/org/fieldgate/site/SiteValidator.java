@@ -42,7 +42,9 @@ public final class SiteValidator {
     static final String[] BATCH_KEYS = {"id", "start-date", "rock-type", "mass-kg", "co2-potential-kg-per-kg",
         "handling-emissions-kg-co2", "notes"};
     static final String[] SITE_KEYS = {"kind", "id", "name", "location", "timezone", "sampling", "buses",
-        "probes", "calibrations", "analyser", "schedule", "chambers", "house", "notes"};
+        "probes", "remote-nodes", "calibrations", "analyser", "schedule", "chambers", "house", "notes"};
+    static final String[] REMOTE_NODE_KEYS = {"id", "channels", "description"};
+    static final String[] REMOTE_CHANNEL_KEYS = {"unit", "description"};
     static final String[] REF_KEYS = {"probe", "channel"};
 
     /** The outcome of a check: the configuration when there were no errors (else null), and the errors in file order. */
@@ -106,20 +108,84 @@ public final class SiteValidator {
         }
         Map<String, BusConfig> buses = buses(o);
         calibrations(o);
-        List<Node> probeNodes = o.seq("probes", true, "a list of probes, each with id, model and bus/address or pin");
+        // a site of remote nodes only (e.g. LwM2M nodes) has no probes of its own
+        boolean remoteOnly = o.has("remote-nodes");
+        List<Node> probeNodes = o.seq("probes", !remoteOnly,
+                "a list of probes, each with id, model and bus/address or pin (or remote-nodes)");
         if (probeNodes != null) {
-            if (probeNodes.isEmpty()) {
-                t.error(o.get("probes"), "probes", "[]", "at least one probe");
+            if (probeNodes.isEmpty() && !remoteOnly) {
+                t.error(o.get("probes"), "probes", "[]", "at least one probe (or remote-nodes)");
             }
             Map<String, Node> busAddresses = new HashMap<>();
             for (int i = 0; i < probeNodes.size(); i++) {
                 probe(probeNodes.get(i), "probes[" + i + "]", buses, busAddresses, defaultInterval);
             }
         }
+        List<RemoteNode> remoteNodes = remoteNodes(o);
         ChamberSystem chambers = chambers(o);
         HouseConfig house = house(o);
         return new SiteConfig(id, name, lat == null ? 0 : lat, lon == null ? 0 : lon, elevation, zone, buses,
-                List.copyOf(probes.values()), Map.copyOf(calibrations), chambers, house, t.file);
+                List.copyOf(probes.values()), Map.copyOf(calibrations), chambers, house, t.file, remoteNodes);
+    }
+
+    /** {@code remote-nodes}: MQTT device names not taken by a probe, each channel a SenML name with a SenML unit. */
+    private List<RemoteNode> remoteNodes(YamlTree.Obj o) {
+        List<Node> items = o.seq("remote-nodes", false, "a list of remote nodes, each with id and channels");
+        List<RemoteNode> out = new ArrayList<>();
+        if (items == null) {
+            return out;
+        }
+        if (items.isEmpty()) {
+            t.error(o.get("remote-nodes"), "remote-nodes", "[]", "at least one remote node, or leave remote-nodes out");
+        }
+        Map<String, Node> ids = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            YamlTree.Obj n = t.obj(items.get(i), "remote-nodes[" + i + "]", REMOTE_NODE_KEYS);
+            if (n == null) {
+                continue;
+            }
+            String id = n.str("id", true, Names.ID, "a device name: " + Names.ID_ALLOWED);
+            n.str("description", false, null, "free text");
+            if (id != null && probes.containsKey(id)) {
+                t.error(n.get("id"), n.field("id"), id, "already a probe of this site (line " + probes.get(id).line()
+                        + "); device names must be unique");
+                id = null;
+            } else if (id != null && ids.putIfAbsent(id, n.get("id")) != null) {
+                t.error(n.get("id"), n.field("id"), id, "duplicate remote node id (first at line "
+                        + YamlTree.line(ids.get(id)) + ")");
+                id = null;
+            }
+            Map<String, String> units = new LinkedHashMap<>();
+            if (!n.has("channels")) {
+                t.error(n.node, n.field("channels"), null, "required; each channel's name and unit, "
+                        + "e.g. 3303/0/5700: {unit: Cel}");
+                continue;
+            }
+            YamlTree.Obj channels = t.obj(n.get("channels"), n.field("channels"));
+            if (channels == null) {
+                continue;
+            }
+            for (Map.Entry<String, Node> e : channels.entries.entrySet()) {
+                String path = channels.field(e.getKey());
+                if (!Names.CHANNEL.matcher(e.getKey()).matches()) {
+                    t.error(channels.keys.get(e.getKey()), path, e.getKey(), "a channel name: " + Names.CHANNEL_ALLOWED);
+                    continue;
+                }
+                YamlTree.Obj c = t.obj(e.getValue(), path, REMOTE_CHANNEL_KEYS);
+                if (c == null) {
+                    continue;
+                }
+                c.str("description", false, null, "free text");
+                String unit = ModelLoader.unit(c, "unit", true);
+                if (unit != null) {
+                    units.put(e.getKey(), unit);
+                }
+            }
+            if (id != null) {
+                out.add(new RemoteNode(id, units, YamlTree.line(items.get(i))));
+            }
+        }
+        return out;
     }
 
     private ZoneId zone(YamlTree.Obj o) {

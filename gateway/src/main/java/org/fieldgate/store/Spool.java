@@ -745,6 +745,15 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * Seconds since the oldest reading still waiting was received, 0 when none waits: how far InfluxDB lags behind.
+     * One query; for /api/status, the gateway health point and the Prometheus gauge alike.
+     */
+    public double oldestUndeliveredAgeS(long nowNs) {
+        OptionalLong oldest = oldestReceivedNs();
+        return oldest.isPresent() ? Math.max(0, nowNs - oldest.getAsLong()) / 1e9 : 0.0;
+    }
+
     public long depth() {
         return depth.get();
     }

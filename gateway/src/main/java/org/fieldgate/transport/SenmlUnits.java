@@ -1,5 +1,6 @@
 package org.fieldgate.transport;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +24,20 @@ public final class SenmlUnits {
             // soil and gas work
             "kPa", "mmol/mol", "umol/mol", "m3/m3", "dS/m", "umol/m2/s", "mS/cm", "mm/d");
 
+    /**
+     * Unit of a SenML sum {@code s}: the value's unit times seconds (RFC 8428 section 4.2), named by the registry
+     * where it has a name (W s = J, m3/s s = m3, ...), else written {@code <unit>*s}.
+     */
+    private static final Map<String, String> TIMES_SECONDS = Map.ofEntries(
+            Map.entry("W", "J"), Map.entry("VA", "VAs"), Map.entry("var", "vars"),
+            Map.entry("A", "C"), Map.entry("m/s", "m"), Map.entry("m3/s", "m3"),
+            Map.entry("l/s", "l"), Map.entry("1/s", "count"), Map.entry("bit/s", "bit"),
+            Map.entry("B/s", "B"), Map.entry("Hz", "count"));
+
     private SenmlUnits() {
+    }
+
+    public static String timesSeconds(String unit) {
+        return TIMES_SECONDS.getOrDefault(unit, unit + "*s");
     }
 }

@@ -48,8 +48,7 @@ public class StatusController {
     public GatewayStatus status() {
         Spool spool = pipeline.spool();
         long nowNs = EpochNanos.now();
-        double oldestAgeS = spool.oldestReceivedNs().stream().mapToDouble(t -> Math.max(0, nowNs - t) / 1e9).findFirst()
-                .orElse(0);
+        double oldestAgeS = spool.oldestUndeliveredAgeS(nowNs);
         var forwarder = pipeline.forwarder();
         var ingest = pipeline.ingest();
         return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.depth(),

@@ -137,6 +137,10 @@ class ConfigCheckTest {
         assertEquals(set(SiteValidator.HOUSE_KEYS), keys(sp.get("house")));
         assertEquals(set(SiteValidator.BATCH_KEYS), keys(sp.get("house").get("properties").get("batches").get("items")));
         assertEquals(set(SiteValidator.REF_KEYS), keys(defs.get("channelRef")));
+        JsonNode remote = sp.get("remote-nodes").get("items");
+        assertEquals(set(SiteValidator.REMOTE_NODE_KEYS), keys(remote));
+        assertEquals(set(SiteValidator.REMOTE_CHANNEL_KEYS),
+                keys(remote.get("properties").get("channels").get("additionalProperties")));
 
         JsonNode model = defs.get("sensorModel");
         JsonNode mp = model.get("properties");

@@ -139,6 +139,30 @@ class SiteConfigTest {
     }
 
     @Test
+    void remoteNodesDeclareTheUnitsOfChannelsThatArriveWithoutOne() throws IOException {
+        SiteConfig site = SiteConfigs.loadOrThrow(CONFIG.resolve("sites/lwm2m-nodes-example.yaml"), MODELS);
+        assertEquals(List.of(), site.probes());
+        assertEquals("Cel", site.declaredUnit("leshan-node-1", "3303/0/5700"));
+        assertEquals("%RH", site.declaredUnit("leshan-node-1", "3304/0/5700"));
+        assertNull(site.declaredUnit("leshan-node-1", "3303/1/5700"));
+        assertNull(site.declaredUnit("leshan-node-9", "3303/0/5700"));
+        SiteConfig soil = SiteConfigs.loadOrThrow(SOIL, MODELS);
+        assertEquals("m3/m3", soil.declaredUnit("soil-water-10cm", "vwc_10cm"));
+
+        Variant v = variant(CONFIG.resolve("sites/lwm2m-nodes-example.yaml"), "      3304/0/5700: {unit: '%RH'}",
+                "      3304/0/5700: {unit: furlong}\n      /bad: {unit: Cel}\n      x: {}");
+        assertEquals(List.of(
+                v.at("furlong") + ": remote-nodes[0].channels.3304/0/5700.unit: value 'furlong': not a SenML unit "
+                        + "(transport/SenmlUnits.java: ppm, Cel, %RH, kPa, Pa, m3/m3, W, kWh, ...)",
+                v.at("/bad") + ": remote-nodes[0].channels./bad: value '/bad': a channel name: " + Names.CHANNEL_ALLOWED,
+                v.at("x: {}") + ": remote-nodes[0].channels.x.unit: missing: required; a SenML unit "
+                        + "(transport/SenmlUnits.java: ppm, Cel, %RH, kPa, Pa, m3/m3, W, kWh, ...)"), errors(v));
+        Variant dup = variant(CONFIG.resolve("sites/lwm2m-nodes-example.yaml"), "  - id: leshan-node-2", "  - id: leshan-node-1");
+        assertEquals(List.of(dup.at("  - id: leshan-node-1\n    channels") + ": remote-nodes[1].id: value 'leshan-node-1': "
+                + "duplicate remote node id (first at line " + dup.line("leshan-node-1") + ")"), errors(dup));
+    }
+
+    @Test
     void unknownKeySuggestsTheClosestOne() throws IOException {
         Variant v = variant(SOIL, "    interval-s: 300", "    intervall-s: 300");
         assertEquals(List.of(v.at("intervall-s") + ": probes[3].intervall-s: value '300': unknown key; did you mean"

@@ -3,7 +3,8 @@
  * {@link org.fieldgate.testkit.InfluxdProcess} and {@link org.fieldgate.testkit.GatewayProcess} start, stop (SIGTERM),
  * kill (SIGKILL) and restart their process by PID on the same port and data; {@link org.fieldgate.testkit.SenmlPublisher}
  * is an independent Paho probe that keeps exact books of acknowledged readings; {@link org.fieldgate.testkit.LandedReadings}
- * compares what reached InfluxDB with what was sent. Every wait is a bounded {@link org.fieldgate.testkit.Poll}.
+ * compares what reached InfluxDB with what was sent; {@link org.fieldgate.testkit.PrometheusProcess} is a real Prometheus
+ * server scraping the gateway. Every wait is a bounded {@link org.fieldgate.testkit.Poll}.
  * {@link org.fieldgate.testkit.TestkitSelfTest} proves the kit without the gateway.
  */
 package org.fieldgate.testkit;
