@@ -48,6 +48,8 @@ public class GatewayPipeline implements AutoCloseable {
     private final GatewaySettings settings;
     private final Spool spool;
     private final InfluxForwarder forwarder;
+    /** Checks InfluxDB holds what it acknowledged, and re-sends what it does not. */
+    private final org.fieldgate.forward.Reconciler reconciler;
     private final IngestCommitter committer;
     private final EmbeddedBroker broker;
     private final MqttIngest ingest;
@@ -76,6 +78,7 @@ public class GatewayPipeline implements AutoCloseable {
                 settings.influx().database(), settings.spool().dir());
         this.spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy());
         this.forwarder = new InfluxForwarder(settings.influx(), settings.forward(), spool, metrics);
+        this.reconciler = new org.fieldgate.forward.Reconciler(forwarder, spool, org.fieldgate.reading.EpochNanos::now);
         this.export = new org.fieldgate.export.ExportStage(settings, this.sites, spool, java.time.Clock.systemUTC());
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
@@ -162,6 +165,7 @@ public class GatewayPipeline implements AutoCloseable {
         }, HEALTH_EVERY_S, HEALTH_EVERY_S, java.util.concurrent.TimeUnit.SECONDS);
 
         forwarder.start();
+        reconciler.start();
         committer.start();
         ingest.start();
         live.start();
@@ -177,8 +181,7 @@ public class GatewayPipeline implements AutoCloseable {
     /** Measurement {@code gateway}: the figures of /api/status, every {@value #HEALTH_EVERY_S} s. */
     private PointLine healthPoint() {
         long now = org.fieldgate.reading.EpochNanos.now();
-        var oldest = spool.oldestReceivedNs();
-        double oldestS = oldest.isPresent() ? Math.max(0, (now - oldest.getAsLong()) / 1e9) : 0.0;
+        double oldestS = forwarder.oldestUndeliveredAgeS();
         return org.fieldgate.forward.InfluxLines.derived("gateway", now, java.util.Map.of("site", settings.site()),
                 LivePoints.fieldsOf("spool_depth", spool.depth(), "spool_bytes", spool.usedBytes(),
                         "spool_full", spool.isFull(), "points_waiting", spool.pointDepth(),
@@ -216,6 +219,10 @@ public class GatewayPipeline implements AutoCloseable {
         return forwarder;
     }
 
+    public org.fieldgate.forward.Reconciler reconciler() {
+        return reconciler;
+    }
+
     public IngestCommitter committer() {
         return committer;
     }
@@ -238,6 +245,7 @@ public class GatewayPipeline implements AutoCloseable {
         live.close();
         ingest.close();
         committer.close();
+        reconciler.close();
         forwarder.close();
         if (broker != null) {
             broker.close();

@@ -47,10 +47,8 @@ public class StatusController {
     @Get("/api/status")
     public GatewayStatus status() {
         Spool spool = pipeline.spool();
-        long nowNs = EpochNanos.now();
-        double oldestAgeS = spool.oldestReceivedNs().stream().mapToDouble(t -> Math.max(0, nowNs - t) / 1e9).findFirst()
-                .orElse(0);
         var forwarder = pipeline.forwarder();
+        double oldestAgeS = forwarder.oldestUndeliveredAgeS();
         var ingest = pipeline.ingest();
         return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.depth(),
                 oldestAgeS, spool.usedBytes(), spool.maxBytes(), spool.isFull(), spool.fullPolicy().label,
