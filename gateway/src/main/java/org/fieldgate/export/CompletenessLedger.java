@@ -178,8 +178,8 @@ public final class CompletenessLedger {
                 }
                 double[] r = reconciled.getOrDefault(hour, Map.of()).get(e.getKey());
                 if (r != null && r[0] > 0) {
-                    causes.put("InfluxDB acknowledged but did not store; re-sent " + (long) r[1] + ", still missing "
-                            + (long) r[2], (long) r[0]);
+                    causes.put("InfluxDB acknowledged but did not store: " + (long) r[1] + " re-sent and " + (long) r[2]
+                            + " still missing", (long) r[0]);
                 }
                 StringBuilder text = new StringBuilder();
                 causes.forEach((cause, n) -> text.append(text.length() == 0 ? "" : "; ").append(cause).append(" (")
