@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * InfluxDB answers 400 for a body's content. Once (a proxy or InfluxDB in a bad moment): the write is retried as it was
- * and everything lands, nothing quarantined. Every time, for one pack's readings: exactly those are quarantined, the
+ * InfluxDB answers 400 for a body's content. For a moment (a proxy or InfluxDB in a bad moment, 400 ms): the write is
+ * retried as it was after a pause and everything lands, nothing quarantined. Every time, for one pack's readings: exactly those are quarantined, the
  * count survives a restart, {@code quarantine list} shows them and {@code quarantine replay} lands them once the cause
  * is gone.
  */
@@ -51,7 +51,8 @@ class InfluxRefusalTest {
         MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
         InfluxdProcess influx = cleanup.add(InfluxdProcess.started());
         InfluxProxy proxy = cleanup.add(InfluxProxy.to(influx.url()));
-        proxy.fault(InfluxProxy.eachBodyOnce("unable to parse 'reading': transient proxy fault"));
+        // shorter than the pause before the retry (min-backoff, 500 ms), longer than an immediate re-send and split
+        proxy.fault(InfluxProxy.everyWriteFor(Duration.ofMillis(400), "unable to parse 'reading': transient proxy fault"));
         GatewayProcess gateway = cleanup.add(Site.gateway(broker, influx, "it-gw-transient-400")
                 .influxUrl(proxy.url()).start());
         var diagnostics = Site.diagnostics(gateway, broker, influx);

@@ -16,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,10 +97,16 @@ public final class InfluxProxy implements AutoCloseable {
         return body -> new Refusal(status, errorJson(error));
     }
 
-    /** A body is refused with 400 and {@code error} the first time it comes, forwarded when it comes again. */
-    public static WriteFault eachBodyOnce(String error) {
-        Set<String> seen = ConcurrentHashMap.newKeySet();
-        return body -> seen.add(body) ? new Refusal(400, errorJson(error)) : null;
+    /**
+     * Every write is refused with 400 and {@code error} for {@code window} from the first write that comes, then all pass:
+     * an InfluxDB (or a proxy before it) in a bad moment, as when a shard is being created.
+     */
+    public static WriteFault everyWriteFor(Duration window, String error) {
+        AtomicLong firstNs = new AtomicLong(Long.MIN_VALUE);
+        return body -> {
+            firstNs.compareAndSet(Long.MIN_VALUE, System.nanoTime());
+            return System.nanoTime() - firstNs.get() < window.toNanos() ? new Refusal(400, errorJson(error)) : null;
+        };
     }
 
     /** Every body with a line holding {@code marker} is refused with 400 and {@code error}. */
