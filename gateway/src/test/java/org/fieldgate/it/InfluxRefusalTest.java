@@ -51,8 +51,8 @@ class InfluxRefusalTest {
         MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
         InfluxdProcess influx = cleanup.add(InfluxdProcess.started());
         InfluxProxy proxy = cleanup.add(InfluxProxy.to(influx.url()));
-        // shorter than the pause before the retry (min-backoff, 500 ms), longer than an immediate re-send and split
-        proxy.fault(InfluxProxy.everyWriteFor(Duration.ofMillis(400), "unable to parse 'reading': transient proxy fault"));
+        // InfluxDB out of service first, so that the readings wait in the spool and go out in full batches
+        proxy.fault(InfluxProxy.everyWrite(503, "service unavailable"));
         GatewayProcess gateway = cleanup.add(Site.gateway(broker, influx, "it-gw-transient-400")
                 .influxUrl(proxy.url()).start());
         var diagnostics = Site.diagnostics(gateway, broker, influx);
@@ -61,6 +61,11 @@ class InfluxRefusalTest {
         publisher.flush(Duration.ofSeconds(30));
         Map<Reading.Key, Reading> sent = publisher.acknowledged();
         assertEquals(3000, sent.size());
+        Poll.until("every reading in the spool", Duration.ofSeconds(60), () -> gateway.status().ingested() == sent.size(),
+                diagnostics);
+        // then a 400 for 400 ms: shorter than the pause before the retry (min-backoff, 500 ms), longer than an
+        // immediate re-send and split of a batch down to its first single reading
+        proxy.fault(InfluxProxy.everyWriteFor(Duration.ofMillis(400), "unable to parse 'reading': transient proxy fault"));
 
         var status = Poll.value("every reading delivered or quarantined", Duration.ofSeconds(90), gateway::status,
                 s -> s.spoolDepth() == 0 && s.delivered() + s.quarantined() == sent.size(), diagnostics);
