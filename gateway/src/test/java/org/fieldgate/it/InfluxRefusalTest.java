@@ -65,7 +65,7 @@ class InfluxRefusalTest {
                 diagnostics);
         // then a 400 for 400 ms: shorter than the pause before the retry (min-backoff, 500 ms), longer than an
         // immediate re-send and split of a batch down to its first single reading
-        proxy.fault(InfluxProxy.everyWriteFor(Duration.ofMillis(400), "unable to parse 'reading': transient proxy fault"));
+        proxy.fault(InfluxProxy.readingWritesFor(Duration.ofMillis(400), "unable to parse 'reading': transient proxy fault"));
 
         var status = Poll.value("every reading delivered or quarantined", Duration.ofSeconds(90), gateway::status,
                 s -> s.spoolDepth() == 0 && s.delivered() + s.quarantined() == sent.size(), diagnostics);

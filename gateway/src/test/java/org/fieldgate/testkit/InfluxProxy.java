@@ -98,12 +98,16 @@ public final class InfluxProxy implements AutoCloseable {
     }
 
     /**
-     * Every write is refused with 400 and {@code error} for {@code window} from the first write that comes, then all pass:
-     * an InfluxDB (or a proxy before it) in a bad moment, as when a shard is being created.
+     * Every write of readings (measurement {@code reading}) is refused with 400 and {@code error} for {@code window} from
+     * the first that comes, then all pass: an InfluxDB (or a proxy before it) in a bad moment, as when a shard is being
+     * created. Derived points pass, so the moment starts with a batch of readings.
      */
-    public static WriteFault everyWriteFor(Duration window, String error) {
+    public static WriteFault readingWritesFor(Duration window, String error) {
         AtomicLong firstNs = new AtomicLong(Long.MIN_VALUE);
         return body -> {
+            if (!body.startsWith("reading,")) {
+                return null;
+            }
             firstNs.compareAndSet(Long.MIN_VALUE, System.nanoTime());
             return System.nanoTime() - firstNs.get() < window.toNanos() ? new Refusal(400, errorJson(error)) : null;
         };
