@@ -49,6 +49,8 @@ public class GatewayPipeline implements AutoCloseable {
     private final GatewaySettings settings;
     private final Spool spool;
     private final InfluxForwarder forwarder;
+    /** Checks InfluxDB holds what it acknowledged, and re-sends what it does not. */
+    private final org.fieldgate.forward.Reconciler reconciler;
     private final IngestCommitter committer;
     private final EmbeddedBroker broker;
     private final MqttIngest ingest;
@@ -77,6 +79,7 @@ public class GatewayPipeline implements AutoCloseable {
                 settings.influx().database(), settings.spool().dir());
         this.spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy());
         this.forwarder = new InfluxForwarder(settings.influx(), settings.forward(), spool, metrics);
+        this.reconciler = new org.fieldgate.forward.Reconciler(forwarder, spool, org.fieldgate.reading.EpochNanos::now);
         this.export = new org.fieldgate.export.ExportStage(settings, this.sites, spool, java.time.Clock.systemUTC());
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
@@ -184,6 +187,7 @@ public class GatewayPipeline implements AutoCloseable {
         }, HEALTH_EVERY_S, HEALTH_EVERY_S, java.util.concurrent.TimeUnit.SECONDS);
 
         forwarder.start();
+        reconciler.start();
         committer.start();
         ingest.start();
         live.start();
@@ -247,6 +251,10 @@ public class GatewayPipeline implements AutoCloseable {
         return forwarder;
     }
 
+    public org.fieldgate.forward.Reconciler reconciler() {
+        return reconciler;
+    }
+
     public IngestCommitter committer() {
         return committer;
     }
@@ -269,6 +277,7 @@ public class GatewayPipeline implements AutoCloseable {
         live.close();
         ingest.close();
         committer.close();
+        reconciler.close();
         forwarder.close();
         if (broker != null) {
             broker.close();

@@ -82,7 +82,20 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
                          int commitBatchMessages) {
     }
 
-    public record Forward(int batchSize, Duration minBackoff, Duration maxBackoff) {
+    /**
+     * @param keepDelivered  how long delivered readings are kept to re-send what InfluxDB acknowledged but lost (0: not kept)
+     * @param reconcileEvery how often InfluxDB's counts per series and hour are checked against the ledger's delivered
+     * @param downAfter      /health turns DOWN when readings have waited this long and no write succeeded for as long
+     */
+    public record Forward(int batchSize, Duration minBackoff, Duration maxBackoff, Duration keepDelivered,
+                          Duration reconcileEvery, Duration downAfter) {
+        public static final Duration DEFAULT_KEEP_DELIVERED = Duration.ofDays(7);
+        public static final Duration DEFAULT_RECONCILE_EVERY = Duration.ofHours(1);
+        public static final Duration DEFAULT_DOWN_AFTER = Duration.ofMinutes(15);
+
+        public Forward(int batchSize, Duration minBackoff, Duration maxBackoff) {
+            this(batchSize, minBackoff, maxBackoff, DEFAULT_KEEP_DELIVERED, DEFAULT_RECONCILE_EVERY, DEFAULT_DOWN_AFTER);
+        }
     }
 
     public record Simulator(boolean enabled, Duration interval, String device) {

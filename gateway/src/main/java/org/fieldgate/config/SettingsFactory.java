@@ -70,7 +70,13 @@ public class SettingsFactory {
         var forward = new GatewaySettings.Forward(
                 r.integer("fieldgate.forward.batch-size", 5000, 1, 100_000),
                 r.duration("fieldgate.forward.min-backoff", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofMinutes(1)),
-                r.duration("fieldgate.forward.max-backoff", Duration.ofSeconds(15), Duration.ofMillis(10), Duration.ofHours(1)));
+                r.duration("fieldgate.forward.max-backoff", Duration.ofSeconds(15), Duration.ofMillis(10), Duration.ofHours(1)),
+                r.duration("fieldgate.forward.keep-delivered", GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED, Duration.ZERO,
+                        Duration.ofDays(366)),
+                r.duration("fieldgate.forward.reconcile-every", GatewaySettings.Forward.DEFAULT_RECONCILE_EVERY,
+                        Duration.ofSeconds(1), Duration.ofDays(7)),
+                r.duration("fieldgate.forward.down-after", GatewaySettings.Forward.DEFAULT_DOWN_AFTER,
+                        Duration.ofSeconds(1), Duration.ofDays(7)));
 
         var simulator = new GatewaySettings.Simulator(
                 r.bool("fieldgate.simulator.enabled", false),

@@ -24,6 +24,11 @@ import org.fieldgate.store.Spool;
 public final class CompletenessLedger {
     public static final long HOUR_NS = 3_600_000_000_000L;
     static final String UPTIME = "uptime:";
+    /**
+     * Accumulator key prefix (+ hour) of the reconciliation's findings per series: v0 readings InfluxDB acknowledged
+     * but did not hold, v1 re-sent, v2 still missing, v3 InfluxDB's count (see org.fieldgate.forward.Reconciler).
+     */
+    public static final String RECONCILE = "reconcile:";
     static final String GATEWAY_DOWN = "gateway down";
     static final String UNKNOWN = "unknown (no gap record; gateway up)";
 
@@ -40,10 +45,13 @@ public final class CompletenessLedger {
      * @param gapReadings  acquisitions gap records say were missed in this hour
      * @param causes       why readings are missing, each with its count, "; "-separated; empty when none are
      * @param gatewayUpS   seconds of the hour the gateway ran (counted once a minute)
+     * @param influxCount  InfluxDB's count at the last reconciliation that found this hour short; null when none did
+     * @param influxMissing readings InfluxDB acknowledged but did not hold, as that reconciliation found; null as above
+     * @param resent       readings it re-sent from those kept after delivery; null as above
      */
     public record Row(String hour, long hourNs, String site, String device, String channel, Double intervalS,
                       Long expected, long received, long flagged, long clockUnsynced, long delivered, long gapReadings,
-                      Long missing, String causes, long gatewayUpS) {
+                      Long missing, String causes, long gatewayUpS, Long influxCount, Long influxMissing, Long resent) {
     }
 
     /** A stretch of a series without readings and why: a spool gap record, or one derived here. */
@@ -107,6 +115,11 @@ public final class CompletenessLedger {
                 Spool.LEDGER + hourOf(endHour))) {
             counts.computeIfAbsent(a.key().substring(Spool.LEDGER.length()), h -> new TreeMap<>()).put(a.bucket(), a.sums());
         }
+        Map<String, Map<String, double[]>> reconciled = new TreeMap<>();
+        for (Spool.Accumulator a : spool.accumulatorRange(RECONCILE + hourOf(firstHour), RECONCILE + hourOf(endHour))) {
+            reconciled.computeIfAbsent(a.key().substring(RECONCILE.length()), h -> new TreeMap<>()).put(a.bucket(),
+                    a.sums());
+        }
         List<GapRecord> recorded = spool.gapsOverlapping(firstHour, endHour);
         // (hour, series) -> cause -> readings
         Map<String, Map<String, Map<String, Long>>> gapCauses = new TreeMap<>();
@@ -163,11 +176,17 @@ public final class CompletenessLedger {
                     derived.add(new Gap(parts[0], parts[1], parts[2], h, Math.min(h + HOUR_NS, now) - 1, missing,
                             cause.startsWith(GATEWAY_DOWN) ? GATEWAY_DOWN : UNKNOWN, "ledger"));
                 }
+                double[] r = reconciled.getOrDefault(hour, Map.of()).get(e.getKey());
+                if (r != null && r[0] > 0) {
+                    causes.put("InfluxDB acknowledged but did not store: " + (long) r[1] + " re-sent and " + (long) r[2]
+                            + " still missing", (long) r[0]);
+                }
                 StringBuilder text = new StringBuilder();
                 causes.forEach((cause, n) -> text.append(text.length() == 0 ? "" : "; ").append(cause).append(" (")
                         .append(n).append(')'));
                 rows.add(new Row(hour, h, parts[0], parts[1], parts[2], e.getValue(), expected, received, (long) c[1],
-                        (long) c[3], (long) c[2], gapped, missing, text.toString(), up));
+                        (long) c[3], (long) c[2], gapped, missing, text.toString(), up,
+                        r == null ? null : (long) r[3], r == null ? null : (long) r[0], r == null ? null : (long) r[1]));
             }
         }
         List<Gap> gaps = new ArrayList<>();

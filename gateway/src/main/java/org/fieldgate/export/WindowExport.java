@@ -45,7 +45,8 @@ public final class WindowExport {
     static final List<String> READING_COLUMNS = List.of("time_utc", "time_ns", "site", "device", "channel", "unit",
             "value", "qc", "cal", "raw_value", "raw_unit");
     static final List<String> LEDGER_COLUMNS = List.of("hour_utc", "site", "device", "channel", "interval_s", "expected",
-            "received", "flagged", "clock_unsynced", "delivered", "gap_readings", "missing", "gateway_up_s", "causes");
+            "received", "flagged", "clock_unsynced", "delivered", "gap_readings", "missing", "gateway_up_s", "causes",
+            "influx_count", "influx_missing", "resent");
     static final List<String> GAP_COLUMNS = List.of("first_utc", "first_ns", "last_ns", "site", "device", "channel",
             "readings", "cause", "source");
     static final List<String> CALIBRATION_COLUMNS = List.of("site", "id", "valid_from", "input", "coefficients", "unit",
@@ -83,7 +84,7 @@ public final class WindowExport {
             for (CompletenessLedger.Row r : report.rows()) {
                 t.row(Arrays.asList(r.hour() + ":00:00Z", r.site(), r.device(), r.channel(), r.intervalS(), r.expected(),
                         r.received(), r.flagged(), r.clockUnsynced(), r.delivered(), r.gapReadings(), r.missing(),
-                        r.gatewayUpS(), r.causes()));
+                        r.gatewayUpS(), r.causes(), r.influxCount(), r.influxMissing(), r.resent()));
             }
             rows.put(file("ledger"), t.rows());
         }

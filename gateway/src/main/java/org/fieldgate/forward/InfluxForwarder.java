@@ -4,29 +4,19 @@ import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import okhttp3.OkHttpClient;
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.config.TlsFiles;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBException;
-import org.influxdb.InfluxDBFactory;
 import org.influxdb.InfluxDBIOException;
-import org.influxdb.dto.BatchPoints;
 import org.influxdb.dto.Point;
 import org.influxdb.dto.Query;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -40,9 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Drains the spool into InfluxDB over the v1 /write API at ns precision (served by InfluxDB 1.x, 2.x and 3.x).
  * Rows leave the spool only after a 2xx. While InfluxDB is unreachable it backs off exponentially with
- * jitter; a batch refused for its content is halved until the offending points are isolated and
- * quarantined with InfluxDB's reason, and the rest goes through. Re-sending is harmless because InfluxDB
- * keys a point by measurement + tags + timestamp.
+ * jitter; a batch refused for its content is retried once, then halved until the offending points are isolated
+ * and quarantined with InfluxDB's reason, and the rest goes through. Re-sending is harmless because InfluxDB
+ * keys a point by measurement + tags + timestamp. Delivered readings are kept for
+ * {@code fieldgate.forward.keep-delivered} (see {@link DeliveredArchive}) so that the {@link Reconciler} can re-send
+ * what InfluxDB acknowledged and lost.
  */
 public final class InfluxForwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InfluxForwarder.class);
@@ -53,13 +45,19 @@ public final class InfluxForwarder implements AutoCloseable {
     private final GatewaySettings.Influx influx;
     private final GatewaySettings.Forward settings;
     private final Spool spool;
+    private final InfluxWriter writer;
     private final InfluxDB client;
+    /** Null when fieldgate.forward.keep-delivered is 0. */
+    private final DeliveredArchive archive;
+    /** Wall clock of the last write InfluxDB answered 2xx; the start when there has been none yet. */
+    private final AtomicLong lastWriteNs = new AtomicLong();
+    private final long startedNs = EpochNanos.now();
+    private volatile boolean wroteSinceStart;
     private final Counter deliveredCounter;
     private final Counter quarantinedCounter;
     private final Counter failedWrites;
     private final Timer deliveryLatency;
     private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong quarantined = new AtomicLong();
     private final AtomicLong pointsDelivered = new AtomicLong();
     private final Object wake = new Object();
     private final Object stop = new Object();
@@ -81,21 +79,10 @@ public final class InfluxForwarder implements AutoCloseable {
         this.influx = influx;
         this.settings = settings;
         this.spool = spool;
-        OkHttpClient.Builder http = new OkHttpClient.Builder()
-                .connectTimeout(5, TimeUnit.SECONDS)
-                .readTimeout(30, TimeUnit.SECONDS)
-                .writeTimeout(30, TimeUnit.SECONDS);
-        if (influx.caFile() != null) {
-            trustOnly(http, influx.caFile());
-        }
-        this.client = influx.username() == null && influx.password() == null
-                ? InfluxDBFactory.connect(influx.url(), http)
-                // InfluxDB 2.x/3.x v1 compatibility: the token goes in the password, any user name works.
-                : InfluxDBFactory.connect(influx.url(), influx.username() == null ? "fieldgate" : influx.username(),
-                influx.password() == null ? "" : influx.password(), http);
-        client.setLogLevel(InfluxDB.LogLevel.NONE);
-        // A cellular link pays per byte; line protocol of repetitive tags compresses about ten-fold.
-        client.enableGzip();
+        this.writer = new InfluxWriter(influx, settings.minBackoff());
+        this.client = writer.client();
+        this.archive = settings.keepDelivered().isZero() ? null : new DeliveredArchive(spool.file().getParent());
+        this.lastWriteNs.set(startedNs);
         this.deliveredCounter = Counter.builder("fieldgate.forward.delivered").description("readings InfluxDB acknowledged")
                 .register(metrics);
         this.quarantinedCounter = Counter.builder("fieldgate.forward.quarantined")
@@ -125,19 +112,6 @@ public final class InfluxForwarder implements AutoCloseable {
 
     /** Spooled readings in order, with their line protocol ready for /write. */
     private record PreparedBatch(List<SpooledReading> readings, String lines) {
-    }
-
-    /** https:// with the site's own CA: OkHttp then trusts only it, and still checks the host name. */
-    private static void trustOnly(OkHttpClient.Builder http, Path caFile) {
-        try {
-            X509TrustManager trust = TlsFiles.trustManager(caFile);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[]{trust}, null);
-            http.sslSocketFactory(context.getSocketFactory(), trust);
-        } catch (IOException | GeneralSecurityException e) {
-            // The file passed the start-up check; it changed since.
-            throw new IllegalStateException("fieldgate.influx.ca-file unusable: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -184,7 +158,7 @@ public final class InfluxForwarder implements AutoCloseable {
                     idle(Duration.ofSeconds(1));
                     continue;
                 }
-                prepared.put(new PreparedBatch(batch, lineProtocol(batch)));
+                prepared.put(new PreparedBatch(batch, InfluxWriter.lineProtocol(batch)));
                 afterId = batch.get(batch.size() - 1).id();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -231,8 +205,12 @@ public final class InfluxForwarder implements AutoCloseable {
             LOG.warn("quarantined {} reading(s), first {}: {}", readings.size(), readings.get(0).reading(), reason);
             spool.quarantine(readings, reason, done.ackNs());
         });
-        quarantined.addAndGet(done.refused().size());
         quarantinedCounter.increment(done.refused().size());
+        if (archive != null) {
+            // kept before the spool lets go of them: a crash in between keeps a copy of a reading sent again
+            archive.keep(done.refused().isEmpty() ? done.readings() : done.readings().stream()
+                    .filter(s -> !done.refused().containsKey(s)).toList(), done.ackNs());
+        }
         spool.delivered(done.readings());
         for (SpooledReading s : done.readings()) {
             if (!done.refused().containsKey(s)) {
@@ -268,13 +246,9 @@ public final class InfluxForwarder implements AutoCloseable {
                 }
                 List<SpooledReading> batch = current.readings();
                 Map<SpooledReading, String> refused = new IdentityHashMap<>();
-                try {
-                    client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, current.lines());
-                } catch (InfluxDBException e) {
-                    if (!isContentError(e)) {
-                        throw e;
-                    }
-                    deliver(batch, refused);
+                writer.deliver(batch, current.lines(), refused);
+                if (refused.size() < batch.size()) {
+                    wrote();
                 }
                 // InfluxDB has it: the spool bookkeeping runs beside the next write, not before it.
                 acknowledged.put(new AcknowledgedBatch(batch, refused, EpochNanos.now()));
@@ -340,14 +314,6 @@ public final class InfluxForwarder implements AutoCloseable {
         }
     }
 
-    private static String lineProtocol(List<SpooledReading> batch) {
-        StringBuilder lines = new StringBuilder(batch.size() * 110);
-        for (SpooledReading s : batch) {
-            lines.append(toPoint(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
-        }
-        return lines.toString();
-    }
-
     /**
      * Writes the derived points that wait (few: a flux per closure, a rate per hour), on the writer's thread between
      * reading batches. A content error is isolated point by point; the refused ones are quarantined with the reason.
@@ -360,17 +326,16 @@ public final class InfluxForwarder implements AutoCloseable {
         List<PointLine> refused = new java.util.ArrayList<>();
         String reason = null;
         try {
-            client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, lines(pending));
+            writer.writeRetryingRefusal(lines(pending));
         } catch (InfluxDBException e) {
-            if (!isContentError(e)) {
+            if (!InfluxWriter.isContentError(e)) {
                 throw e;
             }
             for (PointLine p : pending) {
                 try {
-                    client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS,
-                            p.line());
+                    writer.writeRetryingRefusal(p.line());
                 } catch (InfluxDBException one) {
-                    if (!isContentError(one)) {
+                    if (!InfluxWriter.isContentError(one)) {
                         throw one;
                     }
                     refused.add(p);
@@ -381,6 +346,9 @@ public final class InfluxForwarder implements AutoCloseable {
         }
         List<PointLine> landed = new java.util.ArrayList<>(pending);
         landed.removeAll(refused);
+        if (!landed.isEmpty()) {
+            wrote();
+        }
         spool.pointsSettled(landed, refused, reason);
         pointsDelivered.addAndGet(landed.size());
     }
@@ -391,43 +359,6 @@ public final class InfluxForwarder implements AutoCloseable {
             b.append(p.line()).append('\n');
         }
         return b.toString();
-    }
-
-    /** Writes a run of readings, isolating and quarantining any that InfluxDB refuses for their content. */
-    private void deliver(List<SpooledReading> part, Map<SpooledReading, String> refused) {
-        try {
-            write(part);
-        } catch (InfluxDBException e) {
-            if (!isContentError(e)) {
-                throw e;
-            }
-            if (part.size() == 1) {
-                refused.put(part.get(0), "InfluxDB refused the point: " + e.getMessage());
-                return;
-            }
-            int half = part.size() / 2;
-            deliver(part.subList(0, half), refused);
-            deliver(part.subList(half, part.size()), refused);
-        }
-    }
-
-    static boolean isContentError(InfluxDBException e) {
-        if (e instanceof InfluxDBException.FieldTypeConflictException
-                || e instanceof InfluxDBException.UnableToParseException
-                || e instanceof InfluxDBException.PointsBeyondRetentionPolicyException) {
-            return true;
-        }
-        String message = String.valueOf(e.getMessage());
-        return message.contains("partial write") || message.contains("max-values-per-tag")
-                || message.contains("invalid field") || message.contains("invalid tag");
-    }
-
-    private void write(List<SpooledReading> part) {
-        BatchPoints.Builder batch = BatchPoints.database(influx.database()).precision(TimeUnit.NANOSECONDS);
-        for (SpooledReading s : part) {
-            batch.point(toPoint(s.reading()));
-        }
-        client.write(batch.build());
     }
 
     static Point toPoint(Reading r) {
@@ -511,6 +442,57 @@ public final class InfluxForwarder implements AutoCloseable {
         }
     }
 
+    private void wrote() {
+        lastWriteNs.set(EpochNanos.now());
+        wroteSinceStart = true;
+    }
+
+    /** Wall clock (epoch ns) of the last write InfluxDB answered 2xx, or empty when none since the start. */
+    public java.util.OptionalLong lastSuccessfulWriteNs() {
+        return wroteSinceStart ? java.util.OptionalLong.of(lastWriteNs.get()) : java.util.OptionalLong.empty();
+    }
+
+    /**
+     * How long the oldest reading still in the spool has waited since it was received, in seconds (0 when none waits).
+     * The one place this age is computed: /api/status, /health and the gateway's own health point use it.
+     */
+    public double oldestUndeliveredAgeS() {
+        return spool.oldestUndeliveredAgeS(EpochNanos.now());
+    }
+
+    /**
+     * Why deliveries have stalled, or null while they flow: readings have waited longer than
+     * {@code fieldgate.forward.down-after} and no write has succeeded for as long (counted from the start when none
+     * has). A long backlog that drains does not count, nor does an idle gateway with nothing to send.
+     */
+    public String deliveryStalled() {
+        double downAfterS = settings.downAfter().toMillis() / 1000.0;
+        double oldestS = oldestUndeliveredAgeS();
+        double sinceWriteS = Math.max(0, EpochNanos.now() - lastWriteNs.get()) / 1e9;
+        if (oldestS <= downAfterS || sinceWriteS <= downAfterS) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "no reading delivered for %.0f s: the oldest of %d waiting was "
+                + "received %.0f s ago (down after %s); %s", sinceWriteS, spool.depth(), oldestS, settings.downAfter(),
+                lastError.isEmpty() ? "InfluxDB answers pings" : "last error: " + lastError);
+    }
+
+    DeliveredArchive archive() {
+        return archive;
+    }
+
+    InfluxWriter writer() {
+        return writer;
+    }
+
+    GatewaySettings.Influx influx() {
+        return influx;
+    }
+
+    GatewaySettings.Forward settings() {
+        return settings;
+    }
+
     public boolean isReachable() {
         return reachable;
     }
@@ -528,8 +510,9 @@ public final class InfluxForwarder implements AutoCloseable {
         return pointsDelivered.get();
     }
 
+    /** Readings ever quarantined in this spool (kept across restarts), whether replayed since or not. */
     public long quarantined() {
-        return quarantined.get();
+        return spool.quarantinedTotal();
     }
 
     public Timer deliveryLatency() {
@@ -553,6 +536,9 @@ public final class InfluxForwarder implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        client.close();
+        writer.close();
+        if (archive != null) {
+            archive.close();
+        }
     }
 }

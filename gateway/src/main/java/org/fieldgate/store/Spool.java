@@ -55,6 +55,7 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong deadLettersTotal = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
+    private final AtomicLong quarantinedTotal = new AtomicLong();
     private volatile boolean full;
 
     public Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
@@ -79,6 +80,7 @@ public final class Spool implements AutoCloseable {
             depth.set(single(writer, "SELECT count(*) FROM reading"));
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
+            quarantinedTotal.set(single(writer, "SELECT value FROM counter WHERE name = '" + QUARANTINED_TOTAL + "'"));
             refreshUsedBytes(writer);
             full = usedBytes.get() >= maxBytes;
         } catch (SQLException e) {
@@ -147,6 +149,8 @@ public final class Spool implements AutoCloseable {
                 }
             }
             s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0)");
+            // a spool from before the total was kept starts from what its quarantine table holds
+            s.execute("INSERT OR IGNORE INTO counter SELECT '" + QUARANTINED_TOTAL + "', count(*) FROM quarantine");
         }
         c.commit();
     }
@@ -309,12 +313,78 @@ public final class Spool implements AutoCloseable {
             for (int n : del.executeBatch()) {
                 removed += n;
             }
+            bumpCounter(delivery, QUARANTINED_TOTAL, refused.size());
             delivery.commit();
             depth.addAndGet(-removed);
+            quarantinedTotal.addAndGet(refused.size());
         } catch (SQLException e) {
             rollback(delivery);
             throw new SpoolException("spool quarantine failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A reading InfluxDB refused for its content, as the quarantine table keeps it. */
+    public record QuarantinedReading(long id, long quarantinedNs, Reading reading, long receivedNs, String reason) {
+    }
+
+    /** Quarantined readings in the order they were quarantined, after row {@code afterId}. */
+    public List<QuarantinedReading> quarantined(long afterId, int limit) {
+        List<QuarantinedReading> out = new ArrayList<>();
+        synchronized (query) {
+            try (PreparedStatement q = query.prepareStatement("SELECT id, quarantined_ns, site, device, channel, unit, "
+                    + "time_ns, value, qc, cal, received_ns, reason FROM quarantine WHERE id > ? ORDER BY id LIMIT ?")) {
+                q.setLong(1, afterId);
+                q.setInt(2, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new QuarantinedReading(rs.getLong(1), rs.getLong(2), new Reading(rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getDouble(8),
+                                rs.getInt(9), rs.getString(10)), rs.getLong(11), rs.getString(12)));
+                    }
+                }
+                query.commit();
+            } catch (SQLException e) {
+                rollback(query);
+                throw new SpoolException("quarantine query failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Quarantined readings that InfluxDB has now taken ({@code quarantine replay}): they leave the quarantine table and
+     * count as delivered in the ledger, in one transaction. The quarantined total stays: it counts what was refused.
+     */
+    public void replayed(List<QuarantinedReading> landed) {
+        if (landed.isEmpty()) {
+            return;
+        }
+        Map<List<String>, double[]> sums = new LinkedHashMap<>();
+        for (QuarantinedReading q : landed) {
+            Reading r = q.reading();
+            sums.computeIfAbsent(List.of(ledgerKey(r.timeNs()), r.site() + "/" + r.device() + "/" + r.channel()),
+                    k -> new double[4])[2]++;
+        }
+        synchronized (points) {
+            try (PreparedStatement del = points.prepareStatement("DELETE FROM quarantine WHERE id = ?")) {
+                for (QuarantinedReading q : landed) {
+                    del.setLong(1, q.id());
+                    del.addBatch();
+                }
+                del.executeBatch();
+                addToAccumulators(points, sums);
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool release of " + landed.size() + " replayed readings failed: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Readings ever quarantined in this spool (a counter in the spool, so it survives restarts). */
+    public long quarantinedTotal() {
+        return quarantinedTotal.get();
     }
 
     /**
@@ -588,6 +658,7 @@ public final class Spool implements AutoCloseable {
      * so a power cut can neither lose a count nor count a reading twice.
      */
     public static final String LEDGER = "ledger:";
+    private static final String QUARANTINED_TOTAL = "quarantined_total";
     /** The cause of the gap records the drop-oldest policy writes: readings received, then dropped undelivered. */
     public static final String DROP_OLDEST_CAUSE = "spool full: drop-oldest policy";
     private static final long HOUR_NS = 3_600_000_000_000L;

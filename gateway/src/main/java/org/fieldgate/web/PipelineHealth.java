@@ -12,9 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * /health details per stage. DOWN means a reading cannot get in: broker disconnected or spool full (the
- * alarm). InfluxDB being unreachable is normal on a cellular link and is reported, not DOWN: readings
- * wait in the spool, and "oldest undelivered" says for how long.
+ * /health details per stage. DOWN means a reading cannot get in (broker disconnected, spool full), cannot get out
+ * (nothing delivered for longer than fieldgate.forward.down-after while readings wait that long: a ping that answers
+ * does not count), or InfluxDB acknowledged readings it does not hold and the re-send has not repaired it yet. A short
+ * InfluxDB outage is normal on a cellular link and is reported, not DOWN: readings wait in the spool.
  */
 public final class PipelineHealth {
     private PipelineHealth() {
@@ -87,20 +88,75 @@ public final class PipelineHealth {
 
     @Singleton
     public static class Influx extends StageHealth {
-        public Influx(StatusController status) {
+        private final GatewayPipeline pipeline;
+
+        public Influx(StatusController status, GatewayPipeline pipeline) {
             super(status);
+            this.pipeline = pipeline;
         }
 
         @Override
         HealthResult result(GatewayStatus s) {
+            var forwarder = pipeline.forwarder();
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("reachable", s.influxReachable());
             d.put("delivered", s.delivered());
             d.put("quarantined", s.quarantined());
+            d.put("oldestUndeliveredAgeS", s.oldestUndeliveredAgeS());
+            d.put("lastSuccessfulWrite", forwarder.lastSuccessfulWriteNs().stream()
+                    .mapToObj(t -> java.time.Instant.ofEpochSecond(0, t).toString()).findFirst().orElse("none since start"));
             if (!s.influxReachable()) {
                 d.put("error", s.influxError());
             }
-            return HealthResult.builder("influx", HealthStatus.UP).details(d).build();
+            String stalled = forwarder.deliveryStalled();
+            if (stalled != null) {
+                d.put("alarm", stalled);
+            }
+            return HealthResult.builder("influx", stalled == null ? HealthStatus.UP : HealthStatus.DOWN).details(d).build();
+        }
+    }
+
+    /** The last reconciliation of InfluxDB's counts against the ledger's delivered ones. */
+    @Singleton
+    public static class Reconcile extends StageHealth {
+        private final GatewayPipeline pipeline;
+
+        public Reconcile(StatusController status, GatewayPipeline pipeline) {
+            super(status);
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        HealthResult result(GatewayStatus s) {
+            var last = pipeline.reconciler().last();
+            Map<String, Object> d = new LinkedHashMap<>();
+            if (last == null) {
+                d.put("lastRun", "not yet (every " + pipeline.settings().forward().reconcileEvery() + ")");
+                return HealthResult.builder("reconcile", HealthStatus.UP).details(d).build();
+            }
+            d.put("lastRun", java.time.Instant.ofEpochSecond(0, last.checkedNs()).toString());
+            d.put("seriesHoursChecked", last.seriesHoursChecked());
+            d.put("missingFound", last.missingFound());
+            d.put("resent", last.resent());
+            d.put("stillMissing", last.stillMissing());
+            d.put("mismatches", last.mismatches().stream().map(m -> {
+                Map<String, Object> v = new LinkedHashMap<>();
+                v.put("hour", m.hour());
+                v.put("series", m.series());
+                v.put("missing", m.missing());
+                v.put("resent", m.resent());
+                v.put("stillMissing", m.stillMissing());
+                v.put("influxCount", m.influxCount());
+                return v;
+            }).toList());
+            if (last.error() != null) {
+                d.put("error", last.error());
+            }
+            if (last.stillMissing() > 0) {
+                d.put("alarm", "InfluxDB acknowledged " + last.stillMissing() + " readings it does not hold");
+            }
+            return HealthResult.builder("reconcile", last.stillMissing() > 0 ? HealthStatus.DOWN : HealthStatus.UP)
+                    .details(d).build();
         }
     }
 

@@ -193,10 +193,10 @@ class ExportTest {
                     + ",soil-plot-example,remote-node,soil_moisture,%,30.5,0,,,"));
             // the ledger row of the hour the probe ran, and the gap record with its cause
             assertTrue(lines(export.resolve("ledger.csv")).contains("2026-10-31T16:00:00Z,soil-plot-example,soil-co2-10cm,"
-                    + "co2_10cm,60.0,60,0,0,0,0,3,57,0,timeout: no answer (3); gateway down (up 0 s of 3600 s) (57)"),
+                    + "co2_10cm,60.0,60,0,0,0,0,3,57,0,timeout: no answer (3); gateway down (up 0 s of 3600 s) (57),,,"),
                     String.join("\n", lines(export.resolve("ledger.csv")).subList(0, 30)));
             assertTrue(lines(export.resolve("ledger.csv")).contains("2026-10-31T15:00:00Z,soil-plot-example,"
-                    + "soil-co2-10cm,co2_10cm,60.0,60,60,1,0,60,0,0,0,"));
+                    + "soil-co2-10cm,co2_10cm,60.0,60,60,1,0,60,0,0,0,,,,"));
             assertTrue(lines(export.resolve("gaps.csv")).stream().anyMatch(l -> l.contains(",3,timeout: no answer,gap record")));
             assertTrue(Files.readString(export.resolve("closures.csv")).contains(",\"lid, then \"\"purge\"\"\","),
                     Files.readString(export.resolve("closures.csv")));

@@ -287,6 +287,24 @@ public final class GatewayProcess implements AutoCloseable {
         return properties;
     }
 
+    /**
+     * Runs one of the gateway's command-line tools ({@code mainClass}, e.g. the export or quarantine CLI) as a child JVM
+     * with this gateway's settings, as {@code gateway/fieldgate <tool>} would on the unit; returns its stdout and stderr.
+     * Fails when it exits non-zero or outlives {@code timeout}.
+     */
+    public String runTool(String mainClass, Duration timeout, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx128m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(childClasspath());
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return Command.run(command, Map.of(), timeout);
+    }
+
     public Path dir() {
         return dir;
     }

@@ -1,0 +1,134 @@
+package org.fieldgate.forward;
+
+import org.fieldgate.reading.Reading;
+import org.fieldgate.store.SpoolException;
+import org.fieldgate.store.SpooledReading;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Readings InfluxDB acknowledged, kept for {@code fieldgate.forward.keep-delivered} after delivery so that an hour
+ * InfluxDB acknowledged but does not hold can be sent again (see {@link Reconciler}). Its own SQLite file beside the
+ * spool ({@value #FILE}), so the kept copies never count against the spool's max-bytes nor raise its full alarm. Keyed
+ * by series and time as InfluxDB keys a point: a reading delivered twice is kept once.
+ */
+final class DeliveredArchive implements AutoCloseable {
+    static final String FILE = "delivered.db";
+
+    private final Connection db;
+
+    DeliveredArchive(Path spoolDir) {
+        try {
+            db = DriverManager.getConnection("jdbc:sqlite:" + spoolDir.resolve(FILE));
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                // a copy lost in a power cut only narrows what a reconciliation can re-send
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=30000");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS delivered (
+                          site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                          unit TEXT NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
+                          received_ns INTEGER NOT NULL, delivered_ns INTEGER NOT NULL,
+                          PRIMARY KEY (site, device, channel, time_ns))""");
+                s.execute("CREATE INDEX IF NOT EXISTS delivered_at ON delivered (delivered_ns)");
+            }
+            db.setAutoCommit(false);
+            db.commit();
+        } catch (SQLException e) {
+            throw new SpoolException("cannot open " + spoolDir.resolve(FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Keeps the readings InfluxDB has just acknowledged. */
+    synchronized void keep(List<SpooledReading> readings, long deliveredNs) {
+        if (readings.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ins = db.prepareStatement("INSERT OR REPLACE INTO delivered (site, device, channel, "
+                + "time_ns, unit, value, qc, cal, received_ns, delivered_ns) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+            for (SpooledReading s : readings) {
+                Reading r = s.reading();
+                ins.setString(1, r.site());
+                ins.setString(2, r.device());
+                ins.setString(3, r.channel());
+                ins.setLong(4, r.timeNs());
+                ins.setString(5, r.unit());
+                ins.setDouble(6, r.value());
+                ins.setInt(7, r.qc());
+                ins.setString(8, r.calibration());
+                ins.setLong(9, s.receivedNs());
+                ins.setLong(10, deliveredNs);
+                ins.addBatch();
+            }
+            ins.executeBatch();
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new SpoolException("keeping " + readings.size() + " delivered readings failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The kept readings of one series stamped in [fromNs, toNs), by time. */
+    synchronized List<SpooledReading> readings(String site, String device, String channel, long fromNs, long toNs) {
+        List<SpooledReading> out = new ArrayList<>();
+        try (PreparedStatement q = db.prepareStatement("SELECT unit, time_ns, value, qc, cal, received_ns FROM delivered "
+                + "WHERE site = ? AND device = ? AND channel = ? AND time_ns >= ? AND time_ns < ? ORDER BY time_ns")) {
+            q.setString(1, site);
+            q.setString(2, device);
+            q.setString(3, channel);
+            q.setLong(4, fromNs);
+            q.setLong(5, toNs);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SpooledReading(0, new Reading(site, device, channel, rs.getString(1), rs.getLong(2),
+                            rs.getDouble(3), rs.getInt(4), rs.getString(5)), rs.getLong(6)));
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new SpoolException("reading kept deliveries failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Forgets what was delivered before {@code deliveredBeforeNs}; returns how many readings. */
+    synchronized int prune(long deliveredBeforeNs) {
+        try (PreparedStatement del = db.prepareStatement("DELETE FROM delivered WHERE delivered_ns < ?")) {
+            del.setLong(1, deliveredBeforeNs);
+            int n = del.executeUpdate();
+            db.commit();
+            return n;
+        } catch (SQLException e) {
+            rollback();
+            throw new SpoolException("pruning kept deliveries failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void rollback() {
+        try {
+            db.rollback();
+        } catch (SQLException e) {
+            LoggerFactory.getLogger(DeliveredArchive.class).error("rollback of {} failed", FILE, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new SpoolException("closing " + FILE + " failed: " + e.getMessage(), e);
+        }
+    }
+}

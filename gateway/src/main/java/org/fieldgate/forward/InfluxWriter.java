@@ -1,0 +1,171 @@
+package org.fieldgate.forward;
+
+import okhttp3.OkHttpClient;
+import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.config.TlsFiles;
+import org.fieldgate.store.SpooledReading;
+import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBException;
+import org.influxdb.InfluxDBFactory;
+import org.influxdb.dto.BatchPoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes readings to InfluxDB's v1 /write API, for the forwarder, the reconciler and {@code quarantine replay} alike.
+ * A refusal for content (HTTP 400) is retried once as it was before anything is quarantined: a proxy or an InfluxDB
+ * restarting can answer 400 for a body it takes a moment later. Only a refusal that repeats is isolated, by halving,
+ * down to the readings InfluxDB refuses every time.
+ */
+final class InfluxWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxWriter.class);
+
+    private final GatewaySettings.Influx influx;
+    private final InfluxDB client;
+    private final Duration retryPause;
+
+    InfluxWriter(GatewaySettings.Influx influx, Duration retryPause) {
+        this.influx = influx;
+        this.retryPause = retryPause;
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
+                .connectTimeout(5, TimeUnit.SECONDS)
+                .readTimeout(30, TimeUnit.SECONDS)
+                .writeTimeout(30, TimeUnit.SECONDS);
+        if (influx.caFile() != null) {
+            trustOnly(http, influx.caFile());
+        }
+        this.client = influx.username() == null && influx.password() == null
+                ? InfluxDBFactory.connect(influx.url(), http)
+                // InfluxDB 2.x/3.x v1 compatibility: the token goes in the password, any user name works.
+                : InfluxDBFactory.connect(influx.url(), influx.username() == null ? "fieldgate" : influx.username(),
+                influx.password() == null ? "" : influx.password(), http);
+        client.setLogLevel(InfluxDB.LogLevel.NONE);
+        // A cellular link pays per byte; line protocol of repetitive tags compresses about ten-fold.
+        client.enableGzip();
+    }
+
+    /** https:// with the site's own CA: OkHttp then trusts only it, and still checks the host name. */
+    private static void trustOnly(OkHttpClient.Builder http, Path caFile) {
+        try {
+            X509TrustManager trust = TlsFiles.trustManager(caFile);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[]{trust}, null);
+            http.sslSocketFactory(context.getSocketFactory(), trust);
+        } catch (IOException | GeneralSecurityException e) {
+            // The file passed the start-up check; it changed since.
+            throw new IllegalStateException("fieldgate.influx.ca-file unusable: " + e.getMessage(), e);
+        }
+    }
+
+    InfluxDB client() {
+        return client;
+    }
+
+    /** One write of line protocol; throws what InfluxDB answered. */
+    void write(String lines) {
+        client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, lines);
+    }
+
+    /** Writes {@code lines}; a refusal for content is retried once, after a pause, and thrown when it repeats. */
+    void writeRetryingRefusal(String lines) {
+        try {
+            write(lines);
+            return;
+        } catch (InfluxDBException e) {
+            if (!isContentError(e)) {
+                throw e;
+            }
+            LOG.info("InfluxDB refused a write for its content ({}); retrying it once as it was", e.getMessage());
+        }
+        pause();
+        write(lines);
+    }
+
+    /**
+     * Writes {@code readings} ({@code lines} is their line protocol); the readings InfluxDB refuses for their content
+     * twice in a row end up in {@code refused} with its reason, the rest is written. Other failures are thrown.
+     */
+    void deliver(List<SpooledReading> readings, String lines, Map<SpooledReading, String> refused) {
+        try {
+            writeRetryingRefusal(lines);
+        } catch (InfluxDBException e) {
+            if (!isContentError(e)) {
+                throw e;
+            }
+            isolate(readings, refused);
+        }
+    }
+
+    /**
+     * Halves a run refused twice until the refused readings are alone. No pause and retry per part: the whole run was
+     * retried already, and a thousand refused readings must not cost a thousand pauses.
+     */
+    private void isolate(List<SpooledReading> part, Map<SpooledReading, String> refused) {
+        try {
+            write(part);
+        } catch (InfluxDBException e) {
+            if (!isContentError(e)) {
+                throw e;
+            }
+            if (part.size() == 1) {
+                refused.put(part.get(0), "InfluxDB refused the point: " + e.getMessage());
+                return;
+            }
+            int half = part.size() / 2;
+            isolate(part.subList(0, half), refused);
+            isolate(part.subList(half, part.size()), refused);
+        }
+    }
+
+    private void write(List<SpooledReading> part) {
+        BatchPoints.Builder batch = BatchPoints.database(influx.database()).precision(TimeUnit.NANOSECONDS);
+        for (SpooledReading s : part) {
+            batch.point(InfluxLines.reading(s.reading()));
+        }
+        client.write(batch.build());
+    }
+
+    static String lineProtocol(List<SpooledReading> batch) {
+        StringBuilder lines = new StringBuilder(batch.size() * 110);
+        for (SpooledReading s : batch) {
+            lines.append(InfluxLines.reading(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
+        }
+        return lines.toString();
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(Math.max(1, retryPause.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InfluxDBException("interrupted before retrying a refused write");
+        }
+    }
+
+    static boolean isContentError(InfluxDBException e) {
+        if (e instanceof InfluxDBException.FieldTypeConflictException
+                || e instanceof InfluxDBException.UnableToParseException
+                || e instanceof InfluxDBException.PointsBeyondRetentionPolicyException) {
+            return true;
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.contains("partial write") || message.contains("max-values-per-tag")
+                || message.contains("invalid field") || message.contains("invalid tag");
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
