@@ -94,7 +94,14 @@ public final class ExportCli {
             err.println(e.getMessage());
             return BAD_SETTING;
         }
-        ZoneId zone = sites.isEmpty() ? java.time.ZoneOffset.UTC : sites.get(0).timezone();
+        if (sites.isEmpty()) {
+            // without the site files the ledger, the gaps and config_sha256 would describe nothing, and verify would pass it
+            err.println("export: fieldgate.site-config names no site file, so the export could not describe this site; set it in"
+                    + " application.yml (MICRONAUT_CONFIG_FILES), FIELDGATE_SITE_CONFIG or -Dfieldgate.site-config"
+                    + " (from a checkout: gateway/fieldgate export --demo ... uses the demo's settings)");
+            return BAD_SETTING;
+        }
+        ZoneId zone = sites.get(0).timezone();
         List<ExportWindow> windows;
         try {
             windows = windows(instant(from, zone, "--from"), instant(to, zone, "--to"), settings, zone);
