@@ -23,7 +23,8 @@ import org.fieldgate.store.Spool;
 /**
  * {@code gateway/fieldgate export}: exports windows on demand against the spool and InfluxDB the gateway's settings
  * name (application.yml, -D, FIELDGATE_* variables), or checks an export folder against its manifest. Exit codes: 0
- * done, 1 verification failed or export failed, 2 bad setting or site file, 3 a window is not closed yet (without
+ * done, 1 verification failed or export failed, 2 bad setting or site file (or none named: an export must describe
+ * the site's configuration), 3 a window is not closed yet (without
  * {@code --force}), 64 bad usage.
  */
 public final class ExportCli {
