@@ -23,7 +23,8 @@ import org.fieldgate.store.Spool;
 /**
  * {@code gateway/fieldgate export}: exports windows on demand against the spool and InfluxDB the gateway's settings
  * name (application.yml, -D, FIELDGATE_* variables), or checks an export folder against its manifest. Exit codes: 0
- * done, 1 verification failed or export failed, 2 bad setting or site file, 3 a window is not closed yet (without
+ * done, 1 verification failed or export failed, 2 bad setting or site file (or none named: an export must describe
+ * the site's configuration), 3 a window is not closed yet (without
  * {@code --force}), 64 bad usage.
  */
 public final class ExportCli {
@@ -100,7 +101,14 @@ public final class ExportCli {
             err.println(e.getMessage());
             return BAD_SETTING;
         }
-        ZoneId zone = sites.isEmpty() ? java.time.ZoneOffset.UTC : sites.get(0).timezone();
+        if (sites.isEmpty()) {
+            // without the site files the ledger, the gaps and config_sha256 would describe nothing, and verify would pass it
+            err.println("export: fieldgate.site-config names no site file, so the export could not describe this site; set it in"
+                    + " application.yml (MICRONAUT_CONFIG_FILES), FIELDGATE_SITE_CONFIG or -Dfieldgate.site-config"
+                    + " (from a checkout: gateway/fieldgate export --demo ... uses the demo's settings)");
+            return BAD_SETTING;
+        }
+        ZoneId zone = sites.get(0).timezone();
         List<ExportWindow> windows;
         try {
             windows = windows(instant(from, zone, "--from"), instant(to, zone, "--to"), settings, zone);

@@ -61,6 +61,7 @@ public final class Spool implements AutoCloseable {
     public Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
         this.maxBytes = maxBytes;
         this.fullPolicy = fullPolicy;
+        SpoolAccess.requireWritable(dir, "spool.db");
         try {
             Files.createDirectories(dir);
         } catch (Exception e) {

@@ -162,6 +162,11 @@ class DebPackageIT {
                 .map(Map.Entry::getKey).sorted().toList();
         assertEquals(etcFiles, conffiles);
         assertEquals(CONFFILES, conffiles.size(), conffiles.toString());
+
+        // the example sites are the tracked ones only: a site file of one's own lying in the checkout is no conffile
+        List<String> tracked = Command.run(DPKG_TIMEOUT, "git", "-C", "../firmware-config/sites", "ls-files", "--", "*.yaml").ok()
+                .lines().map(f -> "/etc/fieldgate/sites/" + f).sorted().toList();
+        assertEquals(tracked, etcFiles.stream().filter(f -> f.startsWith("/etc/fieldgate/sites/")).toList());
     }
 
     @Test
@@ -411,8 +416,16 @@ class DebPackageIT {
 
     // ---- a real install on this machine (CI or opt-in) -------------------------------------------
 
-    @Test
-    void realInstallCreatesUserAndPermissionsRunsAsThatUserAndPurgeLeavesNothing() throws Exception {
+    /**
+     * Written before the real install's first {@code dpkg -i}, removed once everything the test made is gone. Found at
+     * the start, it says that the fieldgate package, user, /var/lib/fieldgate and broker files on this machine are what
+     * an earlier run left when it was killed or its cleanup failed, so they may go; without it they are a real
+     * installation, which the test leaves alone.
+     */
+    static final Path INSTALL_MARKER = Paths.get("/var/tmp/fieldgate-DebPackageIT.installed");
+
+    /** CI=true or -Dfieldgate.it.deb-install=true, no systemd as PID 1, root: else the real-install tests are skipped. */
+    private static void assumeRealInstallAllowed() {
         boolean ci = "true".equals(System.getenv("CI"));
         boolean optIn = Boolean.getBoolean("fieldgate.it.deb-install");
         Assumptions.assumeTrue(ci || optIn,
@@ -421,14 +434,101 @@ class DebPackageIT {
                 "this machine runs systemd: the postinst would start fieldgate.service and restart its mosquitto and influxdb;"
                         + " the real install runs only where systemd is not PID 1 (CI's container)");
         assertEquals("root", System.getProperty("user.name"), "dpkg -i needs root");
-        Command before = Command.run(DPKG_TIMEOUT, "dpkg-query", "-W", "-f=${db:Status-Abbrev}", "fieldgate");
+    }
+
+    /** What of a fieldgate installation is on this machine: the package, its user or group, its directories, broker files. */
+    static List<String> installationFound() {
+        List<String> found = new ArrayList<>();
+        Command status = Command.run(DPKG_TIMEOUT, "dpkg-query", "-W", "-f=${db:Status-Abbrev}", "fieldgate");
         // exit 1: dpkg has never heard of it; "un": known but not installed (purged)
-        assertTrue(before.exitCode() == 1 || before.output().startsWith("un"), "package fieldgate is already on this machine ("
-                + before.output().trim() + "); the test installs and purges its own: dpkg --purge fieldgate first");
-        assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode(),
-                "a user fieldgate exists already; the purge would delete it");
-        assertEquals(List.of(), BROKER_FILES.stream().filter(p -> Files.exists(Paths.get(p))).toList(),
-                "this machine's mosquitto has fieldgate's credentials already; the test's purge would delete them");
+        if (status.exitCode() == 0 && !status.output().startsWith("un")) {
+            found.add("package fieldgate (" + status.output().trim() + ")");
+        }
+        for (String db : List.of("passwd", "group")) {
+            if (Command.run(DPKG_TIMEOUT, "getent", db, "fieldgate").exitCode() != 2) {
+                found.add(db.equals("passwd") ? "user fieldgate" : "group fieldgate");
+            }
+        }
+        found.addAll(leftovers());
+        return found;
+    }
+
+    /**
+     * Makes this machine ready for the real install: returns null when nothing of fieldgate is on it, after removing
+     * what an interrupted run of this test left (its marker says so); otherwise why the test must not touch it.
+     */
+    static String clearLeftoversOfEarlierRuns() throws IOException {
+        List<String> found = installationFound();
+        if (found.isEmpty()) {
+            Files.deleteIfExists(INSTALL_MARKER);
+            return null;
+        }
+        if (!Files.exists(INSTALL_MARKER)) {
+            return "a fieldgate installation this test did not make is on this machine (" + String.join(", ", found)
+                    + "; no " + INSTALL_MARKER + "): left untouched, the real-install test is skipped";
+        }
+        System.out.println("DebPackageIT: removing what an interrupted run left (" + INSTALL_MARKER + "): " + found);
+        removeEverythingInstalled();
+        return null;
+    }
+
+    /** Purges the package and removes what a purge keeps (spool, user, group, broker files), then the marker. */
+    static void removeEverythingInstalled() throws IOException {
+        Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "--force-remove-reinstreq", "fieldgate");
+        Command.run(DPKG_TIMEOUT, "dpkg-statoverride", "--remove", "/etc/fieldgate/application.yml");
+        Command.run(DPKG_TIMEOUT, Stream.concat(Stream.of("rm", "-rf", "/var/lib/fieldgate", "/etc/fieldgate"),
+                Stream.concat(BROKER_FILES.stream(), BROKER_SNIPPETS.stream().map(n -> "/etc/mosquitto/conf.d/" + n))).toList());
+        Command.run(DPKG_TIMEOUT, "deluser", "--quiet", "--system", "fieldgate");
+        Command.run(DPKG_TIMEOUT, "delgroup", "--quiet", "--system", "fieldgate");
+        List<String> left = installationFound();
+        // the marker stays while anything is left, so that the next run removes it
+        assertEquals(List.of(), left, "could not remove what the real-install test made; " + INSTALL_MARKER + " is kept");
+        Files.deleteIfExists(INSTALL_MARKER);
+    }
+
+    /** Before the real install: what it will make is owned by this test until removed, even if the JVM is killed. */
+    private void markInstalledByThisTest() throws IOException {
+        String notOurs = clearLeftoversOfEarlierRuns();
+        Assumptions.assumeTrue(notOurs == null, notOurs);
+        Files.writeString(INSTALL_MARKER, "fieldgate installed by DebPackageIT (pid " + ProcessHandle.current().pid() + ")\n");
+        AutoCloseable removeAll = DebPackageIT::removeEverythingInstalled;
+        cleanup.add(removeAll); // added first, so it runs last: after the gateway and broker stopped, even after a failure
+    }
+
+    @Test
+    void leftoversOfAnInterruptedRunAreRemovedAndARealInstallationIsLeftAlone() throws Exception {
+        assumeRealInstallAllowed();
+        Assumptions.assumeTrue(installationFound().isEmpty() || Files.exists(INSTALL_MARKER),
+                "a fieldgate installation this test did not make is on this machine: " + installationFound());
+        clearLeftoversOfEarlierRuns();
+        // what a run killed after the postinst left: user and group, a spool root made, the marker
+        Files.writeString(INSTALL_MARKER, "planted by " + getClass().getSimpleName() + "\n");
+        AutoCloseable removeAll = DebPackageIT::removeEverythingInstalled;
+        cleanup.add(removeAll);
+        Command.run(DPKG_TIMEOUT, "adduser", "--system", "--group", "--home", "/var/lib/fieldgate", "--no-create-home", "fieldgate").ok();
+        Files.createDirectories(Paths.get("/var/lib/fieldgate/spool"));
+        Files.writeString(Paths.get("/var/lib/fieldgate/spool/spool.db"), "root's");
+        assertEquals(null, clearLeftoversOfEarlierRuns());
+        assertEquals(List.of(), installationFound());
+        assertFalse(Files.exists(INSTALL_MARKER));
+
+        // the same without the marker: a real installation, which stays as it is
+        Command.run(DPKG_TIMEOUT, "adduser", "--system", "--group", "--home", "/var/lib/fieldgate", "--no-create-home", "fieldgate").ok();
+        Files.createDirectories(Paths.get("/var/lib/fieldgate/spool"));
+        Files.writeString(Paths.get("/var/lib/fieldgate/spool/spool.db"), "the site's");
+        String reason = clearLeftoversOfEarlierRuns();
+        assertNotNull(reason);
+        assertTrue(reason.startsWith("a fieldgate installation this test did not make is on this machine (user fieldgate, group fieldgate,"
+                + " /var/lib/fieldgate; no " + INSTALL_MARKER + ")"), reason);
+        assertEquals("the site's", Files.readString(Paths.get("/var/lib/fieldgate/spool/spool.db")));
+        assertEquals(0, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode());
+        Files.writeString(INSTALL_MARKER, "planted by " + getClass().getSimpleName() + "\n"); // so the cleanup removes it
+    }
+
+    @Test
+    void realInstallCreatesUserAndPermissionsRunsAsThatUserAndPurgeLeavesNothing() throws Exception {
+        assumeRealInstallAllowed();
+        markInstalledByThisTest();
 
         // runs after the purge (newest first): what a purge keeps for enrolled nodes goes too, even after a failure
         AutoCloseable removeBrokerFiles = () -> Command.run(DPKG_TIMEOUT, Stream.concat(Stream.of("rm", "-f"), BROKER_FILES.stream()).toList());
@@ -436,6 +536,7 @@ class DebPackageIT {
         AutoCloseable purge = () -> Command.run(DPKG_TIMEOUT, "dpkg", "--purge", "fieldgate");
         cleanup.add(purge); // even when an assertion failed
         String installed = Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
+        assertFalse(installed.toLowerCase(java.util.Locale.ROOT).contains("warning"), "the first install warns:\n" + installed);
 
         String[] user = Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").ok().trim().split(":");
         assertTrue(Integer.parseInt(user[2]) < 1000, "a system user: " + String.join(":", user));
@@ -481,14 +582,23 @@ class DebPackageIT {
         int port = FreePorts.next();
         Path work = newWorkDir("deb-installed");
         Path log = work.resolve("gateway.log");
-        ChildProcess gateway = new ChildProcess("installed-gateway:" + port, List.of("/usr/bin/setpriv",
-                "--reuid=fieldgate", "--regid=fieldgate", "--init-groups", "/usr/bin/env",
-                "JAVA_HOME=" + System.getProperty("java.home"),
-                "FIELDGATE_MQTT_URL=" + broker.url(),
-                "FIELDGATE_MQTT_CLIENT_ID=deb-installed-" + port,
-                "FIELDGATE_INFLUX_URL=http://127.0.0.1:" + FreePorts.next(),
-                "MICRONAUT_SERVER_PORT=" + port,
-                "/usr/bin/fieldgate", "run"), log, null);
+
+        // an export as root, before the service ever ran, with the installed settings and an example site file: the
+        // launcher runs it as user fieldgate, so the spool it creates is the service's
+        InfluxdProcess influxd = cleanup.add(InfluxdProcess.started());
+        influxd.createDatabase("fieldgate");
+        String exported = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "FIELDGATE_SITE_CONFIG=/etc/fieldgate/sites/soil-plot-example.yaml", "FIELDGATE_INFLUX_URL=" + influxd.url(),
+                "/usr/bin/fieldgate", "export", "--from", "2026-11-01", "--to", "2026-11-02", "--force").ok();
+        // the window is the site's local day (the example site is in Asia/Tokyo); the ledger lists its channels
+        Matcher window = Pattern.compile("(?m)^(/var/lib/fieldgate/outbox/\\S+) written .*ledger\\.csv=[1-9]").matcher(exported);
+        assertTrue(window.find(), exported);
+        Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "export", "verify", window.group(1)).ok();
+        assertEquals("fieldgate fieldgate", stat("/var/lib/fieldgate/spool/spool.db").substring(0, "fieldgate fieldgate".length()),
+                "the spool a root export made belongs to the service");
+
+        ChildProcess gateway = installedGateway(broker, port, log);
         gateway.start();
         stopAtCleanup(gateway);
         awaitHealth(gateway, port);
@@ -497,6 +607,23 @@ class DebPackageIT {
         assertTrue(procStatus.contains("\nUid:\t" + user[2] + "\t"), "runs as user fieldgate (uid " + user[2] + "):\n" + procStatus);
         assertTrue(Files.exists(Paths.get("/var/lib/fieldgate/spool/spool.db")), "the spool in /var/lib/fieldgate/spool");
         assertEquals(143, gateway.stop(60), gateway.tail(40));
+
+        // a spool file root made anyway (a sqlite3 session, a gateway started as root by hand): the service stops at
+        // once with one line naming the file, its owner and the fix, not SQLITE_READONLY and a stack trace ...
+        Command.run(DPKG_TIMEOUT, "chown", "root:root", "/var/lib/fieldgate/spool/spool.db").ok();
+        Path refusedLog = work.resolve("refused.log");
+        ChildProcess refused = installedGateway(broker, FreePorts.next(), refusedLog);
+        refused.start();
+        stopAtCleanup(refused);
+        assertEquals(73, refused.waitForExit(120), refused.tail(40));
+        List<String> refusal = Files.readAllLines(refusedLog, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("spool.db") || l.contains("SQLITE") || l.startsWith("\tat ")).toList();
+        assertEquals(List.of("spool /var/lib/fieldgate/spool/spool.db is owned by root and not writable by user fieldgate; fix: sudo chown"
+                + " -R fieldgate: /var/lib/fieldgate/spool (reinstalling the fieldgate package does the same)"), refusal, refused.tail(40));
+        // ... and the postinst of a reinstall gives everything in /var/lib/fieldgate back to the service
+        Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
+        assertEquals("", Command.run(DPKG_TIMEOUT, "find", "/var/lib/fieldgate", "!", "-user", "fieldgate").ok().trim());
+
         // a node enrolled with the installed tools: its password, ACL block and CA must survive a purge
         Path node = work.resolve("node");
         Command.run(DPKG_TIMEOUT, "/usr/share/fieldgate/mosquitto/add-node", "--out", node.toString(), "site-a", "soil-07").ok();
@@ -530,6 +657,18 @@ class DebPackageIT {
         assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "passwd", "fieldgate").exitCode(), "purge removes the user");
         assertEquals(2, Command.run(DPKG_TIMEOUT, "getent", "group", "fieldgate").exitCode(), "purge removes the group");
         assertEquals(List.of(), leftovers(), "nothing of the package may remain");
+    }
+
+    /** /usr/bin/fieldgate run as the service runs it: user fieldgate, the installed settings; broker and port moved. */
+    private static ChildProcess installedGateway(MosquittoProcess broker, int port, Path log) {
+        return new ChildProcess("installed-gateway:" + port, List.of("/usr/bin/setpriv",
+                "--reuid=fieldgate", "--regid=fieldgate", "--init-groups", "/usr/bin/env",
+                "JAVA_HOME=" + System.getProperty("java.home"),
+                "FIELDGATE_MQTT_URL=" + broker.url(),
+                "FIELDGATE_MQTT_CLIENT_ID=deb-installed-" + port,
+                "FIELDGATE_INFLUX_URL=http://127.0.0.1:" + FreePorts.next(),
+                "MICRONAUT_SERVER_PORT=" + port,
+                "/usr/bin/fieldgate", "run"), log, null);
     }
 
     /**

@@ -397,8 +397,7 @@ public final class HardwareProbeFactory implements ProbeFactory {
         try {
             return new PulseCounter(PulseCounter.open(pi4j(), config, providers.digitalInput()), config, clock);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where(probe) + ": pin " + probe.pin() + ": cannot open GPIO input: "
-                    + e.getMessage(), e);
+            throw gpioFailure(where(probe) + ": pin " + probe.pin() + ": cannot open GPIO input", e);
         }
     }
 
@@ -411,9 +410,27 @@ public final class HardwareProbeFactory implements ProbeFactory {
         try {
             return new RelayOutput(RelayOutput.open(pi4j(), config, providers.digitalOutput()), config, clock);
         } catch (ProbeException | RuntimeException e) {
-            throw new IllegalArgumentException(what + ": pin " + config.pin() + ": cannot drive the relay: "
-                    + e.getMessage(), e);
+            throw gpioFailure(what + ": pin " + config.pin() + ": cannot drive the relay", e);
         }
+    }
+
+    static final String NO_GPIO_CHIP = "no usable GPIO chip: not a Raspberry Pi, no /dev/gpiochip*, or not in group gpio";
+
+    /**
+     * What opening a pin failed with. Pi4J says "provider ... could not be found" (its gpiod plugin did not load) or
+     * "No gpio chip yet initialized!" on a board it does not recognise, which reads like a broken install: say what
+     * it means, in one line without Pi4J's exception (its stack trace adds nothing).
+     */
+    private static IllegalArgumentException gpioFailure(String what, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof com.pi4j.provider.exception.ProviderNotFoundException
+                    || t instanceof com.pi4j.provider.exception.ProviderInitializeException
+                    || message.contains("No gpio chip")) {
+                return new IllegalArgumentException(what + ": " + NO_GPIO_CHIP);
+            }
+        }
+        return new IllegalArgumentException(what + ": " + e.getMessage(), e);
     }
 
     // ---- helpers ----

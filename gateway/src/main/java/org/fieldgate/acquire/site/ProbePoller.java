@@ -30,6 +30,12 @@ final class ProbePoller {
     private static final Logger LOG = LoggerFactory.getLogger(ProbePoller.class);
     /** An open gap is written out at least this often, so an outage shows before the probe comes back. */
     static final long GAP_FLUSH = Duration.ofMinutes(10).toNanos();
+    /**
+     * While a probe keeps failing, at most one warning per this long, whatever the text of each failure (a timeout's
+     * milliseconds, a CRC's bytes, a skipped slot between two timeouts): one failing probe must not write tens of
+     * thousands of lines a day to the SD card. Gap records still carry every cause.
+     */
+    static final long WARN_EVERY = Duration.ofMinutes(10).toNanos();
 
     private final String site;
     private final ProbeConfig config;
@@ -52,6 +58,10 @@ final class ProbePoller {
     private long gapLastNs;
     private long gapCount;
     private String gapCause;
+    /** per probe: failing since the last good sample, when it last warned, and how many warnings it held back since */
+    private boolean failing;
+    private long warnedNano;
+    private long warningsHeldBack;
 
     ProbePoller(SiteConfig site, ProbeConfig config, Probe probe, TimeKeeper time, PackSink packs, GapSink gaps,
                 Consumer<Reading> untrusted, ScheduledExecutorService bus) {
@@ -109,7 +119,10 @@ final class ProbePoller {
                         "sampling overran its interval (bus busy or gateway stalled)");
             }
         } catch (RuntimeException e) {
-            LOG.error("acquisition of {} ({}) failed unexpectedly; sampling continues", config.id(), probe.model(), e);
+            if (mayWarn()) {
+                LOG.error("acquisition of {} ({}) failed unexpectedly; sampling continues{}", config.id(), probe.model(),
+                        heldBack(), e);
+            }
             dueNano += intervalNs;
         }
         scheduleNext();
@@ -126,7 +139,9 @@ final class ProbePoller {
         List<String> problems = new ArrayList<>();
         List<SenmlPack.Record> records = mapper.map(measured, stamp.wallNs(), stamp.qc(), problems);
         for (String p : problems) {
-            LOG.warn("{}: {}", site, p);
+            if (mayWarn()) {
+                LOG.warn("{}: {}{}", site, p, heldBack());
+            }
         }
         if (records.isEmpty()) {
             failed(stamp.wallNs(), stamp.wallNs(), 1, problems.isEmpty() ? "driver returned no configured channel"
@@ -145,9 +160,33 @@ final class ProbePoller {
             }
         }
         if (gapFirstNs >= 0) {
-            LOG.info("{} {} ({}) recovered after {} missed acquisition(s)", site, config.id(), probe.model(), gapCount);
+            LOG.info("{} {} ({}) recovered after {} missed acquisition(s){}", site, config.id(), probe.model(), gapCount,
+                    heldBack());
             flushGap();
         }
+        if (problems.isEmpty()) {
+            failing = false;
+            warningsHeldBack = 0;
+        }
+    }
+
+    /** True for the first warning of a failure and then once per {@link #WARN_EVERY} until a good sample. */
+    private boolean mayWarn() {
+        long now = System.nanoTime();
+        if (!failing || now - warnedNano >= WARN_EVERY) {
+            failing = true;
+            warnedNano = now;
+            return true;
+        }
+        warningsHeldBack++;
+        return false;
+    }
+
+    /** " (N similar warnings held back)" once, after warnings were held back; else empty. */
+    private String heldBack() {
+        long n = warningsHeldBack;
+        warningsHeldBack = 0;
+        return n == 0 ? "" : " (" + n + " more warning(s) for this probe held back)";
     }
 
     private void failed(long firstNs, long lastNs, long count, String cause) {
@@ -155,8 +194,10 @@ final class ProbePoller {
             flushGap(); // one record per cause: a skipped slot inside a device outage is its own gap
         }
         if (gapFirstNs < 0) {
-            LOG.warn("{} {} ({} at {}): {}; recording a gap until it recovers", site, config.id(), probe.model(),
-                    probe.address(), cause);
+            if (mayWarn()) {
+                LOG.warn("{} {} ({} at {}): {}; recording a gap until it recovers{}", site, config.id(), probe.model(),
+                        probe.address(), cause, heldBack());
+            }
             gapFirstNs = firstNs;
             gapCause = cause;
         }

@@ -112,6 +112,11 @@ public final class SystemClockSyncSource implements ClockSyncSource {
             Map<String, String> env = pb.environment();
             env.put("LC_ALL", "C");
             env.put("SYSTEMD_PAGER", "");
+            // systemd's notify socket is for the gateway (NotifyAccess=all trusts any process of the unit): no tool
+            // it runs may send READY=1 or WATCHDOG=1 in its name
+            env.remove("NOTIFY_SOCKET");
+            env.remove("WATCHDOG_USEC");
+            env.remove("WATCHDOG_PID");
             p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 return Optional.empty();

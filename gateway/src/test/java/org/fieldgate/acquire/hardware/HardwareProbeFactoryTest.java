@@ -55,6 +55,7 @@ import org.fieldgate.site.SensorModel;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.site.SiteConfigs;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -420,6 +421,34 @@ class HardwareProbeFactoryTest {
         assertNull(pi.lids(house)); // no chambers: no Pi4J context, no native library
         pi.close();
         assertThrows(IllegalStateException.class, () -> pi.create(house, house.probe("air")));
+    }
+
+    @Test
+    void onABoardWithoutAGpioChipAGpioProbeSaysSoInOneLine() {
+        Assumptions.assumeFalse(hasGpioChip(), "this machine has a /dev/gpiochip*: the GPIO probe would open");
+        SiteConfig house = SiteConfigs.loadOrThrow(CONFIG.resolve("sites/mineralisation-house-example.yaml"), MODELS);
+        // Pi4J's gpiod plugin on an unknown board ("No gpio chip yet initialized!"), and without it ("provider not found")
+        for (HardwareProbeFactory pi : List.of(HardwareProbeFactory.raspberryPi(), new HardwareProbeFactory(
+                () -> com.pi4j.Pi4J.newContextBuilder().build(), HardwareProbeFactory.Providers.RASPBERRY_PI, (device, settings) -> {
+                    throw new java.io.IOException("no serial port here");
+                }, clock))) {
+            try {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pi.create(house, house.probe("fan-tacho")));
+                assertEquals("probe fan-tacho (model gpio-pulse): pin 24: cannot open GPIO input: no usable GPIO chip: not a Raspberry"
+                        + " Pi, no /dev/gpiochip*, or not in group gpio", e.getMessage());
+                assertNull(e.getCause(), "no Pi4J stack trace behind it");
+            } finally {
+                pi.close();
+            }
+        }
+    }
+
+    private static boolean hasGpioChip() {
+        try (java.util.stream.Stream<Path> dev = Files.list(Path.of("/dev"))) {
+            return dev.anyMatch(f -> f.getFileName().toString().startsWith("gpiochip"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static ProbeConfig with(ProbeConfig p, Map<String, String> settings) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class ProbePollerTest {
 
     /** A GMP252 stand-in that times out on samples {@code failFrom..failTo} (1-based) and reads fine otherwise. */
-    static final class FlakyProbe implements Probe {
+    static class FlakyProbe implements Probe {
         final AtomicInteger calls = new AtomicInteger();
         final int failFrom;
         final int failTo;
@@ -164,6 +164,38 @@ class ProbePollerTest {
         for (Gap g : gaps) {
             assertEquals("ingest did not take the pack (spool full or gateway stopping)", g.cause());
         }
+    }
+
+    @Test
+    void aProbeFailingAThousandTimesWritesABoundedNumberOfLogLines() {
+        SiteConfig site = ExampleSites.onlyProbe(ExampleSites.soil(), "soil-co2-10cm", 0.005);
+        // each failure with its own text, as a timeout's measured milliseconds or a CRC's bytes give it
+        FlakyProbe probe = new FlakyProbe(1, Integer.MAX_VALUE) {
+            @Override
+            public List<Measurement> sample() throws ProbeException {
+                int n = calls.incrementAndGet();
+                throw new ProbeException("GMP252", "rs485-1/241", ProbeException.Cause.TIMEOUT, "no answer within " + (500 + n) + " ms");
+            }
+        };
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ProbePoller.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        AtomicInteger gapRecords = new AtomicInteger();
+        try (SiteAcquisition a = new SiteAcquisition(site, factory(probe), new TimeKeeper(Clocks.system()), (t, b) -> true,
+                (s, d, c, first, last, n, cause) -> gapRecords.incrementAndGet(), r -> { })) {
+            a.start();
+            Poll.until("1,000 failed samples", java.time.Duration.ofSeconds(40), () -> probe.calls.get() >= 1000);
+        } finally {
+            logger.detachAppender(lines);
+        }
+        List<String> logged = lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        System.out.println("ProbePoller: " + probe.calls.get() + " failed samples, " + logged.size() + " log lines, "
+                + gapRecords.get() + " gap records");
+        // the first failure is told; the next warning would come WARN_EVERY (10 min) later
+        assertEquals(1, logged.size(), String.join("\n", logged.subList(0, Math.min(20, logged.size()))));
+        assertTrue(logged.get(0).contains("no answer within 501 ms; recording a gap until it recovers"), logged.get(0));
+        assertTrue(gapRecords.get() >= 2, "the gap records keep every cause: " + gapRecords.get());
     }
 
     static ProbeFactory factory(Probe probe) {

@@ -16,6 +16,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SystemClockSyncSourceTest {
+
+    /** Child JVM of the test below: what a command the sync source runs (here env) sees of the gateway's environment. */
+    public static void main(String[] args) {
+        System.out.print(SystemClockSyncSource.exec(List.of("env"), Duration.ofSeconds(20)).orElse("env failed"));
+    }
+
+    @Test
+    void commandsItRunsDoNotInheritSystemdsNotifySocket() throws Exception {
+        // a gateway started by systemd (Type=notify, WatchdogSec): only it may speak on the notify socket
+        ProcessBuilder gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), SystemClockSyncSourceTest.class.getName()).redirectErrorStream(true);
+        gateway.environment().putAll(Map.of("NOTIFY_SOCKET", "/run/systemd/notify", "WATCHDOG_USEC", "60000000",
+                "WATCHDOG_PID", "1", "FIELDGATE_MARK", "inherited"));
+        Process p = gateway.start();
+        String env = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        List<String> lines = env.lines().toList();
+        assertTrue(lines.contains("FIELDGATE_MARK=inherited") && lines.contains("LC_ALL=C"), env);
+        assertEquals(List.of(), lines.stream().filter(l -> l.matches("(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID)=.*")).toList());
+    }
     @TempDir
     Path dir;
 
