@@ -58,6 +58,7 @@ public class GatewayPipeline implements AutoCloseable {
     /** The completeness ledger (counted by the spool) and the scheduled export of closed windows. */
     private final org.fieldgate.export.ExportStage export;
     private final java.util.concurrent.ScheduledExecutorService healthTimer;
+    private final PipelineThreads threads = new PipelineThreads();
     static final int HEALTH_EVERY_S = 30;
 
     public GatewayPipeline(GatewaySettings settings, MeterRegistry metrics, LatestReadings latest) {
@@ -80,14 +81,16 @@ public class GatewayPipeline implements AutoCloseable {
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
                 ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos());
-        this.committer = new IngestCommitter(decoder, spool, ingestSettings.commitBatchMessages(), metrics);
+        this.committer = new IngestCommitter(decoder, spool, new IngestCommitter.Bounds(ingestSettings.commitBatchMessages(),
+                ingestSettings.commitBatchReadings(), ingestSettings.maxPendingBytes()), metrics, threads);
         committer.onCommitted(latest::update);
         committer.onCommitted(readings -> forwarder.wake());
         this.broker = settings.mqtt().embedded()
                 ? new EmbeddedBroker(settings.mqtt().url(), settings.spool().dir().resolve("broker"),
                 ingestSettings.maxMessageBytes())
                 : null;
-        this.ingest = new MqttIngest(settings.mqtt(), committer);
+        this.ingest = new MqttIngest(settings.mqtt(), committer, threads);
+        forwarder.threads().forEach(threads::watch);
         // The gateway's own probes go through the same decoder and spool as a remote node's messages.
         PackSink packs = (topic, senml) -> {
             try {
@@ -145,6 +148,11 @@ public class GatewayPipeline implements AutoCloseable {
         Gauge.builder("fieldgate.spool.points", spool, Spool::pointDepth)
                 .description("derived points (fluxes, rates, gaps) waiting in the spool").register(metrics);
         Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0).register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("fieldgate.mqtt.connections", ingest, MqttIngest::connections)
+                .description("MQTT connections made; more than one means it dropped or was replaced").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("fieldgate.mqtt.deferred", ingest, MqttIngest::deferred)
+                .description("messages left unacknowledged while ingest was at its memory bound, delivered again later")
+                .register(metrics);
         Gauge.builder("fieldgate.influx.reachable", forwarder, f -> f.isReachable() ? 1 : 0).register(metrics);
 
         // the gateway's own health, through the spool like any result, so a dashboard sees it after an outage too
@@ -224,9 +232,15 @@ public class GatewayPipeline implements AutoCloseable {
         return ingest;
     }
 
+    /** The pipeline's threads, watched for death and silence (/health, the systemd watchdog). */
+    public PipelineThreads threads() {
+        return threads;
+    }
+
     @PreDestroy
     @Override
     public void close() {
+        threads.stopping();
         healthTimer.shutdownNow();
         export.close();
         if (simulator != null) {

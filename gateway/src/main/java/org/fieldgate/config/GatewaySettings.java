@@ -16,17 +16,26 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      * @param clientCertFile PEM client certificate for mutual TLS, with clientKeyFile (PKCS#8); null: none
      */
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password,
-                       Path caFile, Path clientCertFile, Path clientKeyFile) {
+                       Path caFile, Path clientCertFile, Path clientKeyFile, Duration keepAlive) {
+        public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+
         /** Without TLS files. */
         public Mqtt(String url, boolean embedded, String clientId, String username, String password) {
             this(url, embedded, clientId, username, password, null, null, null);
+        }
+
+        /** With the default keep-alive. */
+        public Mqtt(String url, boolean embedded, String clientId, String username, String password,
+                    Path caFile, Path clientCertFile, Path clientKeyFile) {
+            this(url, embedded, clientId, username, password, caFile, clientCertFile, clientKeyFile, DEFAULT_KEEP_ALIVE);
         }
 
         @Override
         public String toString() {
             return "Mqtt[url=" + url + ", embedded=" + embedded + ", clientId=" + clientId + ", username=" + username
                     + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile
-                    + ", clientCertFile=" + clientCertFile + ", clientKeyFile=" + clientKeyFile + "]";
+                    + ", clientCertFile=" + clientCertFile + ", clientKeyFile=" + clientKeyFile + ", keepAlive=" + keepAlive
+                    + "]";
         }
     }
 
@@ -69,8 +78,13 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     public record Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
     }
 
+    /**
+     * @param commitBatchReadings a commit group takes no further message once it holds this many decoded readings
+     * @param maxPendingBytes     payload bytes taken from the broker and not yet committed; beyond it a message is
+     *                            left unacknowledged and the broker delivers it again later
+     */
     public record Ingest(int maxMessageBytes, int maxRecordsPerPack, Duration maxFutureSkew, long notBeforeEpochS,
-                         int commitBatchMessages) {
+                         int commitBatchMessages, int commitBatchReadings, long maxPendingBytes) {
     }
 
     public record Forward(int batchSize, Duration minBackoff, Duration maxBackoff) {

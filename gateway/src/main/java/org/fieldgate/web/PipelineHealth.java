@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * /health details per stage. DOWN means a reading cannot get in: broker disconnected or spool full (the
- * alarm). InfluxDB being unreachable is normal on a cellular link and is reported, not DOWN: readings
+ * /health details per stage. DOWN means a reading cannot get in: broker disconnected (or its receive thread
+ * no longer reading), spool full (the alarm), or a pipeline thread dead or making no progress. InfluxDB being unreachable is normal on a cellular link and is reported, not DOWN: readings
  * wait in the spool, and "oldest undelivered" says for how long.
  */
 public final class PipelineHealth {
@@ -82,6 +82,25 @@ public final class PipelineHealth {
             }
             boolean ok = !d.containsKey("alarm");
             return HealthResult.builder("spool", ok ? HealthStatus.UP : HealthStatus.DOWN).details(d).build();
+        }
+    }
+
+    /** DOWN when a thread that moves readings has died or stopped making progress. */
+    @Singleton
+    public static class Threads implements HealthIndicator {
+        private final GatewayPipeline pipeline;
+
+        public Threads(GatewayPipeline pipeline) {
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        public Publisher<HealthResult> getResult() {
+            var problem = pipeline.threads().problem();
+            Map<String, Object> d = new LinkedHashMap<>();
+            problem.ifPresent(p -> d.put("alarm", p));
+            return Publishers.just(HealthResult.builder("pipelineThreads", problem.isEmpty() ? HealthStatus.UP : HealthStatus.DOWN)
+                    .details(d).build());
         }
     }
 
