@@ -8,6 +8,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.internal.wire.MqttWireMessage;
 
 /**
  * Sits between the broker's socket and Paho's receive thread, one per connection. Paho 1.2.5 decodes a PUBLISH
@@ -20,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class PublishTopicGuard extends FilterInputStream {
     private static final int PUBLISH = 3;
+    private static final Pattern PAHO_CHAR = Pattern.compile("\\[([0-9a-fA-F]{1,4})\\]");
 
     /** A topic as rewritten for Paho, and why the original was refused. */
     record Refused(String escapedTopic, String reason) {
@@ -155,31 +161,29 @@ final class PublishTopicGuard extends FilterInputStream {
     private void publishHeadComplete() {
         byte[] all = head.toByteArray();
         int topicStart = all.length - topicLength;
-        String topic = new String(all, topicStart, topicLength, StandardCharsets.UTF_8);
-        Optional<String> problem = unacceptable(topic);
+        Optional<String> problem = unacceptable(java.util.Arrays.copyOfRange(all, topicStart, all.length));
         if (problem.isEmpty()) {
             releaseHead(remaining - 2 - topicLength);
             return;
         }
-        byte[] escaped = escape(topic).getBytes(StandardCharsets.UTF_8);
+        byte[] escaped = escape(new String(all, topicStart, topicLength, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         if (escaped.length > 65_535) {
             escaped = java.util.Arrays.copyOf(escaped, 65_535); // only ASCII: no character is cut
         }
         refused.add(new Refused(new String(escaped, StandardCharsets.US_ASCII), problem.get()));
         long rest = remaining - 2 - topicLength;
-        ByteArrayOutputStream rewritten = new ByteArrayOutputStream(escaped.length + 8);
-        rewritten.write(all[0]);
+        // the new head announces the rest of the packet (packet id, payload), which passes through unread
         long newRemaining = rest + 2 + escaped.length;
+        head.reset();
+        head.write(all[0]);
         do {
             int digit = (int) (newRemaining % 128);
             newRemaining /= 128;
-            rewritten.write(newRemaining > 0 ? digit | 0x80 : digit);
+            head.write(newRemaining > 0 ? digit | 0x80 : digit);
         } while (newRemaining > 0);
-        rewritten.write(escaped.length >>> 8);
-        rewritten.write(escaped.length & 0xff);
-        rewritten.write(escaped, 0, escaped.length);
-        head.reset();
-        head.writeBytes(rewritten.toByteArray());
+        head.write(escaped.length >>> 8);
+        head.write(escaped.length & 0xff);
+        head.write(escaped, 0, escaped.length);
         releaseHead(rest);
     }
 
@@ -192,38 +196,49 @@ final class PublishTopicGuard extends FilterInputStream {
     }
 
     /**
-     * Why Paho 1.2.5 would refuse this topic (MqttWireMessage.validateUTF8String): control characters, lone
-     * surrogates and non-characters; empty when it takes it.
+     * Why Paho would refuse this topic, or empty when it takes it. Asked of Paho itself, on a PUBLISH of this topic
+     * alone, so the guard follows the client's rules exactly (1.2.5: control characters, lone surrogates,
+     * non-characters, and some characters outside the Basic Multilingual Plane).
      */
-    static Optional<String> unacceptable(String topic) {
-        for (int i = 0; i < topic.length(); i++) {
-            char c = topic.charAt(i);
-            boolean bad;
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 == topic.length() || !Character.isLowSurrogate(topic.charAt(i + 1))) {
-                    bad = true;
-                } else {
-                    int cp = topic.codePointAt(i);
-                    bad = (cp & 0xffff) >= 0xfffe;
-                    i++;
-                    if (bad) {
-                        return Optional.of(describe(cp, i - 1));
-                    }
-                    continue;
-                }
-            } else {
-                bad = Character.isISOControl(c) || Character.isLowSurrogate(c) || (c >= 0xfdd0 && (c <= 0xfddf || c >= 0xfffe));
-            }
-            if (bad) {
-                return Optional.of(describe(c, i));
-            }
+    static Optional<String> unacceptable(byte[] topicUtf8) {
+        byte[] probe = new byte[2 + topicUtf8.length];
+        probe[0] = (byte) (topicUtf8.length >>> 8);
+        probe[1] = (byte) topicUtf8.length;
+        System.arraycopy(topicUtf8, 0, probe, 2, topicUtf8.length);
+        try {
+            MqttWireMessage.createWireMessage(packet(0x30, probe));
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(describe(new String(topicUtf8, StandardCharsets.UTF_8), e.getMessage()));
+        } catch (MqttException e) {
+            return Optional.empty(); // not about the topic's characters: Paho reports it as it always has
         }
-        return Optional.empty();
     }
 
-    private static String describe(int codePoint, int index) {
-        return "topic has " + String.format("U+%04X", codePoint) + " at character " + index
-                + ", a control character or non-character that MQTT topics must not contain (MQTT 3.1.1 section 1.5.3)";
+    /** Paho's message names the refused UTF-16 unit as [hex]; the reason names it and where it is. */
+    private static String describe(String topic, String pahoMessage) {
+        Matcher m = PAHO_CHAR.matcher(pahoMessage == null ? "" : pahoMessage);
+        String where = "";
+        if (m.find()) {
+            char c = (char) Integer.parseInt(m.group(1), 16);
+            int index = topic.indexOf(c);
+            where = " has " + String.format("U+%04X", (int) c) + (index < 0 ? "" : " at character " + index) + ",";
+        }
+        return "topic" + where + " a character the MQTT client refuses (\"" + pahoMessage + "\"); MQTT 3.1.1 section 1.5.3 "
+                + "forbids control characters and non-characters in topics";
+    }
+
+    private static byte[] packet(int firstByte, byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 5);
+        out.write(firstByte);
+        long remaining = body.length;
+        do {
+            int digit = (int) (remaining % 128);
+            remaining /= 128;
+            out.write(remaining > 0 ? digit | 0x80 : digit);
+        } while (remaining > 0);
+        out.writeBytes(body);
+        return out.toByteArray();
     }
 
     /** The topic with every character outside printable ASCII written as {@code \\uXXXX}, and {@code \\} as {@code \\\\}. */
