@@ -61,6 +61,7 @@ public class GatewayPipeline implements AutoCloseable {
     /** The completeness ledger (counted by the spool) and the scheduled export of closed windows. */
     private final org.fieldgate.export.ExportStage export;
     private final java.util.concurrent.ScheduledExecutorService healthTimer;
+    private final PipelineThreads threads = new PipelineThreads();
     static final int HEALTH_EVERY_S = 30;
 
     public GatewayPipeline(GatewaySettings settings, MeterRegistry metrics, LatestReadings latest) {
@@ -84,7 +85,8 @@ public class GatewayPipeline implements AutoCloseable {
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
                 ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos(), this::declaredUnit);
-        this.committer = new IngestCommitter(decoder, spool, ingestSettings.commitBatchMessages(), metrics);
+        this.committer = new IngestCommitter(decoder, spool, new IngestCommitter.Bounds(ingestSettings.commitBatchMessages(),
+                ingestSettings.commitBatchReadings(), ingestSettings.maxPendingBytes()), metrics, threads);
         committer.onCommitted(latest::update);
         committer.onCommitted(readings -> forwarder.wake());
         this.broker = settings.mqtt().embedded()
@@ -92,7 +94,8 @@ public class GatewayPipeline implements AutoCloseable {
                 ingestSettings.maxMessageBytes(), new org.fieldgate.transport.BrokerAccess(settings.mqtt().username(),
                 settings.mqtt().password(), settings.mqtt().nodePasswordFile()))
                 : null;
-        this.ingest = new MqttIngest(settings.mqtt(), committer);
+        this.ingest = new MqttIngest(settings.mqtt(), committer, threads);
+        forwarder.threads().forEach(threads::watch);
         // The gateway's own probes go through the same decoder and spool as a remote node's messages.
         PackSink packs = (topic, senml) -> {
             try {
@@ -159,6 +162,11 @@ public class GatewayPipeline implements AutoCloseable {
                 .description("derived points (fluxes, rates, gaps) waiting in the spool").register(metrics);
         Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0)
                 .description("1 while the MQTT subscription is connected, else 0").register(metrics);
+        FunctionCounter.builder("fieldgate.mqtt.connections", ingest, MqttIngest::connections)
+                .description("MQTT connections made; more than one means it dropped or was replaced").register(metrics);
+        FunctionCounter.builder("fieldgate.mqtt.deferred", ingest, MqttIngest::deferred)
+                .description("messages left unacknowledged while ingest was at its memory bound, delivered again later")
+                .register(metrics);
         if (broker != null) {
             var access = broker.access();
             String refused = "fieldgate.broker.refused.publishes";
@@ -263,9 +271,15 @@ public class GatewayPipeline implements AutoCloseable {
         return ingest;
     }
 
+    /** The pipeline's threads, watched for death and silence (/health, the systemd watchdog). */
+    public PipelineThreads threads() {
+        return threads;
+    }
+
     @PreDestroy
     @Override
     public void close() {
+        threads.stopping();
         healthTimer.shutdownNow();
         export.close();
         if (simulator != null) {

@@ -18,16 +18,32 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      *                         {@code <site>/<device>}, as deploy/mosquitto/add-node writes); null: no node may log in
      */
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password,
-                       Path caFile, Path clientCertFile, Path clientKeyFile, Path nodePasswordFile) {
+                       Path caFile, Path clientCertFile, Path clientKeyFile, Path nodePasswordFile, Duration keepAlive) {
+        public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+
         /** Without TLS files. */
         public Mqtt(String url, boolean embedded, String clientId, String username, String password) {
             this(url, embedded, clientId, username, password, null, null, null);
         }
 
-        /** Without a node password file. */
+        /** Without a node password file, with the default keep-alive. */
         public Mqtt(String url, boolean embedded, String clientId, String username, String password,
                     Path caFile, Path clientCertFile, Path clientKeyFile) {
-            this(url, embedded, clientId, username, password, caFile, clientCertFile, clientKeyFile, null);
+            this(url, embedded, clientId, username, password, caFile, clientCertFile, clientKeyFile, null,
+                    DEFAULT_KEEP_ALIVE);
+        }
+
+        /** With the default keep-alive. */
+        public Mqtt(String url, boolean embedded, String clientId, String username, String password,
+                    Path caFile, Path clientCertFile, Path clientKeyFile, Path nodePasswordFile) {
+            this(url, embedded, clientId, username, password, caFile, clientCertFile, clientKeyFile, nodePasswordFile,
+                    DEFAULT_KEEP_ALIVE);
+        }
+
+        /** Without a node password file. */
+        public Mqtt(String url, boolean embedded, String clientId, String username, String password,
+                    Path caFile, Path clientCertFile, Path clientKeyFile, Duration keepAlive) {
+            this(url, embedded, clientId, username, password, caFile, clientCertFile, clientKeyFile, null, keepAlive);
         }
 
         @Override
@@ -35,7 +51,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
             return "Mqtt[url=" + url + ", embedded=" + embedded + ", clientId=" + clientId + ", username=" + username
                     + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile
                     + ", clientCertFile=" + clientCertFile + ", clientKeyFile=" + clientKeyFile
-                    + ", nodePasswordFile=" + nodePasswordFile + "]";
+                    + ", nodePasswordFile=" + nodePasswordFile + ", keepAlive=" + keepAlive + "]";
         }
     }
 
@@ -78,8 +94,13 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     public record Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
     }
 
+    /**
+     * @param commitBatchReadings a commit group takes no further message once it holds this many decoded readings
+     * @param maxPendingBytes     payload bytes taken from the broker and not yet committed; beyond it a message is
+     *                            left unacknowledged and the broker delivers it again later
+     */
     public record Ingest(int maxMessageBytes, int maxRecordsPerPack, Duration maxFutureSkew, long notBeforeEpochS,
-                         int commitBatchMessages) {
+                         int commitBatchMessages, int commitBatchReadings, long maxPendingBytes) {
     }
 
     /**

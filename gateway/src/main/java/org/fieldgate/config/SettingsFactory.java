@@ -3,6 +3,7 @@ package org.fieldgate.config;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
+import org.fieldgate.transport.IngestCommitter;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,9 @@ public class SettingsFactory {
                 tlsFile(r, "fieldgate.mqtt.ca-file", mqttUrl, "ssl", false),
                 tlsFile(r, "fieldgate.mqtt.client-cert-file", mqttUrl, "ssl", false),
                 tlsFile(r, "fieldgate.mqtt.client-key-file", mqttUrl, "ssl", true),
-                r.file("fieldgate.mqtt.node-password-file"));
+                r.file("fieldgate.mqtt.node-password-file"),
+                r.duration("fieldgate.mqtt.keep-alive", GatewaySettings.Mqtt.DEFAULT_KEEP_ALIVE, Duration.ofSeconds(2),
+                        Duration.ofMinutes(10)));
         checkMqttTls(r, mqtt);
         checkEmbeddedBrokerAccess(r, mqtt);
 
@@ -65,7 +68,10 @@ public class SettingsFactory {
                 r.integer("fieldgate.ingest.max-records-per-pack", 10_000, 1, 1_000_000),
                 r.duration("fieldgate.ingest.max-future-skew", Duration.ofDays(1), Duration.ZERO, Duration.ofDays(30)),
                 DEFAULT_NOT_BEFORE_EPOCH_S,
-                r.integer("fieldgate.ingest.commit-batch-messages", 200, 1, 10_000));
+                r.integer("fieldgate.ingest.commit-batch-messages", 200, 1, 10_000),
+                r.integer("fieldgate.ingest.commit-batch-readings", IngestCommitter.Bounds.DEFAULT_GROUP_READINGS, 1, 1_000_000),
+                r.bytes("fieldgate.ingest.max-pending-bytes", IngestCommitter.Bounds.DEFAULT_QUEUED_BYTES, 64L * 1024,
+                        1L << 30));
 
         var forward = new GatewaySettings.Forward(
                 r.integer("fieldgate.forward.batch-size", 5000, 1, 100_000),

@@ -5,6 +5,7 @@ import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.fieldgate.GatewayPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +23,14 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * The systemd side of fieldgate.service (Type=notify, WatchdogSec): READY=1 once the HTTP server is up, then
- * WATCHDOG=1 every half watchdog interval as long as no threads are deadlocked, so systemd restarts a gateway
- * whose threads are stuck on each other or a JVM too starved (GC, swap) to run this thread.
+ * WATCHDOG=1 every half watchdog interval as long as no threads are deadlocked and no pipeline thread has died or
+ * stopped making progress ({@link org.fieldgate.PipelineThreads}), so systemd restarts a gateway whose threads are
+ * stuck on each other, whose data path has stopped, or a JVM too starved (GC, swap) to run this thread.
  *
  * <p>Java 17 has no AF_UNIX datagram sockets, so each message goes out through {@code systemd-notify}, which
  * (systemd 246 and later) waits until systemd has read it: that is what makes a child process's message count,
@@ -42,19 +45,30 @@ public final class SystemdNotifier implements AutoCloseable {
     private final Optional<Duration> watchdogInterval;
     private final List<String> notifyCommand;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final Supplier<Optional<String>> pipelineProblem;
     private ScheduledExecutorService watchdog;
     private boolean deadlockReported;
+    private boolean pipelineProblemReported;
 
     @Inject
-    public SystemdNotifier() {
-        this(System.getenv(), ProcessHandle.current().pid(), List.of("systemd-notify"));
+    public SystemdNotifier(GatewayPipeline pipeline) {
+        this(System.getenv(), ProcessHandle.current().pid(), List.of("systemd-notify"), pipeline.threads()::problem);
     }
 
-    /** {@code env}: the process environment systemd set; {@code notifyCommand}: the systemd-notify to run. */
     SystemdNotifier(Map<String, String> env, long pid, List<String> notifyCommand) {
+        this(env, pid, notifyCommand, Optional::empty);
+    }
+
+    /**
+     * {@code env}: the process environment systemd set; {@code notifyCommand}: the systemd-notify to run;
+     * {@code pipelineProblem}: a dead or silent pipeline thread, described.
+     */
+    SystemdNotifier(Map<String, String> env, long pid, List<String> notifyCommand,
+                    Supplier<Optional<String>> pipelineProblem) {
         this.notifySocket = env.get("NOTIFY_SOCKET");
         this.watchdogInterval = watchdogInterval(env, pid);
         this.notifyCommand = List.copyOf(notifyCommand);
+        this.pipelineProblem = pipelineProblem;
     }
 
     /**
@@ -126,6 +140,14 @@ public final class SystemdNotifier implements AutoCloseable {
                     deadlockReported = true;
                     LOG.error("systemd watchdog: not fed any more, so systemd restarts the gateway: deadlocked threads {}",
                             deadlock.get());
+                }
+                return;
+            }
+            Optional<String> stalled = pipelineProblem.get();
+            if (stalled.isPresent()) {
+                if (!pipelineProblemReported) {
+                    pipelineProblemReported = true;
+                    LOG.error("systemd watchdog: not fed any more, so systemd restarts the gateway: {}", stalled.get());
                 }
                 return;
             }

@@ -100,6 +100,11 @@ public final class InfluxForwarder implements AutoCloseable {
         this.settler.setDaemon(true);
     }
 
+    /** Its threads, for the pipeline's watch. */
+    public List<Thread> threads() {
+        return List.of(thread, preparer, settler);
+    }
+
     public void start() {
         preparer.start();
         settler.start();

@@ -2,6 +2,8 @@ package org.fieldgate.transport;
 
 import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import org.fieldgate.PipelineThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.config.GatewaySettings.FullPolicy;
 import org.fieldgate.reading.Reading;
@@ -10,13 +12,15 @@ import org.fieldgate.store.SpoolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -24,41 +28,77 @@ import java.util.function.Consumer;
  * spool in one transaction, and only then is each one acknowledged to the broker. A message whose commit
  * failed is not acknowledged, so the broker still holds it. When the spool is full under the backpressure
  * policy, nothing is committed or acknowledged until the forwarder makes room, and the broker queues.
+ * What is held in memory is bounded by bytes and readings ({@link Bounds}), not only by a count of messages:
+ * a few hundred valid maximum-size packs would otherwise be a million decoded readings on a 96 MB heap.
  */
 public final class IngestCommitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestCommitter.class);
 
-    /** A message waiting for its commit; {@code ack} tells the broker it may forget it. */
-    public record Incoming(String topic, byte[] payload, Runnable ack) {
+    /**
+     * A message waiting for its commit; {@code ack} tells the broker it may forget it. {@code refusal}, when set,
+     * is why the transport already knows the message cannot be taken: it is dead-lettered with that reason.
+     */
+    public record Incoming(String topic, byte[] payload, Runnable ack, String refusal) {
+        public Incoming(String topic, byte[] payload, Runnable ack) {
+            this(topic, payload, ack, null);
+        }
     }
+
+    /**
+     * What ingest may hold in memory. A group commits at most {@code groupMessages} messages and stops taking more
+     * once it has {@code groupReadings} decoded readings (so at most that plus one pack); the messages taken and not
+     * yet committed hold at most {@code queuedBytes}, each counted as its payload plus {@value #MESSAGE_OVERHEAD_BYTES}
+     * bytes (one message always fits, however large).
+     */
+    public record Bounds(int groupMessages, int groupReadings, long queuedBytes) {
+        public static final int DEFAULT_GROUP_READINGS = 20_000;
+        public static final long DEFAULT_QUEUED_BYTES = 4L * 1024 * 1024;
+        /** What a queued message costs besides its payload (its objects, Paho's message), so tiny ones are bounded too. */
+        public static final int MESSAGE_OVERHEAD_BYTES = 256;
+    }
+
+    /** The committer thread decodes, commits or waits for room in steps far shorter than this. */
+    static final Duration MAX_SILENCE = Duration.ofSeconds(60);
 
     private final SenmlDecoder decoder;
     private final Spool spool;
-    private final int batchMessages;
-    private final BlockingQueue<Incoming> queue;
+    private final Bounds bounds;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final Condition roomFreed = lock.newCondition();
+    private final ArrayDeque<Incoming> queue = new ArrayDeque<>();
+    /** Messages taken and not yet committed (queued or in the group being committed), and their payload bytes. */
+    private int pendingMessages;
+    private long pendingBytes;
     private final List<Consumer<List<Reading>>> committedListeners = new CopyOnWriteArrayList<>();
     private final Counter ingestedCounter;
     private final Counter deadLetterCounter;
     private final Counter commitFailures;
     private final AtomicLong ingested = new AtomicLong();
-    private final Thread thread;
+    private final PipelineThreads.Beat thread;
     private volatile boolean running = true;
     private volatile boolean waitingForRoom;
     private volatile String lastCommitError = "";
 
     public IngestCommitter(SenmlDecoder decoder, Spool spool, int batchMessages, MeterRegistry metrics) {
+        this(decoder, spool, new Bounds(batchMessages, Bounds.DEFAULT_GROUP_READINGS, Bounds.DEFAULT_QUEUED_BYTES),
+                metrics, new PipelineThreads());
+    }
+
+    public IngestCommitter(SenmlDecoder decoder, Spool spool, Bounds bounds, MeterRegistry metrics,
+                           PipelineThreads threads) {
         this.decoder = decoder;
         this.spool = spool;
-        this.batchMessages = batchMessages;
-        this.queue = new ArrayBlockingQueue<>(Math.max(2 * batchMessages, 64));
+        this.bounds = bounds;
         this.ingestedCounter = Counter.builder("fieldgate.ingest.readings").description("readings committed to the spool")
                 .register(metrics);
         this.deadLetterCounter = Counter.builder("fieldgate.ingest.dead.letters")
                 .description("messages or records refused and dead-lettered").register(metrics);
         this.commitFailures = Counter.builder("fieldgate.ingest.commit.failures")
                 .description("spool commits that failed; their messages stay unacknowledged").register(metrics);
-        this.thread = new Thread(this::commitLoop, "ingest-committer");
-        this.thread.setDaemon(true);
+        Gauge.builder("fieldgate.ingest.pending.bytes", this, c -> c.pendingBytes())
+                .description("payload bytes taken from the broker and not yet committed").register(metrics);
+        this.thread = threads.thread("ingest-committer", MAX_SILENCE, this::commitLoop);
     }
 
     public void start() {
@@ -69,31 +109,139 @@ public final class IngestCommitter implements AutoCloseable {
         committedListeners.add(listener);
     }
 
-    /** Called on the MQTT client's thread; blocks when the committer is behind, which slows the broker down. */
+    /** Waits as long as it takes for room (tests and tools; the MQTT client uses {@link #offer(Incoming)}). */
     public void accept(Incoming message) throws InterruptedException {
-        queue.put(message);
+        while (!offer(message, Duration.ofSeconds(1))) {
+            if (!running) {
+                throw new InterruptedException("ingest committer stopped");
+            }
+        }
     }
 
     /**
-     * For the gateway's own acquisition: waits at most {@code timeout} for room in the queue (it is full only while
-     * the spool is full under backpressure), so a sampling thread is never held for long; false if not taken.
+     * Takes the message if there is room now, never waiting: the MQTT client's callback thread must not block, or
+     * the client stops reading the socket, misses the broker's PINGRESP and drops the connection. False: not
+     * taken, the caller leaves it unacknowledged.
      */
-    public boolean offer(Incoming message, java.time.Duration timeout) throws InterruptedException {
-        return running && queue.offer(message, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    public boolean offer(Incoming message) {
+        lock.lock();
+        try {
+            return running && take(message);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private void commitLoop() {
-        List<Incoming> group = new ArrayList<>(batchMessages);
+    /**
+     * For the gateway's own acquisition: waits at most {@code timeout} for room (the bounds are reached only while
+     * the spool is full under backpressure or ingest is behind), so a sampling thread is never held for long;
+     * false if not taken.
+     */
+    public boolean offer(Incoming message, Duration timeout) throws InterruptedException {
+        long leftNs = timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (running && !take(message)) {
+                if (leftNs <= 0) {
+                    return false;
+                }
+                leftNs = roomFreed.awaitNanos(leftNs);
+            }
+            return running;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: queues the message if the bounds allow it. */
+    private boolean take(Incoming message) {
+        boolean room = pendingMessages == 0 || pendingBytes + cost(message) <= bounds.queuedBytes();
+        if (room) {
+            queue.add(message);
+            pendingMessages++;
+            pendingBytes += cost(message);
+            arrived.signal();
+        }
+        return room;
+    }
+
+    private Incoming next(long waitMs) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long leftNs = TimeUnit.MILLISECONDS.toNanos(waitMs);
+            while (queue.isEmpty() && leftNs > 0) {
+                leftNs = arrived.awaitNanos(leftNs);
+            }
+            return queue.poll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The group's messages are committed (or given up at shutdown): their room is free again. */
+    private void release(List<Incoming> group) {
+        lock.lock();
+        try {
+            for (Incoming m : group) {
+                pendingMessages--;
+                pendingBytes -= cost(m);
+            }
+            roomFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long cost(Incoming m) {
+        return m.payload().length + (long) Bounds.MESSAGE_OVERHEAD_BYTES;
+    }
+
+    /** Bytes of the messages taken and not yet committed, as {@link Bounds} counts them. */
+    public long pendingBytes() {
+        lock.lock();
+        try {
+            return pendingBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when every message taken so far is committed and acknowledged. */
+    public boolean isDrained() {
+        lock.lock();
+        try {
+            return pendingMessages == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void commitLoop(PipelineThreads.Beat beat) {
+        List<Incoming> group = new ArrayList<>();
+        List<DecodedPack> packs = new ArrayList<>();
         while (running) {
+            beat.beat();
             try {
-                Incoming first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Incoming first = next(200);
                 if (first == null) {
                     continue;
                 }
-                group.add(first);
-                queue.drainTo(group, batchMessages - 1);
-                commitGroup(group);
-                group.clear();
+                long nowNs = EpochNanos.now();
+                int readings = 0;
+                for (Incoming m = first; m != null; ) {
+                    DecodedPack pack = decode(m, nowNs);
+                    group.add(m);
+                    packs.add(pack);
+                    readings += pack.readings().size();
+                    m = group.size() < bounds.groupMessages() && readings < bounds.groupReadings() ? next(0) : null;
+                }
+                try {
+                    commitGroup(group, packs, nowNs, beat);
+                } finally {
+                    release(group);
+                    group.clear();
+                    packs.clear();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -101,14 +249,16 @@ public final class IngestCommitter implements AutoCloseable {
         }
     }
 
-    private void commitGroup(List<Incoming> group) throws InterruptedException {
-        long nowNs = EpochNanos.now();
-        List<DecodedPack> packs = new ArrayList<>(group.size());
-        for (Incoming m : group) {
-            packs.add(decoder.decode(m.topic(), m.payload(), nowNs));
-        }
+    private DecodedPack decode(Incoming m, long nowNs) {
+        return m.refusal() != null ? decoder.refused(m.topic(), m.payload(), m.refusal())
+                : decoder.decode(m.topic(), m.payload(), nowNs);
+    }
+
+    private void commitGroup(List<Incoming> group, List<DecodedPack> packs, long nowNs, PipelineThreads.Beat beat)
+            throws InterruptedException {
         int done = 0;
         while (done < group.size() && running) {
+            beat.beat();
             int upTo = admissible(packs, done);
             if (upTo == done) {
                 if (!waitingForRoom) {
@@ -121,7 +271,7 @@ public final class IngestCommitter implements AutoCloseable {
                 continue;
             }
             waitingForRoom = false;
-            commitAndAcknowledge(group.subList(done, upTo), packs.subList(done, upTo), nowNs);
+            commitAndAcknowledge(group.subList(done, upTo), packs.subList(done, upTo), nowNs, beat);
             done = upTo;
         }
     }
@@ -148,8 +298,8 @@ public final class IngestCommitter implements AutoCloseable {
         return upTo;
     }
 
-    private void commitAndAcknowledge(List<Incoming> messages, List<DecodedPack> packs, long nowNs)
-            throws InterruptedException {
+    private void commitAndAcknowledge(List<Incoming> messages, List<DecodedPack> packs, long nowNs,
+                                      PipelineThreads.Beat beat) throws InterruptedException {
         List<Reading> readings = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
         for (DecodedPack pack : packs) {
@@ -170,6 +320,7 @@ public final class IngestCommitter implements AutoCloseable {
                 }
                 lastCommitError = e.getMessage();
                 Thread.sleep(retryMs);
+                beat.beat();
                 retryMs = Math.min(retryMs * 2, 5000);
             }
         }
@@ -206,9 +357,10 @@ public final class IngestCommitter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        thread.retire();
+        thread.thread().interrupt();
         try {
-            thread.join(5000);
+            thread.thread().join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

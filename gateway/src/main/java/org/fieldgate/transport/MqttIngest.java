@@ -7,6 +7,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.fieldgate.PipelineThreads;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.TlsFiles;
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,29 +29,45 @@ import java.util.concurrent.atomic.AtomicLong;
  * 1.2.5's automatic reconnect can hang for good after a broker restart (a race in CommsSender.start,
  * eclipse-paho/paho.mqtt.java PRs 947 and 953). A message is acknowledged only on the connection that
  * delivered it; if that connection is gone, the broker redelivers it and InfluxDB collapses the duplicate.
+ *
+ * <p>The callback thread never waits for the committer: while Paho's callback is blocked its receive thread stops
+ * reading, the broker's PINGRESP goes unread and the connection times out. A message ingest has no room for is
+ * left unacknowledged (deferred); once everything taken on that connection is committed and acknowledged, the
+ * connection is closed and opened again, and the broker delivers the deferred messages anew. On tcp:// a
+ * {@link PublishTopicGuard} turns a topic Paho cannot parse into a dead letter, and shows whether Paho's receive
+ * thread still reads: if it stops, the connection is reported down and replaced.
  */
 public final class MqttIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngest.class);
     private static final long MAX_BACKOFF_MS = 10_000;
+    /** Paho's receive thread reads at least once a second (its socket timeout) while it lives. */
+    static final long RECEIVE_SILENCE_NS = 20_000_000_000L;
 
     private final GatewaySettings.Mqtt settings;
     private final IngestCommitter committer;
     private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong deferred = new AtomicLong();
     private final Object lost = new Object();
-    private final Thread connector;
+    private final PipelineThreads.Beat connector;
     /** TLS for ssl:// URLs, built once from the configured PEM files; null for tcp://. */
     private final SSLSocketFactory tls;
     private volatile MqttAsyncClient client;
+    private volatile Connection current;
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile String lastError = "not connected yet";
 
     public MqttIngest(GatewaySettings.Mqtt settings, IngestCommitter committer) {
+        this(settings, committer, new PipelineThreads());
+    }
+
+    public MqttIngest(GatewaySettings.Mqtt settings, IngestCommitter committer, PipelineThreads threads) {
         this.settings = settings;
         this.committer = committer;
         this.tls = settings.url().startsWith("ssl://") ? tlsSocketFactory(settings) : null;
-        this.connector = new Thread(this::keepConnected, "mqtt-connector");
-        this.connector.setDaemon(true);
+        this.connector = threads.thread("mqtt-connector", null, beat -> keepConnected());
+        threads.watch("mqtt-receive", this::receiveProblem);
     }
 
     public void start() {
@@ -65,16 +83,23 @@ public final class MqttIngest implements AutoCloseable {
                 // Inbound QoS 1 state lives in the broker's persistent session, so client-side persistence can be memory.
                 fresh = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
                 fresh.setManualAcks(true);
-                fresh.setCallback(new Connection(fresh));
+                GuardedSocketFactory sockets = tls == null ? new GuardedSocketFactory() : null;
+                Connection connection = new Connection(fresh, sockets);
+                fresh.setCallback(connection);
                 client = fresh;
-                fresh.connect(options()).waitForCompletion(15_000);
+                current = connection;
+                fresh.connect(options(sockets)).waitForCompletion(15_000);
                 fresh.subscribe(SenmlDecoder.TOPIC_FILTER, 1).waitForCompletion(15_000);
                 connected = true;
                 lastError = "";
                 backoffMs = 250;
-                LOG.info("MQTT connected to {} as {}, subscribed to {}", settings.url(), settings.clientId(),
-                        SenmlDecoder.TOPIC_FILTER);
-                awaitLoss(fresh);
+                LOG.info("MQTT connected to {} as {}, subscribed to {} (connection {})", settings.url(), settings.clientId(),
+                        SenmlDecoder.TOPIC_FILTER, connections.incrementAndGet());
+                if (awaitLoss(fresh, connection)) {
+                    discard(fresh);
+                    fresh = null;
+                    continue; // at once: the broker has the deferred messages ready
+                }
             } catch (MqttException e) {
                 connected = false;
                 String error = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
@@ -109,19 +134,51 @@ public final class MqttIngest implements AutoCloseable {
         }
     }
 
-    private void awaitLoss(MqttAsyncClient current) throws InterruptedException {
+    /**
+     * Waits until the connection is lost, its receive thread stops reading, or messages were deferred and all
+     * that was taken is committed; true in the last case (reconnect at once for the broker to redeliver).
+     */
+    private boolean awaitLoss(MqttAsyncClient client, Connection connection) throws InterruptedException {
         synchronized (lost) {
-            while (running && connected && current.isConnected()) {
-                lost.wait(1000);
+            while (running && connected && client.isConnected()) {
+                Optional<String> receive = receiveProblem();
+                if (receive.isPresent()) {
+                    lastError = receive.get();
+                    LOG.error("MQTT {}: replacing the connection", receive.get());
+                    connected = false;
+                    return false;
+                }
+                if (connection.deferred > 0 && committer.isDrained()) {
+                    LOG.info("MQTT: {} message(s) left unacknowledged while ingest was full; everything taken is now "
+                            + "committed, reconnecting so that {} delivers them again", connection.deferred, settings.url());
+                    connected = false;
+                    return true;
+                }
+                lost.wait(connection.deferred > 0 ? 100 : 1000);
             }
         }
+        return false;
     }
 
-    private MqttConnectOptions options() {
+    /** Why the current connection's receive thread is not reading (tcp:// only), or empty. */
+    Optional<String> receiveProblem() {
+        Connection c = current;
+        if (!connected || c == null || c.sockets == null || c.sockets.guard() == null) {
+            return Optional.empty();
+        }
+        long silentNs = System.nanoTime() - c.sockets.guard().lastReadNs();
+        if (silentNs <= RECEIVE_SILENCE_NS) {
+            return Optional.empty();
+        }
+        return Optional.of("the MQTT client's receive thread has not read from the broker for " + silentNs / 1_000_000_000L
+                + " s (it reads every second while it lives)");
+    }
+
+    private MqttConnectOptions options(GuardedSocketFactory sockets) {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
         o.setAutomaticReconnect(false);
-        o.setKeepAliveInterval(30);
+        o.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
         o.setConnectionTimeout(10);
         o.setMaxInflight(1000);
         if (settings.username() != null) {
@@ -134,6 +191,8 @@ public final class MqttIngest implements AutoCloseable {
             o.setSocketFactory(tls);
             // Paho turns this into the JSSE endpoint check: the broker's certificate must name the URL's host.
             o.setHttpsHostnameVerificationEnabled(true);
+        } else {
+            o.setSocketFactory(sockets);
         }
         return o;
     }
@@ -160,9 +219,14 @@ public final class MqttIngest implements AutoCloseable {
     /** Callbacks of one connection; acknowledgements go back on that connection only. */
     private final class Connection implements MqttCallback {
         private final MqttAsyncClient owner;
+        /** Plain TCP: the sockets whose input is guarded; null on TLS. */
+        private final GuardedSocketFactory sockets;
+        /** Messages left unacknowledged on this connection; once one is, every later one is too (written by Paho's callback thread). */
+        private volatile long deferred;
 
-        Connection(MqttAsyncClient owner) {
+        Connection(MqttAsyncClient owner, GuardedSocketFactory sockets) {
             this.owner = owner;
+            this.sockets = sockets;
         }
 
         @Override
@@ -177,11 +241,27 @@ public final class MqttIngest implements AutoCloseable {
         }
 
         @Override
-        public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
+        public void messageArrived(String topic, MqttMessage message) {
             messages.incrementAndGet();
             int id = message.getId();
             int qos = message.getQos();
-            committer.accept(new IngestCommitter.Incoming(topic, message.getPayload(), () -> acknowledge(owner, id, qos)));
+            String refusal = null;
+            PublishTopicGuard guard = sockets == null ? null : sockets.guard();
+            if (guard != null) {
+                refusal = guard.takeIfRewritten(topic).map(PublishTopicGuard.Refused::reason).orElse(null);
+            }
+            // Once one message is deferred, later ones are too: all that was taken must be acknowledged before
+            // the reconnect, or a message committed but acknowledged on a closed connection is spooled twice.
+            if (deferred == 0 && committer.offer(new IngestCommitter.Incoming(topic, message.getPayload(),
+                    () -> acknowledge(owner, id, qos), refusal))) {
+                return;
+            }
+            if (deferred == 0) {
+                LOG.warn("MQTT: ingest holds {} bytes, its bound: leaving messages unacknowledged until it has committed "
+                        + "them, then reconnecting for the broker to deliver the rest again", committer.pendingBytes());
+            }
+            deferred++;
+            MqttIngest.this.deferred.incrementAndGet();
         }
 
         @Override
@@ -221,28 +301,40 @@ public final class MqttIngest implements AutoCloseable {
         }
     }
 
+    /** Connected and its receive thread reading. */
     public boolean isConnected() {
         MqttAsyncClient c = client;
-        return connected && c != null && c.isConnected();
+        return connected && c != null && c.isConnected() && receiveProblem().isEmpty();
     }
 
     public String lastError() {
-        return lastError;
+        return receiveProblem().orElse(lastError);
     }
 
     public long messagesReceived() {
         return messages.get();
     }
 
+    /** Connections made since start (1 when the first one never dropped). */
+    public long connections() {
+        return connections.get();
+    }
+
+    /** Messages left unacknowledged because ingest was at its bound; the broker delivered them again later. */
+    public long deferred() {
+        return deferred.get();
+    }
+
     @Override
     public void close() {
         running = false;
+        connector.retire();
         synchronized (lost) {
             lost.notifyAll();
         }
-        connector.interrupt();
+        connector.thread().interrupt();
         try {
-            connector.join(5000);
+            connector.thread().join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -331,7 +331,8 @@ public final class SenmlDecoder {
         return value;
     }
 
-    private DecodedPack refused(String topic, byte[] payload, String reason) {
+    /** The whole message refused for {@code reason}: one dead letter, no readings. */
+    public DecodedPack refused(String topic, byte[] payload, String reason) {
         return new DecodedPack(List.of(), List.of(rejection(topic, reason, payload)));
     }
 

@@ -12,10 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * /health details per stage. DOWN means a reading cannot get in (broker disconnected, spool full), cannot get out
- * (nothing delivered for longer than fieldgate.forward.down-after while readings wait that long: a ping that answers
- * does not count), or InfluxDB acknowledged readings it does not hold and the re-send has not repaired it yet. A short
- * InfluxDB outage is normal on a cellular link and is reported, not DOWN: readings wait in the spool.
+ * /health details per stage. DOWN means a reading cannot get in (broker disconnected or its receive thread no longer
+ * reading, spool full, a pipeline thread dead or making no progress), cannot get out (nothing delivered for longer
+ * than fieldgate.forward.down-after while readings wait that long: a ping that answers does not count), or InfluxDB
+ * acknowledged readings it does not hold and the re-send has not repaired it yet. A short InfluxDB outage is normal on
+ * a cellular link and is reported, not DOWN: readings wait in the spool.
  */
 public final class PipelineHealth {
     private PipelineHealth() {
@@ -83,6 +84,25 @@ public final class PipelineHealth {
             }
             boolean ok = !d.containsKey("alarm");
             return HealthResult.builder("spool", ok ? HealthStatus.UP : HealthStatus.DOWN).details(d).build();
+        }
+    }
+
+    /** DOWN when a thread that moves readings has died or stopped making progress. */
+    @Singleton
+    public static class Threads implements HealthIndicator {
+        private final GatewayPipeline pipeline;
+
+        public Threads(GatewayPipeline pipeline) {
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        public Publisher<HealthResult> getResult() {
+            var problem = pipeline.threads().problem();
+            Map<String, Object> d = new LinkedHashMap<>();
+            problem.ifPresent(p -> d.put("alarm", p));
+            return Publishers.just(HealthResult.builder("pipelineThreads", problem.isEmpty() ? HealthStatus.UP : HealthStatus.DOWN)
+                    .details(d).build());
         }
     }
 

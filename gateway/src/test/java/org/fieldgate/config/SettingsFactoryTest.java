@@ -37,6 +37,27 @@ class SettingsFactoryTest {
     }
 
     @Test
+    void ingestMemoryBoundsAndKeepAliveHaveDefaultsAndRanges() {
+        GatewaySettings defaults = SettingsFactory.read(new MapPropertyResolver(Map.of()));
+        assertEquals(200, defaults.ingest().commitBatchMessages());
+        assertEquals(20_000, defaults.ingest().commitBatchReadings());
+        assertEquals(4L << 20, defaults.ingest().maxPendingBytes());
+        assertEquals(Duration.ofSeconds(30), defaults.mqtt().keepAlive());
+        GatewaySettings set = SettingsFactory.read(new MapPropertyResolver(Map.of(
+                "fieldgate.ingest.commit-batch-readings", "5000",
+                "fieldgate.ingest.max-pending-bytes", "8MB",
+                "fieldgate.mqtt.keep-alive", "5s")));
+        assertEquals(5000, set.ingest().commitBatchReadings());
+        assertEquals(8L << 20, set.ingest().maxPendingBytes());
+        assertEquals(Duration.ofSeconds(5), set.mqtt().keepAlive());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> SettingsFactory.read(
+                new MapPropertyResolver(Map.of("fieldgate.ingest.commit-batch-readings", "0",
+                        "fieldgate.ingest.max-pending-bytes", "1KB", "fieldgate.mqtt.keep-alive", "1s"))));
+        assertEquals(3, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("fieldgate.mqtt.keep-alive = '1s'")), e.problems().toString());
+    }
+
+    @Test
     void everyBadValueIsOneLineNamingPropertyValueAndWhatIsAllowed() {
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> SettingsFactory.read(
                 new MapPropertyResolver(Map.of(

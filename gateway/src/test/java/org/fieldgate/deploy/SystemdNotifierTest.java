@@ -110,6 +110,36 @@ class SystemdNotifierTest {
         }
     }
 
+    @Test
+    void aDeadPipelineThreadStarvesTheWatchdog(@TempDir Path dir) throws Exception {
+        org.fieldgate.PipelineThreads threads = new org.fieldgate.PipelineThreads();
+        CountDownLatch poison = new CountDownLatch(1);
+        org.fieldgate.PipelineThreads.Beat committer = threads.thread("ingest-committer", Duration.ofSeconds(60), beat -> {
+            try {
+                poison.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            throw new IllegalStateException("killed by the test");
+        });
+        committer.start();
+        try (NotifySocket socket = new NotifySocket(dir)) {
+            SystemdNotifier notifier = new SystemdNotifier(
+                    Map.of("NOTIFY_SOCKET", socket.address(), "WATCHDOG_USEC", "400000"), PID, SYSTEMD_NOTIFY, threads::problem);
+            notifier.start();
+            socket.await("WATCHDOG=1", 2, Duration.ofSeconds(20));
+            poison.countDown();
+            committer.thread().join(5000);
+            assertTrue(threads.problem().isPresent(), "the dead committer is seen");
+            // a ping already under way may still land; after that none for many intervals
+            Thread.sleep(600);
+            long before = socket.count("WATCHDOG=1");
+            Thread.sleep(2000);
+            assertEquals(before, socket.count("WATCHDOG=1"), "WATCHDOG=1 sent while a pipeline thread was dead");
+            notifier.close();
+        }
+    }
+
     private static SystemdNotifier startedWithWatchdogEvery200Ms(NotifySocket socket) {
         SystemdNotifier notifier = new SystemdNotifier(
                 Map.of("NOTIFY_SOCKET", socket.address(), "WATCHDOG_USEC", "400000"), PID, SYSTEMD_NOTIFY);

@@ -39,14 +39,18 @@ public final class GatewayProcess implements AutoCloseable {
     private final ChildProcess child;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private GatewayProcess(Path dir, Map<String, String> properties) {
+    /** The kit's JVM options unless a test asks for the site's: a roomy heap for 2 shared cores. */
+    static final List<String> KIT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
+    private GatewayProcess(Path dir, Map<String, String> properties, List<String> jvmOptions) {
         this.dir = dir;
         this.properties = Map.copyOf(properties);
         this.port = Integer.parseInt(properties.get("micronaut.server.port"));
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC"); // 2 cores shared with broker, influxd and the test JVM
+        command.addAll(jvmOptions);
+        // as the launchers do: an OutOfMemoryError ends the process rather than one of its threads
+        command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-cp");
         command.add(childClasspath());
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -62,6 +66,17 @@ public final class GatewayProcess implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The options a site runs the gateway with: gateway/jvm.options, one per line, # comments. */
+    public static List<String> siteJvmOptions() {
+        Path file = Paths.get(System.getProperty("basedir", ".")).resolve("jvm.options");
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the site JVM options " + file.toAbsolutePath(), e);
+        }
     }
 
     /**
@@ -273,6 +288,16 @@ public final class GatewayProcess implements AutoCloseable {
         return error;
     }
 
+    /** How many lines of the gateway's stdout log (all runs) contain {@code text}, e.g. "MQTT connected to". */
+    public long logLinesContaining(String text) {
+        Path file = dir.resolve("gateway.log");
+        try (var lines = Files.exists(file) ? Files.lines(file, StandardCharsets.UTF_8) : java.util.stream.Stream.<String>empty()) {
+            return lines.filter(line -> line.contains(text)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the gateway log " + file, e);
+        }
+    }
+
     /** The lines the gateway wrote to stderr (all runs). */
     public List<String> stderrLines() {
         try {
@@ -351,6 +376,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private List<String> jvmOptions = KIT_JVM_OPTIONS;
         private Path dir;
 
         private Builder() {
@@ -392,12 +418,18 @@ public final class GatewayProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs the JVM with these options instead of the kit's, e.g. {@link #siteJvmOptions()}. */
+        public Builder jvmOptions(List<String> options) {
+            jvmOptions = List.copyOf(options);
+            return this;
+        }
+
         private GatewayProcess build() {
             dir = ChildProcess.newWorkDir("gateway");
             properties.putIfAbsent("micronaut.server.port", Integer.toString(FreePorts.next()));
             properties.putIfAbsent("fieldgate.spool.dir", dir.resolve("spool").toString());
             properties.putIfAbsent("fieldgate.mqtt.client-id", "it-gateway-" + properties.get("micronaut.server.port"));
-            return new GatewayProcess(dir, properties);
+            return new GatewayProcess(dir, properties, jvmOptions);
         }
 
         /** Builds and starts, waiting until ready. */

@@ -1,0 +1,259 @@
+package org.fieldgate.transport;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.internal.wire.MqttWireMessage;
+
+/**
+ * Sits between the broker's socket and Paho's receive thread, one per connection. Paho 1.2.5 decodes a PUBLISH
+ * topic and throws IllegalArgumentException ("Invalid UTF-8 char") on a control character or a non-character;
+ * nothing catches it, so its receive thread dies, the connection looks up, nothing more is read, and the broker
+ * redelivers the same message on every reconnect. This stream rewrites such a topic, before Paho sees it, into
+ * its printable escape ({@code \u000A}) and remembers it, so the message arrives, is dead-lettered with the reason,
+ * and is acknowledged like any other refused message. It also records when Paho last asked for bytes: its receive
+ * thread asks at least once per socket timeout (1 s) while it is alive.
+ */
+final class PublishTopicGuard extends FilterInputStream {
+    private static final int PUBLISH = 3;
+    private static final Pattern PAHO_CHAR = Pattern.compile("\\[([0-9a-fA-F]{1,4})\\]");
+
+    /** A topic as rewritten for Paho, and why the original was refused. */
+    record Refused(String escapedTopic, String reason) {
+    }
+
+    private final ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
+    private volatile long lastReadNs = System.nanoTime();
+
+    // bytes ready for Paho
+    private byte[] ready = new byte[0];
+    private int readyPos;
+    // bytes of the current packet that pass unexamined
+    private long passThrough;
+    // the packet head being read: fixed header, and for a PUBLISH the topic
+    private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+    private int phase; // 0 first byte, 1 remaining length, 2 topic length, 3 topic
+    private int type;
+    private long remaining;
+    private int multiplier;
+    private int topicLength;
+    private int topicRead;
+
+    PublishTopicGuard(InputStream socket) {
+        super(new BufferedInputStream(socket, 8192));
+    }
+
+    /** Nanotime of Paho's last read call. */
+    long lastReadNs() {
+        return lastReadNs;
+    }
+
+    /** The next rewritten topic in arrival order, taken if {@code topic} is it. */
+    Optional<Refused> takeIfRewritten(String topic) {
+        Refused next = refused.peek();
+        if (next != null && next.escapedTopic().equals(topic)) {
+            return Optional.ofNullable(refused.poll());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        lastReadNs = System.nanoTime();
+        if (len == 0) {
+            return 0;
+        }
+        while (true) {
+            if (readyPos < ready.length) {
+                int n = Math.min(len, ready.length - readyPos);
+                System.arraycopy(ready, readyPos, b, off, n);
+                readyPos += n;
+                return n;
+            }
+            if (passThrough > 0) {
+                int n = in.read(b, off, (int) Math.min(len, passThrough));
+                if (n > 0) {
+                    passThrough -= n;
+                }
+                return n;
+            }
+            // A socket timeout here leaves the partial head in place for the next call.
+            int next = in.read();
+            if (next < 0) {
+                if (head.size() == 0) {
+                    return -1;
+                }
+                releaseHead(0); // a truncated packet: Paho sees the end of the stream after it
+                continue;
+            }
+            step(next);
+        }
+    }
+
+    @Override
+    public int available() throws IOException {
+        return ready.length - readyPos;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    private void step(int value) {
+        head.write(value);
+        switch (phase) {
+            case 0 -> {
+                type = value >>> 4;
+                remaining = 0;
+                multiplier = 1;
+                phase = 1;
+            }
+            case 1 -> {
+                remaining += (long) (value & 0x7f) * multiplier;
+                multiplier *= 128;
+                if ((value & 0x80) == 0 || multiplier > 128 * 128 * 128) {
+                    if (type == PUBLISH && remaining >= 2) {
+                        phase = 2;
+                        topicLength = 0;
+                        topicRead = 0;
+                    } else {
+                        releaseHead(remaining);
+                    }
+                }
+            }
+            case 2 -> {
+                topicLength = (topicLength << 8) | value;
+                if (++topicRead == 2) {
+                    topicRead = 0;
+                    if (topicLength == 0 || topicLength > remaining - 2) {
+                        releaseHead(remaining - 2); // malformed: Paho's own checks deal with it
+                    } else {
+                        phase = 3;
+                    }
+                }
+            }
+            default -> {
+                if (++topicRead == topicLength) {
+                    publishHeadComplete();
+                }
+            }
+        }
+    }
+
+    /** The head (fixed header, topic length and topic) of a PUBLISH is in: check the topic as Paho will. */
+    private void publishHeadComplete() {
+        byte[] all = head.toByteArray();
+        int topicStart = all.length - topicLength;
+        Optional<String> problem = unacceptable(java.util.Arrays.copyOfRange(all, topicStart, all.length));
+        if (problem.isEmpty()) {
+            releaseHead(remaining - 2 - topicLength);
+            return;
+        }
+        byte[] escaped = escape(new String(all, topicStart, topicLength, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        if (escaped.length > 65_535) {
+            escaped = java.util.Arrays.copyOf(escaped, 65_535); // only ASCII: no character is cut
+        }
+        refused.add(new Refused(new String(escaped, StandardCharsets.US_ASCII), problem.get()));
+        long rest = remaining - 2 - topicLength;
+        // the new head announces the rest of the packet (packet id, payload), which passes through unread
+        long newRemaining = rest + 2 + escaped.length;
+        head.reset();
+        head.write(all[0]);
+        do {
+            int digit = (int) (newRemaining % 128);
+            newRemaining /= 128;
+            head.write(newRemaining > 0 ? digit | 0x80 : digit);
+        } while (newRemaining > 0);
+        head.write(escaped.length >>> 8);
+        head.write(escaped.length & 0xff);
+        head.write(escaped, 0, escaped.length);
+        releaseHead(rest);
+    }
+
+    private void releaseHead(long thenPass) {
+        ready = head.toByteArray();
+        readyPos = 0;
+        head.reset();
+        phase = 0;
+        passThrough = thenPass;
+    }
+
+    /**
+     * Why Paho would refuse this topic, or empty when it takes it. Asked of Paho itself, on a PUBLISH of this topic
+     * alone, so the guard follows the client's rules exactly (1.2.5: control characters, lone surrogates,
+     * non-characters, and some characters outside the Basic Multilingual Plane).
+     */
+    static Optional<String> unacceptable(byte[] topicUtf8) {
+        byte[] probe = new byte[2 + topicUtf8.length];
+        probe[0] = (byte) (topicUtf8.length >>> 8);
+        probe[1] = (byte) topicUtf8.length;
+        System.arraycopy(topicUtf8, 0, probe, 2, topicUtf8.length);
+        try {
+            MqttWireMessage.createWireMessage(packet(0x30, probe));
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(describe(new String(topicUtf8, StandardCharsets.UTF_8), e.getMessage()));
+        } catch (MqttException e) {
+            return Optional.empty(); // not about the topic's characters: Paho reports it as it always has
+        }
+    }
+
+    /** Paho's message names the refused UTF-16 unit as [hex]; the reason names it and where it is. */
+    private static String describe(String topic, String pahoMessage) {
+        Matcher m = PAHO_CHAR.matcher(pahoMessage == null ? "" : pahoMessage);
+        String where = "";
+        if (m.find()) {
+            char c = (char) Integer.parseInt(m.group(1), 16);
+            int index = topic.indexOf(c);
+            where = " has " + String.format("U+%04X", (int) c) + (index < 0 ? "" : " at character " + index) + ",";
+        }
+        return "topic" + where + " a character the MQTT client refuses (\"" + pahoMessage + "\"); MQTT 3.1.1 section 1.5.3 "
+                + "forbids control characters and non-characters in topics";
+    }
+
+    private static byte[] packet(int firstByte, byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 5);
+        out.write(firstByte);
+        long remaining = body.length;
+        do {
+            int digit = (int) (remaining % 128);
+            remaining /= 128;
+            out.write(remaining > 0 ? digit | 0x80 : digit);
+        } while (remaining > 0);
+        out.writeBytes(body);
+        return out.toByteArray();
+    }
+
+    /** The topic with every character outside printable ASCII written as {@code \\uXXXX}, and {@code \\} as {@code \\\\}. */
+    static String escape(String topic) {
+        StringBuilder sb = new StringBuilder(topic.length() + 16);
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (c == '\\') {
+                sb.append("\\\\");
+            } else if (c >= 0x20 && c < 0x7f) {
+                sb.append(c);
+            } else {
+                sb.append(String.format("\\u%04X", (int) c));
+            }
+        }
+        return sb.toString();
+    }
+}
