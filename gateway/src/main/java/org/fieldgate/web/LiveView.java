@@ -192,6 +192,17 @@ public class LiveView implements AutoCloseable {
         s.put("nowMs", nowNs / 1_000_000);
         s.put("gateway", status.status());
         s.put("probes", probes);
+        // what the page needs to say what it shows: every site by name, simulated or real probes, why CLOCK_UNSYNCED
+        List<Map<String, Object>> sites = new ArrayList<>();
+        for (var site : pipeline.sites()) {
+            sites.add(ordered("site", site.id(), "name", site.name()));
+        }
+        s.put("sites", sites);
+        s.put("acquireMode", pipeline.settings().acquire().mode().label);
+        var acquisition = pipeline.acquisition();
+        var sync = acquisition == null ? null : acquisition.lastSync();
+        s.put("clock", sync == null ? null : ordered("trusted", acquisition.time().trusted(), "state",
+                sync.state().name(), "source", sync.source()));
         List<Map<String, Object>> sequencers = new ArrayList<>();
         for (ChamberFeed feed : pipeline.live().chambers()) {
             var seq = feed.sequencer();
@@ -239,6 +250,7 @@ public class LiveView implements AutoCloseable {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("channel", r.channel());
             c.put("unit", r.unit());
+            c.put("unitText", HumanUnits.of(r.unit()));
             c.put("value", ClosureView.finite(r.value()));
             c.put("time", Instant.ofEpochSecond(0, r.timeNs()).toString());
             c.put("ageS", ClosureView.round((nowNs - r.timeNs()) / 1e9, 1));
