@@ -559,6 +559,36 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * The value recorded under {@code name} the first time this was called for it (e.g. the gateway's commissioning
+     * time), recording {@code value} now if nothing is: durable, so every later start gets the first one back.
+     */
+    public long recordOnce(String name, long value) {
+        synchronized (points) {
+            try {
+                try (PreparedStatement ins = points.prepareStatement(
+                        "INSERT OR IGNORE INTO counter (name, value) VALUES (?, ?)")) {
+                    ins.setString(1, name);
+                    ins.setLong(2, value);
+                    ins.executeUpdate();
+                }
+                long recorded;
+                try (PreparedStatement q = points.prepareStatement("SELECT value FROM counter WHERE name = ?")) {
+                    q.setString(1, name);
+                    try (ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        recorded = rs.getLong(1);
+                    }
+                }
+                points.commit();
+                return recorded;
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool record of " + name + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Every bucket's four sums under {@code key}, by bucket in ascending order. */
     public java.util.SortedMap<String, double[]> accumulators(String key) {
         java.util.SortedMap<String, double[]> out = new java.util.TreeMap<>();
