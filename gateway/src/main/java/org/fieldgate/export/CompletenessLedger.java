@@ -20,6 +20,8 @@ import org.fieldgate.store.Spool;
  * {@link Spool#LEDGER}); gap records give the causes they know (a probe failure, the spool's drop-oldest policy); what
  * they do not explain is put down to the gateway being down when it did not run the whole hour (see {@link #tick}),
  * else to an unknown cause. A remote node's expected rate is unknown, so its expected and missing stay empty.
+ * Readings are expected only from the gateway's commissioning (its first start on this spool, see
+ * {@link #commissionedNs()}): the hours before it ever ran are not "gateway down".
  */
 public final class CompletenessLedger {
     public static final long HOUR_NS = 3_600_000_000_000L;
@@ -31,11 +33,14 @@ public final class CompletenessLedger {
     public static final String RECONCILE = "reconcile:";
     static final String GATEWAY_DOWN = "gateway down";
     static final String UNKNOWN = "unknown (no gap record; gateway up)";
+    /** The spool counter holding the first start's time, ns since the epoch. */
+    static final String COMMISSIONED = "commissioned_ns";
 
     private final Spool spool;
     private final Map<String, Double> intervalS = new LinkedHashMap<>();
     private final LongSupplier nowNs;
     private long lastTickNs;
+    private final long commissionedNs;
 
     /**
      * One row.
@@ -74,6 +79,16 @@ public final class CompletenessLedger {
             }
         }
         this.lastTickNs = nowNs.getAsLong();
+        // a spool from before commissioning was recorded: its first hour of uptime is when the gateway first ran
+        List<Spool.Accumulator> uptime = spool.accumulatorRange(UPTIME, UPTIME + "\uffff");
+        long firstUp = uptime.isEmpty() ? lastTickNs : Math.min(lastTickNs, Instant.parse(
+                uptime.get(0).key().substring(UPTIME.length()) + ":00:00Z").toEpochMilli() * 1_000_000L);
+        this.commissionedNs = spool.recordOnce(COMMISSIONED, firstUp);
+    }
+
+    /** When the gateway first ran on this spool: nothing is expected (or missing) before. */
+    public long commissionedNs() {
+        return commissionedNs;
     }
 
     private static String series(String site, String device, String channel) {
@@ -151,15 +166,17 @@ public final class CompletenessLedger {
             Map<String, double[]> hourCounts = counts.getOrDefault(hour, Map.of());
             TreeMap<String, Double> seriesHere = new TreeMap<>();
             hourCounts.keySet().forEach(s -> seriesHere.put(s, intervalS.get(s)));
-            if (h < now) {
+            if (h < now && h + HOUR_NS > commissionedNs) {
                 seriesHere.putAll(intervalS);
             }
+            long expectedFrom = Math.max(h, commissionedNs);
             long up = Math.round(upS.getOrDefault(hour, 0.0));
             for (Map.Entry<String, Double> e : seriesHere.entrySet()) {
                 String[] parts = e.getKey().split("/", 3);
                 double[] c = hourCounts.getOrDefault(e.getKey(), new double[4]);
                 long received = (long) c[0];
-                Long expected = e.getValue() == null ? null : expected(h, Math.min(h + HOUR_NS, now), e.getValue());
+                Long expected = e.getValue() == null ? null
+                        : expected(Math.min(expectedFrom, h + HOUR_NS), Math.min(h + HOUR_NS, now), e.getValue());
                 Map<String, Long> causes = new LinkedHashMap<>(gapCauses.getOrDefault(hour, Map.of())
                         .getOrDefault(e.getKey(), Map.of()));
                 // readings the spool dropped were received; only acquisitions that never happened are missing
@@ -170,10 +187,10 @@ public final class CompletenessLedger {
                 }
                 Long missing = expected == null ? null : Math.max(0, expected - received - gapped);
                 if (missing != null && missing > 0) {
-                    long hourS = (Math.min(h + HOUR_NS, now) - h) / 1_000_000_000L;
+                    long hourS = Math.max(0, Math.min(h + HOUR_NS, now) - expectedFrom) / 1_000_000_000L;
                     String cause = up + 60 < hourS ? GATEWAY_DOWN + " (up " + up + " s of " + hourS + " s)" : UNKNOWN;
                     causes.put(cause, missing);
-                    derived.add(new Gap(parts[0], parts[1], parts[2], h, Math.min(h + HOUR_NS, now) - 1, missing,
+                    derived.add(new Gap(parts[0], parts[1], parts[2], expectedFrom, Math.min(h + HOUR_NS, now) - 1, missing,
                             cause.startsWith(GATEWAY_DOWN) ? GATEWAY_DOWN : UNKNOWN, "ledger"));
                 }
                 double[] r = reconciled.getOrDefault(hour, Map.of()).get(e.getKey());

@@ -630,6 +630,67 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * The value recorded under {@code name} the first time this was called for it (e.g. the gateway's commissioning
+     * time), recording {@code value} now if nothing is: durable, so every later start gets the first one back.
+     */
+    public long recordOnce(String name, long value) {
+        synchronized (points) {
+            try {
+                try (PreparedStatement ins = points.prepareStatement(
+                        "INSERT OR IGNORE INTO counter (name, value) VALUES (?, ?)")) {
+                    ins.setString(1, name);
+                    ins.setLong(2, value);
+                    ins.executeUpdate();
+                }
+                long recorded;
+                try (PreparedStatement q = points.prepareStatement("SELECT value FROM counter WHERE name = ?")) {
+                    q.setString(1, name);
+                    try (ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        recorded = rs.getLong(1);
+                    }
+                }
+                points.commit();
+                return recorded;
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool record of " + name + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Replaces {@code bucket}'s four numbers under {@code key} (e.g. each chamber's newest flux for the live page),
+     * durably, so a restart shows them again; read back with {@link #accumulators}. Non-finite values are refused.
+     */
+    public void putLatest(String key, String bucket, double... values) {
+        if (values.length == 0 || values.length > 4) {
+            throw new IllegalArgumentException("1 to 4 values per bucket, not " + values.length);
+        }
+        double[] v = Arrays.copyOf(values, 4);
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException(key + "/" + bucket + ": values must be finite, not " + x);
+            }
+        }
+        synchronized (points) {
+            try (PreparedStatement up = points.prepareStatement(
+                    "INSERT OR REPLACE INTO accumulator (key, bucket, v0, v1, v2, v3) VALUES (?,?,?,?,?,?)")) {
+                up.setString(1, key);
+                up.setString(2, bucket);
+                for (int i = 0; i < 4; i++) {
+                    up.setDouble(3 + i, v[i]);
+                }
+                up.executeUpdate();
+                points.commit();
+            } catch (SQLException e) {
+                rollback(points);
+                throw new SpoolException("spool latest " + key + "/" + bucket + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Every bucket's four sums under {@code key}, by bucket in ascending order. */
     public java.util.SortedMap<String, double[]> accumulators(String key) {
         java.util.SortedMap<String, double[]> out = new java.util.TreeMap<>();

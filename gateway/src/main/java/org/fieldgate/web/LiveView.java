@@ -57,6 +57,9 @@ public class LiveView implements AutoCloseable {
     /** Each chamber's newest result, per site (chamber ids in config order when shown). */
     private final Map<String, Map<String, ChamberFeed.Result>> byChamber = new ConcurrentHashMap<>();
     private final AtomicLong closures = new AtomicLong();
+    /** Each chamber's newest flux as the spool kept it, per site: shown after a restart until the chamber closes again. */
+    private final Map<String, Map<String, double[]>> beforeRestart = new ConcurrentHashMap<>();
+    static final String LATEST_FLUX = "live-flux:";
 
     // guarded by this
     private final Map<String, String> sections = new LinkedHashMap<>();
@@ -80,9 +83,11 @@ public class LiveView implements AutoCloseable {
             if (last != null) {
                 chambers.put(last.closure().chamberId(), last);
             }
+            beforeRestart.put(feed.site().id(), pipeline.spool().accumulators(LATEST_FLUX + feed.site().id()));
             feed.onResult(r -> {
                 chambers.put(r.closure().chamberId(), r);
                 closures.incrementAndGet();
+                keep(feed.site().id(), r);
             });
         }
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -91,6 +96,22 @@ public class LiveView implements AutoCloseable {
             return t;
         });
         ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The chamber's newest flux into the spool: [lid close ms, flux, SE, R²], so the page has it after a restart. */
+    private void keep(String site, ChamberFeed.Result r) {
+        var est = r.estimate();
+        if (est == null || !Double.isFinite(est.fluxUmolM2S()) || !Double.isFinite(est.seUmolM2S())
+                || !Double.isFinite(est.r2())) {
+            return;
+        }
+        try {
+            pipeline.spool().putLatest(LATEST_FLUX + site, r.closure().chamberId(),
+                    r.closure().lidCloseNs() / 1_000_000L, est.fluxUmolM2S(), est.seUmolM2S(), est.r2());
+        } catch (RuntimeException e) {
+            LOG.warn("newest flux of {}/{} not kept for the page after a restart: {}", site, r.closure().chamberId(),
+                    e.getMessage());
+        }
     }
 
     /** A new page: the current state at once, then every change. */
@@ -192,6 +213,17 @@ public class LiveView implements AutoCloseable {
         s.put("nowMs", nowNs / 1_000_000);
         s.put("gateway", status.status());
         s.put("probes", probes);
+        // what the page needs to say what it shows: every site by name, simulated or real probes, why CLOCK_UNSYNCED
+        List<Map<String, Object>> sites = new ArrayList<>();
+        for (var site : pipeline.sites()) {
+            sites.add(ordered("site", site.id(), "name", site.name()));
+        }
+        s.put("sites", sites);
+        s.put("acquireMode", pipeline.settings().acquire().mode().label);
+        var acquisition = pipeline.acquisition();
+        var sync = acquisition == null ? null : acquisition.lastSync();
+        s.put("clock", sync == null ? null : ordered("trusted", acquisition.time().trusted(), "state",
+                sync.state().name(), "source", sync.source()));
         List<Map<String, Object>> sequencers = new ArrayList<>();
         for (ChamberFeed feed : pipeline.live().chambers()) {
             var seq = feed.sequencer();
@@ -239,6 +271,7 @@ public class LiveView implements AutoCloseable {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("channel", r.channel());
             c.put("unit", r.unit());
+            c.put("unitText", HumanUnits.of(r.unit()));
             c.put("value", ClosureView.finite(r.value()));
             c.put("time", Instant.ofEpochSecond(0, r.timeNs()).toString());
             c.put("ageS", ClosureView.round((nowNs - r.timeNs()) / 1e9, 1));
@@ -285,7 +318,18 @@ public class LiveView implements AutoCloseable {
             Map<String, ChamberFeed.Result> results = byChamber.getOrDefault(feed.site().id(), Map.of());
             for (ChamberConfig c : feed.site().chambers().chambers()) {
                 ChamberFeed.Result r = results.get(c.id());
-                chambers.add(r == null ? ordered("chamber", c.id()) : ClosureView.summary(r, nowNs));
+                double[] kept = beforeRestart.getOrDefault(feed.site().id(), Map.of()).get(c.id());
+                if (r != null) {
+                    chambers.add(ClosureView.summary(r, nowNs));
+                } else if (kept != null) {
+                    long lidCloseMs = (long) kept[0];
+                    chambers.add(ordered("chamber", c.id(), "lidClose", Instant.ofEpochMilli(lidCloseMs).toString(),
+                            "lidCloseMs", lidCloseMs, "ageS", ClosureView.round(nowNs / 1e9 - lidCloseMs / 1e3, 1),
+                            "fluxUmolM2S", kept[1], "seUmolM2S", kept[2], "r2", kept[3], "flags", List.of(),
+                            "beforeRestart", true));
+                } else {
+                    chambers.add(ordered("chamber", c.id()));
+                }
             }
             s.put("chambers", chambers);
             s.put("cycleS", feed.site().chambers().schedule().cycleS());

@@ -180,6 +180,30 @@ public final class PipelineHealth {
         }
     }
 
+    /**
+     * The gateway's own probes: DOWN (503) when a site measures nothing (every probe failing or silent), DEGRADED when
+     * some probe fails; per probe the state, last good sample and last error.
+     */
+    @Singleton
+    public static class Acquisition extends StageHealth {
+        static final HealthStatus DEGRADED = new HealthStatus("DEGRADED", "some probes fail or are silent", true, 500);
+
+        public Acquisition(StatusController status) {
+            super(status);
+        }
+
+        @Override
+        HealthResult result(GatewayStatus s) {
+            Map<String, Object> d = s.acquisition();
+            HealthStatus state = switch (String.valueOf(d.get("state"))) {
+                case "DOWN" -> HealthStatus.DOWN;
+                case "DEGRADED" -> DEGRADED;
+                default -> HealthStatus.UP;
+            };
+            return HealthResult.builder("acquisition", state).details(d).build();
+        }
+    }
+
     @Singleton
     public static class DeadLetters extends StageHealth {
         public DeadLetters(StatusController status) {

@@ -54,7 +54,8 @@ public class StatusController {
         return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.depth(),
                 oldestAgeS, spool.usedBytes(), spool.maxBytes(), spool.isFull(), spool.fullPolicy().label,
                 forwarder.isReachable(), forwarder.lastError(), spool.deadLettersTotal(), pipeline.committer().ingested(),
-                forwarder.delivered(), forwarder.quarantined(), spool.droppedTotal());
+                forwarder.delivered(), forwarder.quarantined(), spool.droppedTotal(),
+                AcquisitionView.of(pipeline.settings().acquire().mode(), pipeline.acquisition()));
     }
 
     @Get("/api/latest")

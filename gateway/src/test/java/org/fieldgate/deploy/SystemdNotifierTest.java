@@ -92,10 +92,14 @@ class SystemdNotifierTest {
                 Optional<String> deadlocked = org.fieldgate.testkit.Poll.value("the two threads to deadlock", Duration.ofSeconds(10),
                         notifier::deadlockedThreads, Optional::isPresent, () -> "");
                 assertEquals(Optional.of("[deadlock-committer, deadlock-forwarder]"), deadlocked);
-                // a ping already under way may still land; after that none for many intervals
-                Thread.sleep(600);
-                long before = socket.count("WATCHDOG=1");
-                Thread.sleep(2000);
+                // a ping already under way may still land (its systemd-notify can take seconds on a loaded machine):
+                // wait, bounded, until the count holds still for 1 s (5 watchdog intervals) ...
+                java.util.concurrent.atomic.AtomicLong previous = new java.util.concurrent.atomic.AtomicLong(-1);
+                long before = org.fieldgate.testkit.Poll.value("pings under way to land (no new WATCHDOG=1 for 1 s)",
+                        Duration.ofSeconds(20), Duration.ofSeconds(1), () -> socket.count("WATCHDOG=1"),
+                        c -> previous.getAndSet(c) == c, () -> socket.messages().toString());
+                // ... then none for 10 more intervals: an observation window, not a wait for something to happen
+                org.fieldgate.testkit.Poll.sleep(Duration.ofSeconds(2));
                 assertEquals(before, socket.count("WATCHDOG=1"), "WATCHDOG=1 sent while threads were deadlocked");
             } finally {
                 committer.interrupt();

@@ -119,7 +119,10 @@ class CompletenessLedgerTest {
     void hoursTheGatewayDidNotRunAreMissingBecauseItWasDownAndAGapSpanningHoursIsSplitBySlot(@TempDir Path dir) {
         AtomicLong now = new AtomicLong(HOUR + 1800 * S);
         try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            // commissioned the day before: every hour since is expected
+            new CompletenessLedger(spool, List.of(soilSite()), () -> HOUR - 86_400 * S);
             CompletenessLedger ledger = new CompletenessLedger(spool, List.of(soilSite()), now::get);
+            assertEquals(HOUR - 86_400 * S, ledger.commissionedNs(), "the first start's time, kept by the spool");
             // up from 10:30 to 11:00 only
             now.set(HOUR + 3600 * S);
             ledger.tick();
@@ -142,6 +145,46 @@ class CompletenessLedgerTest {
             assertTrue(report.gaps().stream().anyMatch(g -> g.channel().equals("vwc_10cm")
                     && g.cause().equals(CompletenessLedger.GATEWAY_DOWN) && g.readings() == 20 && g.firstNs() == HOUR
                     && g.lastNs() == HOUR + 2 * 3600 * S - 1), report.gaps().toString());
+        }
+    }
+
+    /**
+     * Issue point 10: a gateway first started at 10:30 does not count the hours before as "gateway down"; the first
+     * hour expects readings from 10:30 only, and a restart keeps the commissioning time. Before: the 24 h ledger of
+     * the first day had 24 h of expected readings, nearly all missing because "gateway down".
+     */
+    @Test
+    void readingsAreExpectedOnlyFromCommissioningNotBeforeTheGatewayEverRan(@TempDir Path dir) {
+        AtomicLong now = new AtomicLong(HOUR + 1800 * S);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+            CompletenessLedger ledger = new CompletenessLedger(spool, List.of(soilSite()), now::get);
+            // the 300 s soil-water probe delivered every slot from 10:30 to 11:00 (6) and 11:00 to 11:30 (6)
+            List<Reading> readings = new ArrayList<>();
+            for (long t = HOUR + 1800 * S; t < HOUR + 5400 * S; t += 300 * S) {
+                readings.add(new Reading(SITE, "soil-water-10cm", "vwc_10cm", "m3/m3", t, 0.3, 0));
+            }
+            spool.commit(readings, List.of(), 1);
+            for (int m = 1; m <= 60; m++) {
+                now.set(HOUR + 1800 * S + m * 60 * S);
+                ledger.tick();
+            }
+            // restarted: the commissioning time is the first start's
+            CompletenessLedger restarted = new CompletenessLedger(spool, List.of(soilSite()), now::get);
+            assertEquals(HOUR + 1800 * S, restarted.commissionedNs());
+            CompletenessLedger.Report day = restarted.report(HOUR + 5400 * S - 86_400 * S, HOUR + 5400 * S);
+            List<CompletenessLedger.Row> vwc = day.rows().stream().filter(r -> r.channel().equals("vwc_10cm")).toList();
+            long expected = vwc.stream().mapToLong(CompletenessLedger.Row::expected).sum();
+            long missing = vwc.stream().mapToLong(CompletenessLedger.Row::missing).sum();
+            System.out.printf("ledger on day one: %d hour row(s) for vwc_10cm, expected %d, received %d, missing %d "
+                    + "(%.1f %%); gateway-down gaps %d%n", vwc.size(), expected,
+                    vwc.stream().mapToLong(CompletenessLedger.Row::received).sum(), missing, 100.0 * missing / expected,
+                    day.gaps().stream().filter(g -> g.cause().equals(CompletenessLedger.GATEWAY_DOWN)).count());
+            assertEquals(2, vwc.size(), "only the hours since commissioning: " + vwc);
+            assertEquals(List.of(6L, 6L), vwc.stream().map(CompletenessLedger.Row::expected).toList());
+            assertEquals(12, expected);
+            assertEquals(0, missing);
+            assertEquals(List.of(), day.gaps().stream().filter(g -> g.cause().equals(CompletenessLedger.GATEWAY_DOWN))
+                    .toList());
         }
     }
 

@@ -81,6 +81,8 @@ class ExportTest {
         influx = cleanup.add(InfluxdProcess.started());
         site = CompletenessLedgerTest.soilSite();
         spool = new Spool(dir.resolve("spool"), 64L << 20, GatewaySettings.FullPolicy.BACKPRESSURE);
+        // the gateway ran before the exported days: their ledger expects readings (none before commissioning)
+        spool.recordOnce(CompletenessLedger.COMMISSIONED, DAY1.fromNs() - 86_400 * S);
         long t0 = DAY1.fromNs();
         List<Reading> readings = new ArrayList<>();
         for (int k = 0; k < 300; k++) {

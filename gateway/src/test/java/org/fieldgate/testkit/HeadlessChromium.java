@@ -36,6 +36,12 @@ public final class HeadlessChromium implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/chromium");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** A first run on a fresh machine builds the font cache and the profile: far slower than later runs. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the browser and its helper processes get to exit on SIGTERM before SIGKILL. */
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(10);
+    /** How long deleting the profile is retried while the last writes of exiting processes land. */
+    private static final Duration DELETE_PATIENCE = Duration.ofSeconds(10);
 
     private final Process process;
     private final Path profile;
@@ -65,7 +71,7 @@ public final class HeadlessChromium implements AutoCloseable {
         try {
             // Chromium writes its chosen port to DevToolsActivePort in the profile once it listens
             Path portFile = profile.resolve("DevToolsActivePort");
-            String port = Poll.value("chromium (PID " + process.pid() + ") to write " + portFile, Duration.ofSeconds(20),
+            String port = Poll.value("chromium (PID " + process.pid() + ") to write " + portFile, START_TIMEOUT,
                     () -> Files.isRegularFile(portFile) ? Files.readAllLines(portFile) : List.<String>of(),
                     lines -> !lines.isEmpty() && !lines.get(0).isBlank(), () -> stderrOf(profile)).get(0).trim();
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -80,10 +86,10 @@ public final class HeadlessChromium implements AutoCloseable {
             self[0] = new HeadlessChromium(process, profile, socket);
             return self[0];
         } catch (RuntimeException | Error | ExecutionException | TimeoutException e) {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
-            deleteTree(profile);
-            throw new AssertionError("chromium did not start: " + e, e);
+            String stderr = stderrOf(profile);
+            stopTree(process);
+            deleteProfile(profile);
+            throw new AssertionError("chromium did not start: " + e + "\n" + stderr, e);
         }
     }
 
@@ -186,18 +192,76 @@ public final class HeadlessChromium implements AutoCloseable {
         Files.write(file, png);
     }
 
+    /** The browser's user-data directory (deleted by {@link #close()}). */
+    public Path profile() {
+        return profile;
+    }
+
+    /** The browser's PID and its helper processes' (renderer, GPU, zygotes, crashpad) as they are now. */
+    public List<ProcessHandle> processTree() {
+        List<ProcessHandle> tree = new java.util.ArrayList<>();
+        tree.add(process.toHandle());
+        tree.addAll(process.descendants().toList());
+        return tree;
+    }
+
+    /**
+     * Stops the browser and every helper process it started (each by its PID), waits until all have exited, then
+     * deletes the profile. Neither step can fail the test that used the browser: a helper still writing into the
+     * profile is waited for, and a profile that cannot be deleted is reported on stderr and left in /tmp.
+     */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() {
         socket.abort();
+        stopTree(process);
+        deleteProfile(profile);
+    }
+
+    /**
+     * SIGTERM to the browser and its descendants (collected before the browser exits: after that they belong to
+     * init and are no longer found), SIGKILL to whatever is left after {@link #EXIT_GRACE}; returns once all exited.
+     */
+    static void stopTree(Process process) {
+        java.util.Set<ProcessHandle> tree = new java.util.LinkedHashSet<>(process.descendants().toList());
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + EXIT_GRACE.toNanos();
+        while (System.nanoTime() < deadline && (process.isAlive() || tree.stream().anyMatch(ProcessHandle::isAlive))) {
+            process.descendants().forEach(tree::add); // helpers started while it shut down
+            Poll.sleep(Poll.DEFAULT_INTERVAL);
         }
-        deleteTree(profile);
+        process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : tree) {
+            p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> p).join();
+        }
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes the profile, retrying while files still appear in it; reports (not throws) what it could not delete. */
+    static void deleteProfile(Path dir) {
+        long deadline = System.nanoTime() + DELETE_PATIENCE.toNanos();
+        IOException last = null;
+        do {
+            try {
+                deleteTree(dir);
+                return;
+            } catch (IOException | java.io.UncheckedIOException e) {
+                last = e instanceof IOException io ? io : ((java.io.UncheckedIOException) e).getCause();
+                Poll.sleep(Poll.DEFAULT_INTERVAL);
+            }
+        } while (System.nanoTime() < deadline);
+        System.err.println("chromium profile " + dir + " left behind (not a test failure): " + last);
     }
 
     private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

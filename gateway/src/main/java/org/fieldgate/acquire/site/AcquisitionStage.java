@@ -33,6 +33,8 @@ public final class AcquisitionStage implements AutoCloseable {
     private final Redating redating = new Redating(REDATING_KEPT, this::publish);
     private final List<SiteAcquisition> sites = new ArrayList<>();
     private final ClockSyncPoller syncPoller;
+    /** The sync source's last answer, so the page can say why readings carry CLOCK_UNSYNCED. */
+    private volatile org.fieldgate.acquire.time.SyncStatus lastSync;
 
     public AcquisitionStage(List<SiteConfig> siteConfigs, ProbeFactory factory, TimeKeeper time,
                             ClockSyncSource sync, PackSink packs, GapSink gaps, Consumer<List<PointLine>> points) {
@@ -47,6 +49,7 @@ public final class AcquisitionStage implements AutoCloseable {
         this.points = points;
         // Look once before the first stamp, so a gateway restarted on a synchronised host starts trusted.
         var status = sync.status();
+        lastSync = status;
         time.observeSync(status).ifPresent(this::corrected);
         if (!time.trusted()) {
             LOG.warn("wall clock not known to be synchronised ({}): readings carry CLOCK_UNSYNCED (qc bit 8) until it "
@@ -55,7 +58,7 @@ public final class AcquisitionStage implements AutoCloseable {
         for (SiteConfig s : siteConfigs) {
             sites.add(new SiteAcquisition(s, factory, time, packs, gaps, redating::untrusted));
         }
-        this.syncPoller = new ClockSyncPoller(sync, time, syncPoll, this::corrected);
+        this.syncPoller = new ClockSyncPoller(() -> lastSync = sync.status(), time, syncPoll, this::corrected);
     }
 
     public void start() {
@@ -90,8 +93,33 @@ public final class AcquisitionStage implements AutoCloseable {
         }
     }
 
+    /** Per site, the state of its probes; the gateway's acquisition is as bad as its worst site. */
+    public Health health() {
+        List<SiteHealth> out = new ArrayList<>();
+        ProbeHealth.State worst = ProbeHealth.State.UP;
+        for (SiteAcquisition s : sites) {
+            List<ProbeHealth> probes = s.health();
+            ProbeHealth.State state = ProbeHealth.of(probes);
+            worst = ProbeHealth.worst(worst, state);
+            out.add(new SiteHealth(s.site().id(), state, probes));
+        }
+        return new Health(worst, out);
+    }
+
+    /** The acquisition's health: DOWN when some site measures nothing, DEGRADED when some probe fails. */
+    public record Health(ProbeHealth.State state, List<SiteHealth> sites) {
+    }
+
+    public record SiteHealth(String site, ProbeHealth.State state, List<ProbeHealth> probes) {
+    }
+
     public List<SiteAcquisition> sites() {
         return List.copyOf(sites);
+    }
+
+    /** The clock sync source's last answer (state and where it came from, e.g. "timedatectl: NTPSynchronized=no"). */
+    public org.fieldgate.acquire.time.SyncStatus lastSync() {
+        return lastSync;
     }
 
     public TimeKeeper time() {

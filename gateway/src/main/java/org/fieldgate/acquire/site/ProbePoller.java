@@ -62,6 +62,13 @@ final class ProbePoller {
     private boolean failing;
     private long warnedNano;
     private long warningsHeldBack;
+    // what /health and the page say of this probe (monotonic times: a clock step does not age a sample)
+    private long startedNano;
+    private long lastGoodNano;
+    private long lastGoodWallNs = -1;
+    private long lastErrorWallNs = -1;
+    private String lastError;
+    private boolean lastAttemptFailed;
 
     ProbePoller(SiteConfig site, ProbeConfig config, Probe probe, TimeKeeper time, PackSink packs, GapSink gaps,
                 Consumer<Reading> untrusted, ScheduledExecutorService bus) {
@@ -83,6 +90,7 @@ final class ProbePoller {
         running = true;
         long wall = time.nowNs();
         long nano = System.nanoTime();
+        startedNano = nano;
         long nextWall = (Math.floorDiv(wall, intervalNs) + 1) * intervalNs;
         dueNano = nano + (nextWall - wall);
         scheduleNext();
@@ -153,6 +161,9 @@ final class ProbePoller {
             return;
         }
         published += records.size();
+        lastGoodNano = System.nanoTime();
+        lastGoodWallNs = stamp.wallNs();
+        lastAttemptFailed = false;
         if (!stamp.trusted()) {
             for (SenmlPack.Record r : records) {
                 untrusted.accept(new Reading(site, config.id(), r.channel(), r.unit(), r.timeNs(), r.value(), r.qc(),
@@ -190,6 +201,9 @@ final class ProbePoller {
     }
 
     private void failed(long firstNs, long lastNs, long count, String cause) {
+        lastError = cause;
+        lastErrorWallNs = lastNs;
+        lastAttemptFailed = true;
         if (gapFirstNs >= 0 && !cause.equals(gapCause)) {
             flushGap(); // one record per cause: a skipped slot inside a device outage is its own gap
         }
@@ -243,5 +257,33 @@ final class ProbePoller {
 
     synchronized long missed() {
         return missed;
+    }
+
+    /**
+     * This probe's health at monotonic time {@code nowNano}: DOWN when it has not delivered a sample for
+     * {@link ProbeHealth#STALE_INTERVALS} intervals (never, since start, counts from start; a probe whose every attempt
+     * failed is DOWN at its first failure), DEGRADED when its last attempt failed but a recent sample exists, else UP.
+     * A poller that went silent (its bus thread stuck) ages like a failing one.
+     */
+    synchronized ProbeHealth health(String model, String address, long nowNano) {
+        long staleNs = ProbeHealth.staleAfterNs(intervalNs);
+        boolean everGood = lastGoodWallNs >= 0;
+        long since = everGood ? lastGoodNano : startedNano;
+        boolean stale = running && nowNano - since > staleNs;
+        ProbeHealth.State state;
+        if ((!everGood && lastAttemptFailed) || stale) {
+            state = ProbeHealth.State.DOWN;
+        } else if (lastAttemptFailed) {
+            state = ProbeHealth.State.DEGRADED;
+        } else {
+            state = ProbeHealth.State.UP;
+        }
+        String why = state != ProbeHealth.State.DOWN ? null : !everGood && lastAttemptFailed
+                ? "no good sample since start; every attempt failed"
+                : "no good sample for " + Math.round((nowNano - since) / 1e9) + " s (interval "
+                + config.intervalS() + " s)" + (lastAttemptFailed ? "" : ": sampling silent");
+        return new ProbeHealth(site, config.id(), model, address, state, why,
+                everGood ? lastGoodWallNs : null, everGood ? (nowNano - lastGoodNano) / 1e9 : null,
+                lastError, lastErrorWallNs >= 0 ? lastErrorWallNs : null, config.intervalS());
     }
 }

@@ -28,6 +28,7 @@ public final class SiteAcquisition implements AutoCloseable {
     private final List<ProbePoller> pollers = new ArrayList<>();
     private final Map<String, ScheduledExecutorService> buses = new LinkedHashMap<>();
     private final List<String> unbuilt = new ArrayList<>();
+    private final List<ProbeHealth> unbuiltHealth = new ArrayList<>();
 
     public SiteAcquisition(SiteConfig site, ProbeFactory factory, TimeKeeper time, PackSink packs, GapSink gaps,
                            Consumer<Reading> untrusted) {
@@ -47,6 +48,9 @@ public final class SiteAcquisition implements AutoCloseable {
                     gaps.gap(site.id(), p.id(), c.name(), now, now, 0, cause);
                 }
                 unbuilt.add(p.id() + ": " + e.getMessage());
+                unbuiltHealth.add(new ProbeHealth(site.id(), p.id(), p.model().id(), p.bus() != null ? p.bus()
+                        : "gpio" + p.pin(), ProbeHealth.State.DOWN, "driver not built", null, null, cause, now,
+                        p.intervalS()));
                 continue;
             }
             String bus = p.bus() != null ? p.bus() : "gpio" + p.pin();
@@ -90,6 +94,17 @@ public final class SiteAcquisition implements AutoCloseable {
             out.add(new ProbeStatus(site.id(), p.probeId(), p.probe().model(), p.probe().address(), p.published(),
                     p.missed(), p.probe().counters().failures(), p.jitter().quantileNs(0.99)));
         }
+        return out;
+    }
+
+    /** Every configured probe's health, in config order of the built ones, then those whose driver was not built. */
+    public List<ProbeHealth> health() {
+        long now = System.nanoTime();
+        List<ProbeHealth> out = new ArrayList<>();
+        for (ProbePoller p : pollers) {
+            out.add(p.health(p.probe().model(), p.probe().address(), now));
+        }
+        out.addAll(unbuiltHealth);
         return out;
     }
 

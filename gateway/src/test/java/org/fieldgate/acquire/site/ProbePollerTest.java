@@ -146,6 +146,61 @@ class ProbePollerTest {
         assertEquals("driver not built: probe soil-co2-10cm: /dev/ttyUSB0 cannot be opened", gaps.get(0).cause());
     }
 
+    /**
+     * Issue point 1: per probe the state, last good sample and last error. One probe that stopped answering after two
+     * good samples is DEGRADED, one whose bus cannot be opened is DOWN, one reading fine is UP: the site is DEGRADED.
+     * A site whose every probe is DOWN is DOWN.
+     */
+    @Test
+    void aPartlyFailingSiteIsDegradedWithEachProbesLastGoodSampleAndLastError() {
+        SiteConfig soil = ExampleSites.soil();
+        List<ProbeConfig> probes = new ArrayList<>();
+        for (String id : List.of("soil-co2-10cm", "soil-co2-30cm", "analyser")) {
+            ProbeConfig p = soil.probe(id);
+            probes.add(new ProbeConfig(p.id(), p.model(), p.bus(), p.address(), p.pin(), 0.1, p.depthCm(),
+                    p.channels(), p.line(), p.settings()));
+        }
+        SiteConfig site = new SiteConfig(soil.id(), soil.name(), soil.latitude(), soil.longitude(), soil.elevationM(),
+                soil.timezone(), soil.buses(), probes, soil.calibrations(), null, null, soil.file());
+        FlakyProbe unplugged = new FlakyProbe(3, Integer.MAX_VALUE);
+        FlakyProbe fine = new FlakyProbe(0, 0);
+        ProbeFactory factory = new ProbeFactory() {
+            @Override
+            public Probe create(SiteConfig s, ProbeConfig p) {
+                return switch (p.id()) {
+                    case "soil-co2-10cm" -> unplugged;
+                    case "soil-co2-30cm" -> fine;
+                    default -> throw new IllegalArgumentException("probe " + p.id() + ": /dev/ttyUSB0 cannot be opened");
+                };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (SiteAcquisition a = new SiteAcquisition(site, factory, new TimeKeeper(Clocks.system()), (t, b) -> true,
+                (s, d, c, first, last, n, cause) -> { }, r -> { })) {
+            a.start();
+            List<ProbeHealth> health = Poll.value("the unplugged probe to fail after its good samples",
+                    java.time.Duration.ofSeconds(20), a::health,
+                    h -> h.get(0).state() == ProbeHealth.State.DEGRADED && h.get(1).lastGoodNs() != null, () -> "");
+            ProbeHealth degraded = health.get(0);
+            assertEquals("soil-co2-10cm", degraded.probe());
+            assertTrue(degraded.lastGoodNs() != null && degraded.lastGoodAgeS() < 10, degraded.toString());
+            assertEquals("TIMEOUT: GMP252 at rs485-1/241: TIMEOUT: no answer within 500 ms", degraded.lastError());
+            assertEquals(ProbeHealth.State.UP, health.get(1).state(), health.get(1).toString());
+            assertEquals(null, health.get(1).lastError());
+            ProbeHealth down = health.get(2);
+            assertEquals("analyser", down.probe());
+            assertEquals(ProbeHealth.State.DOWN, down.state());
+            assertEquals("driver not built: probe analyser: /dev/ttyUSB0 cannot be opened", down.lastError());
+            assertEquals(null, down.lastGoodNs());
+            assertEquals(ProbeHealth.State.DEGRADED, ProbeHealth.of(health));
+            assertEquals(ProbeHealth.State.DOWN, ProbeHealth.of(List.of(down, down)));
+            System.out.println("partly failing site: " + ProbeHealth.of(health) + " " + health);
+        }
+    }
+
     @Test
     void aPackIngestRefusesIsAGapNotASilentLoss() {
         SiteConfig site = ExampleSites.onlyProbe(ExampleSites.soil(), "soil-co2-10cm", 0.1);
