@@ -201,7 +201,8 @@ public final class Spool implements AutoCloseable {
         }
         depth.addAndGet(readings.size());
         deadLettersTotal.addAndGet(rejections.size());
-        afterWrite(writer, true);
+        // The readings are on disk: failing after this would have the caller commit them a second time.
+        afterCommitted(writer, true);
     }
 
     /**
@@ -278,7 +279,7 @@ public final class Spool implements AutoCloseable {
             rollback(delivery);
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
-        afterWrite(delivery, false);
+        afterCommitted(delivery, false);
     }
 
     /** InfluxDB refused these for their content: move them aside with the reason, so the rest can flow. */
@@ -314,6 +315,15 @@ public final class Spool implements AutoCloseable {
         } catch (SQLException e) {
             rollback(delivery);
             throw new SpoolException("spool quarantine failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #afterWrite} once the transaction is committed: a failure now is reported, not thrown. */
+    private void afterCommitted(Connection own, boolean ingestSide) {
+        try {
+            afterWrite(own, ingestSide);
+        } catch (SpoolException e) {
+            LOG.warn("after a spool commit: {}", e.getMessage());
         }
     }
 
@@ -802,11 +812,22 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a failed transaction and begins the next. On a full disk or an I/O error SQLite has already rolled back on
+     * its own, so the driver's ROLLBACK fails ("no transaction is active") and it skips its BEGIN: the connection would
+     * then run in autocommit, committing each statement of the next try on its own (duplicate rows, uncounted
+     * deletes). Beginning the transaction here keeps every later try all-or-nothing.
+     */
     private static void rollback(Connection c) {
         try {
             c.rollback();
         } catch (SQLException e) {
-            LOG.error("spool rollback failed", e);
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN");
+            } catch (SQLException again) {
+                LOG.error("spool rollback failed ({}), and so did beginning a new transaction: {}", e.getMessage(),
+                        again.getMessage());
+            }
         }
     }
 
