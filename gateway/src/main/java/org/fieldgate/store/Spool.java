@@ -56,6 +56,13 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong deadLettersTotal = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
     private volatile boolean full;
+    /**
+     * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
+     * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
+     * Guarded by {@code readAhead}, which orders a read-ahead and a drop.
+     */
+    private long readAheadThroughId;
+    private final Object readAhead = new Object();
 
     public Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
         this.maxBytes = maxBytes;
@@ -244,6 +251,16 @@ public final class Spool implements AutoCloseable {
      */
     public List<SpooledReading> after(long afterId, int limit) {
         List<SpooledReading> batch = new ArrayList<>(Math.min(limit, 10_000));
+        synchronized (readAhead) {
+            readAfter(afterId, limit, batch);
+            if (!batch.isEmpty()) {
+                readAheadThroughId = Math.max(readAheadThroughId, batch.get(batch.size() - 1).id());
+            }
+        }
+        return batch;
+    }
+
+    private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
         try (PreparedStatement q = cursor.prepareStatement(
                 "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
             q.setLong(1, afterId);
@@ -260,7 +277,6 @@ public final class Spool implements AutoCloseable {
             rollback(cursor);
             throw new SpoolException("spool read failed: " + e.getMessage(), e);
         }
-        return batch;
     }
 
     /** InfluxDB acknowledged these (a contiguous run returned by {@link #oldest}); they leave the spool. */
@@ -349,49 +365,70 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Drop-oldest policy: drop a tenth of what waits, recording each series' loss as a gap record. */
+    /**
+     * Drop-oldest policy: drop a tenth of what waits, the oldest rows the forwarder has not read ahead (those may
+     * land), recording each series' loss as a gap record and a {@code gap} point for InfluxDB, in the transaction that
+     * drops them.
+     */
     private void dropOldest() {
         long toDrop = Math.max(1, depth.get() / 10);
         long now = System.currentTimeMillis() * 1_000_000L;
-        try (PreparedStatement sel = writer.prepareStatement("""
-                SELECT site, device, channel, min(time_ns), max(time_ns), count(*), max(id) FROM
-                  (SELECT * FROM reading ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
-             PreparedStatement gap = writer.prepareStatement("""
-                INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
-                VALUES (?,?,?,?,?,?,?, ?)""")) {
-            sel.setLong(1, toDrop);
-            long lastId = -1;
-            Map<String, Long> lost = new LinkedHashMap<>();
-            try (ResultSet rs = sel.executeQuery()) {
-                while (rs.next()) {
-                    gap.setString(8, DROP_OLDEST_CAUSE);
-                    gap.setLong(1, now);
-                    gap.setString(2, rs.getString(1));
-                    gap.setString(3, rs.getString(2));
-                    gap.setString(4, rs.getString(3));
-                    gap.setLong(5, rs.getLong(4));
-                    gap.setLong(6, rs.getLong(5));
-                    gap.setLong(7, rs.getLong(6));
-                    gap.addBatch();
-                    lost.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(6));
-                    lastId = Math.max(lastId, rs.getLong(7));
+        List<PointLine> gapLines = new ArrayList<>();
+        int removed;
+        synchronized (readAhead) {
+            try (PreparedStatement sel = writer.prepareStatement("""
+                    SELECT site, device, channel, min(time_ns), max(time_ns), count(*), min(id), max(id) FROM
+                      (SELECT * FROM reading WHERE id > ? ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
+                 PreparedStatement gap = writer.prepareStatement("""
+                    INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
+                    VALUES (?,?,?,?,?,?,?, ?)""")) {
+                sel.setLong(1, readAheadThroughId);
+                sel.setLong(2, toDrop);
+                long firstId = Long.MAX_VALUE;
+                long lastId = -1;
+                Map<String, Long> lost = new LinkedHashMap<>();
+                try (ResultSet rs = sel.executeQuery()) {
+                    while (rs.next()) {
+                        gap.setString(8, DROP_OLDEST_CAUSE);
+                        gap.setLong(1, now);
+                        gap.setString(2, rs.getString(1));
+                        gap.setString(3, rs.getString(2));
+                        gap.setString(4, rs.getString(3));
+                        gap.setLong(5, rs.getLong(4));
+                        gap.setLong(6, rs.getLong(5));
+                        gap.setLong(7, rs.getLong(6));
+                        gap.addBatch();
+                        lost.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(6));
+                        gapLines.add(org.fieldgate.live.LivePoints.gap(rs.getString(1), rs.getString(2),
+                                rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), DROP_OLDEST_CAUSE));
+                        firstId = Math.min(firstId, rs.getLong(7));
+                        lastId = Math.max(lastId, rs.getLong(8));
+                    }
                 }
+                if (lastId < 0) {
+                    LOG.warn("spool full, drop-oldest policy: every waiting reading is on its way to InfluxDB, none "
+                            + "dropped");
+                    writer.commit();
+                    return;
+                }
+                gap.executeBatch();
+                insertPoints(writer, gapLines, now);
+                try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+                    del.setLong(1, firstId);
+                    del.setLong(2, lastId);
+                    removed = del.executeUpdate();
+                }
+                bumpCounter(writer, "dropped_total", removed);
+                writer.commit();
+                LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
+            } catch (SQLException e) {
+                rollback(writer);
+                throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
             }
-            gap.executeBatch();
-            int removed;
-            try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id <= ?")) {
-                del.setLong(1, lastId);
-                removed = del.executeUpdate();
-            }
-            bumpCounter(writer, "dropped_total", removed);
-            writer.commit();
-            depth.addAndGet(-removed);
-            droppedTotal.addAndGet(removed);
-            LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
-        } catch (SQLException e) {
-            rollback(writer);
-            throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
         }
+        depth.addAndGet(-removed);
+        droppedTotal.addAndGet(removed);
+        pointDepth.addAndGet(gapLines.size());
         refreshUsedBytes(writer);
     }
 
@@ -439,16 +476,8 @@ public final class Spool implements AutoCloseable {
         }
         long now = System.currentTimeMillis() * 1_000_000L;
         synchronized (points) {
-            try (PreparedStatement ins = points.prepareStatement(
-                    "INSERT INTO point (measurement, time_ns, line, created_ns) VALUES (?,?,?,?)")) {
-                for (PointLine p : lines) {
-                    ins.setString(1, p.measurement());
-                    ins.setLong(2, p.timeNs());
-                    ins.setString(3, p.line());
-                    ins.setLong(4, now);
-                    ins.addBatch();
-                }
-                ins.executeBatch();
+            try {
+                insertPoints(points, lines, now);
                 points.commit();
             } catch (SQLException e) {
                 rollback(points);
@@ -456,6 +485,20 @@ public final class Spool implements AutoCloseable {
                         + e.getMessage(), e);
             }
             pointDepth.addAndGet(lines.size());
+        }
+    }
+
+    private static void insertPoints(Connection c, List<PointLine> lines, long createdNs) throws SQLException {
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO point (measurement, time_ns, line, created_ns) VALUES (?,?,?,?)")) {
+            for (PointLine p : lines) {
+                ins.setString(1, p.measurement());
+                ins.setLong(2, p.timeNs());
+                ins.setString(3, p.line());
+                ins.setLong(4, createdNs);
+                ins.addBatch();
+            }
+            ins.executeBatch();
         }
     }
 

@@ -165,4 +165,56 @@ class SpoolTest {
             assertEquals("spool full: drop-oldest policy", rs.getString(4));
         }
     }
+
+    /**
+     * Drop-oldest while the forwarder reads ahead: a batch read for InfluxDB lands even if the policy fires before it
+     * is settled, so it must not be dropped. Every reading is delivered, waiting, or dropped, exactly once, and each
+     * dropped one is in a gap record and in a {@code gap} point for InfluxDB.
+     */
+    @Test
+    void dropOldestLeavesWhatTheForwarderReadAheadAndCountsEveryReadingOnce(@TempDir Path dir) throws Exception {
+        int sent = 0;
+        long landed = 0;
+        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {
+            long cursor = 0;
+            List<SpooledReading> onTheWire = List.of();
+            for (int round = 0; round < 60; round++) {
+                spool.commit(readings("co2", 250, sent), List.of(), 1L);
+                spool.commit(readings("h2o", 250, sent), List.of(), 1L);
+                sent += 500;
+                // the forwarder: the batch read last round is acknowledged now; the next is read ahead meanwhile
+                spool.delivered(onTheWire);
+                landed += onTheWire.size();
+                onTheWire = spool.after(cursor, 300);
+                if (!onTheWire.isEmpty()) {
+                    cursor = onTheWire.get(onTheWire.size() - 1).id();
+                }
+            }
+            long dropped = spool.droppedTotal();
+            long waiting = spool.depth();
+            double[] ledger = SpoolDiskFullTest.ledgerSums(spool);
+            long gapPointReadings = 0;
+            int gapPoints = 0;
+            for (PointLine p : spool.pendingPoints(100_000)) {
+                if (p.measurement().equals("gap")) {
+                    gapPoints++;
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("readings=(\\d+)i").matcher(p.line());
+                    assertTrue(m.find(), p.line());
+                    gapPointReadings += Long.parseLong(m.group(1));
+                }
+            }
+            long gapRecords = spool.recentGaps(100_000).stream().mapToLong(GapRecord::readings).sum();
+            System.out.printf("FAULT spool-drop-oldest-read-ahead: sent=%d landed=%d lost=%d counted_as_lost=%d%n",
+                    sent, landed + waiting, sent - landed - waiting, dropped);
+            System.out.printf("drop-oldest: delivered %d, waiting %d, dropped %d, gap records %d, gap points %d (%d "
+                    + "readings), ledger received %.0f delivered %.0f%n", landed, waiting, dropped, gapRecords,
+                    gapPoints, gapPointReadings, ledger[0], ledger[2]);
+            assertTrue(dropped > 0, "the policy fired");
+            assertEquals(sent, landed + waiting + dropped, "each reading delivered, waiting or dropped, once");
+            assertEquals(dropped, gapRecords, "gap records say what was really dropped");
+            assertEquals(dropped, gapPointReadings, "and so do the gap points for InfluxDB");
+            assertEquals(sent, (long) ledger[0], "ledger received");
+            assertEquals(landed, (long) ledger[2], "ledger delivered == what was delivered");
+        }
+    }
 }
