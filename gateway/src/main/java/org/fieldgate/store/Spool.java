@@ -55,6 +55,12 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong deadLettersTotal = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
+    /** Acknowledged readings found gone from a damaged spool, over the spool's life. */
+    private final AtomicLong lostTotal = new AtomicLong();
+    /** Committed and removed rows, beside the database: how a damaged spool is told from a drained one. */
+    private final HighWaterMark mark;
+    /** What was found damaged when this spool opened, and what became of it; empty when nothing was. */
+    private String damageAtStart = "";
     private volatile boolean full;
     /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
@@ -73,9 +79,15 @@ public final class Spool implements AutoCloseable {
             throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
         }
         this.file = dir.resolve("spool.db");
+        this.mark = new HighWaterMark(dir.resolve("spool.hwm"));
+        Inspection found = inspect(file, mark);
+        if (found.damage() != null) {
+            damageAtStart = setAsideAndSalvage(dir, found);
+        }
         try {
             writer = open(file, true);
             createSchema(writer);
+            startMark(damageAtStart.isEmpty() ? 0 : found.lost());
             // A delete lost in a power cut only re-sends points InfluxDB already has, and it keys them by
             // series and time, so the forwarder's side may skip the fsync per commit that ingest needs.
             delivery = open(file, false);
@@ -86,6 +98,7 @@ public final class Spool implements AutoCloseable {
             depth.set(single(writer, "SELECT count(*) FROM reading"));
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
+            lostTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'lost_total'"));
             refreshUsedBytes(writer);
             full = usedBytes.get() >= maxBytes;
         } catch (SQLException e) {
@@ -93,6 +106,144 @@ public final class Spool implements AutoCloseable {
         }
         LOG.info("spool {} open: {} readings waiting, {} of {} bytes used, policy when full: {}",
                 file, depth.get(), usedBytes.get(), maxBytes, fullPolicy.label);
+    }
+
+    /** What a look at the database before using it found: the damage (null if none), readings gone, salvageable. */
+    private record Inspection(String damage, long lost, boolean salvageable) {
+    }
+
+    /**
+     * Checks the database read-only (it writes nothing, so the evidence stays as found) against the high-water mark:
+     * each committed row not since removed must be there. A damaged file, or rows missing (a WAL lost, cut short or
+     * corrupted), is damage; {@code lost} then counts the acknowledged readings gone, -1 when unknown (no mark).
+     */
+    private static Inspection inspect(Path file, HighWaterMark mark) {
+        if (!Files.exists(file)) {
+            long expected = mark.expectedThrough(mark.committedThrough());
+            return expected > 0 ? new Inspection("spool.db missing", expected, false) : new Inspection(null, 0, false);
+        }
+        org.sqlite.SQLiteConfig readOnly = new org.sqlite.SQLiteConfig();
+        readOnly.setReadOnly(true);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, readOnly.toProperties());
+             Statement s = c.createStatement()) {
+            String check;
+            try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                check = rs.next() ? rs.getString(1) : "no answer";
+            }
+            if (!"ok".equals(check)) {
+                return new Inspection("integrity check: " + String.join(" ", check.lines().limit(2).toList()),
+                        lostIfNoneSalvaged(mark), false);
+            }
+            if (!mark.existed()) {
+                return new Inspection(null, 0, true);
+            }
+            boolean hasReadings;
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'reading'")) {
+                hasReadings = rs.next() && rs.getLong(1) > 0;
+            }
+            long sequence = hasReadings ? single(c, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'") : 0;
+            long through = Math.max(mark.committedThrough(), sequence);
+            long present = 0;
+            if (hasReadings) {
+                try (PreparedStatement q = c.prepareStatement("SELECT id FROM reading WHERE id > ? AND id <= ?")) {
+                    q.setLong(1, mark.removedThrough());
+                    q.setLong(2, through);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            present += mark.removed(rs.getLong(1)) ? 0 : 1;
+                        }
+                    }
+                }
+            }
+            long lost = mark.expectedThrough(through) - present;
+            return lost > 0 ? new Inspection("committed readings missing from the database or its write-ahead log", lost, true)
+                    : new Inspection(null, 0, true);
+        } catch (SQLException e) {
+            return new Inspection(e.getMessage(), lostIfNoneSalvaged(mark), false);
+        }
+    }
+
+    private static long lostIfNoneSalvaged(HighWaterMark mark) {
+        return mark.existed() ? mark.expectedThrough(mark.committedThrough()) : -1;
+    }
+
+    /**
+     * Moves the damaged files into {@code damaged-<time>/} beside them and starts a fresh spool: a copy of what the
+     * damaged one still holds when it reads whole (readings, ledger, counters), else an empty one. Says so in one line.
+     */
+    private String setAsideAndSalvage(Path dir, Inspection found) {
+        Path aside = dir.resolve("damaged-" + java.time.Instant.now().toString().replace(':', '-'));
+        long lost = found.lost();
+        String outcome;
+        try {
+            Files.createDirectories(aside);
+            for (String suffix : new String[]{"", "-wal", "-shm"}) {
+                Path f = dir.resolve(file.getFileName() + suffix);
+                if (Files.exists(f)) {
+                    Files.move(f, aside.resolve(f.getFileName()));
+                }
+            }
+            Files.copy(dir.resolve("spool.hwm"), aside.resolve("spool.hwm"));
+        } catch (java.io.IOException e) {
+            throw new SpoolException("spool " + file + " is damaged (" + found.damage() + ") and cannot be moved aside to "
+                    + aside + ": " + e.getMessage(), e);
+        }
+        outcome = "starting on an empty spool";
+        if (found.salvageable()) {
+            org.sqlite.SQLiteConfig readOnly = new org.sqlite.SQLiteConfig();
+            readOnly.setReadOnly(true);
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + aside.resolve(file.getFileName()),
+                    readOnly.toProperties()); Statement s = c.createStatement()) {
+                s.execute("VACUUM INTO '" + file.toString().replace("'", "''") + "'");
+                outcome = "starting on a copy of what it still holds";
+            } catch (SQLException e) {
+                deleteQuietly(file);
+                lost = lostIfNoneSalvaged(mark);
+                outcome = "starting on an empty spool (copying what it still holds failed: " + e.getMessage() + ")";
+            }
+        }
+        String report = "spool " + file + " damaged (" + found.damage() + "): " + (lost < 0 ? "an unknown number of"
+                : Long.toString(lost)) + " acknowledged readings lost; damaged files moved to " + aside + ", " + outcome;
+        LOG.error(report);
+        return report;
+    }
+
+    private static void deleteQuietly(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (java.io.IOException e) {
+            throw new SpoolException("cannot remove the partial copy " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records a loss found at start (counter, gap record and gap point, one transaction) and aligns the high-water
+     * mark with the database: from scratch for a new, salvaged or older spool.
+     */
+    private void startMark(long lost) throws SQLException {
+        if (lost != 0) {
+            long now = System.currentTimeMillis() * 1_000_000L;
+            long counted = Math.max(lost, 0);
+            bumpCounter(writer, "lost_total", counted);
+            String cause = DAMAGED_CAUSE + (lost < 0 ? " (number unknown: no high-water mark)" : "");
+            insertGap(writer, now, "*", "spool", "*", now, now, counted, cause);
+            insertPoints(writer, List.of(org.fieldgate.live.LivePoints.gap("*", "spool", "*", now, now, counted, cause)),
+                    now);
+            writer.commit();
+        }
+        long sequence = single(writer, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
+        if (!mark.existed() || lost != 0) {
+            List<Long> ids = new ArrayList<>();
+            try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM reading ORDER BY id")) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            mark.baseline(sequence, ids.stream().mapToLong(Long::longValue).toArray());
+        } else {
+            mark.committed(sequence);
+        }
+        writer.commit();
     }
 
     private static Connection open(Path file, boolean durable) throws SQLException {
@@ -153,7 +304,8 @@ public final class Spool implements AutoCloseable {
                     s.execute("ALTER TABLE " + table + " ADD COLUMN cal TEXT");
                 }
             }
-            s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0)");
+            s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0), "
+                    + "('lost_total', 0)");
         }
         c.commit();
     }
@@ -163,6 +315,7 @@ public final class Spool implements AutoCloseable {
      * disk; when it throws, nothing of it is, and the messages must not be acknowledged.
      */
     public void commit(List<Reading> readings, List<Rejection> rejections, long receivedNs) {
+        long committedThrough;
         try {
             try (PreparedStatement ins = writer.prepareStatement(
                     "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
@@ -201,10 +354,17 @@ public final class Spool implements AutoCloseable {
                     prune.executeUpdate();
                 }
             }
+            committedThrough = readings.isEmpty() ? 0
+                    : single(writer, "SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
             writer.commit();
         } catch (SQLException e) {
             rollback(writer);
             throw new SpoolException("spool commit of " + readings.size() + " readings failed: " + e.getMessage(), e);
+        }
+        try {
+            mark.committed(committedThrough);
+        } catch (SpoolException e) {
+            LOG.error("{}: a damaged spool could hide these {} readings", e.getMessage(), readings.size());
         }
         depth.addAndGet(readings.size());
         deadLettersTotal.addAndGet(rejections.size());
@@ -284,6 +444,7 @@ public final class Spool implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        mark.removed(batch.get(0).id(), batch.get(batch.size() - 1).id());
         try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
             tallyDelivered(delivery, batch.get(0).id(), batch.get(batch.size() - 1).id());
             del.setLong(1, batch.get(0).id());
@@ -305,6 +466,7 @@ public final class Spool implements AutoCloseable {
                 VALUES (?,?,?,?,?,?,?,?,?,?,?)""");
              PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id = ?")) {
             for (SpooledReading s : refused) {
+                mark.removed(s.id(), s.id());
                 Reading r = s.reading();
                 ins.setLong(1, nowNs);
                 ins.setLong(2, s.receivedNs());
@@ -411,6 +573,7 @@ public final class Spool implements AutoCloseable {
                     writer.commit();
                     return;
                 }
+                mark.removed(firstId, lastId);
                 gap.executeBatch();
                 insertPoints(writer, gapLines, now);
                 try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
@@ -572,22 +735,30 @@ public final class Spool implements AutoCloseable {
     public void recordGap(String site, String device, String channel, long firstNs, long lastNs, long readings,
                           String cause) {
         synchronized (points) {
-            try (PreparedStatement gap = points.prepareStatement("INSERT INTO gap (recorded_ns, site, device, "
-                    + "channel, first_time_ns, last_time_ns, readings, cause) VALUES (?,?,?,?,?,?,?,?)")) {
-                gap.setLong(1, System.currentTimeMillis() * 1_000_000L);
-                gap.setString(2, site);
-                gap.setString(3, device);
-                gap.setString(4, channel);
-                gap.setLong(5, firstNs);
-                gap.setLong(6, lastNs);
-                gap.setLong(7, readings);
-                gap.setString(8, cause);
-                gap.executeUpdate();
+            try {
+                insertGap(points, System.currentTimeMillis() * 1_000_000L, site, device, channel, firstNs, lastNs,
+                        readings, cause);
                 points.commit();
             } catch (SQLException e) {
                 rollback(points);
                 throw new SpoolException("spool gap record failed: " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static void insertGap(Connection c, long recordedNs, String site, String device, String channel,
+                                  long firstNs, long lastNs, long readings, String cause) throws SQLException {
+        try (PreparedStatement gap = c.prepareStatement("INSERT INTO gap (recorded_ns, site, device, "
+                + "channel, first_time_ns, last_time_ns, readings, cause) VALUES (?,?,?,?,?,?,?,?)")) {
+            gap.setLong(1, recordedNs);
+            gap.setString(2, site);
+            gap.setString(3, device);
+            gap.setString(4, channel);
+            gap.setLong(5, firstNs);
+            gap.setLong(6, lastNs);
+            gap.setLong(7, readings);
+            gap.setString(8, cause);
+            gap.executeUpdate();
         }
     }
 
@@ -643,6 +814,8 @@ public final class Spool implements AutoCloseable {
     public static final String LEDGER = "ledger:";
     /** The cause of the gap records the drop-oldest policy writes: readings received, then dropped undelivered. */
     public static final String DROP_OLDEST_CAUSE = "spool full: drop-oldest policy";
+    /** The cause of the gap record written when the spool was found damaged at start (site and channel "*"). */
+    public static final String DAMAGED_CAUSE = "spool damaged: acknowledged readings lost";
     private static final long HOUR_NS = 3_600_000_000_000L;
     private static final int CLOCK_UNSYNCED = 1 << 8;
 
@@ -826,6 +999,16 @@ public final class Spool implements AutoCloseable {
         return droppedTotal.get();
     }
 
+    /** Acknowledged readings found gone from a damaged spool, over its life (each start that found some adds). */
+    public long lostTotal() {
+        return lostTotal.get();
+    }
+
+    /** What was found damaged when this spool opened and what became of it (one line); empty when nothing was. */
+    public String damageAtStart() {
+        return damageAtStart;
+    }
+
     public Path file() {
         return file;
     }
@@ -876,6 +1059,7 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public void close() {
+        mark.close();
         for (Connection c : new Connection[]{writer, delivery, cursor, query, points}) {
             try {
                 c.close();
