@@ -57,8 +57,23 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong droppedTotal = new AtomicLong();
     /** Acknowledged readings found gone from a damaged spool, over the spool's life. */
     private final AtomicLong lostTotal = new AtomicLong();
+    private final AtomicLong duplicatesTotal = new AtomicLong();
+    private final AtomicLong conflictsTotal = new AtomicLong();
+    /** How long a reading's series and time are remembered for {@link #firstSeen}. */
+    static final long KEYS_KEPT_DAYS = 7;
+    private long keysPrunedNs;
     /** Committed and removed rows, beside the database: how a damaged spool is told from a drained one. */
     private final HighWaterMark mark;
+    /** Readings received again with the same value at the same series and time (redeliveries), left out. */
+    public long duplicatesTotal() {
+        return duplicatesTotal.get();
+    }
+
+    /** Readings received at a known series and time with another value, kept in the conflict table, not sent. */
+    public long conflictsTotal() {
+        return conflictsTotal.get();
+    }
+
     /** What was found damaged when this spool opened, and what became of it; empty when nothing was. */
     private String damageAtStart = "";
     private volatile boolean full;
@@ -87,6 +102,7 @@ public final class Spool implements AutoCloseable {
         try {
             writer = open(file, true);
             createSchema(writer);
+            attachKeys(dir.resolve("keys.db"));
             startMark(damageAtStart.isEmpty() ? 0 : found.lost());
             // A delete lost in a power cut only re-sends points InfluxDB already has, and it keys them by
             // series and time, so the forwarder's side may skip the fsync per commit that ingest needs.
@@ -99,6 +115,8 @@ public final class Spool implements AutoCloseable {
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
             lostTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'lost_total'"));
+            duplicatesTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'duplicates_total'"));
+            conflictsTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'conflicts_total'"));
             refreshUsedBytes(writer);
             full = usedBytes.get() >= maxBytes;
         } catch (SQLException e) {
@@ -293,6 +311,13 @@ public final class Spool implements AutoCloseable {
                       site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
                       first_time_ns INTEGER NOT NULL, last_time_ns INTEGER NOT NULL,
                       readings INTEGER NOT NULL, cause TEXT NOT NULL)""");
+            // a reading at a series and time already received with another value: kept, never sent to overwrite it
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS conflict (
+                      id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
+                      first_value REAL NOT NULL, first_qc INTEGER NOT NULL)""");
             s.execute("CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS accumulator (
@@ -305,7 +330,7 @@ public final class Spool implements AutoCloseable {
                 }
             }
             s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0), "
-                    + "('lost_total', 0)");
+                    + "('lost_total', 0), ('duplicates_total', 0), ('conflicts_total', 0)");
         }
         c.commit();
     }
@@ -314,9 +339,13 @@ public final class Spool implements AutoCloseable {
      * Commits readings and dead letters of many messages in one transaction. When this returns, they are on
      * disk; when it throws, nothing of it is, and the messages must not be acknowledged.
      */
-    public void commit(List<Reading> readings, List<Rejection> rejections, long receivedNs) {
+    public void commit(List<Reading> received, List<Rejection> rejections, long receivedNs) {
         long committedThrough;
+        FirstSeen seen;
+        List<Reading> readings;
         try {
+            seen = firstSeen(received, receivedNs);
+            readings = seen.readings();
             try (PreparedStatement ins = writer.prepareStatement(
                     "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
                 for (Reading r : readings) {
@@ -359,7 +388,7 @@ public final class Spool implements AutoCloseable {
             writer.commit();
         } catch (SQLException e) {
             rollback(writer);
-            throw new SpoolException("spool commit of " + readings.size() + " readings failed: " + e.getMessage(), e);
+            throw new SpoolException("spool commit of " + received.size() + " readings failed: " + e.getMessage(), e);
         }
         try {
             mark.committed(committedThrough);
@@ -368,8 +397,118 @@ public final class Spool implements AutoCloseable {
         }
         depth.addAndGet(readings.size());
         deadLettersTotal.addAndGet(rejections.size());
+        duplicatesTotal.addAndGet(seen.duplicates());
+        conflictsTotal.addAndGet(seen.conflicts());
         // The readings are on disk: failing after this would have the caller commit them a second time.
         afterCommitted(writer, true);
+    }
+
+    /** Of a commit's readings, those whose series and time are new, and how many were duplicates or conflicts. */
+    private record FirstSeen(List<Reading> readings, long duplicates, long conflicts) {
+    }
+
+    /**
+     * InfluxDB keys a point by series and time, so a second reading at a known series and time would overwrite the
+     * first. Each reading's key is kept (in {@code keys.db}, {@value #KEYS_KEPT_DAYS} days) with its value: a copy with
+     * the same value and qc (a message redelivered after a lost acknowledgement) is left out and counted as a
+     * duplicate, not received twice; a different one (a node that rebooted without a clock and reuses stamps) goes to
+     * the {@code conflict} table beside the first value, counted, and is never sent.
+     */
+    private FirstSeen firstSeen(List<Reading> readings, long receivedNs) throws SQLException {
+        pruneKeys(receivedNs);
+        List<Reading> fresh = new ArrayList<>(readings.size());
+        long duplicates = 0;
+        long conflicts = 0;
+        try (PreparedStatement key = writer.prepareStatement("INSERT INTO keys.reading_key (site, device, channel, "
+                + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+             PreparedStatement first = writer.prepareStatement("SELECT value, qc FROM keys.reading_key "
+                     + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
+             PreparedStatement conflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
+                     + "channel, unit, time_ns, value, qc, cal, first_value, first_qc) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Reading r : readings) {
+                key.setString(1, r.site());
+                key.setString(2, r.device());
+                key.setString(3, r.channel());
+                key.setLong(4, r.timeNs());
+                key.setDouble(5, r.value());
+                key.setInt(6, r.qc());
+                key.setLong(7, receivedNs);
+                if (key.executeUpdate() == 1) {
+                    fresh.add(r);
+                    continue;
+                }
+                first.setString(1, r.site());
+                first.setString(2, r.device());
+                first.setString(3, r.channel());
+                first.setLong(4, r.timeNs());
+                double firstValue;
+                int firstQc;
+                try (ResultSet rs = first.executeQuery()) {
+                    rs.next();
+                    firstValue = rs.getDouble(1);
+                    firstQc = rs.getInt(2);
+                }
+                if (Double.compare(firstValue, r.value()) == 0 && firstQc == r.qc()) {
+                    duplicates++;
+                    continue;
+                }
+                conflict.setLong(1, receivedNs);
+                conflict.setString(2, r.site());
+                conflict.setString(3, r.device());
+                conflict.setString(4, r.channel());
+                conflict.setString(5, r.unit());
+                conflict.setLong(6, r.timeNs());
+                conflict.setDouble(7, r.value());
+                conflict.setInt(8, r.qc());
+                conflict.setString(9, r.calibration());
+                conflict.setDouble(10, firstValue);
+                conflict.setInt(11, firstQc);
+                conflict.executeUpdate();
+                conflicts++;
+            }
+        }
+        if (duplicates > 0) {
+            bumpCounter(writer, "duplicates_total", duplicates);
+        }
+        if (conflicts > 0) {
+            bumpCounter(writer, "conflicts_total", conflicts);
+            LOG.warn("{} readings at a series and time already received with another value: kept in table conflict, "
+                    + "not sent (they would overwrite the first), first {}", conflicts, readings.get(0));
+        }
+        return new FirstSeen(fresh, duplicates, conflicts);
+    }
+
+    /** Keys older than {@value #KEYS_KEPT_DAYS} days leave {@code keys.db}, at most once an hour. */
+    private void pruneKeys(long nowNs) throws SQLException {
+        if (nowNs - keysPrunedNs < HOUR_NS) {
+            return;
+        }
+        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.reading_key WHERE received_ns < ?")) {
+            prune.setLong(1, nowNs - KEYS_KEPT_DAYS * 24 * HOUR_NS);
+            prune.executeUpdate();
+        }
+        keysPrunedNs = nowNs;
+    }
+
+    /**
+     * The reading keys live in their own file, so they neither count against the spool's max-bytes nor go with a
+     * damaged spool. SQLite commits the main database first: a crash between the two leaves a reading without its key
+     * (stored again if redelivered, never lost).
+     */
+    private void attachKeys(Path keysFile) throws SQLException {
+        writer.commit();
+        writer.setAutoCommit(true);
+        try (Statement s = writer.createStatement()) {
+            s.execute("ATTACH DATABASE '" + keysFile.toString().replace("'", "''") + "' AS keys");
+            s.execute("PRAGMA keys.journal_mode=WAL");
+            s.execute("PRAGMA keys.synchronous=FULL");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS keys.reading_key (
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                      value REAL NOT NULL, qc INTEGER NOT NULL, received_ns INTEGER NOT NULL,
+                      PRIMARY KEY (site, device, channel, time_ns)) WITHOUT ROWID""");
+        }
+        writer.setAutoCommit(false);
     }
 
     /**

@@ -72,6 +72,8 @@ public final class PipelineHealth {
             d.put("fullPolicy", s.spoolFullPolicy());
             d.put("dropped", s.dropped());
             d.put("lostAcknowledged", pipeline.spool().lostTotal());
+            d.put("duplicates", pipeline.spool().duplicatesTotal());
+            d.put("conflicts", pipeline.spool().conflictsTotal());
             String commitError = pipeline.committer().lastCommitError();
             String damage = pipeline.spool().damageAtStart();
             if (!damage.isEmpty()) {
