@@ -502,6 +502,7 @@ public final class Spool implements AutoCloseable {
             s.execute("ATTACH DATABASE '" + keysFile.toString().replace("'", "''") + "' AS keys");
             s.execute("PRAGMA keys.journal_mode=WAL");
             s.execute("PRAGMA keys.synchronous=FULL");
+            s.execute("PRAGMA keys.journal_size_limit=8388608");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS keys.reading_key (
                       site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,

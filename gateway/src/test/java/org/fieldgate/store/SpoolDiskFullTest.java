@@ -52,7 +52,7 @@ class SpoolDiskFullTest {
         AtomicInteger acked = new AtomicInteger();
         var metrics = new SimpleMeterRegistry();
         try (Cleanup cleanup = new Cleanup()) {
-            Tmpfs fs = cleanup.add(Tmpfs.mount(dir.resolve("fs"), 3L << 20));
+            Tmpfs fs = cleanup.add(Tmpfs.mount(dir.resolve("fs"), 12L << 20));
             // InfluxDB is down at first, so half the readings wait in the spool when the disk fills
             InfluxdProcess influx = cleanup.add(InfluxdProcess.configured());
             Spool spool = cleanup.add(new Spool(fs.dir().resolve("spool"), 64L << 20, FullPolicy.BACKPRESSURE));
