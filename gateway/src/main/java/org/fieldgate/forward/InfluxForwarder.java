@@ -194,16 +194,45 @@ public final class InfluxForwarder implements AutoCloseable {
             if (done == null) {
                 continue;
             }
+            settleUntilDone(done);
+        }
+    }
+
+    /**
+     * Settles one batch, retrying while the spool cannot write (a full disk): each failed try rolled back whole, so a
+     * retry neither loses nor double-counts, and the run leaves the spool as soon as there is room again.
+     */
+    private void settleUntilDone(AcknowledgedBatch done) {
+        String lastFailure = "";
+        boolean refusedSettled = false;
+        while (true) {
             try {
-                settle(done);
+                if (!refusedSettled) {
+                    quarantineRefused(done);
+                    refusedSettled = true;
+                }
+                settleDelivered(done);
+                if (!lastFailure.isEmpty()) {
+                    LOG.info("removed {} delivered readings from the spool after retrying", done.readings().size());
+                }
+                return;
             } catch (RuntimeException e) {
-                LOG.error("removing {} delivered readings from the spool failed: {}; they stay, and are sent again "
-                        + "after a restart (InfluxDB collapses the copies)", done.readings().size(), e.getMessage());
+                if (!String.valueOf(e.getMessage()).equals(lastFailure)) {
+                    LOG.error("removing {} delivered readings from the spool failed: {}; retrying (they stay in the "
+                            + "spool meanwhile)", done.readings().size(), e.getMessage());
+                }
+                lastFailure = String.valueOf(e.getMessage());
+                if (!running) {
+                    LOG.error("stopping with {} delivered readings still in the spool: they are sent again after the "
+                            + "restart (InfluxDB collapses the copies)", done.readings().size());
+                    return;
+                }
+                pause(Duration.ofMillis(500));
             }
         }
     }
 
-    private void settle(AcknowledgedBatch done) {
+    private void quarantineRefused(AcknowledgedBatch done) {
         Map<String, List<SpooledReading>> byReason = new java.util.LinkedHashMap<>();
         done.refused().forEach((reading, reason) -> byReason.computeIfAbsent(reason, r -> new java.util.ArrayList<>()).add(reading));
         byReason.forEach((reason, readings) -> {
@@ -211,8 +240,12 @@ public final class InfluxForwarder implements AutoCloseable {
             spool.quarantine(readings, reason, done.ackNs());
         });
         quarantinedCounter.increment(done.refused().size());
+    }
+
+    private void settleDelivered(AcknowledgedBatch done) {
         if (archive != null) {
             // kept before the spool lets go of them: a crash in between keeps a copy of a reading sent again
+            // (keyed by series and time, so a retried settle keeps it once)
             archive.keep(done.refused().isEmpty() ? done.readings() : done.readings().stream()
                     .filter(s -> !done.refused().containsKey(s)).toList(), done.ackNs());
         }

@@ -56,7 +56,35 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong deadLettersTotal = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
     private final AtomicLong quarantinedTotal = new AtomicLong();
+    /** Acknowledged readings found gone from a damaged spool, over the spool's life. */
+    private final AtomicLong lostTotal = new AtomicLong();
+    private final AtomicLong duplicatesTotal = new AtomicLong();
+    private final AtomicLong conflictsTotal = new AtomicLong();
+    /** How long a reading's series and time are remembered for {@link #firstSeen}. */
+    static final long KEYS_KEPT_DAYS = 7;
+    private long keysPrunedNs;
+    /** Committed and removed rows, beside the database: how a damaged spool is told from a drained one. */
+    private final HighWaterMark mark;
+    /** Readings received again with the same value at the same series and time (redeliveries), left out. */
+    public long duplicatesTotal() {
+        return duplicatesTotal.get();
+    }
+
+    /** Readings received at a known series and time with another value, kept in the conflict table, not sent. */
+    public long conflictsTotal() {
+        return conflictsTotal.get();
+    }
+
+    /** What was found damaged when this spool opened, and what became of it; empty when nothing was. */
+    private String damageAtStart = "";
     private volatile boolean full;
+    /**
+     * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
+     * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
+     * Guarded by {@code readAhead}, which orders a read-ahead and a drop.
+     */
+    private long readAheadThroughId;
+    private final Object readAhead = new Object();
 
     public Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
         this.maxBytes = maxBytes;
@@ -68,9 +96,16 @@ public final class Spool implements AutoCloseable {
             throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
         }
         this.file = dir.resolve("spool.db");
+        this.mark = new HighWaterMark(dir.resolve("spool.hwm"));
+        Inspection found = inspect(file, mark);
+        if (found.damage() != null) {
+            damageAtStart = setAsideAndSalvage(dir, found);
+        }
         try {
             writer = open(file, true);
             createSchema(writer);
+            attachKeys(dir.resolve("keys.db"));
+            startMark(damageAtStart.isEmpty() ? 0 : found.lost());
             // A delete lost in a power cut only re-sends points InfluxDB already has, and it keys them by
             // series and time, so the forwarder's side may skip the fsync per commit that ingest needs.
             delivery = open(file, false);
@@ -82,6 +117,9 @@ public final class Spool implements AutoCloseable {
             deadLettersTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dead_letters_total'"));
             droppedTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'dropped_total'"));
             quarantinedTotal.set(single(writer, "SELECT value FROM counter WHERE name = '" + QUARANTINED_TOTAL + "'"));
+            lostTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'lost_total'"));
+            duplicatesTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'duplicates_total'"));
+            conflictsTotal.set(single(writer, "SELECT value FROM counter WHERE name = 'conflicts_total'"));
             refreshUsedBytes(writer);
             full = usedBytes.get() >= maxBytes;
         } catch (SQLException e) {
@@ -89,6 +127,144 @@ public final class Spool implements AutoCloseable {
         }
         LOG.info("spool {} open: {} readings waiting, {} of {} bytes used, policy when full: {}",
                 file, depth.get(), usedBytes.get(), maxBytes, fullPolicy.label);
+    }
+
+    /** What a look at the database before using it found: the damage (null if none), readings gone, salvageable. */
+    private record Inspection(String damage, long lost, boolean salvageable) {
+    }
+
+    /**
+     * Checks the database read-only (it writes nothing, so the evidence stays as found) against the high-water mark:
+     * each committed row not since removed must be there. A damaged file, or rows missing (a WAL lost, cut short or
+     * corrupted), is damage; {@code lost} then counts the acknowledged readings gone, -1 when unknown (no mark).
+     */
+    private static Inspection inspect(Path file, HighWaterMark mark) {
+        if (!Files.exists(file)) {
+            long expected = mark.expectedThrough(mark.committedThrough());
+            return expected > 0 ? new Inspection("spool.db missing", expected, false) : new Inspection(null, 0, false);
+        }
+        org.sqlite.SQLiteConfig readOnly = new org.sqlite.SQLiteConfig();
+        readOnly.setReadOnly(true);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, readOnly.toProperties());
+             Statement s = c.createStatement()) {
+            String check;
+            try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                check = rs.next() ? rs.getString(1) : "no answer";
+            }
+            if (!"ok".equals(check)) {
+                return new Inspection("integrity check: " + String.join(" ", check.lines().limit(2).toList()),
+                        lostIfNoneSalvaged(mark), false);
+            }
+            if (!mark.existed()) {
+                return new Inspection(null, 0, true);
+            }
+            boolean hasReadings;
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'reading'")) {
+                hasReadings = rs.next() && rs.getLong(1) > 0;
+            }
+            long sequence = hasReadings ? single(c, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'") : 0;
+            long through = Math.max(mark.committedThrough(), sequence);
+            long present = 0;
+            if (hasReadings) {
+                try (PreparedStatement q = c.prepareStatement("SELECT id FROM reading WHERE id > ? AND id <= ?")) {
+                    q.setLong(1, mark.removedThrough());
+                    q.setLong(2, through);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            present += mark.removed(rs.getLong(1)) ? 0 : 1;
+                        }
+                    }
+                }
+            }
+            long lost = mark.expectedThrough(through) - present;
+            return lost > 0 ? new Inspection("committed readings missing from the database or its write-ahead log", lost, true)
+                    : new Inspection(null, 0, true);
+        } catch (SQLException e) {
+            return new Inspection(e.getMessage(), lostIfNoneSalvaged(mark), false);
+        }
+    }
+
+    private static long lostIfNoneSalvaged(HighWaterMark mark) {
+        return mark.existed() ? mark.expectedThrough(mark.committedThrough()) : -1;
+    }
+
+    /**
+     * Moves the damaged files into {@code damaged-<time>/} beside them and starts a fresh spool: a copy of what the
+     * damaged one still holds when it reads whole (readings, ledger, counters), else an empty one. Says so in one line.
+     */
+    private String setAsideAndSalvage(Path dir, Inspection found) {
+        Path aside = dir.resolve("damaged-" + java.time.Instant.now().toString().replace(':', '-'));
+        long lost = found.lost();
+        String outcome;
+        try {
+            Files.createDirectories(aside);
+            for (String suffix : new String[]{"", "-wal", "-shm"}) {
+                Path f = dir.resolve(file.getFileName() + suffix);
+                if (Files.exists(f)) {
+                    Files.move(f, aside.resolve(f.getFileName()));
+                }
+            }
+            Files.copy(dir.resolve("spool.hwm"), aside.resolve("spool.hwm"));
+        } catch (java.io.IOException e) {
+            throw new SpoolException("spool " + file + " is damaged (" + found.damage() + ") and cannot be moved aside to "
+                    + aside + ": " + e.getMessage(), e);
+        }
+        outcome = "starting on an empty spool";
+        if (found.salvageable()) {
+            org.sqlite.SQLiteConfig readOnly = new org.sqlite.SQLiteConfig();
+            readOnly.setReadOnly(true);
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + aside.resolve(file.getFileName()),
+                    readOnly.toProperties()); Statement s = c.createStatement()) {
+                s.execute("VACUUM INTO '" + file.toString().replace("'", "''") + "'");
+                outcome = "starting on a copy of what it still holds";
+            } catch (SQLException e) {
+                deleteQuietly(file);
+                lost = lostIfNoneSalvaged(mark);
+                outcome = "starting on an empty spool (copying what it still holds failed: " + e.getMessage() + ")";
+            }
+        }
+        String report = "spool " + file + " damaged (" + found.damage() + "): " + (lost < 0 ? "an unknown number of"
+                : Long.toString(lost)) + " acknowledged readings lost; damaged files moved to " + aside + ", " + outcome;
+        LOG.error(report);
+        return report;
+    }
+
+    private static void deleteQuietly(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (java.io.IOException e) {
+            throw new SpoolException("cannot remove the partial copy " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records a loss found at start (counter, gap record and gap point, one transaction) and aligns the high-water
+     * mark with the database: from scratch for a new, salvaged or older spool.
+     */
+    private void startMark(long lost) throws SQLException {
+        if (lost != 0) {
+            long now = System.currentTimeMillis() * 1_000_000L;
+            long counted = Math.max(lost, 0);
+            bumpCounter(writer, "lost_total", counted);
+            String cause = DAMAGED_CAUSE + (lost < 0 ? " (number unknown: no high-water mark)" : "");
+            insertGap(writer, now, "*", "spool", "*", now, now, counted, cause);
+            insertPoints(writer, List.of(org.fieldgate.live.LivePoints.gap("*", "spool", "*", now, now, counted, cause)),
+                    now);
+            writer.commit();
+        }
+        long sequence = single(writer, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
+        if (!mark.existed() || lost != 0) {
+            List<Long> ids = new ArrayList<>();
+            try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM reading ORDER BY id")) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            mark.baseline(sequence, ids.stream().mapToLong(Long::longValue).toArray());
+        } else {
+            mark.committed(sequence);
+        }
+        writer.commit();
     }
 
     private static Connection open(Path file, boolean durable) throws SQLException {
@@ -138,6 +314,13 @@ public final class Spool implements AutoCloseable {
                       site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
                       first_time_ns INTEGER NOT NULL, last_time_ns INTEGER NOT NULL,
                       readings INTEGER NOT NULL, cause TEXT NOT NULL)""");
+            // a reading at a series and time already received with another value: kept, never sent to overwrite it
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS conflict (
+                      id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
+                      first_value REAL NOT NULL, first_qc INTEGER NOT NULL)""");
             s.execute("CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS accumulator (
@@ -149,7 +332,8 @@ public final class Spool implements AutoCloseable {
                     s.execute("ALTER TABLE " + table + " ADD COLUMN cal TEXT");
                 }
             }
-            s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0)");
+            s.execute("INSERT OR IGNORE INTO counter VALUES ('dead_letters_total', 0), ('dropped_total', 0), "
+                    + "('lost_total', 0), ('duplicates_total', 0), ('conflicts_total', 0)");
             // a spool from before the total was kept starts from what its quarantine table holds
             s.execute("INSERT OR IGNORE INTO counter SELECT '" + QUARANTINED_TOTAL + "', count(*) FROM quarantine");
         }
@@ -160,8 +344,13 @@ public final class Spool implements AutoCloseable {
      * Commits readings and dead letters of many messages in one transaction. When this returns, they are on
      * disk; when it throws, nothing of it is, and the messages must not be acknowledged.
      */
-    public void commit(List<Reading> readings, List<Rejection> rejections, long receivedNs) {
+    public void commit(List<Reading> received, List<Rejection> rejections, long receivedNs) {
+        long committedThrough;
+        FirstSeen seen;
+        List<Reading> readings;
         try {
+            seen = firstSeen(received, receivedNs);
+            readings = seen.readings();
             try (PreparedStatement ins = writer.prepareStatement(
                     "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
                 for (Reading r : readings) {
@@ -199,14 +388,133 @@ public final class Spool implements AutoCloseable {
                     prune.executeUpdate();
                 }
             }
+            committedThrough = readings.isEmpty() ? 0
+                    : single(writer, "SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
             writer.commit();
         } catch (SQLException e) {
             rollback(writer);
-            throw new SpoolException("spool commit of " + readings.size() + " readings failed: " + e.getMessage(), e);
+            throw new SpoolException("spool commit of " + received.size() + " readings failed: " + e.getMessage(), e);
+        }
+        try {
+            mark.committed(committedThrough);
+        } catch (SpoolException e) {
+            LOG.error("{}: a damaged spool could hide these {} readings", e.getMessage(), readings.size());
         }
         depth.addAndGet(readings.size());
         deadLettersTotal.addAndGet(rejections.size());
-        afterWrite(writer, true);
+        duplicatesTotal.addAndGet(seen.duplicates());
+        conflictsTotal.addAndGet(seen.conflicts());
+        // The readings are on disk: failing after this would have the caller commit them a second time.
+        afterCommitted(writer, true);
+    }
+
+    /** Of a commit's readings, those whose series and time are new, and how many were duplicates or conflicts. */
+    private record FirstSeen(List<Reading> readings, long duplicates, long conflicts) {
+    }
+
+    /**
+     * InfluxDB keys a point by series and time, so a second reading at a known series and time would overwrite the
+     * first. Each reading's key is kept (in {@code keys.db}, {@value #KEYS_KEPT_DAYS} days) with its value: a copy with
+     * the same value and qc (a message redelivered after a lost acknowledgement) is left out and counted as a
+     * duplicate, not received twice; a different one (a node that rebooted without a clock and reuses stamps) goes to
+     * the {@code conflict} table beside the first value, counted, and is never sent.
+     */
+    private FirstSeen firstSeen(List<Reading> readings, long receivedNs) throws SQLException {
+        pruneKeys(receivedNs);
+        List<Reading> fresh = new ArrayList<>(readings.size());
+        long duplicates = 0;
+        long conflicts = 0;
+        try (PreparedStatement key = writer.prepareStatement("INSERT INTO keys.reading_key (site, device, channel, "
+                + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+             PreparedStatement first = writer.prepareStatement("SELECT value, qc FROM keys.reading_key "
+                     + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
+             PreparedStatement conflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
+                     + "channel, unit, time_ns, value, qc, cal, first_value, first_qc) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Reading r : readings) {
+                key.setString(1, r.site());
+                key.setString(2, r.device());
+                key.setString(3, r.channel());
+                key.setLong(4, r.timeNs());
+                key.setDouble(5, r.value());
+                key.setInt(6, r.qc());
+                key.setLong(7, receivedNs);
+                if (key.executeUpdate() == 1) {
+                    fresh.add(r);
+                    continue;
+                }
+                first.setString(1, r.site());
+                first.setString(2, r.device());
+                first.setString(3, r.channel());
+                first.setLong(4, r.timeNs());
+                double firstValue;
+                int firstQc;
+                try (ResultSet rs = first.executeQuery()) {
+                    rs.next();
+                    firstValue = rs.getDouble(1);
+                    firstQc = rs.getInt(2);
+                }
+                if (Double.compare(firstValue, r.value()) == 0 && firstQc == r.qc()) {
+                    duplicates++;
+                    continue;
+                }
+                conflict.setLong(1, receivedNs);
+                conflict.setString(2, r.site());
+                conflict.setString(3, r.device());
+                conflict.setString(4, r.channel());
+                conflict.setString(5, r.unit());
+                conflict.setLong(6, r.timeNs());
+                conflict.setDouble(7, r.value());
+                conflict.setInt(8, r.qc());
+                conflict.setString(9, r.calibration());
+                conflict.setDouble(10, firstValue);
+                conflict.setInt(11, firstQc);
+                conflict.executeUpdate();
+                conflicts++;
+            }
+        }
+        if (duplicates > 0) {
+            bumpCounter(writer, "duplicates_total", duplicates);
+        }
+        if (conflicts > 0) {
+            bumpCounter(writer, "conflicts_total", conflicts);
+            LOG.warn("{} readings at a series and time already received with another value: kept in table conflict, "
+                    + "not sent (they would overwrite the first), first {}", conflicts, readings.get(0));
+        }
+        return new FirstSeen(fresh, duplicates, conflicts);
+    }
+
+    /** Keys older than {@value #KEYS_KEPT_DAYS} days leave {@code keys.db}, at most once an hour. */
+    private void pruneKeys(long nowNs) throws SQLException {
+        if (nowNs - keysPrunedNs < HOUR_NS) {
+            return;
+        }
+        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.reading_key WHERE received_ns < ?")) {
+            prune.setLong(1, nowNs - KEYS_KEPT_DAYS * 24 * HOUR_NS);
+            prune.executeUpdate();
+        }
+        keysPrunedNs = nowNs;
+    }
+
+    /**
+     * The reading keys live in their own file, so they neither count against the spool's max-bytes nor go with a
+     * damaged spool. SQLite commits the main database first: a crash between the two leaves a reading without its key
+     * (stored again if redelivered, never lost).
+     */
+    private void attachKeys(Path keysFile) throws SQLException {
+        writer.commit();
+        writer.setAutoCommit(true);
+        try (Statement s = writer.createStatement()) {
+            s.execute("ATTACH DATABASE '" + keysFile.toString().replace("'", "''") + "' AS keys");
+            s.execute("PRAGMA keys.journal_mode=WAL");
+            s.execute("PRAGMA keys.synchronous=FULL");
+            s.execute("PRAGMA keys.journal_size_limit=8388608");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS keys.reading_key (
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                      value REAL NOT NULL, qc INTEGER NOT NULL, received_ns INTEGER NOT NULL,
+                      PRIMARY KEY (site, device, channel, time_ns)) WITHOUT ROWID""");
+        }
+        writer.setAutoCommit(false);
     }
 
     /**
@@ -248,6 +556,16 @@ public final class Spool implements AutoCloseable {
      */
     public List<SpooledReading> after(long afterId, int limit) {
         List<SpooledReading> batch = new ArrayList<>(Math.min(limit, 10_000));
+        synchronized (readAhead) {
+            readAfter(afterId, limit, batch);
+            if (!batch.isEmpty()) {
+                readAheadThroughId = Math.max(readAheadThroughId, batch.get(batch.size() - 1).id());
+            }
+        }
+        return batch;
+    }
+
+    private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
         try (PreparedStatement q = cursor.prepareStatement(
                 "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
             q.setLong(1, afterId);
@@ -264,7 +582,6 @@ public final class Spool implements AutoCloseable {
             rollback(cursor);
             throw new SpoolException("spool read failed: " + e.getMessage(), e);
         }
-        return batch;
     }
 
     /** InfluxDB acknowledged these (a contiguous run returned by {@link #oldest}); they leave the spool. */
@@ -272,6 +589,7 @@ public final class Spool implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        mark.removed(batch.get(0).id(), batch.get(batch.size() - 1).id());
         try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
             tallyDelivered(delivery, batch.get(0).id(), batch.get(batch.size() - 1).id());
             del.setLong(1, batch.get(0).id());
@@ -283,7 +601,7 @@ public final class Spool implements AutoCloseable {
             rollback(delivery);
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
-        afterWrite(delivery, false);
+        afterCommitted(delivery, false);
     }
 
     /** InfluxDB refused these for their content: move them aside with the reason, so the rest can flow. */
@@ -293,6 +611,7 @@ public final class Spool implements AutoCloseable {
                 VALUES (?,?,?,?,?,?,?,?,?,?,?)""");
              PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id = ?")) {
             for (SpooledReading s : refused) {
+                mark.removed(s.id(), s.id());
                 Reading r = s.reading();
                 ins.setLong(1, nowNs);
                 ins.setLong(2, s.receivedNs());
@@ -388,6 +707,15 @@ public final class Spool implements AutoCloseable {
         return quarantinedTotal.get();
     }
 
+    /** {@link #afterWrite} once the transaction is committed: a failure now is reported, not thrown. */
+    private void afterCommitted(Connection own, boolean ingestSide) {
+        try {
+            afterWrite(own, ingestSide);
+        } catch (SpoolException e) {
+            LOG.warn("after a spool commit: {}", e.getMessage());
+        }
+    }
+
     /**
      * After any write: re-measure and set or clear the full alarm. Only the ingest side grows the spool, so
      * only it applies the drop-oldest policy, on its own connection.
@@ -410,49 +738,71 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Drop-oldest policy: drop a tenth of what waits, recording each series' loss as a gap record. */
+    /**
+     * Drop-oldest policy: drop a tenth of what waits, the oldest rows the forwarder has not read ahead (those may
+     * land), recording each series' loss as a gap record and a {@code gap} point for InfluxDB, in the transaction that
+     * drops them.
+     */
     private void dropOldest() {
         long toDrop = Math.max(1, depth.get() / 10);
         long now = System.currentTimeMillis() * 1_000_000L;
-        try (PreparedStatement sel = writer.prepareStatement("""
-                SELECT site, device, channel, min(time_ns), max(time_ns), count(*), max(id) FROM
-                  (SELECT * FROM reading ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
-             PreparedStatement gap = writer.prepareStatement("""
-                INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
-                VALUES (?,?,?,?,?,?,?, ?)""")) {
-            sel.setLong(1, toDrop);
-            long lastId = -1;
-            Map<String, Long> lost = new LinkedHashMap<>();
-            try (ResultSet rs = sel.executeQuery()) {
-                while (rs.next()) {
-                    gap.setString(8, DROP_OLDEST_CAUSE);
-                    gap.setLong(1, now);
-                    gap.setString(2, rs.getString(1));
-                    gap.setString(3, rs.getString(2));
-                    gap.setString(4, rs.getString(3));
-                    gap.setLong(5, rs.getLong(4));
-                    gap.setLong(6, rs.getLong(5));
-                    gap.setLong(7, rs.getLong(6));
-                    gap.addBatch();
-                    lost.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(6));
-                    lastId = Math.max(lastId, rs.getLong(7));
+        List<PointLine> gapLines = new ArrayList<>();
+        int removed;
+        synchronized (readAhead) {
+            try (PreparedStatement sel = writer.prepareStatement("""
+                    SELECT site, device, channel, min(time_ns), max(time_ns), count(*), min(id), max(id) FROM
+                      (SELECT * FROM reading WHERE id > ? ORDER BY id LIMIT ?) GROUP BY site, device, channel""");
+                 PreparedStatement gap = writer.prepareStatement("""
+                    INSERT INTO gap (recorded_ns, site, device, channel, first_time_ns, last_time_ns, readings, cause)
+                    VALUES (?,?,?,?,?,?,?, ?)""")) {
+                sel.setLong(1, readAheadThroughId);
+                sel.setLong(2, toDrop);
+                long firstId = Long.MAX_VALUE;
+                long lastId = -1;
+                Map<String, Long> lost = new LinkedHashMap<>();
+                try (ResultSet rs = sel.executeQuery()) {
+                    while (rs.next()) {
+                        gap.setString(8, DROP_OLDEST_CAUSE);
+                        gap.setLong(1, now);
+                        gap.setString(2, rs.getString(1));
+                        gap.setString(3, rs.getString(2));
+                        gap.setString(4, rs.getString(3));
+                        gap.setLong(5, rs.getLong(4));
+                        gap.setLong(6, rs.getLong(5));
+                        gap.setLong(7, rs.getLong(6));
+                        gap.addBatch();
+                        lost.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(6));
+                        gapLines.add(org.fieldgate.live.LivePoints.gap(rs.getString(1), rs.getString(2),
+                                rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), DROP_OLDEST_CAUSE));
+                        firstId = Math.min(firstId, rs.getLong(7));
+                        lastId = Math.max(lastId, rs.getLong(8));
+                    }
                 }
+                if (lastId < 0) {
+                    LOG.warn("spool full, drop-oldest policy: every waiting reading is on its way to InfluxDB, none "
+                            + "dropped");
+                    writer.commit();
+                    return;
+                }
+                mark.removed(firstId, lastId);
+                gap.executeBatch();
+                insertPoints(writer, gapLines, now);
+                try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+                    del.setLong(1, firstId);
+                    del.setLong(2, lastId);
+                    removed = del.executeUpdate();
+                }
+                bumpCounter(writer, "dropped_total", removed);
+                writer.commit();
+                LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
+            } catch (SQLException e) {
+                rollback(writer);
+                throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
             }
-            gap.executeBatch();
-            int removed;
-            try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id <= ?")) {
-                del.setLong(1, lastId);
-                removed = del.executeUpdate();
-            }
-            bumpCounter(writer, "dropped_total", removed);
-            writer.commit();
-            depth.addAndGet(-removed);
-            droppedTotal.addAndGet(removed);
-            LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
-        } catch (SQLException e) {
-            rollback(writer);
-            throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
         }
+        depth.addAndGet(-removed);
+        droppedTotal.addAndGet(removed);
+        pointDepth.addAndGet(gapLines.size());
         refreshUsedBytes(writer);
     }
 
@@ -500,16 +850,8 @@ public final class Spool implements AutoCloseable {
         }
         long now = System.currentTimeMillis() * 1_000_000L;
         synchronized (points) {
-            try (PreparedStatement ins = points.prepareStatement(
-                    "INSERT INTO point (measurement, time_ns, line, created_ns) VALUES (?,?,?,?)")) {
-                for (PointLine p : lines) {
-                    ins.setString(1, p.measurement());
-                    ins.setLong(2, p.timeNs());
-                    ins.setString(3, p.line());
-                    ins.setLong(4, now);
-                    ins.addBatch();
-                }
-                ins.executeBatch();
+            try {
+                insertPoints(points, lines, now);
                 points.commit();
             } catch (SQLException e) {
                 rollback(points);
@@ -517,6 +859,20 @@ public final class Spool implements AutoCloseable {
                         + e.getMessage(), e);
             }
             pointDepth.addAndGet(lines.size());
+        }
+    }
+
+    private static void insertPoints(Connection c, List<PointLine> lines, long createdNs) throws SQLException {
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO point (measurement, time_ns, line, created_ns) VALUES (?,?,?,?)")) {
+            for (PointLine p : lines) {
+                ins.setString(1, p.measurement());
+                ins.setLong(2, p.timeNs());
+                ins.setString(3, p.line());
+                ins.setLong(4, createdNs);
+                ins.addBatch();
+            }
+            ins.executeBatch();
         }
     }
 
@@ -590,22 +946,30 @@ public final class Spool implements AutoCloseable {
     public void recordGap(String site, String device, String channel, long firstNs, long lastNs, long readings,
                           String cause) {
         synchronized (points) {
-            try (PreparedStatement gap = points.prepareStatement("INSERT INTO gap (recorded_ns, site, device, "
-                    + "channel, first_time_ns, last_time_ns, readings, cause) VALUES (?,?,?,?,?,?,?,?)")) {
-                gap.setLong(1, System.currentTimeMillis() * 1_000_000L);
-                gap.setString(2, site);
-                gap.setString(3, device);
-                gap.setString(4, channel);
-                gap.setLong(5, firstNs);
-                gap.setLong(6, lastNs);
-                gap.setLong(7, readings);
-                gap.setString(8, cause);
-                gap.executeUpdate();
+            try {
+                insertGap(points, System.currentTimeMillis() * 1_000_000L, site, device, channel, firstNs, lastNs,
+                        readings, cause);
                 points.commit();
             } catch (SQLException e) {
                 rollback(points);
                 throw new SpoolException("spool gap record failed: " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static void insertGap(Connection c, long recordedNs, String site, String device, String channel,
+                                  long firstNs, long lastNs, long readings, String cause) throws SQLException {
+        try (PreparedStatement gap = c.prepareStatement("INSERT INTO gap (recorded_ns, site, device, "
+                + "channel, first_time_ns, last_time_ns, readings, cause) VALUES (?,?,?,?,?,?,?,?)")) {
+            gap.setLong(1, recordedNs);
+            gap.setString(2, site);
+            gap.setString(3, device);
+            gap.setString(4, channel);
+            gap.setLong(5, firstNs);
+            gap.setLong(6, lastNs);
+            gap.setLong(7, readings);
+            gap.setString(8, cause);
+            gap.executeUpdate();
         }
     }
 
@@ -723,6 +1087,8 @@ public final class Spool implements AutoCloseable {
     private static final String QUARANTINED_TOTAL = "quarantined_total";
     /** The cause of the gap records the drop-oldest policy writes: readings received, then dropped undelivered. */
     public static final String DROP_OLDEST_CAUSE = "spool full: drop-oldest policy";
+    /** The cause of the gap record written when the spool was found damaged at start (site and channel "*"). */
+    public static final String DAMAGED_CAUSE = "spool damaged: acknowledged readings lost";
     private static final long HOUR_NS = 3_600_000_000_000L;
     private static final int CLOCK_UNSYNCED = 1 << 8;
 
@@ -915,6 +1281,16 @@ public final class Spool implements AutoCloseable {
         return droppedTotal.get();
     }
 
+    /** Acknowledged readings found gone from a damaged spool, over its life (each start that found some adds). */
+    public long lostTotal() {
+        return lostTotal.get();
+    }
+
+    /** What was found damaged when this spool opened and what became of it (one line); empty when nothing was. */
+    public String damageAtStart() {
+        return damageAtStart;
+    }
+
     public Path file() {
         return file;
     }
@@ -944,16 +1320,28 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a failed transaction and begins the next. On a full disk or an I/O error SQLite has already rolled back on
+     * its own, so the driver's ROLLBACK fails ("no transaction is active") and it skips its BEGIN: the connection would
+     * then run in autocommit, committing each statement of the next try on its own (duplicate rows, uncounted
+     * deletes). Beginning the transaction here keeps every later try all-or-nothing.
+     */
     private static void rollback(Connection c) {
         try {
             c.rollback();
         } catch (SQLException e) {
-            LOG.error("spool rollback failed", e);
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN");
+            } catch (SQLException again) {
+                LOG.error("spool rollback failed ({}), and so did beginning a new transaction: {}", e.getMessage(),
+                        again.getMessage());
+            }
         }
     }
 
     @Override
     public void close() {
+        mark.close();
         for (Connection c : new Connection[]{writer, delivery, cursor, query, points}) {
             try {
                 c.close();

@@ -73,8 +73,15 @@ public final class PipelineHealth {
             d.put("maxBytes", s.spoolMaxBytes());
             d.put("fullPolicy", s.spoolFullPolicy());
             d.put("dropped", s.dropped());
+            d.put("lostAcknowledged", pipeline.spool().lostTotal());
+            d.put("duplicates", pipeline.spool().duplicatesTotal());
+            d.put("conflicts", pipeline.spool().conflictsTotal());
             String commitError = pipeline.committer().lastCommitError();
-            if (!commitError.isEmpty()) {
+            String damage = pipeline.spool().damageAtStart();
+            if (!damage.isEmpty()) {
+                // until the next start: someone must see that acknowledged readings are gone
+                d.put("alarm", damage);
+            } else if (!commitError.isEmpty()) {
                 d.put("alarm", "spool commits failing: " + commitError);
             } else if (s.spoolFull()) {
                 d.put("alarm", "spool full: " + s.spoolBytes() + " of " + s.spoolMaxBytes() + " bytes used; "
