@@ -120,7 +120,10 @@ class LyingInfluxTest {
 
         // the export's ledger carries the same
         Path out = gateway.dir().resolve("export");
-        gateway.runTool("org.fieldgate.export.ExportCli", Duration.ofSeconds(90), "--from",
+        // an export must describe a site's configuration: the soil plot's file stands in for it (its ledger rows of
+        // it-site's readings come from the spool all the same)
+        gateway.runTool("org.fieldgate.export.ExportCli", Duration.ofSeconds(90), Map.of("fieldgate.site-config",
+                        Path.of("../firmware-config/sites/soil-plot-example.yaml").toAbsolutePath().toString()), "--from",
                 Instant.ofEpochSecond(laterHourS - HOUR_S).toString(), "--to",
                 Instant.ofEpochSecond(laterHourS + HOUR_S).toString(), "--out", out.toString());
         Path ledgerCsv;

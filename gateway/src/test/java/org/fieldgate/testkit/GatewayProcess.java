@@ -318,6 +318,11 @@ public final class GatewayProcess implements AutoCloseable {
      * Fails when it exits non-zero or outlives {@code timeout}.
      */
     public String runTool(String mainClass, Duration timeout, String... args) {
+        return runTool(mainClass, timeout, Map.of(), args);
+    }
+
+    /** {@link #runTool(String, Duration, String...)} with more properties than the gateway's own (e.g. a site file). */
+    public String runTool(String mainClass, Duration timeout, Map<String, String> moreProperties, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx128m");
@@ -325,6 +330,7 @@ public final class GatewayProcess implements AutoCloseable {
         command.add("-cp");
         command.add(childClasspath());
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        moreProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add(mainClass);
         command.addAll(List.of(args));
         return Command.run(command, Map.of(), timeout);
