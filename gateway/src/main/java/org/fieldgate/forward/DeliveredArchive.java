@@ -3,6 +3,7 @@ package org.fieldgate.forward;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.SpoolException;
 import org.fieldgate.store.SpooledReading;
+import org.fieldgate.store.Transactions;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
@@ -116,11 +117,7 @@ final class DeliveredArchive implements AutoCloseable {
     }
 
     private void rollback() {
-        try {
-            db.rollback();
-        } catch (SQLException e) {
-            LoggerFactory.getLogger(DeliveredArchive.class).error("rollback of {} failed", FILE, e);
-        }
+        Transactions.rollback(db, FILE, LoggerFactory.getLogger(DeliveredArchive.class));
     }
 
     @Override

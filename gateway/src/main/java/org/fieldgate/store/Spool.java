@@ -1327,16 +1327,7 @@ public final class Spool implements AutoCloseable {
      * deletes). Beginning the transaction here keeps every later try all-or-nothing.
      */
     private static void rollback(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            try (Statement s = c.createStatement()) {
-                s.execute("BEGIN");
-            } catch (SQLException again) {
-                LOG.error("spool rollback failed ({}), and so did beginning a new transaction: {}", e.getMessage(),
-                        again.getMessage());
-            }
-        }
+        Transactions.rollback(c, "spool", LOG);
     }
 
     @Override
