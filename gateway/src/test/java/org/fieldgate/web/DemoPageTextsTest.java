@@ -93,6 +93,9 @@ class DemoPageTextsTest {
                         + "> span')).map(s => s.textContent).join(' | ')"));
                 assertEquals("Flux ± SE, µmol CO₂ m⁻² s⁻¹", text(chromium,
                         "document.querySelector('.chamber-table th.num').textContent"));
+                // as rendered: the heading is upper-cased by CSS, the unit must not be (an upper-cased µmol reads MMOL)
+                String rendered = text(chromium, "document.querySelector('.chamber-table th.num').innerText");
+                assertTrue(rendered.endsWith("µmol CO₂ m⁻² s⁻¹"), rendered);
 
                 String net = text(chromium, "document.querySelector('[data-key=net]').previousSibling.textContent"
                         + " + ' | ' + document.querySelector('.net-note').textContent");
