@@ -65,8 +65,8 @@ class DebPackageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final List<String> BROKER_SNIPPETS = List.of("fieldgate-auth.conf", "fieldgate-local.conf", "fieldgate-remote-tls.conf");
-    /** application.yml, jvm.options, logback.xml, two example sites, the main broker file, the broker snippets */
-    private static final int CONFFILES = 6 + BROKER_SNIPPETS.size();
+    /** application.yml, jvm.options, logback.xml, three example sites, the main broker file, the broker snippets */
+    private static final int CONFFILES = 7 + BROKER_SNIPPETS.size();
     private static final String GATEWAY_USER = "fieldgate-gateway";
     /** what the postinst (site-credentials) makes in /etc/mosquitto */
     private static final List<String> BROKER_FILES = List.of("/etc/mosquitto/fieldgate.passwd", "/etc/mosquitto/fieldgate.acl",
@@ -590,8 +590,10 @@ class DebPackageIT {
         String exported = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
                 "FIELDGATE_SITE_CONFIG=/etc/fieldgate/sites/soil-plot-example.yaml", "FIELDGATE_INFLUX_URL=" + influxd.url(),
                 "/usr/bin/fieldgate", "export", "--from", "2026-11-01", "--to", "2026-11-02", "--force").ok();
-        // the window is the site's local day (the example site is in Asia/Tokyo); the ledger lists its channels
-        Matcher window = Pattern.compile("(?m)^(/var/lib/fieldgate/outbox/\\S+) written .*ledger\\.csv=[1-9]").matcher(exported);
+        // the window is the site's local day (the example site is in Asia/Tokyo); the export carries the site file's
+        // calibrations (it sees the configuration); the ledger expects nothing before the gateway was commissioned
+        Matcher window = Pattern.compile("(?m)^(/var/lib/fieldgate/outbox/\\S+) written .*calibrations\\.csv=[1-9]")
+                .matcher(exported);
         assertTrue(window.find(), exported);
         Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
                 "/usr/bin/fieldgate", "export", "verify", window.group(1)).ok();
