@@ -28,8 +28,13 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.site.SiteConfigs;
+import org.fieldgate.store.DeadLetterStore;
+import org.fieldgate.store.DerivedPointStore;
+import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.Spool;
+import org.fieldgate.store.SpoolSpace;
 import org.fieldgate.transport.EmbeddedBroker;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
@@ -78,14 +83,15 @@ public class GatewayPipeline implements AutoCloseable {
         LOG.info("fieldgate site {}: MQTT {}{}, InfluxDB {} database {}, spool {}", settings.site(),
                 settings.mqtt().url(), settings.mqtt().embedded() ? " (embedded)" : "", settings.influx().url(),
                 settings.influx().database(), settings.spool().dir());
-        this.spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy());
+        this.spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
+                InfluxLines::gap);
         this.forwarder = new InfluxForwarder(settings.influx(), settings.forward(), spool, metrics);
         this.reconciler = new org.fieldgate.forward.Reconciler(forwarder, spool, org.fieldgate.reading.EpochNanos::now);
         this.export = new org.fieldgate.export.ExportStage(settings, this.sites, spool, java.time.Clock.systemUTC());
         var ingestSettings = settings.ingest();
         var decoder = new SenmlDecoder(ingestSettings.maxMessageBytes(), ingestSettings.maxRecordsPerPack(),
                 ingestSettings.notBeforeEpochS(), ingestSettings.maxFutureSkew().toNanos(), this::declaredUnit);
-        this.committer = new IngestCommitter(decoder, spool, new IngestCommitter.Bounds(ingestSettings.commitBatchMessages(),
+        this.committer = new IngestCommitter(decoder, spool.readings(), new IngestCommitter.Bounds(ingestSettings.commitBatchMessages(),
                 ingestSettings.commitBatchReadings(), ingestSettings.maxPendingBytes()), metrics, threads);
         committer.onCommitted(latest::update);
         committer.onCommitted(readings -> forwarder.wake());
@@ -106,12 +112,12 @@ public class GatewayPipeline implements AutoCloseable {
             }
         };
         Consumer<List<PointLine>> derived = lines -> {
-            spool.commitPoints(lines);
+            spool.points().commit(lines);
             forwarder.wake();
         };
         GapSink gaps = (site, device, channel, firstNs, lastNs, readings, cause) -> {
-            spool.recordGap(site, device, channel, firstNs, lastNs, readings, cause);
-            derived.accept(List.of(LivePoints.gap(site, device, channel, firstNs, lastNs, readings, cause)));
+            spool.gaps().record(site, device, channel, firstNs, lastNs, readings, cause);
+            derived.accept(List.of(InfluxLines.gap(site, device, channel, firstNs, lastNs, readings, cause)));
         };
         var mode = settings.acquire().mode();
         TimeKeeper time = new TimeKeeper(Clocks.system(), TimeKeeper.DEFAULT_JUMP_THRESHOLD,
@@ -136,7 +142,7 @@ public class GatewayPipeline implements AutoCloseable {
         }
         SimulatedProbes simulatedLids = simulated;
         HardwareProbeFactory hardwareLids = hardware;
-        this.live = new LiveCalculations(sites, settings.calc(), spool,
+        this.live = new LiveCalculations(sites, settings.calc(), spool.accumulators(),
                 site -> simulatedLids != null ? simulatedLids.lids(site)
                         : hardwareLids != null ? hardwareLids.lids(site) : null, time::nowNs, derived);
         committer.onCommitted(live::accept);
@@ -145,20 +151,20 @@ public class GatewayPipeline implements AutoCloseable {
                 settings.simulator().interval())
                 : null;
 
-        Gauge.builder("fieldgate.spool.depth", spool, Spool::depth).description("readings waiting in the spool")
+        Gauge.builder("fieldgate.spool.depth", spool.readings(), ReadingStore::depth).description("readings waiting in the spool")
                 .register(metrics);
-        Gauge.builder("fieldgate.spool.oldest.undelivered.age", spool,
+        Gauge.builder("fieldgate.spool.oldest.undelivered.age", spool.readings(),
                         s -> s.oldestUndeliveredAgeS(org.fieldgate.reading.EpochNanos.now())).baseUnit("seconds")
                 .description("time since the oldest reading still waiting in the spool was received; 0 when none waits")
                 .register(metrics);
-        Gauge.builder("fieldgate.spool.used.bytes", spool, Spool::usedBytes)
+        Gauge.builder("fieldgate.spool.used.bytes", spool.space(), SpoolSpace::usedBytes)
                 .description("bytes the spool file uses, of fieldgate.spool.max-bytes").register(metrics);
-        Gauge.builder("fieldgate.spool.full", spool, s -> s.isFull() ? 1 : 0)
+        Gauge.builder("fieldgate.spool.full", spool.space(), s -> s.isFull() ? 1 : 0)
                 .description("1 while the spool is full and its full-policy applies, else 0").register(metrics);
         // a gauge, not a counter: the count lives in the spool and survives restarts
-        Gauge.builder("fieldgate.spool.dead.letters", spool, Spool::deadLettersTotal)
+        Gauge.builder("fieldgate.spool.dead.letters", spool.deadLetters(), DeadLetterStore::total)
                 .description("dead letters kept in the spool since it was created").register(metrics);
-        Gauge.builder("fieldgate.spool.points", spool, Spool::pointDepth)
+        Gauge.builder("fieldgate.spool.points", spool.points(), DerivedPointStore::depth)
                 .description("derived points (fluxes, rates, gaps) waiting in the spool").register(metrics);
         Gauge.builder("fieldgate.mqtt.connected", ingest, i -> i.isConnected() ? 1 : 0)
                 .description("1 while the MQTT subscription is connected, else 0").register(metrics);
@@ -211,12 +217,12 @@ public class GatewayPipeline implements AutoCloseable {
     /** Measurement {@code gateway}: the figures of /api/status, every {@value #HEALTH_EVERY_S} s. */
     private PointLine healthPoint() {
         long now = org.fieldgate.reading.EpochNanos.now();
-        double oldestS = spool.oldestUndeliveredAgeS(now);
+        double oldestS = spool.readings().oldestUndeliveredAgeS(now);
         return org.fieldgate.forward.InfluxLines.derived("gateway", now, java.util.Map.of("site", settings.site()),
-                LivePoints.fieldsOf("spool_depth", spool.depth(), "spool_bytes", spool.usedBytes(),
-                        "spool_full", spool.isFull(), "points_waiting", spool.pointDepth(),
-                        "oldest_undelivered_s", oldestS, "dead_letters_total", spool.deadLettersTotal(),
-                        "dropped_total", spool.droppedTotal(), "ingested_total", committer.ingested(),
+                LivePoints.fieldsOf("spool_depth", spool.readings().depth(), "spool_bytes", spool.space().usedBytes(),
+                        "spool_full", spool.space().isFull(), "points_waiting", spool.points().depth(),
+                        "oldest_undelivered_s", oldestS, "dead_letters_total", spool.deadLetters().total(),
+                        "dropped_total", spool.readings().droppedTotal(), "ingested_total", committer.ingested(),
                         "delivered_total", forwarder.delivered(), "quarantined_total", forwarder.quarantined(),
                         "mqtt_connected", ingest.isConnected(), "influx_reachable", forwarder.isReachable()));
     }
@@ -297,6 +303,6 @@ public class GatewayPipeline implements AutoCloseable {
             broker.close();
         }
         spool.close();
-        LOG.info("fieldgate stopped; {} readings wait in the spool for the next start", spool.depth());
+        LOG.info("fieldgate stopped; {} readings wait in the spool for the next start", spool.readings().depth());
     }
 }

@@ -3,6 +3,7 @@ package org.fieldgate.config;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.transport.IngestCommitter;
 
 import java.nio.file.Path;
@@ -60,8 +61,8 @@ public class SettingsFactory {
         }
         var spool = new GatewaySettings.Spool(Path.of(dir.isEmpty() ? "." : dir),
                 r.bytes("fieldgate.spool.max-bytes", 512L * 1024 * 1024, 256L * 1024, 1L << 40),
-                r.choice("fieldgate.spool.full-policy", GatewaySettings.FullPolicy.BACKPRESSURE,
-                        GatewaySettings.FullPolicy.class, p -> p.label));
+                r.choice("fieldgate.spool.full-policy", FullPolicy.BACKPRESSURE,
+                        FullPolicy.class, p -> p.label));
 
         var ingest = new GatewaySettings.Ingest(
                 r.integer("fieldgate.ingest.max-message-bytes", 256 * 1024, 1024, 16 * 1024 * 1024),

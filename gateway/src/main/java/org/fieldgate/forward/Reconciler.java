@@ -3,6 +3,8 @@ package org.fieldgate.forward;
 import org.fieldgate.export.CompletenessLedger;
 import org.fieldgate.export.InfluxQuery;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.store.AccumulatorStore;
+import org.fieldgate.store.HourlyCountStore;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 import org.slf4j.Logger;
@@ -96,10 +98,9 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         Map<String, Map<String, Long>> delivered = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(Spool.LEDGER + hour(from), Spool.LEDGER + hour(currentHour))) {
-            if (a.sums()[2] > 0) {
-                delivered.computeIfAbsent(a.key().substring(Spool.LEDGER.length()), h -> new TreeMap<>())
-                        .put(a.bucket(), (long) a.sums()[2]);
+        for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(from, currentHour)) {
+            if (c.delivered() > 0) {
+                delivered.computeIfAbsent(c.hour(), h -> new TreeMap<>()).put(c.series(), c.delivered());
             }
         }
         Map<String, Map<String, double[]>> prior = findings(from, currentHour);
@@ -171,12 +172,12 @@ public final class Reconciler implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             delta[i] = now[i] - (before == null ? 0 : before[i]);
         }
-        spool.accumulate(CompletenessLedger.RECONCILE + hour, series, delta);
+        spool.accumulators().accumulate(CompletenessLedger.RECONCILE + hour, series, delta);
     }
 
     private Map<String, Map<String, double[]>> findings(long from, long to) {
         Map<String, Map<String, double[]>> out = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(CompletenessLedger.RECONCILE + hour(from),
+        for (AccumulatorStore.Accumulator a : spool.accumulators().range(CompletenessLedger.RECONCILE + hour(from),
                 CompletenessLedger.RECONCILE + hour(to))) {
             out.computeIfAbsent(a.key().substring(CompletenessLedger.RECONCILE.length()), h -> new TreeMap<>())
                     .put(a.bucket(), a.sums());
@@ -205,7 +206,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private static String hour(long timeNs) {
-        return Spool.ledgerKey(timeNs).substring(Spool.LEDGER.length());
+        return HourlyCountStore.hourOf(timeNs);
     }
 
     private static long hourNs(String hour) {

@@ -18,8 +18,8 @@ import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.PointLine;
-import org.fieldgate.store.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,18 +38,18 @@ public final class DecompositionFeed {
     private final SiteConfig site;
     private final ChannelRef soilTemperature;
     private final DecompositionOptions options;
-    private final Spool spool;
+    private final AccumulatorStore accumulators;
     private final Consumer<List<PointLine>> out;
     private final String key;
     private final Map<String, double[]> pendingTemperature = new java.util.HashMap<>(); // day -> {sum, n}
     private volatile Map<String, Object> lastFields = Map.of();
 
-    public DecompositionFeed(SiteConfig site, ChannelRef soilTemperature, DecompositionOptions options, Spool spool,
+    public DecompositionFeed(SiteConfig site, ChannelRef soilTemperature, DecompositionOptions options, AccumulatorStore accumulators,
                              Consumer<List<PointLine>> out) {
         this.site = site;
         this.soilTemperature = soilTemperature;
         this.options = options;
-        this.spool = spool;
+        this.accumulators = accumulators;
         this.out = out;
         this.key = "decomposition/" + site.id();
     }
@@ -89,7 +89,7 @@ public final class DecompositionFeed {
             }
         }
         flush();
-        spool.accumulate(key, day(r.closure().lidCloseNs()).toString(), e.fluxUmolM2S(), 1, 0, 0);
+        accumulators.accumulate(key, day(r.closure().lidCloseNs()).toString(), e.fluxUmolM2S(), 1, 0, 0);
     }
 
     /**
@@ -115,12 +115,12 @@ public final class DecompositionFeed {
             sums = new java.util.TreeMap<>(pendingTemperature);
             pendingTemperature.clear();
         }
-        sums.forEach((day, v) -> spool.accumulate(key, day, 0, 0, v[0], v[1]));
+        sums.forEach((day, v) -> accumulators.accumulate(key, day, 0, 0, v[0], v[1]));
     }
 
     public void run(long nowNs) {
         flush();
-        SortedMap<String, double[]> days = spool.accumulators(key);
+        SortedMap<String, double[]> days = accumulators.get(key);
         List<DailyRespiration> rows = new ArrayList<>();
         for (Map.Entry<String, double[]> d : days.entrySet()) {
             double[] v = d.getValue();

@@ -18,8 +18,8 @@ import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.HouseConfig;
 import org.fieldgate.site.RockBatch;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.PointLine;
-import org.fieldgate.store.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ public final class HouseFeed {
 
     private final SiteConfig site;
     private final HouseConfig house;
-    private final Spool spool;
+    private final AccumulatorStore accumulators;
     private final Consumer<List<PointLine>> out;
     private final ChannelJoin join;
     private final List<HouseSample> pending = new ArrayList<>();
@@ -47,10 +47,10 @@ public final class HouseFeed {
     private final Object runLock = new Object();
     private volatile Map<String, Object> lastFields = Map.of();
 
-    public HouseFeed(SiteConfig site, Spool spool, Consumer<List<PointLine>> out) {
+    public HouseFeed(SiteConfig site, AccumulatorStore accumulators, Consumer<List<PointLine>> out) {
         this.site = site;
         this.house = site.house();
-        this.spool = spool;
+        this.accumulators = accumulators;
         this.out = out;
         this.join = new ChannelJoin(site.id(), house.airflow(), java.util.Arrays.asList(house.inletCo2(),
                 house.outletCo2(), house.temperature(), house.pressure(), house.fanPower()));
@@ -141,7 +141,7 @@ public final class HouseFeed {
             chunk.addAll(held);
             try {
                 MineralisationResult r = new MineralisationCalculator(options).calculate(chunk);
-                spool.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
+                accumulators.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
                         r.samplesValid());
                 carry = held.get(held.size() - 1);
                 held.clear();
@@ -149,7 +149,7 @@ public final class HouseFeed {
                 LOG.debug("site {} hour {}: held for the next run: {}", site.id(), e.getKey(), ex.getMessage());
             }
         }
-        SortedMap<String, double[]> sums = spool.accumulators(key);
+        SortedMap<String, double[]> sums = accumulators.get(key);
         double cumulativeKg = 0;
         double energyKwh = 0;
         double measuredS = 0;

@@ -98,21 +98,6 @@ public final class LivePoints {
         return InfluxLines.derived("flux", e.lidCloseNs(), tags, f);
     }
 
-    /** A gap record (the completeness ledger's evidence). */
-    public static PointLine gap(String site, String device, String channel, long firstNs, long lastNs, long readings,
-                                String cause) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("site", site);
-        tags.put("device", device);
-        tags.put("channel", channel);
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("readings", readings);
-        f.put("last_ns", lastNs);
-        f.put("duration_s", (lastNs - firstNs) / 1e9);
-        f.put("cause", cause);
-        return InfluxLines.derived("gap", firstNs, tags, f);
-    }
-
     /** Field map from name/value pairs, in order. */
     public static Map<String, Object> fieldsOf(Object... kv) {
         return fields(kv);

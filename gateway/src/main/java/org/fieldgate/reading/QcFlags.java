@@ -13,6 +13,8 @@ public final class QcFlags {
     public static final int SOURCE_MASK = 0xFF;
     /** Bits 8-10: timestamp quality (CLOCK_UNSYNCED, REDATED, CLOCK_JUMP; see acquire.time.TimeQc). */
     public static final int TIME_MASK = 0x700;
+    /** The reading was stamped before the clock was synchronised (see acquire.time.TimeQc). */
+    public static final int CLOCK_UNSYNCED = 1 << 8;
     /** What a SenML {@code qc} may carry: the source byte and the time bits. */
     public static final int WIRE_MASK = SOURCE_MASK | TIME_MASK;
 

@@ -25,7 +25,7 @@ public class ForwardController {
         result.put("backoffEnded", backoffEnded);
         result.put("influxReachable", forwarder.isReachable());
         result.put("influxError", forwarder.lastError());
-        result.put("spoolDepth", pipeline.spool().depth());
+        result.put("spoolDepth", pipeline.spool().readings().depth());
         return result;
     }
 }

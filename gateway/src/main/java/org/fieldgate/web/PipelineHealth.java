@@ -74,8 +74,8 @@ public final class PipelineHealth {
             d.put("fullPolicy", s.spoolFullPolicy());
             d.put("dropped", s.dropped());
             d.put("lostAcknowledged", pipeline.spool().lostTotal());
-            d.put("duplicates", pipeline.spool().duplicatesTotal());
-            d.put("conflicts", pipeline.spool().conflictsTotal());
+            d.put("duplicates", pipeline.spool().readings().duplicatesTotal());
+            d.put("conflicts", pipeline.spool().readings().conflictsTotal());
             String commitError = pipeline.committer().lastCommitError();
             String damage = pipeline.spool().damageAtStart();
             if (!damage.isEmpty()) {

@@ -48,13 +48,14 @@ public class StatusController {
     public GatewayStatus status() {
         Spool spool = pipeline.spool();
         long nowNs = EpochNanos.now();
-        double oldestAgeS = spool.oldestUndeliveredAgeS(nowNs);
+        double oldestAgeS = spool.readings().oldestUndeliveredAgeS(nowNs);
         var forwarder = pipeline.forwarder();
         var ingest = pipeline.ingest();
-        return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.depth(),
-                oldestAgeS, spool.usedBytes(), spool.maxBytes(), spool.isFull(), spool.fullPolicy().label,
-                forwarder.isReachable(), forwarder.lastError(), spool.deadLettersTotal(), pipeline.committer().ingested(),
-                forwarder.delivered(), forwarder.quarantined(), spool.droppedTotal(),
+        return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.readings().depth(),
+                oldestAgeS, spool.space().usedBytes(), spool.space().maxBytes(), spool.space().isFull(),
+                spool.space().fullPolicy().label,
+                forwarder.isReachable(), forwarder.lastError(), spool.deadLetters().total(), pipeline.committer().ingested(),
+                forwarder.delivered(), forwarder.quarantined(), spool.readings().droppedTotal(),
                 AcquisitionView.of(pipeline.settings().acquire().mode(), pipeline.acquisition()));
     }
 
@@ -88,7 +89,7 @@ public class StatusController {
     @Get("/api/dead-letters")
     public List<Map<String, Object>> deadLetters(@QueryValue(defaultValue = "50") int limit) {
         int bounded = Math.max(1, Math.min(limit, 1000));
-        return pipeline.spool().recentDeadLetters(bounded).stream().map(StatusController::view).toList();
+        return pipeline.spool().deadLetters().recent(bounded).stream().map(StatusController::view).toList();
     }
 
     private static Map<String, Object> view(DeadLetter d) {

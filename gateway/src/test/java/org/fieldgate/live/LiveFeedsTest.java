@@ -15,7 +15,8 @@ import org.fieldgate.acquire.chamber.SimulatedChamberAnalyser;
 import org.fieldgate.acquire.chamber.VirtualScheduler;
 import org.fieldgate.calc.flux.ChamberGeometry;
 import org.fieldgate.calc.flux.FluxOptions;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChamberConfig;
 import org.fieldgate.site.SiteConfig;
@@ -115,9 +116,9 @@ class LiveFeedsTest {
         // uptake = n x 100e-6 x 44.01 g/mol
         double molAirPerS = 101_325 / (8.314 * 293.15);
         double kgPerS = molAirPerS * 100e-6 * 44.01e-3;
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             List<PointLine> out = new ArrayList<>();
-            HouseFeed feed = new HouseFeed(house, spool, out::addAll);
+            HouseFeed feed = new HouseFeed(house, spool.accumulators(), out::addAll);
             long start = (T0 / (3600 * S)) * 3600 * S;
             feedHouse(feed, house, start, start + 3600 * S, dpForOneM3s);
             feed.run();                                                   // hour 0
@@ -135,7 +136,7 @@ class LiveFeedsTest {
             assertEquals(cumulative - energy * 0.462 - 38.5, field(last, "net_kg"), 1e-9);
 
             // a restart: the sums continue; the interval across the restart is not counted (no carried sample)
-            HouseFeed restarted = new HouseFeed(house, spool, out::addAll);
+            HouseFeed restarted = new HouseFeed(house, spool.accumulators(), out::addAll);
             feedHouse(restarted, house, start + 7200 * S, start + 7800 * S, dpForOneM3s);
             restarted.run();
             PointLine after = out.get(out.size() - 1);
@@ -159,17 +160,17 @@ class LiveFeedsTest {
     @Test
     void usableFluxesAndSoilTemperatureBecomeADailyDecompositionPoint() {
         SiteConfig soil = site("soil-plot-example.yaml");
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             List<PointLine> out = new ArrayList<>();
             var soilT = DecompositionFeed.shallowestSoilTemperature(soil);
             assertEquals("soil-co2-10cm/temp_10cm", soilT.probe() + "/" + soilT.channel());
             DecompositionFeed feed = new DecompositionFeed(soil, soilT,
-                    org.fieldgate.calc.decomposition.DecompositionOptions.of(4500, 0.55), spool, out::addAll);
+                    org.fieldgate.calc.decomposition.DecompositionOptions.of(4500, 0.55), spool.accumulators(), out::addAll);
             // two closures of 2 and 4 umol m-2 s-1 today, soil at 12 and 14 degC
             feed.accept(List.of(new Reading(soil.id(), "soil-co2-10cm", "temp_10cm", "Cel", T0, 12, 0),
                     new Reading(soil.id(), "soil-co2-10cm", "temp_10cm", "Cel", T0 + S, 14, 0),
                     new Reading(soil.id(), "air", "air_temp", "Cel", T0, 30, 0)));
-            spool.accumulate("decomposition/" + soil.id(), java.time.Instant.ofEpochSecond(0, T0)
+            spool.accumulators().accumulate("decomposition/" + soil.id(), java.time.Instant.ofEpochSecond(0, T0)
                     .atZone(soil.timezone()).toLocalDate().toString(), 2 + 4, 2, 0, 0);
             feed.run(T0 + 60 * S);
             PointLine p = out.get(0);
