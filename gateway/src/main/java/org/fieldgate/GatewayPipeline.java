@@ -33,7 +33,7 @@ import org.fieldgate.store.Spool;
 import org.fieldgate.transport.EmbeddedBroker;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.web.LatestReadings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package org.fieldgate.acquire;
 
-import org.fieldgate.transport.SenmlUnits;
+import org.fieldgate.senml.SenmlUnits;
 
 /**
  * One value a driver read, ready to become a SenML record ({@code n}, {@code u}, {@code v}, {@code qc}).

@@ -18,7 +18,7 @@ import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.testkit.Poll;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -21,8 +21,8 @@ import org.fieldgate.acquire.time.TimeQc;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.testkit.Poll;
-import org.fieldgate.transport.DecodedPack;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.DecodedPack;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -15,8 +15,8 @@ import org.fieldgate.acquire.time.TimeQc;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
-import org.fieldgate.transport.DecodedPack;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.DecodedPack;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 
 /** Local acquisitions travel in the wire contract: what is encoded decodes to exactly the same readings. */
