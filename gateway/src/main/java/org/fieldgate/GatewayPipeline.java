@@ -132,7 +132,8 @@ public class GatewayPipeline implements AutoCloseable {
                 hardware = HardwareProbeFactory.raspberryPi();
                 factory = hardware;
             }
-            this.acquisition = new AcquisitionStage(sites, factory, time, sync, packs, gaps, derived);
+            this.acquisition = new AcquisitionStage(sites, factory, time, sync, packs, gaps,
+                    c -> derived.accept(List.of(LivePoints.clockCorrection(c))));
         }
         SimulatedProbes simulatedLids = simulated;
         HardwareProbeFactory hardwareLids = hardware;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import org.fieldgate.acquire.chamber.ClosureEvent;
 import org.fieldgate.acquire.chamber.ClosureQc;
+import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxQc;
 import org.fieldgate.forward.InfluxLines;
@@ -111,6 +112,15 @@ public final class LivePoints {
         f.put("duration_s", (lastNs - firstNs) / 1e9);
         f.put("cause", cause);
         return InfluxLines.derived("gap", firstNs, tags, f);
+    }
+
+    /** A clock correction: the time keeper re-anchored on a synchronised clock and re-dated what it had stamped. */
+    public static PointLine clockCorrection(ClockCorrection c) {
+        return InfluxLines.derived("clock_correction", c.syncWallNs(),
+                Map.of("boot_id", c.bootId(), "cause", c.cause()),
+                fields("offset_ns", c.offsetNs(),
+                        "stamps_redated", c.stampsRedated(), "first_original_ns", c.firstOriginalNs(),
+                        "last_original_ns", c.lastOriginalNs(), "sync_monotonic_ns", c.syncMonotonicNs()));
     }
 
     /** Field map from name/value pairs, in order. */

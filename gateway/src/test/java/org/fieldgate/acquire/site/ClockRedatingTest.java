@@ -13,6 +13,7 @@ import org.fieldgate.acquire.time.FakeClockSyncSource;
 import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.TimeKeeper;
 import org.fieldgate.acquire.time.TimeQc;
+import org.fieldgate.live.LivePoints;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
@@ -63,7 +64,7 @@ class ClockRedatingTest {
         AcquisitionStage stage = new AcquisitionStage(List.of(site),
                 ProbePollerTest.factory(new ProbePollerTest.FlakyProbe(0, 0)), time, sync, Duration.ofMillis(50),
                 (topic, senml) -> published.addAll(decoder.decode(topic, senml, EpochNanos.now()).readings()),
-                (s, d, c, f, l, n, cause) -> { }, points::addAll);
+                (s, d, c, f, l, n, cause) -> { }, c -> points.add(LivePoints.clockCorrection(c)));
         stage.start();
         Poll.until("5 unsynchronised acquisitions", Duration.ofSeconds(20), () -> published.size() >= 10);
         clocks.behindNs = 0;                               // NTP steps the clock ...

@@ -1,4 +1,4 @@
-package org.fieldgate.calc;
+package org.fieldgate.calc.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.fieldgate.calc.Constants;
+import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.decomposition.DailyRespiration;
 import org.fieldgate.calc.decomposition.DecompositionCalculator;
 import org.fieldgate.calc.decomposition.DecompositionOptions;
