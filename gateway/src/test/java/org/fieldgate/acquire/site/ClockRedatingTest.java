@@ -12,9 +12,9 @@ import org.fieldgate.acquire.time.Clocks;
 import org.fieldgate.acquire.time.FakeClockSyncSource;
 import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.TimeKeeper;
-import org.fieldgate.acquire.time.TimeQc;
 import org.fieldgate.live.LivePoints;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.store.PointLine;
@@ -77,9 +77,9 @@ class ClockRedatingTest {
         List<Reading> redated = new ArrayList<>();
         List<Reading> clean = new ArrayList<>();
         for (Reading r : published) {
-            if ((r.qc() & TimeQc.REDATED) != 0) {
+            if ((r.qc() & QcFlags.REDATED) != 0) {
                 redated.add(r);
-            } else if ((r.qc() & TimeQc.CLOCK_UNSYNCED) != 0) {
+            } else if ((r.qc() & QcFlags.CLOCK_UNSYNCED) != 0) {
                 originals.add(r);
             } else {
                 clean.add(r);
@@ -98,7 +98,7 @@ class ClockRedatingTest {
                     .equals(o.channel())).findFirst().orElseThrow(() -> new AssertionError("no copy of " + o));
             assertEquals(o.value(), d.value());
             assertEquals(o.calibration(), d.calibration());
-            assertEquals(TimeQc.REDATED, d.qc() & TimeQc.MASK);
+            assertEquals(QcFlags.REDATED, d.qc() & QcFlags.TIME_MASK);
         }
         long now = EpochNanos.now();
         for (Reading r : clean) {

@@ -9,9 +9,8 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import org.fieldgate.acquire.DriverQc;
 import org.fieldgate.acquire.Measurement;
-import org.fieldgate.acquire.time.TimeQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
@@ -28,9 +27,9 @@ class SenmlPackTest {
     void aPackDecodesToTheSameReadingsWithTimeQcAndCalibration() {
         List<SenmlPack.Record> records = List.of(
                 new SenmlPack.Record("co2", "ppm", 612.5, 0, "analyser-2025-03", T0),
-                new SenmlPack.Record("temp", "Cel", 11.62, DriverQc.OUT_OF_RANGE | TimeQc.CLOCK_UNSYNCED,
+                new SenmlPack.Record("temp", "Cel", 11.62, QcFlags.OUT_OF_RANGE | QcFlags.CLOCK_UNSYNCED,
                         "model:gmp252", T0),
-                new SenmlPack.Record("co2", "ppm", 613.25, TimeQc.REDATED, "analyser-2025-03", T0 + 2_000_000_001L));
+                new SenmlPack.Record("co2", "ppm", 613.25, QcFlags.REDATED, "analyser-2025-03", T0 + 2_000_000_001L));
         byte[] pack = SenmlPack.encode("analyser", records);
         DecodedPack d = decoder.decode(SenmlPack.topic("soil-plot", "analyser"), pack, T0 + 5_000_000_000L);
         assertEquals(List.of(), d.rejections(), new String(pack, StandardCharsets.UTF_8));
@@ -70,7 +69,7 @@ class SenmlPackTest {
         long june15 = june14 + 3_600_000_000_000L;
         List<String> problems = new ArrayList<>();
         List<SenmlPack.Record> before = mapper.map(m, june14, 0, problems);
-        List<SenmlPack.Record> after = mapper.map(m, june15, TimeQc.CLOCK_UNSYNCED, problems);
+        List<SenmlPack.Record> after = mapper.map(m, june15, QcFlags.CLOCK_UNSYNCED, problems);
         assertEquals(List.of(), problems);
         assertEquals(List.of("vwc_raw_10cm", "vwc_10cm", "soil_temp_10cm", "ec_10cm"),
                 before.stream().map(SenmlPack.Record::channel).toList());
@@ -78,7 +77,7 @@ class SenmlPackTest {
         assertEquals(-0.6956 + 3.879e-4 * raw, before.get(1).value(), 1e-12);
         assertEquals("teros-site-2025-06", after.get(1).calibration());
         assertEquals(-0.7284 + 4.012e-4 * raw, after.get(1).value(), 1e-9);
-        assertEquals(TimeQc.CLOCK_UNSYNCED, after.get(1).qc());
+        assertEquals(QcFlags.CLOCK_UNSYNCED, after.get(1).qc());
         assertEquals("model:teros12", after.get(0).calibration());
         assertEquals(raw, after.get(0).value());
     }
