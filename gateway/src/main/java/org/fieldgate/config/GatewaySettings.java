@@ -167,7 +167,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     }
 
     /**
-     * The scheduled export (org.fieldgate.export).
+     * The scheduled export (package export).
      *
      * @param schedule   when to export closed windows; null: never on a schedule (the CLI still can)
      * @param endpoint   the engine's URL to POST each export to; null: the outbox only

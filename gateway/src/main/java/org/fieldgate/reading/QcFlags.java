@@ -81,7 +81,7 @@ public final class QcFlags {
         return words;
     }
 
-    /** The names of the bits set in {@code qc}, e.g. {@code OUT_OF_RANGE|STUCK_VALUE}, or {@code clean} (logs, tests). */
+    /** The names of the bits set in {@code qc}, e.g. {@code OUT_OF_RANGE|STUCK_VALUE} or {@code clean}. */
     public static String describe(int qc) {
         return qc == 0 ? "clean" : String.join("|", words(qc));
     }

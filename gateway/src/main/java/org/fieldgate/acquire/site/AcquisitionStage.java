@@ -114,7 +114,7 @@ public final class AcquisitionStage implements AutoCloseable {
     }
 
     /** The clock sync source's last answer (state and where it came from, e.g. "timedatectl: NTPSynchronized=no"). */
-    public org.fieldgate.acquire.time.SyncStatus lastSync() {
+    public SyncStatus lastSync() {
         return lastSync;
     }
 
