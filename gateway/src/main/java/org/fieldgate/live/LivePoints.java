@@ -22,6 +22,7 @@ public final class LivePoints {
     private LivePoints() {
     }
 
+    /** A closure's or flux's flags as stored in InfluxDB: bit i is the flag at position i of its enum (never reorder). */
     static <E extends Enum<E>> long bits(EnumSet<E> flags) {
         long b = 0;
         for (E e : flags) {
