@@ -10,6 +10,7 @@ import org.fieldgate.acquire.time.ClockSyncPoller;
 import org.fieldgate.acquire.time.ClockSyncSource;
 import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.TimeKeeper;
+import org.fieldgate.senml.SenmlPack;
 import org.fieldgate.site.SiteConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.reading.QcFlags;
+import org.fieldgate.senml.SenmlPack;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ProbeConfig;
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.senml.SenmlPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
