@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.fieldgate.forward.Reconciler;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
@@ -30,11 +31,6 @@ import org.fieldgate.store.Spool;
 public final class CompletenessLedger {
     public static final long HOUR_NS = 3_600_000_000_000L;
     static final String UPTIME = "uptime:";
-    /**
-     * Accumulator key prefix (+ hour) of the reconciliation's findings per series: v0 readings InfluxDB acknowledged
-     * but did not hold, v1 re-sent, v2 still missing, v3 InfluxDB's count (see org.fieldgate.forward.Reconciler).
-     */
-    public static final String RECONCILE = "reconcile:";
     static final String GATEWAY_DOWN = "gateway down";
     static final String UNKNOWN = "unknown (no gap record; gateway up)";
     /** The spool counter holding the first start's time, ns since the epoch. */
@@ -135,8 +131,9 @@ public final class CompletenessLedger {
             counts.computeIfAbsent(c.hour(), h -> new TreeMap<>()).put(c.series(), c);
         }
         Map<String, Map<String, double[]>> reconciled = new TreeMap<>();
-        for (AccumulatorStore.Accumulator a : accumulators.range(RECONCILE + hourOf(firstHour), RECONCILE + hourOf(endHour))) {
-            reconciled.computeIfAbsent(a.key().substring(RECONCILE.length()), h -> new TreeMap<>()).put(a.bucket(),
+        for (AccumulatorStore.Accumulator a : accumulators.range(Reconciler.RECONCILE + hourOf(firstHour),
+                Reconciler.RECONCILE + hourOf(endHour))) {
+            reconciled.computeIfAbsent(a.key().substring(Reconciler.RECONCILE.length()), h -> new TreeMap<>()).put(a.bucket(),
                     a.sums());
         }
         List<GapRecord> recorded = spool.gaps().overlapping(firstHour, endHour);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.fieldgate.forward.InfluxQuery;
 import org.fieldgate.site.Calibration;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ProbeConfig;

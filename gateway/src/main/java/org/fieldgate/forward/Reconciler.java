@@ -1,7 +1,6 @@
 package org.fieldgate.forward;
 
-import org.fieldgate.export.CompletenessLedger;
-import org.fieldgate.export.InfluxQuery;
+import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.HourlyCountStore;
@@ -28,13 +27,18 @@ import java.util.function.LongSupplier;
  * Checks on a schedule ({@code fieldgate.forward.reconcile-every}) that InfluxDB holds what it acknowledged: per series
  * and closed UTC hour, InfluxDB's count of readings against the ledger's delivered count. An hour short of readings is
  * re-sent from the readings kept after delivery ({@link DeliveredArchive}), only the ones InfluxDB lacks, and counted
- * again. Each finding is kept in the spool's accumulator table under {@value CompletenessLedger#RECONCILE} + hour, so
+ * again. Each finding is kept in the spool's accumulator table under {@value #RECONCILE} + hour, so
  * the ledger, the export and /health show it: v0 readings found missing (at the last check that found any), v1 readings
  * re-sent then, v2 still missing at the last check, v3 InfluxDB's count at the last check.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-    private static final long HOUR_NS = CompletenessLedger.HOUR_NS;
+    private static final long HOUR_NS = TimeUnit.HOURS.toNanos(1);
+    /**
+     * Accumulator key prefix (+ hour) of the findings per series: v0 readings InfluxDB acknowledged but did not hold,
+     * v1 re-sent, v2 still missing, v3 InfluxDB's count; the completeness ledger shows them.
+     */
+    public static final String RECONCILE = "reconcile:";
     private static final int MISMATCHES_SHOWN = 50;
 
     private final InfluxForwarder forwarder;
@@ -89,7 +93,7 @@ public final class Reconciler implements AutoCloseable {
         long now = nowNs.getAsLong();
         long currentHour = Math.floorDiv(now, HOUR_NS) * HOUR_NS;
         Duration keep = forwarder.settings().keepDelivered();
-        Duration window = keep.isZero() ? org.fieldgate.config.GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED : keep;
+        Duration window = keep.isZero() ? GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED : keep;
         long from = Math.floorDiv(now - window.toNanos(), HOUR_NS) * HOUR_NS;
         if (forwarder.archive() != null) {
             int pruned = forwarder.archive().prune(EpochNanos.now() - keep.toNanos());
@@ -172,14 +176,14 @@ public final class Reconciler implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             delta[i] = now[i] - (before == null ? 0 : before[i]);
         }
-        spool.accumulators().accumulate(CompletenessLedger.RECONCILE + hour, series, delta);
+        spool.accumulators().accumulate(RECONCILE + hour, series, delta);
     }
 
     private Map<String, Map<String, double[]>> findings(long from, long to) {
         Map<String, Map<String, double[]>> out = new TreeMap<>();
-        for (AccumulatorStore.Accumulator a : spool.accumulators().range(CompletenessLedger.RECONCILE + hour(from),
-                CompletenessLedger.RECONCILE + hour(to))) {
-            out.computeIfAbsent(a.key().substring(CompletenessLedger.RECONCILE.length()), h -> new TreeMap<>())
+        for (AccumulatorStore.Accumulator a : spool.accumulators().range(RECONCILE + hour(from),
+                RECONCILE + hour(to))) {
+            out.computeIfAbsent(a.key().substring(RECONCILE.length()), h -> new TreeMap<>())
                     .put(a.bucket(), a.sums());
         }
         return out;

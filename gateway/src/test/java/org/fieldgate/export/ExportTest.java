@@ -38,6 +38,7 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.SettingsFactory;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.forward.InfluxQuery;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.store.FullPolicy;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.store.FullPolicy;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.Poll;
 import org.junit.jupiter.api.Test;
