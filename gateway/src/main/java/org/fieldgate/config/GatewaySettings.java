@@ -19,7 +19,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password,
                        Path caFile, Path clientCertFile, Path clientKeyFile, Path nodePasswordFile, Duration keepAlive) {
-        public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_KEEP_ALIVE = SettingDefaults.duration("fieldgate.mqtt.keep-alive");
 
         /** Without TLS files. */
         public Mqtt(String url, boolean embedded, String clientId, String username, String password) {
@@ -110,9 +110,9 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Forward(int batchSize, Duration minBackoff, Duration maxBackoff, Duration keepDelivered,
                           Duration reconcileEvery, Duration downAfter) {
-        public static final Duration DEFAULT_KEEP_DELIVERED = Duration.ofDays(7);
-        public static final Duration DEFAULT_RECONCILE_EVERY = Duration.ofHours(1);
-        public static final Duration DEFAULT_DOWN_AFTER = Duration.ofMinutes(15);
+        public static final Duration DEFAULT_KEEP_DELIVERED = SettingDefaults.duration("fieldgate.forward.keep-delivered");
+        public static final Duration DEFAULT_RECONCILE_EVERY = SettingDefaults.duration("fieldgate.forward.reconcile-every");
+        public static final Duration DEFAULT_DOWN_AFTER = SettingDefaults.duration("fieldgate.forward.down-after");
 
         public Forward(int batchSize, Duration minBackoff, Duration maxBackoff) {
             this(batchSize, minBackoff, maxBackoff, DEFAULT_KEEP_DELIVERED, DEFAULT_RECONCILE_EVERY, DEFAULT_DOWN_AFTER);
