@@ -115,6 +115,11 @@ public final class SettingDefaults {
         return parsed(name, SettingsReader.parseDuration(literal(name)));
     }
 
+    /** A byte-size default, parsed as the setting's value would be. */
+    static long bytes(String name) {
+        return parsed(name, SettingsReader.parseBytes(literal(name)));
+    }
+
     static <T> T parsed(String name, T value) {
         if (value == null) {
             throw new IllegalStateException("the default of " + name + " in SettingDefaults, '" + of(name)

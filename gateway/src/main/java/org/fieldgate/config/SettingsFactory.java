@@ -117,10 +117,10 @@ public class SettingsFactory {
     /** The scheduled export: cron, outbox (beside the spool by default), optional endpoint and its token. */
     private static GatewaySettings.Export export(SettingsReader r, Path spoolDir) {
         String cron = r.string("fieldgate.export.schedule");
-        org.fieldgate.export.CronSchedule schedule = null;
+        CronSchedule schedule = null;
         if (!cron.equals("off")) {
             try {
-                schedule = org.fieldgate.export.CronSchedule.parse(cron);
+                schedule = CronSchedule.parse(cron);
             } catch (IllegalArgumentException e) {
                 r.refuse("fieldgate.export.schedule", cron, "expected a cron expression 'minute hour day-of-month "
                         + "month day-of-week' (e.g. 0 2 * * *) or off; " + e.getMessage());
@@ -185,7 +185,7 @@ public class SettingsFactory {
             r.refuse(nodeFile, mqtt.nodePasswordFile().toString(), "with node users the embedded broker admits "
                     + "no anonymous client, so the gateway needs fieldgate.mqtt.username and password too");
         } else if (mqtt.nodePasswordFile() != null) {
-            r.check(nodeFile, mqtt.nodePasswordFile(), file -> org.fieldgate.transport.BrokerAccess.readNodes(file));
+            r.check(nodeFile, mqtt.nodePasswordFile(), NodePasswordFile::readNodes);
         }
     }
 

@@ -2,7 +2,6 @@ package org.fieldgate.config;
 
 import io.micronaut.core.convert.ArgumentConversionContext;
 import io.micronaut.core.value.MapPropertyResolver;
-import org.fieldgate.transport.IngestCommitter;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -80,9 +79,13 @@ class SettingsTableTest {
         assertEquals(4500, s.calc().socGCM2());
         assertEquals(0.55, s.calc().rhFraction());
         assertEquals(Path.of("/var/lib/fieldgate/outbox"), s.export().outbox());
-        // The transport's convenience constructor (tests) keeps its own bounds: they must be the settings' defaults.
-        assertEquals(IngestCommitter.Bounds.DEFAULT_GROUP_READINGS, s.ingest().commitBatchReadings());
-        assertEquals(IngestCommitter.Bounds.DEFAULT_QUEUED_BYTES, s.ingest().maxPendingBytes());
+        assertEquals(20_000, s.ingest().commitBatchReadings());
+        assertEquals(4L << 20, s.ingest().maxPendingBytes());
+        // The constants other stages use are parsed from the same defaults.
+        assertEquals(GatewaySettings.Ingest.DEFAULT_COMMIT_BATCH_READINGS, s.ingest().commitBatchReadings());
+        assertEquals(GatewaySettings.Ingest.DEFAULT_MAX_PENDING_BYTES, s.ingest().maxPendingBytes());
+        assertEquals(GatewaySettings.Mqtt.DEFAULT_KEEP_ALIVE, s.mqtt().keepAlive());
+        assertEquals(GatewaySettings.Forward.DEFAULT_DOWN_AFTER, s.forward().downAfter());
     }
 
     static List<String> check(List<String> readme) throws IOException {
