@@ -1,0 +1,28 @@
+package org.fieldgate.testkit;
+
+import org.junit.jupiter.api.Tag;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * On a test class that starts processes: mosquitto, influxd, the gateway as a child JVM, chromium, promtool or
+ * Prometheus, openssl, dpkg, a shell script, directly or through this kit ({@link MosquittoProcess},
+ * {@link InfluxdProcess}, {@link GatewayProcess}, {@link HeadlessChromium}, {@link PrometheusProcess}, {@link Pki},
+ * {@link Command}, ...). The fast lane ({@code mvn -B test -Pfast}, {@code gateway/fieldgate test --fast}) leaves
+ * such classes out; CI ({@code gateway/fieldgate test}) runs them. {@link StartsProcessesTagTest}, itself in the
+ * fast lane, fails on a test class that reaches {@link ProcessBuilder#start()} without this annotation.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+@Tag(StartsProcesses.TAG)
+public @interface StartsProcesses {
+    /** The JUnit tag; the {@code fast} profile in gateway/pom.xml excludes it by this name. */
+    String TAG = "starts-processes";
+}
