@@ -11,11 +11,12 @@ import java.lang.annotation.Target;
 
 /**
  * On a test class that starts processes: mosquitto, influxd, the gateway as a child JVM, chromium, promtool or
- * Prometheus, openssl, dpkg, a shell script, directly or through this kit ({@link MosquittoProcess},
+ * Prometheus, openssl, dpkg, systemd-notify, a shell script, directly or through this kit ({@link MosquittoProcess},
  * {@link InfluxdProcess}, {@link GatewayProcess}, {@link HeadlessChromium}, {@link PrometheusProcess}, {@link Pki},
- * {@link Command}, ...). The fast lane ({@code mvn -B test -Pfast}, {@code gateway/fieldgate test --fast}) leaves
- * such classes out; CI ({@code gateway/fieldgate test}) runs them. {@link StartsProcessesTagTest}, itself in the
- * fast lane, fails on a test class that reaches {@link ProcessBuilder#start()} without this annotation.
+ * {@link Command}, ...), or a Jazzer {@code @FuzzTest} (Jazzer attaches its agent from a child JVM). The fast lane
+ * ({@code mvn -B test -Pfast}, {@code gateway/fieldgate test --fast}) leaves such classes out; CI
+ * ({@code gateway/fieldgate test}) runs them. {@link StartsProcessesTagTest}, itself in the fast lane, fails on a
+ * test class that starts a process without this annotation, and on one with it that starts none.
  */
 @Documented
 @Inherited

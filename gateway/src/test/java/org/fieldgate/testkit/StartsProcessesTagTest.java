@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mosquitto, influxd or chromium. This reads the constant pool of every compiled test class (so an inline fully
  * qualified name or a lambda counts as much as an import) and follows the helpers each uses (a test →
  * {@link MosquittoProcess} → {@link ChildProcess} → {@link ProcessBuilder#start()}), and one step into the gateway's
- * own classes (a test that uses {@code SystemdNotifier} runs systemd-notify). Not followed: another test class whose
+ * own classes (a test that uses {@code SystemdNotifier} runs systemd-notify); a Jazzer {@code @FuzzTest} counts too
+ * (Jazzer attaches its agent from a child JVM, and instruments every class the JVM loads after). Not followed: another test class whose
  * static helper a test borrows (its tests' processes do not start), and the gateway's classes further down (a test
  * of a class that owns a {@code SystemClockSyncSource} is judged by what it starts itself).
  */
@@ -48,7 +49,10 @@ class StartsProcessesTagTest {
     /** The JDK's ways to start a process, as {@code owner.method} in a class file's constant pool. */
     private static final Set<String> PROCESS_STARTS = Set.of(
             "java/lang/ProcessBuilder.start", "java/lang/ProcessBuilder.startPipeline", "java/lang/Runtime.exec");
-    private static final Pattern OUR_CLASS = Pattern.compile("org/fieldgate/[A-Za-z0-9_/$]+");
+    /** Libraries' classes that start one: Jazzer's {@code @FuzzTest} attaches its agent from a child JVM (ByteBuddy's attacher). */
+    private static final Map<String, String> LIBRARY_PROCESS_STARTS = Map.of(
+            "com/code_intelligence/jazzer/junit/FuzzTest", "Jazzer attaches its agent from a child JVM");
+    private static final Pattern CLASS_NAME = Pattern.compile("(org/fieldgate|com/code_intelligence)/[A-Za-z0-9_/$]+");
 
     private final TestClasses classes = TestClasses.read(testClassesDir(), mainClassesDir());
 
@@ -90,6 +94,8 @@ class StartsProcessesTagTest {
         assertFalse(starting.containsKey("org/fieldgate/store/SpoolTest"), starting.get("org/fieldgate/store/SpoolTest"));
         assertEquals("org.fieldgate.deploy.SystemdNotifierTest -> org.fieldgate.deploy.SystemdNotifier -> java.lang.ProcessBuilder.start",
                 starting.get("org/fieldgate/deploy/SystemdNotifierTest"));
+        assertEquals("org.fieldgate.transport.SenmlIngestFuzzTest -> com.code_intelligence.jazzer.junit.FuzzTest"
+                + " (Jazzer attaches its agent from a child JVM)", starting.get("org/fieldgate/transport/SenmlIngestFuzzTest"));
     }
 
     private static boolean tagged(Class<?> type) {
@@ -198,6 +204,8 @@ class StartsProcessesTagTest {
                     pool.classNames().forEach(c -> used.add(topLevel(c)));
                     pool.methodRefs().stream().filter(PROCESS_STARTS::contains).sorted().findFirst()
                             .ifPresent(m -> directStarts.putIfAbsent(top, m.replace('/', '.')));
+                    pool.classNames().stream().filter(LIBRARY_PROCESS_STARTS::containsKey).sorted().findFirst().ifPresent(c ->
+                            directStarts.putIfAbsent(top, c.replace('/', '.') + " (" + LIBRARY_PROCESS_STARTS.get(c) + ")"));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the classes under " + dir, e);
@@ -211,7 +219,7 @@ class StartsProcessesTagTest {
         }
     }
 
-    /** The parts of a class file's constant pool (JVMS 4.4) this needs: the project's classes named, the methods called. */
+    /** The parts of a class file's constant pool (JVMS 4.4) this needs: the classes named (ours, Jazzer's), the methods called. */
     private record ConstantPool(Set<String> classNames, Set<String> methodRefs) {
 
         static ConstantPool read(DataInputStream in, Path file) throws IOException {
@@ -264,7 +272,7 @@ class StartsProcessesTagTest {
             for (int i = 1; i < count; i++) {
                 String text = utf8[i];
                 if (text != null && !literal[i]) {
-                    Matcher m = OUR_CLASS.matcher(text);
+                    Matcher m = CLASS_NAME.matcher(text);
                     while (m.find()) {
                         classNames.add(m.group());
                     }
