@@ -5,6 +5,8 @@
  * is an independent Paho probe that keeps exact books of acknowledged readings; {@link org.fieldgate.testkit.LandedReadings}
  * compares what reached InfluxDB with what was sent; {@link org.fieldgate.testkit.PrometheusProcess} is a real Prometheus
  * server scraping the gateway. Every wait is a bounded {@link org.fieldgate.testkit.Poll}.
- * {@link org.fieldgate.testkit.TestkitSelfTest} proves the kit without the gateway.
+ * {@link org.fieldgate.testkit.TestkitSelfTest} proves the kit without the gateway. A test class that starts any of
+ * these processes carries {@link org.fieldgate.testkit.StartsProcesses}, which keeps it out of the fast lane
+ * ({@code mvn test -Pfast}); {@link org.fieldgate.testkit.StartsProcessesTagTest} fails when it is missing.
  */
 package org.fieldgate.testkit;
