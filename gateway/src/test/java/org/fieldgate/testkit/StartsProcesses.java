@@ -15,7 +15,7 @@ import java.lang.annotation.Target;
  * {@link InfluxdProcess}, {@link GatewayProcess}, {@link HeadlessChromium}, {@link PrometheusProcess}, {@link Pki},
  * {@link Command}, ...), or a Jazzer {@code @FuzzTest} (Jazzer attaches its agent from a child JVM). The fast lane
  * ({@code mvn -B test -Pfast}, {@code gateway/fieldgate test --fast}) leaves such classes out; CI
- * ({@code gateway/fieldgate test}) runs them. {@link StartsProcessesTagTest}, itself in the fast lane, fails on a
+ * ({@code gateway/fieldgate test}) runs them. {@link FastLaneTagsTest}, itself in the fast lane, fails on a
  * test class that starts a process without this annotation, and on one with it that starts none.
  */
 @Documented

@@ -7,6 +7,7 @@ import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Pki;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsApplication;
 import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * changes at all, and CORS stays off. InfluxDB is absent and the backoff is long, so the forwarder sits in a
  * backoff that only POST /api/forward/retry can end.
  */
+@StartsApplication
 @StartsProcesses
 class ApiTokenTest {
     private static final String TOKEN = "t0ken-for-tests";
