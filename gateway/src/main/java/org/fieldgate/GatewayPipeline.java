@@ -33,7 +33,7 @@ import org.fieldgate.store.Spool;
 import org.fieldgate.transport.EmbeddedBroker;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.web.LatestReadings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +132,8 @@ public class GatewayPipeline implements AutoCloseable {
                 hardware = HardwareProbeFactory.raspberryPi();
                 factory = hardware;
             }
-            this.acquisition = new AcquisitionStage(sites, factory, time, sync, packs, gaps, derived);
+            this.acquisition = new AcquisitionStage(sites, factory, time, sync, packs, gaps,
+                    c -> derived.accept(List.of(LivePoints.clockCorrection(c))));
         }
         SimulatedProbes simulatedLids = simulated;
         HardwareProbeFactory hardwareLids = hardware;

@@ -1,4 +1,4 @@
-package org.fieldgate.calc;
+package org.fieldgate.calc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +18,7 @@ import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The offline CLI on small CSVs (science README §1-3). */
+/** The offline CLI on small CSVs (docs/science.md §1-§3). */
 @StartsProcesses
 class CalcCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
