@@ -72,6 +72,7 @@ public class GatewayPipeline implements AutoCloseable {
         this.committer = in.committer();
         this.broker = in.broker();
         this.ingest = in.mqtt();
+        // the forwarder's writer, preparer and settler, watched for death after ingest's threads
         forwarder.threads().forEach(threads::watch);
         var derived = new DerivedPoints(spool, forwarder);
         this.acquisition = AcquisitionBuilder.build(settings, sites, in.packs(), derived.gaps(), derived);

@@ -5,7 +5,6 @@ import org.fieldgate.acquire.hardware.HardwareProbeFactory;
 import org.fieldgate.acquire.site.AcquisitionStage;
 import org.fieldgate.acquire.site.SimulatedProbes;
 import org.fieldgate.acquire.time.TimeKeeper;
-import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.site.SiteConfig;
 
 /**
@@ -13,8 +12,8 @@ import org.fieldgate.site.SiteConfig;
  * nothing (no site files, or fieldgate.acquire.mode off); {@code simulated} or {@code hardware}: the probe factory
  * in use, null for the other (both null without a stage).
  */
-public record Acquisition(GatewaySettings.AcquireMode mode, TimeKeeper time, AcquisitionStage stage,
-                          SimulatedProbes simulated, HardwareProbeFactory hardware) {
+public record Acquisition(TimeKeeper time, AcquisitionStage stage, SimulatedProbes simulated,
+                          HardwareProbeFactory hardware) {
 
     /** The lid actuator of a site's chambers, or null when the gateway does not drive them. */
     public LidActuator lids(SiteConfig site) {

@@ -40,7 +40,7 @@ public final class AcquisitionBuilder {
         TimeKeeper time = new TimeKeeper(Clocks.system(), TimeKeeper.DEFAULT_JUMP_THRESHOLD,
                 TimeKeeper.DEFAULT_MAX_BUFFERED, jump -> LOG.warn("wall clock jump: {}", jump));
         if (sites.sites().isEmpty() || mode == GatewaySettings.AcquireMode.OFF) {
-            return new Acquisition(mode, time, null, null, null);
+            return new Acquisition(time, null, null, null);
         }
         ClockSyncSource sync = settings.acquire().clockSync() == GatewaySettings.ClockSync.ASSUME_SYNCED
                 ? () -> SyncStatus.synchronised("assumed (fieldgate.acquire.clock-sync = assume-synced)")
@@ -54,6 +54,6 @@ public final class AcquisitionBuilder {
         }
         var stage = new AcquisitionStage(sites.sites(), simulated != null ? simulated : hardware, time, sync, packs,
                 gaps, derived);
-        return new Acquisition(mode, time, stage, simulated, hardware);
+        return new Acquisition(time, stage, simulated, hardware);
     }
 }
