@@ -101,6 +101,8 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Ingest(int maxMessageBytes, int maxRecordsPerPack, Duration maxFutureSkew, long notBeforeEpochS,
                          int commitBatchMessages, int commitBatchReadings, long maxPendingBytes) {
+        public static final int DEFAULT_COMMIT_BATCH_READINGS = 20_000;
+        public static final long DEFAULT_MAX_PENDING_BYTES = 4L * 1024 * 1024;
     }
 
     /**
@@ -165,7 +167,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     }
 
     /**
-     * The scheduled export (org.fieldgate.export).
+     * The scheduled export (package export).
      *
      * @param schedule   when to export closed windows; null: never on a schedule (the CLI still can)
      * @param endpoint   the engine's URL to POST each export to; null: the outbox only
@@ -173,7 +175,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      * @param window     length of one export window; divides a day, windows start at local midnight
      * @param format     {@code csv} or {@code json} (JSON Lines) for the tables
      */
-    public record Export(org.fieldgate.export.CronSchedule schedule, Path outbox, java.net.URI endpoint, String token,
+    public record Export(CronSchedule schedule, Path outbox, java.net.URI endpoint, String token,
                          Duration window, String format, Duration minBackoff, Duration maxBackoff) {
         @Override
         public String toString() {

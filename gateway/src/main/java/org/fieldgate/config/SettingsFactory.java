@@ -3,7 +3,6 @@ package org.fieldgate.config;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
-import org.fieldgate.transport.IngestCommitter;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,8 +68,9 @@ public class SettingsFactory {
                 r.duration("fieldgate.ingest.max-future-skew", Duration.ofDays(1), Duration.ZERO, Duration.ofDays(30)),
                 DEFAULT_NOT_BEFORE_EPOCH_S,
                 r.integer("fieldgate.ingest.commit-batch-messages", 200, 1, 10_000),
-                r.integer("fieldgate.ingest.commit-batch-readings", IngestCommitter.Bounds.DEFAULT_GROUP_READINGS, 1, 1_000_000),
-                r.bytes("fieldgate.ingest.max-pending-bytes", IngestCommitter.Bounds.DEFAULT_QUEUED_BYTES, 64L * 1024,
+                r.integer("fieldgate.ingest.commit-batch-readings", GatewaySettings.Ingest.DEFAULT_COMMIT_BATCH_READINGS, 1,
+                        1_000_000),
+                r.bytes("fieldgate.ingest.max-pending-bytes", GatewaySettings.Ingest.DEFAULT_MAX_PENDING_BYTES, 64L * 1024,
                         1L << 30));
 
         var forward = new GatewaySettings.Forward(
@@ -128,10 +128,10 @@ public class SettingsFactory {
     /** The scheduled export: cron, outbox (beside the spool by default), optional endpoint and its token. */
     private static GatewaySettings.Export export(SettingsReader r, Path spoolDir) {
         String cron = r.string("fieldgate.export.schedule", "0 2 * * *");
-        org.fieldgate.export.CronSchedule schedule = null;
+        CronSchedule schedule = null;
         if (!cron.equals("off")) {
             try {
-                schedule = org.fieldgate.export.CronSchedule.parse(cron);
+                schedule = CronSchedule.parse(cron);
             } catch (IllegalArgumentException e) {
                 r.refuse("fieldgate.export.schedule", cron, "expected a cron expression 'minute hour day-of-month "
                         + "month day-of-week' (e.g. 0 2 * * *) or off; " + e.getMessage());
@@ -199,7 +199,7 @@ public class SettingsFactory {
             r.refuse(nodeFile, mqtt.nodePasswordFile().toString(), "with node users the embedded broker admits "
                     + "no anonymous client, so the gateway needs fieldgate.mqtt.username and password too");
         } else if (mqtt.nodePasswordFile() != null) {
-            r.check(nodeFile, mqtt.nodePasswordFile(), file -> org.fieldgate.transport.BrokerAccess.readNodes(file));
+            r.check(nodeFile, mqtt.nodePasswordFile(), NodePasswordFile::readNodes);
         }
     }
 

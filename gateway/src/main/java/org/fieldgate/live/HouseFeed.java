@@ -13,6 +13,7 @@ import org.fieldgate.calc.mineralisation.HouseSample;
 import org.fieldgate.calc.mineralisation.MineralisationCalculator;
 import org.fieldgate.calc.mineralisation.MineralisationResult;
 import org.fieldgate.calc.mineralisation.ShrinkingCore;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.HouseConfig;
@@ -197,7 +198,7 @@ public final class HouseFeed {
                 f.put("x_at_cycle_end", fit.fractionAt(options.cycleDays() * 86_400));
             }
             lastFields = f;
-            points.add(org.fieldgate.forward.InfluxLines.derived("fixation", hour,
+            points.add(InfluxLines.derived("fixation", hour,
                     Map.of("site", site.id(), "batch", batch.id()), f));
         }
         out.accept(points);

@@ -11,6 +11,7 @@ import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.SystemClockSyncSource;
 import org.fieldgate.acquire.time.TimeKeeper;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.live.LivePoints;
 import org.fieldgate.store.PointLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,7 @@ public final class AcquisitionBuilder {
             hardware = HardwareProbeFactory.raspberryPi();
         }
         var stage = new AcquisitionStage(sites.sites(), simulated != null ? simulated : hardware, time, sync, packs,
-                gaps, derived);
+                gaps, c -> derived.accept(List.of(LivePoints.clockCorrection(c))));
         return new Acquisition(time, stage, simulated, hardware);
     }
 }

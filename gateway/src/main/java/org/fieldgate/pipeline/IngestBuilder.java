@@ -5,13 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.acquire.site.PackSink;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.Spool;
 import org.fieldgate.threads.PipelineThreads;
 import org.fieldgate.transport.BrokerAccess;
 import org.fieldgate.transport.EmbeddedBroker;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
-import org.fieldgate.transport.SenmlDecoder;
 
 import java.time.Duration;
 

@@ -13,6 +13,7 @@ import org.fieldgate.pipeline.Acquisition;
 import org.fieldgate.pipeline.SiteFiles;
 import org.fieldgate.pipeline.StatusSnapshots;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChamberConfig;
 import org.fieldgate.store.Spool;
@@ -291,7 +292,7 @@ public class LiveView implements AutoCloseable {
             c.put("time", Instant.ofEpochSecond(0, r.timeNs()).toString());
             c.put("ageS", ClosureView.round((nowNs - r.timeNs()) / 1e9, 1));
             c.put("qc", r.qc());
-            c.put("qcWords", QcWords.of(r.qc()));
+            c.put("qcWords", QcFlags.words(r.qc()));
             sites.computeIfAbsent(r.site(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(r.device(), k -> new ArrayList<>()).add(c);
         }

@@ -5,13 +5,13 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.forward.Reconciler;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
-import org.fieldgate.transport.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package org.fieldgate.transport;
+package org.fieldgate.senml;
 
 /**
  * The units the site files declare for the channels of their devices (probes and {@code remote-nodes}), for SenML

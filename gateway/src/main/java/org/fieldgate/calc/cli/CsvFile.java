@@ -1,4 +1,4 @@
-package org.fieldgate.calc;
+package org.fieldgate.calc.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.fieldgate.calc.InvalidInputException;
 
 /**
  * A small CSV reader for the offline calculators: a header row naming the columns (any order, extra columns

@@ -1,4 +1,4 @@
-package org.fieldgate.transport;
+package org.fieldgate.senml;
 
 import java.util.regex.Pattern;
 
@@ -35,7 +35,7 @@ public record SenmlTopic(String site, String device) {
     }
 
     /** Short, and with control characters visible, for a log line or a dead letter's reason. */
-    static String shown(String text) {
+    public static String shown(String text) {
         String cut = text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS - 3) + "...";
         StringBuilder out = new StringBuilder(cut.length());
         cut.codePoints().forEach(c -> {

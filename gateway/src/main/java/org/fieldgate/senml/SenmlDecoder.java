@@ -1,4 +1,4 @@
-package org.fieldgate.transport;
+package org.fieldgate.senml;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;

@@ -1,4 +1,4 @@
-package org.fieldgate.transport;
+package org.fieldgate.senml;
 
 /**
  * Why a message, or one record of it, was refused. {@code raw} is what was refused: the whole payload when

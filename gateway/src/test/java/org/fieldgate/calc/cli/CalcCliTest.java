@@ -1,4 +1,4 @@
-package org.fieldgate.calc;
+package org.fieldgate.calc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.fieldgate.acquire.site;
+package org.fieldgate.senml;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,4 +1,4 @@
-package org.fieldgate.export;
+package org.fieldgate.config;
 
 import java.time.LocalDateTime;
 import java.time.ZoneId;

@@ -1,4 +1,4 @@
-package org.fieldgate.calc;
+package org.fieldgate.calc.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.fieldgate.calc.Constants;
+import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.decomposition.DailyRespiration;
 import org.fieldgate.calc.decomposition.DecompositionCalculator;
 import org.fieldgate.calc.decomposition.DecompositionOptions;
@@ -37,7 +39,7 @@ import org.fieldgate.calc.mineralisation.ShrinkingCore;
  * Offline calculators on CSV files, JSON on stdout (science README §1-3). Exit codes: 0 done, 2 output written but a
  * closure has no flux or a plausibility check failed, 1 bad input (the
  * message names file, line and column), 64 bad usage. Run as
- * {@code java -cp fieldgate-gateway.jar org.fieldgate.calc.CalcCli flux --input closures.csv --volume-cm3 V
+ * {@code java -cp fieldgate-gateway.jar org.fieldgate.calc.cli.CalcCli flux --input closures.csv --volume-cm3 V
  * --area-cm2 S}; {@code --help} prints the options.
  */
 public final class CalcCli {

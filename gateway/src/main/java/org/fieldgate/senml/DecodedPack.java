@@ -1,4 +1,4 @@
-package org.fieldgate.transport;
+package org.fieldgate.senml;
 
 import org.fieldgate.reading.Reading;
 
