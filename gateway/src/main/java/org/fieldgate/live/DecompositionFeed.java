@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live decomposition rate of a soil plot (science README §2): every usable chamber flux (fitted, no severe QC
+ * The live decomposition rate of a soil plot (docs/science.md §2): every usable chamber flux (fitted, no severe QC
  * flag, a complete closure) and every soil-temperature reading is added to its local day's durable sums in the spool;
  * on every run (daily by default) the {@link DecompositionCalculator} (the same code as {@code fieldgate calc
  * decomposition}) works on all days so far, and one {@code decomposition} point is committed at the start of the

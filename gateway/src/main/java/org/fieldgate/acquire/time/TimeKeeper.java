@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stamps acquisitions with a time a verifier can trust, or a flag saying it cannot (science README §4: a Pi has no
+ * Stamps acquisitions with a time a verifier can trust, or a flag saying it cannot (docs/science.md §4.3: a Pi has no
  * real-time clock).
  *
  * <h2>How a time is made</h2>

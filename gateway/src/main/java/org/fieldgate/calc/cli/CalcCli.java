@@ -36,7 +36,7 @@ import org.fieldgate.calc.mineralisation.ReplacementAdvice;
 import org.fieldgate.calc.mineralisation.ShrinkingCore;
 
 /**
- * Offline calculators on CSV files, JSON on stdout (science README §1-3). Exit codes: 0 done, 2 output written but a
+ * Offline calculators on CSV files, JSON on stdout (docs/science.md §1-§3). Exit codes: 0 done, 2 output written but a
  * closure has no flux or a plausibility check failed, 1 bad input (the
  * message names file, line and column), 64 bad usage. Run as
  * {@code java -cp fieldgate-gateway.jar org.fieldgate.calc.cli.CalcCli flux --input closures.csv --volume-cm3 V
@@ -62,7 +62,7 @@ public final class CalcCli {
             "                  --assume-dry: a closure with h2o_mmol_mol empty or NA in every sample (or no such column;",
             "                    an analyser without an H2O channel, e.g. a Vaisala GMP252) is computed with W = 0 and",
             "                    flagged DRY_ASSUMED; without it such a closure has no flux and says why",
-            "         conventions (science README section 1):",
+            "         conventions (docs/science.md section 1):",
             "           co2_ppm is the analyser's WET mole fraction (umol per mol of moist air); it is corrected to dry",
             "             C' = C / (1 - W/1000) with W = h2o_mmol_mol. With W constant during a closure W = 0 gives the",
             "             same flux; for an analyser that reports dry CO2, --assume-dry overstates F by 1/(1 - W0/1000).",
@@ -81,7 +81,7 @@ public final class CalcCli {
             "           date,rs_umol_m2_s,temp_c (total soil respiration) with --rh-fraction f: Rh = f x Rs.",
             "           The fraction applies to rs_umol_m2_s only; given with rh_umol_m2_s it is ignored (a warning).",
             "         -> JSON: k_per_yr, residence_time_yr, q10, rref_umol_m2_s, rh_g_c_m2_yr, lt_* , days_missing ...",
-            "         conventions (science README section 2): k = Rh_annual / Csoc; Rh_annual = mean of the measured",
+            "         conventions (docs/science.md section 2): k = Rh_annual / Csoc; Rh_annual = mean of the measured",
             "           days' sums x 365.25 (the Julian year, used by every calculator); missing days not interpolated;",
             "           12.0 g C per mol CO2 (1 umol m-2 s-1 = 1.0368 g C m-2 d-1)",
             "         exit: 0 ok; 1 bad input; 64 bad usage");
@@ -93,7 +93,7 @@ public final class CalcCli {
             "         CSV columns time_s,flow_m3_s,co2_in_ppm,co2_out_ppm,temp_c,pressure_kpa,power_kw",
             "         -> JSON: cumulative_uptake_kg, mineralised_fraction, energy_kwh, net_removal_kg, tau_days,",
             "            kinetic_model, x_at_cycle_end, replacement {...}, flags [...]",
-            "         conventions (science README section 3): flow in m3 per SECOND at the measured T and P; CO2 dry;",
+            "         conventions (docs/science.md section 3): flow in m3 per SECOND at the measured T and P; CO2 dry;",
             "           uptake = P Q / (R T) x (Cin - Cout) x 1e-6 x 44.01e-3 kg/s, trapezoid over valid samples;",
             "           an interval longer than --max-gap-s is a gap: neither its uptake nor its fan energy is counted",
             "           (energy_not_counted_kwh reports the latter); --max-gap-s below the logging interval is an error;",
@@ -360,7 +360,7 @@ public final class CalcCli {
         RhPartitioning partitioning;
         String warning = null;
         if (csv.hasColumn("rh_umol_m2_s")) {
-            // The series already is Rh: a fraction partitions Rs only (science README section 2).
+            // The series already is Rh: a fraction partitions Rs only (docs/science.md §2.1).
             column = "rh_umol_m2_s";
             partitioning = new RhPartitioning.Measured(column);
             if (o.has("rh-fraction")) {

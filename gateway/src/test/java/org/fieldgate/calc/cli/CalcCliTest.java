@@ -17,7 +17,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The offline CLI on small CSVs (science README §1-3). */
+/** The offline CLI on small CSVs (docs/science.md §1-§3). */
 class CalcCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
