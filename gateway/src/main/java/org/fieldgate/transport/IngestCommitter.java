@@ -4,7 +4,7 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import org.fieldgate.PipelineThreads;
+import org.fieldgate.threads.PipelineThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.senml.DecodedPack;

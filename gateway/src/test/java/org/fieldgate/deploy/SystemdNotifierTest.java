@@ -1,5 +1,7 @@
 package org.fieldgate.deploy;
 
+import org.fieldgate.testkit.StartsProcesses;
+import org.fieldgate.threads.PipelineThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The notifier against the real systemd-notify and a notify socket that records what systemd would read. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class SystemdNotifierTest {
     private static final long PID = ProcessHandle.current().pid();
     private static final List<String> SYSTEMD_NOTIFY = List.of("/usr/bin/systemd-notify");
@@ -116,9 +119,9 @@ class SystemdNotifierTest {
 
     @Test
     void aDeadPipelineThreadStarvesTheWatchdog(@TempDir Path dir) throws Exception {
-        org.fieldgate.PipelineThreads threads = new org.fieldgate.PipelineThreads();
+        PipelineThreads threads = new PipelineThreads();
         CountDownLatch poison = new CountDownLatch(1);
-        org.fieldgate.PipelineThreads.Beat committer = threads.thread("ingest-committer", Duration.ofSeconds(60), beat -> {
+        PipelineThreads.Beat committer = threads.thread("ingest-committer", Duration.ofSeconds(60), beat -> {
             try {
                 poison.await();
             } catch (InterruptedException e) {

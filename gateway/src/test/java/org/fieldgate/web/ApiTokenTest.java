@@ -2,11 +2,12 @@ package org.fieldgate.web;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.fieldgate.GatewayPipeline;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Pki;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsApplication;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * changes at all, and CORS stays off. InfluxDB is absent and the backoff is long, so the forwarder sits in a
  * backoff that only POST /api/forward/retry can end.
  */
+@StartsApplication
+@StartsProcesses
 class ApiTokenTest {
     private static final String TOKEN = "t0ken-for-tests";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,7 +65,7 @@ class ApiTokenTest {
     void retryNeedsTheTokenAndEndsTheForwardersBackoff(@TempDir Path dir) throws Exception {
         Path tokenFile = Pki.secretFile(dir.resolve("api.token"), TOKEN);
         try (ApplicationContext context = gateway(dir, tokenFile)) {
-            InfluxForwarder forwarder = context.getBean(GatewayPipeline.class).forwarder();
+            InfluxForwarder forwarder = context.getBean(InfluxForwarder.class);
             Poll.until("the forwarder's first failed attempt", Duration.ofSeconds(20), () -> forwarder.failedWrites() == 1);
 
             var none = send(context, "POST", "/api/forward/retry", Map.of());

@@ -1,4 +1,4 @@
-package org.fieldgate.web;
+package org.fieldgate.live;
 
 import org.fieldgate.reading.Reading;
 import org.junit.jupiter.api.Test;

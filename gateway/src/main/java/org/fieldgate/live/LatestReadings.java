@@ -1,6 +1,5 @@
-package org.fieldgate.web;
+package org.fieldgate.live;
 
-import jakarta.inject.Singleton;
 import org.fieldgate.reading.Reading;
 
 import java.util.ArrayList;
@@ -15,10 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #HISTORY_SPACING_NS} of its first, so a 1 Hz channel shows its last 20 minutes and a 5-minute channel its
  * last 10 hours, in the same bounded memory.
  */
-@Singleton
 public class LatestReadings {
     static final int HISTORY_POINTS = 120;
-    static final long HISTORY_SPACING_NS = 10_000_000_000L;
+    public static final long HISTORY_SPACING_NS = 10_000_000_000L;
 
     private final Map<String, Series> bySeries = new ConcurrentHashMap<>();
 

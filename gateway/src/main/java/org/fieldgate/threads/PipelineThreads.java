@@ -1,4 +1,4 @@
-package org.fieldgate;
+package org.fieldgate.threads;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package org.fieldgate;
+package org.fieldgate.threads;
 
 import org.fieldgate.testkit.Poll;
 import org.junit.jupiter.api.Test;
