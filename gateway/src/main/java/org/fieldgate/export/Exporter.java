@@ -99,9 +99,8 @@ public final class Exporter implements AutoCloseable {
         }
         Manifest.ChainLink link = link(window, before, existing, after.isEmpty(), keys);
         Outcome outcome = write(window, parent, target, partial, link);
-        if (outcome != Outcome.UNCHANGED) {
-            rechain(target, after, keys);
-        }
+        // also after UNCHANGED: a re-chain a crash interrupted is finished by the next export of the window
+        rechain(target, after, keys);
         return outcome;
     }
 
@@ -141,20 +140,31 @@ public final class Exporter implements AutoCloseable {
         return new Manifest.ChainLink(previousWindow, previousSha, signer, announce);
     }
 
-    /** Names the new manifest of {@code changed} in the windows after it, where their link no longer holds. */
+    /**
+     * Names the new manifest of {@code changed} in the windows after it, where their link no longer holds. A window
+     * is re-signed only when its files and its old signature verify: the exporter never signs what someone changed.
+     */
     private static void rechain(Path changed, List<Path> after, GatewayKeys keys) throws IOException {
         Path previous = changed;
         for (Path next : after) {
             Manifest m = Manifest.read(next);
             String sha = Manifest.fileSha256(previous);
             String previousId = previous.getFileName().toString();
-            if (sha.equals(m.previousManifestSha256()) && previousId.equals(m.previousWindow())) {
-                return; // the chain holds from here on
+            if (m.keySha256() == null || sha.equals(m.previousManifestSha256()) && previousId.equals(m.previousWindow())) {
+                return; // the chain holds from here on (or a fieldgate-export/1 window, which has none)
             }
             GatewayKeys.Pair signer = keys.byFingerprint(m.keySha256());
             if (signer == null) {
                 throw new IOException("window " + m.windowId() + " follows a changed window but cannot be re-chained: "
-                        + "its key " + m.keySha256() + " is no longer in " + keys.dir());
+                        + "its key " + m.keySha256() + " is not in " + keys.dir() + "; export it again");
+            }
+            List<String> problems = new ArrayList<>(Manifest.verify(next));
+            if (!signedBy(next, signer)) {
+                problems.add(Manifest.SIG + " does not verify");
+            }
+            if (!problems.isEmpty()) {
+                throw new IOException("window " + m.windowId() + " follows a changed window but is not re-signed, as it"
+                        + " does not verify (" + String.join("; ", problems) + "); export it again");
             }
             Manifest rechained = m.rechained(previousId, sha);
             rechained.writeSigned(next, signer);
@@ -162,6 +172,12 @@ public final class Exporter implements AutoCloseable {
                     rechained.contentSha256(), m.contentSha256());
             previous = next;
         }
+    }
+
+    private static boolean signedBy(Path window, GatewayKeys.Pair signer) throws IOException {
+        Path sig = window.resolve(Manifest.SIG);
+        return Files.isRegularFile(sig) && GatewayKeys.verify(signer.publicKey(),
+                Files.readAllBytes(window.resolve(Manifest.FILE)), Files.readAllBytes(sig));
     }
 
     private Outcome write(ExportWindow window, Path parent, Path target, Path partial, Manifest.ChainLink link)

@@ -240,6 +240,19 @@ class SignedChainTest {
                 + newSha + ", but " + D2.id() + "/manifest.json has " + Manifest.fileSha256(window(D2))
                 + " (replaced, or an older export of it re-inserted)"), verify().problems());
 
+        // the exporter never re-signs what someone changed: a tampered window after a changed one stays unsigned anew
+        Exporter.deleteTree(window(D2));
+        data.put(D2.id(), "time_utc,value\n" + D2.from() + ",3.5\n");
+        exporter().export(D2, outbox());
+        flipByte(window(D3).resolve("readings.csv"), 20);
+        byte[] d3Manifest = Files.readAllBytes(window(D3).resolve(Manifest.FILE));
+        data.put(D2.id(), "time_utc,value\n" + D2.from() + ",4.5\n");
+        String refused = assertThrows(IOException.class, () -> exporter().export(D2, outbox())).getMessage();
+        assertTrue(refused.startsWith("window " + D3.id() + " follows a changed window but is not re-signed, as it does not"
+                + " verify (readings.csv: SHA-256 "), refused);
+        assertArrayEquals(d3Manifest, Files.readAllBytes(window(D3).resolve(Manifest.FILE)));
+        flipByte(window(D3).resolve("readings.csv"), 20);
+
         // the same window twice (a copy beside the outbox)
         Path copy = dir.resolve("copy").resolve(D1.id());
         Files.createDirectories(copy.getParent());
