@@ -376,6 +376,33 @@ class SignedChainTest {
     }
 
     @Test
+    void theKeyCliShowsMakesAndRotatesTheKeyOfTheKeyDirSetting() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setProperty("fieldgate.export.key-dir", keyDir().toString());
+        try {
+            assertEquals(ExportCli.FAILED, KeyCli.run(new String[]{"show"}, new PrintStream(out, true), new PrintStream(err, true)));
+            assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("no gateway key in " + keyDir() + " yet"), err.toString());
+            assertEquals(ExportCli.OK, KeyCli.run(new String[]{"init"}, new PrintStream(out, true), new PrintStream(err, true)));
+            String fp = GatewayKeys.fingerprint(key());
+            out.reset();
+            assertEquals(ExportCli.OK, KeyCli.run(new String[]{"show"}, new PrintStream(out, true), new PrintStream(err, true)));
+            String shown = out.toString(StandardCharsets.UTF_8);
+            assertEquals(Files.readString(keyDir().resolve(GatewayKeys.PUBLIC)) + "fingerprint " + fp
+                    + " (SHA-256 of the DER SubjectPublicKeyInfo)\nfile " + keyDir().resolve(GatewayKeys.PUBLIC) + "\n", shown);
+            out.reset();
+            assertEquals(ExportCli.OK, KeyCli.run(new String[]{"rotate"}, new PrintStream(out, true), new PrintStream(err, true)));
+            String newFp = GatewayKeys.fingerprint(key());
+            assertTrue(!newFp.equals(fp) && out.toString(StandardCharsets.UTF_8).contains("fingerprint " + newFp + " ")
+                    && out.toString(StandardCharsets.UTF_8).contains("previous " + fp + " signs the next export window"), out.toString());
+            assertEquals(fp, GatewayKeys.open(keyDir()).previous().fingerprint());
+            assertEquals(ExportCli.USAGE, KeyCli.run(new String[]{"delete"}, new PrintStream(out, true), new PrintStream(err, true)));
+        } finally {
+            System.clearProperty("fieldgate.export.key-dir");
+        }
+    }
+
+    @Test
     void theCliVerifiesAChainAndPrintsOneLinePerWindow() throws Exception {
         exportAll(D1, D2);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
