@@ -37,6 +37,40 @@ public record MineralisationUncertainty(double uptakeSeKg, double uptakeRandomSe
 
     public static MineralisationUncertainty of(List<HouseSample> input, HouseOptions options,
                                                MineralisationResult m, HouseAccuracy acc) {
+        double[] k = sums(input, options, acc);
+        double varRandom = k[0];
+        double sumA = k[1];
+        double sumRoverP = k[2];
+        double sumRoverT = k[3];
+        return fromSums(m.grossUptakeKg(), varRandom, sumA, sumRoverP, sumRoverT, m.mineralisedFraction(),
+                options.rockKg() * options.potentialKgCo2PerKg(), m.energyKgCo2(), m.netRemovalKg(),
+                m.spanS() > 0 ? m.integratedS() / m.spanS() : Double.NaN, acc);
+    }
+
+    /**
+     * The same budget from sums a caller accumulated over several runs (the live feed's hours): U, the random
+     * variance sum w_i^2 var(r_i) and the systematic sensitivities sum w_i a_i (kg per ppm), sum w_i r_i / P_i
+     * (kg per kPa) and sum w_i r_i / T_i (kg per K), all additive over disjoint intervals.
+     */
+    public static MineralisationUncertainty fromSums(double u, double varRandom, double sumA, double sumRoverP,
+                                                     double sumRoverT, double x, double capacityKg, double energyKgCo2,
+                                                     double net, double coverage, HouseAccuracy acc) {
+        double random = Math.sqrt(varRandom);
+        double systematic = Uncertainty.rss(u * acc.flowGainRel(), u * acc.co2GainRel(), sumA * acc.co2OffsetDiffPpm(),
+                sumRoverP * acc.pressureKpa(), sumRoverT * acc.tempC());
+        double uSe = Uncertainty.rss(random, systematic);
+        double xSe = Uncertainty.rss(uSe / capacityKg, x * acc.rockRel(), x * acc.potentialRel());
+        double netSe = Uncertainty.rss(uSe, energyKgCo2 * Uncertainty.rss(acc.energyGainRel(), acc.gridRel()),
+                acc.handlingKgCo2());
+        double z = Uncertainty.Z95;
+        return new MineralisationUncertainty(uSe, random, systematic, xSe, netSe, u - z * uSe, u + z * uSe,
+                x - z * xSe, x + z * xSe, net - z * netSe, net + z * netSe, net - Uncertainty.Z05 * netSe, coverage);
+    }
+
+    /**
+     * The additive sums of {@link #fromSums} over one run: {random variance, sum w a, sum w r / P, sum w r / T}.
+     */
+    public static double[] sums(List<HouseSample> input, HouseOptions options, HouseAccuracy acc) {
         List<HouseSample> valid = input.stream().filter(HouseSample::validForUptake)
                 .sorted(Comparator.comparingDouble(HouseSample::timeS)).toList();
         double[] w = new double[valid.size()];
@@ -60,21 +94,7 @@ public record MineralisationUncertainty(double uptakeSeKg, double uptakeRandomSe
             sumRoverP += w[i] * rate / s.pressureKpa();
             sumRoverT += w[i] * rate / (s.tempC() + Constants.ZERO_C_IN_K);
         }
-        double u = m.grossUptakeKg();
-        double random = Math.sqrt(varRandom);
-        double systematic = Uncertainty.rss(u * acc.flowGainRel(), u * acc.co2GainRel(), sumA * acc.co2OffsetDiffPpm(),
-                sumRoverP * acc.pressureKpa(), sumRoverT * acc.tempC());
-        double uSe = Uncertainty.rss(random, systematic);
-        double capacity = options.rockKg() * options.potentialKgCo2PerKg();
-        double x = m.mineralisedFraction();
-        double xSe = Uncertainty.rss(uSe / capacity, x * acc.rockRel(), x * acc.potentialRel());
-        double netSe = Uncertainty.rss(uSe, m.energyKgCo2() * Uncertainty.rss(acc.energyGainRel(), acc.gridRel()),
-                acc.handlingKgCo2());
-        double net = m.netRemovalKg();
-        double z = Uncertainty.Z95;
-        return new MineralisationUncertainty(uSe, random, systematic, xSe, netSe, u - z * uSe, u + z * uSe,
-                x - z * xSe, x + z * xSe, net - z * netSe, net + z * netSe, net - Uncertainty.Z05 * netSe,
-                m.spanS() > 0 ? m.integratedS() / m.spanS() : Double.NaN);
+        return new double[] {varRandom, sumA, sumRoverP, sumRoverT};
     }
 
     private static double sq(double v) {
