@@ -387,8 +387,9 @@ public final class CalcCli {
 
     /**
      * Datasheet limits of the house's measurements (docs/science.md §7.4, §7.5), each read as rectangular:
-     * defaults SCD30 repeatability +-10 ppm and +-(30 ppm + 3 %), SDP810 3 % of reading for the flow, BME280
-     * +-1 hPa and +-1 degC, SDM120/SDM630 class 1 (1 %) for energy.
+     * defaults SCD30 repeatability +-10 ppm and +-(30 ppm + 3 %), two analysers; 3 % of reading for the flow (a
+     * project choice: Sensirion quotes 3 % of reading for the SDP810-125Pa's dP, and a flow k sqrt(dP) has half that);
+     * BME280 +-1 hPa and +-1 degC; SDM120/SDM630 class 1 (1 %) for energy.
      */
     private static HouseAccuracy houseAccuracy(Options o) throws UsageException {
         long analysers = o.integer("co2-analysers", 2);
