@@ -21,7 +21,7 @@ import org.fieldgate.site.SiteConfig;
  * ledger and gaps from the spool, the site files and calibration versions, and {@link Manifest manifest.json} last.
  * The same data gives the same bytes, so a re-export of an unchanged window has the same content hash.
  */
-public final class WindowExport {
+public final class WindowExport implements Exporter.WindowWriter {
     /** The derived measurements exported, each with the file it goes to and its documented columns (wire contract). */
     static final Map<String, List<String>> DERIVED = new LinkedHashMap<>();
     static final Map<String, String> DERIVED_FILES = Map.of("closure", "closures", "flux", "fluxes",
@@ -74,8 +74,12 @@ public final class WindowExport {
         this.format = TableFile.Format.of(format);
     }
 
-    /** Writes the window into {@code dir} (created; must not hold an export already) and returns its manifest. */
-    public Manifest write(ExportWindow window, Path dir) throws IOException {
+    /**
+     * Writes the window into {@code dir} (created; must not hold an export already), the signer's public key, and the
+     * manifest chained and signed as {@code link} says; returns the manifest.
+     */
+    @Override
+    public Manifest write(ExportWindow window, Path dir, Manifest.ChainLink link) throws IOException {
         Files.createDirectories(dir.resolve("config"));
         Map<String, Long> rows = new TreeMap<>();
         Map<String, Long> byCalibration = new TreeMap<>();
@@ -108,8 +112,10 @@ public final class WindowExport {
             Files.copy(source, dir.resolve(name));
             siteFiles.add(name);
         }
-        Manifest manifest = Manifest.build(dir, gatewayId, database, window, siteFiles, rows, Instant.now());
-        manifest.writeTo(dir);
+        List<String> keyFile = List.of(link.writePublicKey(dir));
+        Manifest manifest = Manifest.build(dir, gatewayId, database, window, siteFiles, keyFile, rows, link,
+                Instant.now());
+        manifest.writeSigned(dir, link.signer());
         return manifest;
     }
 
