@@ -184,6 +184,9 @@ class ExportTest {
             assertEquals(1, rows.get("fluxes.csv"));
             assertEquals(1, rows.get("closures.csv"));
             assertEquals(0, rows.get("fixation.csv"), "day 2's");
+            // docs/science.md §7.4: the conservative value sits next to the central one in the results table
+            assertTrue(lines(export.resolve("fixation.csv")).get(0).contains(
+                    ",net_kg,net_kg_conservative,net_kg_ci95_low,net_kg_ci95_high,"), lines(export.resolve("fixation.csv")).get(0));
             assertEquals(24 * site.channelCount() + 1, rows.get("ledger.csv"), "every configured channel's hours and the remote one's hour");
             assertEquals(6, rows.get("calibrations.csv"), "the site's five and the model scaling the temperature used");
             assertEquals("soil-plot-example", json.readTree(export.resolve("manifest.json").toFile()).path("gateway_id").asText());
