@@ -149,7 +149,7 @@ public final class HouseFeed {
                 MineralisationResult r = new MineralisationCalculator(options).calculate(chunk);
                 accumulators.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
                         r.samplesValid());
-                spool.accumulate(uKey, Long.toString(e.getKey()),
+                accumulators.accumulate(uKey, Long.toString(e.getKey()),
                         MineralisationUncertainty.sums(chunk, options, accuracy));
                 carry = held.get(held.size() - 1);
                 held.clear();
@@ -168,7 +168,7 @@ public final class HouseFeed {
         }
         double capacityKg = batch.massKg() * batch.co2PotentialKgPerKg();
         double[] uSums = new double[4];
-        for (double[] v : spool.accumulators(uKey).values()) {
+        for (double[] v : accumulators.get(uKey).values()) {
             for (int i = 0; i < 4; i++) {
                 uSums[i] += v[i];
             }
