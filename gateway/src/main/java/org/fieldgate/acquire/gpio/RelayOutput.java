@@ -10,6 +10,7 @@ import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
 import org.fieldgate.acquire.ProbeException;
+import org.fieldgate.acquire.chip.DriverChannel;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,15 +29,16 @@ import java.util.List;
  * {@link DriverQc#WARMING_UP} while the lid is still travelling.
  */
 public final class RelayOutput implements Probe, LidControl {
+    /** 1 = energised (lid closed), 0 = released. */
+    public static final DriverChannel STATE = new DriverChannel("state", "/", 0, 1);
 
     /**
      * @param pin           BCM GPIO number
      * @param activeLow     the relay energises on a low line
      * @param minDwell      least time between two changes
      * @param actuation     time the lid needs to travel after a change
-     * @param channelPrefix prepended to {@code state}
      */
-    public record Config(int pin, boolean activeLow, Duration minDwell, Duration actuation, String channelPrefix) {
+    public record Config(int pin, boolean activeLow, Duration minDwell, Duration actuation) {
         public Config {
             if (pin < 0 || pin > 53) {
                 throw new IllegalArgumentException("GPIO pin must be 0-53, not " + pin);
@@ -47,7 +49,7 @@ public final class RelayOutput implements Probe, LidControl {
         }
 
         public static Config defaults(int pin) {
-            return new Config(pin, true, Duration.ofSeconds(10), Duration.ofSeconds(5), "");
+            return new Config(pin, true, Duration.ofSeconds(10), Duration.ofSeconds(5));
         }
     }
 
@@ -171,7 +173,7 @@ public final class RelayOutput implements Probe, LidControl {
     public synchronized List<Measurement> sample() throws ProbeException {
         boolean closed = readBack();
         samples++;
-        return List.of(new Measurement(config.channelPrefix() + "state", "/", closed ? 1 : 0,
+        return List.of(new Measurement(STATE.name(), STATE.unit(), closed ? 1 : 0,
                 settled() ? 0 : DriverQc.WARMING_UP));
     }
 

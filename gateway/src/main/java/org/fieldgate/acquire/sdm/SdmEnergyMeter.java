@@ -62,10 +62,8 @@ public final class SdmEnergyMeter extends SerialProbe {
      * @param slave           Modbus address, 1-247 (factory 1)
      * @param responseTimeout how long to wait for an answer (the meters answer within about 100 ms)
      * @param stuckRepeats    identical non-zero power float bits in a row that count as stuck, 0 = off
-     * @param channelPrefix   prepended to the channel names
      */
-    public record Config(Variant variant, int slave, Duration responseTimeout, int stuckRepeats,
-                         String channelPrefix) {
+    public record Config(Variant variant, int slave, Duration responseTimeout, int stuckRepeats) {
         public Config {
             if (slave < 1 || slave > 247) {
                 throw new IllegalArgumentException(variant + " slave must be 1-247, not " + slave);
@@ -73,7 +71,7 @@ public final class SdmEnergyMeter extends SerialProbe {
         }
 
         public static Config defaults(Variant variant) {
-            return new Config(variant, DEFAULT_SLAVE, Duration.ofMillis(1000), 10, "");
+            return new Config(variant, DEFAULT_SLAVE, Duration.ofMillis(1000), 10);
         }
     }
 
@@ -121,7 +119,7 @@ public final class SdmEnergyMeter extends SerialProbe {
                 }
                 lastEnergy = v;
             }
-            out.add(new Measurement(config.channelPrefix() + p.channel(), p.unit(), v, qc));
+            out.add(new Measurement(p.channel(), p.unit(), v, qc));
         }
         return out;
     }

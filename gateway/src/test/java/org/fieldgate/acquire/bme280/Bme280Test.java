@@ -26,7 +26,7 @@ class Bme280Test {
 
     private Bme280 driver(int stuckRepeats) {
         return new Bme280(bus.open(0x76), new Bme280.Config(0x76, Bme280.Oversampling.X1, Bme280.Oversampling.X1,
-                Bme280.Oversampling.X1, 0, stuckRepeats, ""), clock);
+                Bme280.Oversampling.X1, 0, stuckRepeats), clock);
     }
 
     @Test

@@ -20,7 +20,7 @@ class Gmp252Test {
     private final FakeSerialLink link = new FakeSerialLink(clock, Gmp252.DEFAULT_SERIAL, probe, false);
 
     private Gmp252 driver(Duration warmUp, int stuckRepeats) {
-        return new Gmp252(link, new Gmp252.Config(240, Duration.ofMillis(500), warmUp, stuckRepeats, ""), clock);
+        return new Gmp252(link, new Gmp252.Config(240, Duration.ofMillis(500), warmUp, stuckRepeats), clock);
     }
 
     @Test
@@ -137,7 +137,7 @@ class Gmp252Test {
 
     @Test
     void aWrongSlaveAddressIsSilence() {
-        Gmp252 gmp = new Gmp252(link, new Gmp252.Config(241, Duration.ofMillis(500), Duration.ZERO, 0, ""), clock);
+        Gmp252 gmp = new Gmp252(link, new Gmp252.Config(241, Duration.ofMillis(500), Duration.ZERO, 0), clock);
         assertEquals(ProbeException.Cause.TIMEOUT, assertThrows(ProbeException.class, gmp::sample).failure());
         assertEquals(0, probe.requests());
     }

@@ -30,7 +30,7 @@ class Scd30Test {
     }
 
     private static Scd30.Config config(Duration warmUp, int stuckRepeats) {
-        return new Scd30.Config(0x61, 2, 0, warmUp, stuckRepeats, "");
+        return new Scd30.Config(0x61, 2, 0, warmUp, stuckRepeats);
     }
 
     @Test
@@ -63,11 +63,11 @@ class Scd30Test {
 
     @Test
     void passesAmbientPressureAndIntervalToTheChip() throws ProbeException {
-        Scd30 scd30 = driver(new Scd30.Config(0x61, 5, 1013, Duration.ZERO, 0, "ch1_"));
+        Scd30 scd30 = driver(new Scd30.Config(0x61, 5, 1013, Duration.ZERO, 0));
         List<Measurement> m = scd30.sample();
         assertEquals(1013, chip.ambientPressureMbar);
         assertEquals(5, chip.intervalS());
-        assertEquals("ch1_co2", m.get(0).channel());
+        assertEquals("co2", m.get(0).channel());
     }
 
     @Test

@@ -27,7 +27,7 @@ class Scd4xTest {
     }
 
     private Scd4x driver(int stuckRepeats) {
-        return new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 0, Duration.ZERO, stuckRepeats, ""), clock);
+        return new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 0, Duration.ZERO, stuckRepeats), clock);
     }
 
     @Test
@@ -52,7 +52,7 @@ class Scd4xTest {
 
     @Test
     void sendsAmbientPressureInHectopascal() throws ProbeException {
-        Scd4x scd4x = new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 95_000, Duration.ZERO, 0, ""), clock);
+        Scd4x scd4x = new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 95_000, Duration.ZERO, 0), clock);
         scd4x.sample();
         assertEquals(950, chip.ambientPressureHpa);
     }

@@ -55,11 +55,11 @@ class SdmEnergyMeterTest {
         SdmFake meter = new SdmFake(clock, SdmEnergyMeter.Variant.SDM630, 7);
         FakeSerialLink link = new FakeSerialLink(clock, SdmEnergyMeter.Variant.SDM630.defaultSerial, meter, false);
         SdmEnergyMeter sdm = new SdmEnergyMeter(link, new SdmEnergyMeter.Config(SdmEnergyMeter.Variant.SDM630, 7,
-                Duration.ofMillis(300), 0, "fan_"), clock);
+                Duration.ofMillis(300), 0), clock);
         meter.set(0f, -2500f, 1234.5f);
         List<Measurement> m = sdm.sample();
-        assertEquals(new Measurement("fan_power", "W", -2500, 0), m.get(0));
-        assertEquals(new Measurement("fan_energy_import", "kWh", 1234.5, 0), m.get(1));
+        assertEquals(new Measurement("power", "W", -2500, 0), m.get(0));
+        assertEquals(new Measurement("energy_import", "kWh", 1234.5, 0), m.get(1));
         assertEquals(2, m.size());
         assertEquals("TX 07 04 00 34 00 02 " + crc(7, 4, 0, 0x34, 0, 2), link.transcript().get(0));
     }
@@ -124,7 +124,7 @@ class SdmEnergyMeterTest {
         SdmFake meter = new SdmFake(clock, SdmEnergyMeter.Variant.SDM120, 1);
         FakeSerialLink link = new FakeSerialLink(clock, SdmEnergyMeter.Variant.SDM120.defaultSerial, meter, false);
         SdmEnergyMeter sdm = new SdmEnergyMeter(link, new SdmEnergyMeter.Config(SdmEnergyMeter.Variant.SDM120, 1,
-                Duration.ofMillis(500), 3, ""), clock);
+                Duration.ofMillis(500), 3), clock);
         meter.set(230f, 0f, 10f);
         for (int i = 0; i < 5; i++) {
             assertEquals(0, sdm.sample().get(0).qc()); // fan off: exactly 0 W is no fault
@@ -140,7 +140,7 @@ class SdmEnergyMeterTest {
         SdmFake meter = new SdmFake(clock, SdmEnergyMeter.Variant.SDM120, 1);
         FakeSerialLink link = new FakeSerialLink(clock, SdmEnergyMeter.Variant.SDM120.defaultSerial, meter, false);
         SdmEnergyMeter sdm = new SdmEnergyMeter(link, new SdmEnergyMeter.Config(SdmEnergyMeter.Variant.SDM120, 1,
-                Duration.ofMillis(500), 0, ""), clock);
+                Duration.ofMillis(500), 0), clock);
         meter.set(400f, 30_000f, 10f);
         List<Measurement> m = sdm.sample();
         assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());

@@ -27,7 +27,7 @@ class Sdp8xxTest {
 
     private Sdp8xx driver(double k, Duration warmUp, int stuckRepeats) {
         return new Sdp8xx(bus.open(0x25), new Sdp8xx.Config(0x25, Sdp8xx.Model.SDP810_500PA, k, warmUp,
-                stuckRepeats, ""), clock);
+                stuckRepeats), clock);
     }
 
     @Test
@@ -130,7 +130,7 @@ class Sdp8xxTest {
         for (int[] e : expected) {
             Sdp8xx.Compensation c = e[1] == 1 ? Sdp8xx.Compensation.DIFFERENTIAL_PRESSURE : Sdp8xx.Compensation.MASS_FLOW;
             Sdp8xx.Config config = new Sdp8xx.Config(0x25, Sdp8xx.Model.SDP810_500PA, 0, c, e[2] == 1,
-                    Duration.ZERO, 0, "");
+                    Duration.ZERO, 0);
             assertEquals(e[0], config.startCommand());
             new Sdp8xx(bus.open(0x25), config, clock).sample();
             assertEquals(e[0], chip.startCommand, String.format("0x%04x", e[0]));

@@ -24,7 +24,7 @@ class Teros12Test {
 
     private Teros12 driver(boolean crc, int stuckRepeats) {
         return new Teros12(port, new Teros12.Config('0', crc, Teros12.MINERAL_SOIL, Teros12.RAW_AIR, Teros12.RAW_WATER, stuckRepeats, true,
-                Duration.ofMillis(200), ""), clock);
+                Duration.ofMillis(200)), clock);
     }
 
     @Test
@@ -47,14 +47,14 @@ class Teros12Test {
     @Test
     void measuresWithoutCrcAndWithAConfiguredPolynomial() throws ProbeException {
         Teros12 teros = new Teros12(port, new Teros12.Config('0', false, Teros12.SOILLESS, Teros12.RAW_AIR, Teros12.RAW_WATER, 0, true,
-                Duration.ofMillis(200), "p1_"), clock);
+                Duration.ofMillis(200)), clock);
         sensor.set("+2500.00", "-3.5", "+250");
         List<Measurement> m = teros.sample();
         assertTrue(link.sent().contains("TX 0M!"));
         double raw = 2500;
         assertEquals(6.771e-10 * raw * raw * raw - 5.105e-6 * raw * raw + 1.302e-2 * raw - 10.848, m.get(1).value(),
                 1e-9);
-        assertEquals("p1_temp", m.get(2).channel());
+        assertEquals("temp", m.get(2).channel());
         assertEquals(-3.5, m.get(2).value());
         assertEquals(0.25, m.get(3).value(), 1e-12);
     }
@@ -138,7 +138,7 @@ class Teros12Test {
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         assertTrue(e.getMessage().contains("is not a TEROS 12 at address 0"), e.getMessage());
         Teros12 nobody = new Teros12(port, new Teros12.Config('3', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR, Teros12.RAW_WATER, 0, true,
-                Duration.ofMillis(200), ""), clock);
+                Duration.ofMillis(200)), clock);
         assertEquals(ProbeException.Cause.TIMEOUT, assertThrows(ProbeException.class, nobody::sample).failure());
     }
 
@@ -178,7 +178,7 @@ class Teros12Test {
         Sdi12Port bus = new Sdi12Port(wire, "TEROS12", true, Duration.ofMillis(200), clock);
         assertEquals("KH\u007f", Sdi12Crc.encode("1+1861.92+22.3+1"));
         Teros12 teros = new Teros12(bus, new Teros12.Config('1', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR,
-                Teros12.RAW_WATER, 0, true, Duration.ofMillis(200), ""), clock);
+                Teros12.RAW_WATER, 0, true, Duration.ofMillis(200)), clock);
         assertEquals(1861.92, teros.sample().get(0).value());
         assertEquals(0, teros.counters().crcErrors());
     }
