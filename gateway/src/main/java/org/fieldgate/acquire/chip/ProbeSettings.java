@@ -32,7 +32,8 @@ public final class ProbeSettings {
         }
     }
 
-    static String where(ProbeConfig probe) {
+    /** {@code probe <id> (model <m>)}: how every error about a probe starts. */
+    public static String where(ProbeConfig probe) {
         return "probe " + probe.id() + " (model " + probe.model().id() + ")";
     }
 

@@ -380,7 +380,7 @@ public final class HardwareProbeFactory implements ProbeFactory {
         return Duration.ofNanos(Math.round(Double.parseDouble(text) * 1e9));
     }
 
-    static String where(ProbeConfig probe) {
-        return "probe " + probe.id() + " (model " + probe.model().id() + ")";
+    private static String where(ProbeConfig probe) {
+        return ProbeSettings.where(probe);
     }
 }
