@@ -35,6 +35,7 @@ class ChipSamplesTest {
             location: {latitude: 36.0, longitude: 140.0}
             timezone: UTC
             """;
+    private static final int HEADER_LINES = (int) HEADER.lines().count();
 
     @TempDir
     Path dir;
@@ -61,7 +62,9 @@ class ChipSamplesTest {
         for (Path sample : samples) {
             SiteValidator.Result r = check(sample);
             for (ConfigError e : r.errors()) {
-                problems.add(ACQUIRE.relativize(sample) + ": " + e.toString().replaceFirst("^[^:]*: ?", ""));
+                // the line in the sample itself, not in the wrapped copy
+                String where = e.toString().substring((e.file() + ":" + e.line()).length());
+                problems.add(ACQUIRE.relativize(sample) + ":" + (e.line() - HEADER_LINES) + where);
             }
             if (r.ok() && r.probes() == 0) {
                 problems.add(ACQUIRE.relativize(sample) + ": no probe");
