@@ -70,8 +70,6 @@ public final class HardwareProbeFactory implements ProbeFactory {
     }
 
     private static final Pattern I2C_DEVICE = Pattern.compile("/dev/i2c-(\\d{1,3})");
-    /** A relay must not chatter: the driver's default least time between two lid movements. */
-    private static final Duration RELAY_MIN_DWELL = RelayOutput.Config.defaults(0).minDwell();
 
     /** One opened serial bus: its link, its lock, and the protocol side its devices share. */
     private record SerialBus(String device, SerialLink link, ReentrantLock lock, ModbusRtuMaster modbus,
@@ -224,10 +222,13 @@ public final class HardwareProbeFactory implements ProbeFactory {
         }
         Map<String, RelayOutput> lids = new LinkedHashMap<>();
         for (ChamberConfig c : site.chambers().chambers()) {
+            // the relay model's defaults, else the driver's; a relay must not chatter: the driver's least dwell
             Map<String, String> defaults = c.relayModel() == null ? Map.of() : c.relayModel().settings();
+            RelayOutput.Config driver = RelayOutput.Config.defaults(c.relayPin());
             RelayOutput.Config config = new RelayOutput.Config(c.relayPin(),
-                    Boolean.parseBoolean(defaults.getOrDefault("active-low", "true")), RELAY_MIN_DWELL,
-                    seconds(defaults.getOrDefault("actuation-s", "5")));
+                    Boolean.parseBoolean(defaults.getOrDefault("active-low", Boolean.toString(driver.activeLow()))),
+                    driver.minDwell(), defaults.containsKey("actuation-s") ? seconds(defaults.get("actuation-s"))
+                    : driver.actuation());
             RelayOutput relay = pin("chamber " + c.id() + " (relay-pin " + c.relayPin() + "): pin " + c.relayPin()
                     + ": cannot drive the relay", (pi4j, provider) -> new RelayOutput(RelayOutput.open(pi4j, config,
                     provider), config, clock), providers.digitalOutput());
