@@ -24,10 +24,6 @@ public final class DriverSettings {
      * model's channels).
      */
     public record Setting(String key, String allowed, Predicate<String> valid, String defaultValue) {
-        /** The same setting with another default (a chip whose datasheet says otherwise). */
-        public Setting withDefault(String value) {
-            return new Setting(key, allowed, valid, value);
-        }
     }
 
     private static final Map<String, List<Setting>> BY_MODEL = index(ServiceLoader.load(ChipSettings.class,
@@ -37,7 +33,7 @@ public final class DriverSettings {
     }
 
     /** Every registered chip's settings by model id; a model served by two chips is a packaging error. */
-    static Map<String, List<Setting>> index(Iterable<ChipSettings> chips) {
+    private static Map<String, List<Setting>> index(Iterable<ChipSettings> chips) {
         Map<String, List<Setting>> out = new TreeMap<>();
         Map<String, String> servedBy = new TreeMap<>();
         for (ChipSettings chip : chips) {
