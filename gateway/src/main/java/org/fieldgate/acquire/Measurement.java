@@ -1,6 +1,7 @@
 package org.fieldgate.acquire;
 
-import org.fieldgate.transport.SenmlUnits;
+import org.fieldgate.reading.QcFlags;
+import org.fieldgate.senml.SenmlUnits;
 
 /**
  * One value a driver read, ready to become a SenML record ({@code n}, {@code u}, {@code v}, {@code qc}).
@@ -8,7 +9,7 @@ import org.fieldgate.transport.SenmlUnits;
  * @param channel SenML name characters, e.g. {@code co2}
  * @param unit    a unit the gateway accepts ({@link SenmlUnits#KNOWN})
  * @param value   finite, in {@code unit}
- * @param qc      the driver's {@link DriverQc} bits, 0-255 (the gateway owns the bits above)
+ * @param qc      the driver's source bits of {@link QcFlags}, 0-255 (the gateway owns the bits above)
  */
 public record Measurement(String channel, String unit, double value, int qc) {
     public Measurement {
@@ -21,7 +22,7 @@ public record Measurement(String channel, String unit, double value, int qc) {
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException(channel + " = " + value + " is not finite");
         }
-        if ((qc & ~DriverQc.MASK) != 0) {
+        if ((qc & ~QcFlags.SOURCE_MASK) != 0) {
             throw new IllegalArgumentException("qc " + qc + " of " + channel + " uses bits above the source byte");
         }
     }

@@ -3,11 +3,12 @@ package org.fieldgate.acquire;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.fieldgate.reading.QcFlags;
 
 /**
  * What every polled driver shares, whatever its bus: initialise lazily, retry once on a CRC error (flagging
- * {@link DriverQc#CRC_RETRIED}), count failures, and after any failure initialise again on the next sample,
- * flagging the first good values {@link DriverQc#REINITIALISED} (a chip that browned out comes back in its
+ * {@link QcFlags#CRC_RETRIED}), count failures, and after any failure initialise again on the next sample,
+ * flagging the first good values {@link QcFlags#REINITIALISED} (a chip that browned out comes back in its
  * power-on state; reading it without re-initialising would time out forever). Anything but a
  * {@link ProbeException} thrown by a driver becomes one, so the poller never dies.
  */
@@ -48,7 +49,7 @@ public abstract class ProbeLifecycle implements Probe {
                 initialised = true;
                 initialisedAt = clock.nanoTime();
                 if (failedSinceInit) {
-                    qc |= DriverQc.REINITIALISED;
+                    qc |= QcFlags.REINITIALISED;
                     failedSinceInit = false;
                 }
             }
@@ -61,10 +62,10 @@ public abstract class ProbeLifecycle implements Probe {
                 }
                 // one bad frame is usually a glitch on a long cable: read again once, and say so on the values
                 values = acquire();
-                qc |= DriverQc.CRC_RETRIED;
+                qc |= QcFlags.CRC_RETRIED;
             }
             if (clock.nanoTime() - initialisedAt < warmUp.toNanos()) {
-                qc |= DriverQc.WARMING_UP;
+                qc |= QcFlags.WARMING_UP;
             }
             samples++;
             if (qc == 0) {
@@ -100,8 +101,8 @@ public abstract class ProbeLifecycle implements Probe {
         return new ProbeException(model(), address(), ProbeException.Cause.BAD_RESPONSE, detail);
     }
 
-    /** {@link DriverQc#OUT_OF_RANGE} when {@code v} lies outside [{@code min}, {@code max}]. */
+    /** {@link QcFlags#OUT_OF_RANGE} when {@code v} lies outside [{@code min}, {@code max}]. */
     protected static int range(double v, double min, double max) {
-        return v < min || v > max ? DriverQc.OUT_OF_RANGE : 0;
+        return v < min || v > max ? QcFlags.OUT_OF_RANGE : 0;
     }
 }

@@ -2,6 +2,7 @@ package org.fieldgate.acquire;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.fieldgate.reading.QcFlags;
 
 /**
  * Flags a channel whose raw value repeats: a sensor that froze (hung firmware, a latched register, a dead
@@ -20,7 +21,7 @@ public final class StuckDetector {
         this.repeats = repeats;
     }
 
-    /** Records {@code raw} for {@code channel}; returns {@link DriverQc#STUCK_VALUE} once it has repeated enough. */
+    /** Records {@code raw} for {@code channel}; returns {@link QcFlags#STUCK_VALUE} once it has repeated enough. */
     public int check(String channel, long raw) {
         if (repeats == 0) {
             return 0;
@@ -31,6 +32,6 @@ public final class StuckDetector {
             return 0;
         }
         seen[1]++;
-        return seen[1] >= repeats ? DriverQc.STUCK_VALUE : 0;
+        return seen[1] >= repeats ? QcFlags.STUCK_VALUE : 0;
     }
 }

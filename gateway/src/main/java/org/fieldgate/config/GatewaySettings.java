@@ -19,7 +19,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Mqtt(String url, boolean embedded, String clientId, String username, String password,
                        Path caFile, Path clientCertFile, Path clientKeyFile, Path nodePasswordFile, Duration keepAlive) {
-        public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_KEEP_ALIVE = SettingDefaults.duration("fieldgate.mqtt.keep-alive");
 
         /** Without TLS files. */
         public Mqtt(String url, boolean embedded, String clientId, String username, String password) {
@@ -101,6 +101,9 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Ingest(int maxMessageBytes, int maxRecordsPerPack, Duration maxFutureSkew, long notBeforeEpochS,
                          int commitBatchMessages, int commitBatchReadings, long maxPendingBytes) {
+        public static final int DEFAULT_COMMIT_BATCH_READINGS =
+                Integer.parseInt(SettingDefaults.literal("fieldgate.ingest.commit-batch-readings"));
+        public static final long DEFAULT_MAX_PENDING_BYTES = SettingDefaults.bytes("fieldgate.ingest.max-pending-bytes");
     }
 
     /**
@@ -110,9 +113,9 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      */
     public record Forward(int batchSize, Duration minBackoff, Duration maxBackoff, Duration keepDelivered,
                           Duration reconcileEvery, Duration downAfter) {
-        public static final Duration DEFAULT_KEEP_DELIVERED = Duration.ofDays(7);
-        public static final Duration DEFAULT_RECONCILE_EVERY = Duration.ofHours(1);
-        public static final Duration DEFAULT_DOWN_AFTER = Duration.ofMinutes(15);
+        public static final Duration DEFAULT_KEEP_DELIVERED = SettingDefaults.duration("fieldgate.forward.keep-delivered");
+        public static final Duration DEFAULT_RECONCILE_EVERY = SettingDefaults.duration("fieldgate.forward.reconcile-every");
+        public static final Duration DEFAULT_DOWN_AFTER = SettingDefaults.duration("fieldgate.forward.down-after");
 
         public Forward(int batchSize, Duration minBackoff, Duration maxBackoff) {
             this(batchSize, minBackoff, maxBackoff, DEFAULT_KEEP_DELIVERED, DEFAULT_RECONCILE_EVERY, DEFAULT_DOWN_AFTER);
@@ -165,7 +168,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     }
 
     /**
-     * The scheduled export (org.fieldgate.export).
+     * The scheduled export (package export).
      *
      * @param schedule   when to export closed windows; null: never on a schedule (the CLI still can)
      * @param endpoint   the engine's URL to POST each export to; null: the outbox only
@@ -173,7 +176,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      * @param window     length of one export window; divides a day, windows start at local midnight
      * @param format     {@code csv} or {@code json} (JSON Lines) for the tables
      */
-    public record Export(org.fieldgate.export.CronSchedule schedule, Path outbox, java.net.URI endpoint, String token,
+    public record Export(CronSchedule schedule, Path outbox, java.net.URI endpoint, String token,
                          Duration window, String format, Duration minBackoff, Duration maxBackoff) {
         @Override
         public String toString() {

@@ -3,7 +3,6 @@ package org.fieldgate.config;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
-import org.fieldgate.transport.IngestCommitter;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,12 +24,12 @@ public class SettingsFactory {
     public static GatewaySettings read(PropertyResolver properties) {
         SettingsReader r = new SettingsReader(properties);
         String letters = "letters, digits, '_', '.' or '-' (1-64 characters, no '/', '+' or '#')";
-        String site = r.token("fieldgate.site", "demo-plot", NAME, letters);
+        String site = r.token("fieldgate.site", NAME, letters);
 
-        String mqttUrl = r.uri("fieldgate.mqtt.url", "tcp://127.0.0.1:1883", List.of("tcp", "ssl"));
+        String mqttUrl = r.uri("fieldgate.mqtt.url", List.of("tcp", "ssl"));
         var mqtt = new GatewaySettings.Mqtt(
                 mqttUrl,
-                r.bool("fieldgate.mqtt.embedded", false),
+                r.bool("fieldgate.mqtt.embedded"),
                 r.token("fieldgate.mqtt.client-id",
                         // derived only from a valid site, so one bad value is reported once
                         NAME.matcher(site).matches() ? "fieldgate-" + site : "fieldgate-gateway", NAME, letters),
@@ -40,79 +39,69 @@ public class SettingsFactory {
                 tlsFile(r, "fieldgate.mqtt.client-cert-file", mqttUrl, "ssl", false),
                 tlsFile(r, "fieldgate.mqtt.client-key-file", mqttUrl, "ssl", true),
                 r.file("fieldgate.mqtt.node-password-file"),
-                r.duration("fieldgate.mqtt.keep-alive", GatewaySettings.Mqtt.DEFAULT_KEEP_ALIVE, Duration.ofSeconds(2),
-                        Duration.ofMinutes(10)));
+                r.duration("fieldgate.mqtt.keep-alive", Duration.ofSeconds(2), Duration.ofMinutes(10)));
         checkMqttTls(r, mqtt);
         checkEmbeddedBrokerAccess(r, mqtt);
 
-        String influxUrl = r.uri("fieldgate.influx.url", "http://127.0.0.1:8086", List.of("http", "https"));
+        String influxUrl = r.uri("fieldgate.influx.url", List.of("http", "https"));
         var influx = new GatewaySettings.Influx(
                 influxUrl,
-                r.token("fieldgate.influx.database", "fieldgate", NAME, letters),
+                r.token("fieldgate.influx.database", NAME, letters),
                 r.optional("fieldgate.influx.username").orElse(null),
                 r.secret("fieldgate.influx.password", "fieldgate.influx.password-file"),
                 tlsFile(r, "fieldgate.influx.ca-file", influxUrl, "https", false));
         r.check("fieldgate.influx.ca-file", influx.caFile(), TlsFiles::certificates);
 
-        String dir = r.string("fieldgate.spool.dir", "/var/lib/fieldgate/spool");
+        String dir = r.string("fieldgate.spool.dir");
         if (dir.isEmpty()) {
             r.problem("fieldgate.spool.dir", dir, "a directory path the gateway may write to");
         }
         var spool = new GatewaySettings.Spool(Path.of(dir.isEmpty() ? "." : dir),
-                r.bytes("fieldgate.spool.max-bytes", 512L * 1024 * 1024, 256L * 1024, 1L << 40),
-                r.choice("fieldgate.spool.full-policy", GatewaySettings.FullPolicy.BACKPRESSURE,
-                        GatewaySettings.FullPolicy.class, p -> p.label));
+                r.bytes("fieldgate.spool.max-bytes", 256L * 1024, 1L << 40),
+                r.choice("fieldgate.spool.full-policy", GatewaySettings.FullPolicy.class, p -> p.label));
 
         var ingest = new GatewaySettings.Ingest(
-                r.integer("fieldgate.ingest.max-message-bytes", 256 * 1024, 1024, 16 * 1024 * 1024),
-                r.integer("fieldgate.ingest.max-records-per-pack", 10_000, 1, 1_000_000),
-                r.duration("fieldgate.ingest.max-future-skew", Duration.ofDays(1), Duration.ZERO, Duration.ofDays(30)),
+                r.integer("fieldgate.ingest.max-message-bytes", 1024, 16 * 1024 * 1024),
+                r.integer("fieldgate.ingest.max-records-per-pack", 1, 1_000_000),
+                r.duration("fieldgate.ingest.max-future-skew", Duration.ZERO, Duration.ofDays(30)),
                 DEFAULT_NOT_BEFORE_EPOCH_S,
-                r.integer("fieldgate.ingest.commit-batch-messages", 200, 1, 10_000),
-                r.integer("fieldgate.ingest.commit-batch-readings", IngestCommitter.Bounds.DEFAULT_GROUP_READINGS, 1, 1_000_000),
-                r.bytes("fieldgate.ingest.max-pending-bytes", IngestCommitter.Bounds.DEFAULT_QUEUED_BYTES, 64L * 1024,
-                        1L << 30));
+                r.integer("fieldgate.ingest.commit-batch-messages", 1, 10_000),
+                r.integer("fieldgate.ingest.commit-batch-readings", 1, 1_000_000),
+                r.bytes("fieldgate.ingest.max-pending-bytes", 64L * 1024, 1L << 30));
 
         var forward = new GatewaySettings.Forward(
-                r.integer("fieldgate.forward.batch-size", 5000, 1, 100_000),
-                r.duration("fieldgate.forward.min-backoff", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofMinutes(1)),
-                r.duration("fieldgate.forward.max-backoff", Duration.ofSeconds(15), Duration.ofMillis(10), Duration.ofHours(1)),
-                r.duration("fieldgate.forward.keep-delivered", GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED, Duration.ZERO,
-                        Duration.ofDays(366)),
-                r.duration("fieldgate.forward.reconcile-every", GatewaySettings.Forward.DEFAULT_RECONCILE_EVERY,
-                        Duration.ofSeconds(1), Duration.ofDays(7)),
-                r.duration("fieldgate.forward.down-after", GatewaySettings.Forward.DEFAULT_DOWN_AFTER,
-                        Duration.ofSeconds(1), Duration.ofDays(7)));
+                r.integer("fieldgate.forward.batch-size", 1, 100_000),
+                r.duration("fieldgate.forward.min-backoff", Duration.ofMillis(10), Duration.ofMinutes(1)),
+                r.duration("fieldgate.forward.max-backoff", Duration.ofMillis(10), Duration.ofHours(1)),
+                r.duration("fieldgate.forward.keep-delivered", Duration.ZERO, Duration.ofDays(366)),
+                r.duration("fieldgate.forward.reconcile-every", Duration.ofSeconds(1), Duration.ofDays(7)),
+                r.duration("fieldgate.forward.down-after", Duration.ofSeconds(1), Duration.ofDays(7)));
 
         var simulator = new GatewaySettings.Simulator(
-                r.bool("fieldgate.simulator.enabled", false),
-                r.duration("fieldgate.simulator.interval", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1)),
-                r.token("fieldgate.simulator.device", "sim-soil-1", NAME, letters));
+                r.bool("fieldgate.simulator.enabled"),
+                r.duration("fieldgate.simulator.interval", Duration.ofMillis(100), Duration.ofHours(1)),
+                r.token("fieldgate.simulator.device", NAME, letters));
 
         // Site files (firmware-config/sites/*.yaml), comma-separated; each checked in full before anything starts.
         List<Path> siteConfigs = new java.util.ArrayList<>();
-        for (String file : r.string("fieldgate.site-config", "").split(",")) {
+        for (String file : r.string("fieldgate.site-config").split(",")) {
             if (!file.isBlank()) {
                 siteConfigs.add(Path.of(file.trim()));
             }
         }
         var acquire = new GatewaySettings.Acquire(
-                r.choice("fieldgate.acquire.mode", GatewaySettings.AcquireMode.HARDWARE,
-                        GatewaySettings.AcquireMode.class, m -> m.label),
-                r.choice("fieldgate.acquire.clock-sync", GatewaySettings.ClockSync.SYSTEM,
-                        GatewaySettings.ClockSync.class, c -> c.label));
-        String soilTemperature = r.string("fieldgate.calc.soil-temperature", "");
+                r.choice("fieldgate.acquire.mode", GatewaySettings.AcquireMode.class, m -> m.label),
+                r.choice("fieldgate.acquire.clock-sync", GatewaySettings.ClockSync.class, c -> c.label));
+        String soilTemperature = r.string("fieldgate.calc.soil-temperature");
         if (!soilTemperature.isEmpty() && !soilTemperature.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9:._-]+")) {
             r.problem("fieldgate.calc.soil-temperature", soilTemperature, "probe/channel of a site file, e.g. "
                     + "soil-water-10cm/soil_temp_10cm");
         }
         var calc = new GatewaySettings.Calc(
-                r.duration("fieldgate.calc.fixation-every", Duration.ofHours(1), Duration.ofSeconds(10),
-                        Duration.ofDays(1)),
-                r.duration("fieldgate.calc.decomposition-every", Duration.ofDays(1), Duration.ofSeconds(10),
-                        Duration.ofDays(7)),
-                r.number("fieldgate.calc.soc-g-c-m2", 4500, 1, 1_000_000),
-                r.number("fieldgate.calc.rh-fraction", 0.55, 0.01, 1),
+                r.duration("fieldgate.calc.fixation-every", Duration.ofSeconds(10), Duration.ofDays(1)),
+                r.duration("fieldgate.calc.decomposition-every", Duration.ofSeconds(10), Duration.ofDays(7)),
+                r.number("fieldgate.calc.soc-g-c-m2", 1, 1_000_000),
+                r.number("fieldgate.calc.rh-fraction", 0.01, 1),
                 soilTemperature.isEmpty() ? null : soilTemperature);
 
         // Without a token nothing may change the gateway over HTTP; reads stay open.
@@ -127,11 +116,11 @@ public class SettingsFactory {
 
     /** The scheduled export: cron, outbox (beside the spool by default), optional endpoint and its token. */
     private static GatewaySettings.Export export(SettingsReader r, Path spoolDir) {
-        String cron = r.string("fieldgate.export.schedule", "0 2 * * *");
-        org.fieldgate.export.CronSchedule schedule = null;
+        String cron = r.string("fieldgate.export.schedule");
+        CronSchedule schedule = null;
         if (!cron.equals("off")) {
             try {
-                schedule = org.fieldgate.export.CronSchedule.parse(cron);
+                schedule = CronSchedule.parse(cron);
             } catch (IllegalArgumentException e) {
                 r.refuse("fieldgate.export.schedule", cron, "expected a cron expression 'minute hour day-of-month "
                         + "month day-of-week' (e.g. 0 2 * * *) or off; " + e.getMessage());
@@ -144,29 +133,26 @@ public class SettingsFactory {
         }
         java.net.URI endpoint = null;
         if (r.optional("fieldgate.export.endpoint").isPresent()) {
-            String url = r.uri("fieldgate.export.endpoint", "", List.of("https", "http"));
+            String url = r.uri("fieldgate.export.endpoint", List.of("https", "http"));
             try {
                 endpoint = java.net.URI.create(url);
             } catch (IllegalArgumentException e) {
                 endpoint = null; // r.uri has reported it, naming the property
             }
         }
-        Duration window = r.duration("fieldgate.export.window", Duration.ofDays(1), Duration.ofMinutes(1),
-                Duration.ofDays(1));
+        Duration window = r.duration("fieldgate.export.window", Duration.ofMinutes(1), Duration.ofDays(1));
         if (Duration.ofDays(1).toNanos() % window.toNanos() != 0) {
             r.problem("fieldgate.export.window", r.string("fieldgate.export.window", ""),
                     "a duration that divides a day evenly, e.g. 15m, 1h, 6h or 1d");
         }
-        String format = r.string("fieldgate.export.format", "csv");
+        String format = r.string("fieldgate.export.format");
         if (!format.equals("csv") && !format.equals("json")) {
             r.problem("fieldgate.export.format", format, "csv or json");
         }
         return new GatewaySettings.Export(schedule, Path.of(outbox.isEmpty() ? "." : outbox), endpoint,
                 r.secretFile("fieldgate.export.token-file"), window, format,
-                r.duration("fieldgate.export.min-backoff", Duration.ofSeconds(10), Duration.ofMillis(10),
-                        Duration.ofHours(1)),
-                r.duration("fieldgate.export.max-backoff", Duration.ofMinutes(30), Duration.ofMillis(10),
-                        Duration.ofDays(1)));
+                r.duration("fieldgate.export.min-backoff", Duration.ofMillis(10), Duration.ofHours(1)),
+                r.duration("fieldgate.export.max-backoff", Duration.ofMillis(10), Duration.ofDays(1)));
     }
 
     /**
@@ -199,7 +185,7 @@ public class SettingsFactory {
             r.refuse(nodeFile, mqtt.nodePasswordFile().toString(), "with node users the embedded broker admits "
                     + "no anonymous client, so the gateway needs fieldgate.mqtt.username and password too");
         } else if (mqtt.nodePasswordFile() != null) {
-            r.check(nodeFile, mqtt.nodePasswordFile(), file -> org.fieldgate.transport.BrokerAccess.readNodes(file));
+            r.check(nodeFile, mqtt.nodePasswordFile(), NodePasswordFile::readNodes);
         }
     }
 

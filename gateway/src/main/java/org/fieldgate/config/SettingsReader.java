@@ -34,12 +34,25 @@ final class SettingsReader {
         this.properties = properties;
     }
 
+    /** The value, or its default from {@link SettingDefaults} ("" for a setting unset by default). */
+    String string(String name) {
+        String fallback = SettingDefaults.of(name);
+        return string(name, fallback == null ? "" : SettingDefaults.literal(name));
+    }
+
+    /** The value, or a fallback derived from other settings (a default in angle brackets in SettingDefaults). */
     String string(String name, String fallback) {
+        SettingDefaults.requireKnown(name);
         return properties.getProperty(name, String.class).map(String::trim).orElse(fallback);
     }
 
     Optional<String> optional(String name) {
+        SettingDefaults.requireKnown(name);
         return properties.getProperty(name, String.class).map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    String token(String name, Pattern allowed, String whatIsAllowed) {
+        return token(name, SettingDefaults.literal(name), allowed, whatIsAllowed);
     }
 
     String token(String name, String fallback, Pattern allowed, String whatIsAllowed) {
@@ -50,7 +63,13 @@ final class SettingsReader {
         return value;
     }
 
-    boolean bool(String name, boolean fallback) {
+    boolean bool(String name) {
+        String fallback = SettingDefaults.literal(name);
+        return bool(name, SettingDefaults.parsed(name,
+                fallback.equals("true") ? Boolean.TRUE : fallback.equals("false") ? Boolean.FALSE : null));
+    }
+
+    private boolean bool(String name, boolean fallback) {
         String value = string(name, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
         return switch (value) {
             case "true", "yes", "on" -> true;
@@ -68,8 +87,8 @@ final class SettingsReader {
      * every failed write), so it is refused with a pointer to the {@code username} and {@code password-file}
      * settings beside {@code name}. Problems show the URL with its credentials masked.
      */
-    String uri(String name, String fallback, List<String> schemes) {
-        String value = string(name, fallback);
+    String uri(String name, List<String> schemes) {
+        String value = string(name);
         String shown = withoutCredentials(value);
         try {
             URI uri = new URI(value);
@@ -93,25 +112,15 @@ final class SettingsReader {
         return url.replaceAll("(?<=//).*@", "***@");
     }
 
-    long bytes(String name, long fallback, long min, long max) {
-        String value = string(name, Long.toString(fallback));
-        Matcher m = BYTES.matcher(value.toUpperCase(Locale.ROOT));
-        if (!m.matches()) {
+    long bytes(String name, long min, long max) {
+        long fallback = SettingDefaults.parsed(name, parseBytes(SettingDefaults.literal(name)));
+        String value = string(name);
+        Long parsed = parseBytes(value);
+        if (parsed == null) {
             problem(name, value, "a byte size such as 67108864, 64MB or 1GB, between " + min + " and " + max + " bytes");
             return fallback;
         }
-        long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
-            case "KB", "KIB" -> 1024L;
-            case "MB", "MIB" -> 1024L * 1024;
-            case "GB", "GIB" -> 1024L * 1024 * 1024;
-            default -> 1L;
-        };
-        long result;
-        try {
-            result = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
-        } catch (ArithmeticException | NumberFormatException e) {
-            result = Long.MAX_VALUE;
-        }
+        long result = parsed;
         if (result < min || result > max) {
             problem(name, value, "between " + min + " and " + max + " bytes");
             return fallback;
@@ -119,18 +128,38 @@ final class SettingsReader {
         return result;
     }
 
-    int integer(String name, int fallback, int min, int max) {
-        return ranged(name, fallback, Integer::valueOf, min, max, "a whole number");
+    /** 67108864, 64MB, 1GB ... in bytes (Long.MAX_VALUE when it overflows); null when it is no byte size. */
+    static Long parseBytes(String value) {
+        Matcher m = BYTES.matcher(value.toUpperCase(Locale.ROOT));
+        if (!m.matches()) {
+            return null;
+        }
+        long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+            case "KB", "KIB" -> 1024L;
+            case "MB", "MIB" -> 1024L * 1024;
+            case "GB", "GIB" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
-    double number(String name, double fallback, double min, double max) {
-        return ranged(name, fallback, Double::valueOf, min, max, "a number");
+    int integer(String name, int min, int max) {
+        return ranged(name, Integer.valueOf(SettingDefaults.literal(name)), Integer::valueOf, min, max,
+                "a whole number");
+    }
+
+    double number(String name, double min, double max) {
+        return ranged(name, Double.valueOf(SettingDefaults.literal(name)), Double::valueOf, min, max, "a number");
     }
 
     /** A value that parses and lies in [min, max]; otherwise one problem naming the range, and the fallback. */
     private <T extends Comparable<T>> T ranged(String name, T fallback, Function<String, T> parse, T min, T max,
                                                String kind) {
-        String value = string(name, fallback.toString());
+        String value = string(name);
         try {
             T result = parse.apply(value);
             if (result.compareTo(min) >= 0 && result.compareTo(max) <= 0) {
@@ -143,20 +172,10 @@ final class SettingsReader {
         return fallback;
     }
 
-    Duration duration(String name, Duration fallback, Duration min, Duration max) {
-        String value = string(name, fallback.toMillis() + "ms");
-        Matcher m = DURATION.matcher(value);
-        Duration result = null;
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            result = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
+    Duration duration(String name, Duration min, Duration max) {
+        Duration fallback = SettingDefaults.duration(name);
+        String value = string(name);
+        Duration result = parseDuration(value);
         if (result == null || result.compareTo(min) < 0 || result.compareTo(max) > 0) {
             problem(name, value, "a duration such as 500ms, 10s, 5m, 1h or 1d, from " + human(min) + " to " + human(max));
             return fallback;
@@ -164,8 +183,31 @@ final class SettingsReader {
         return result;
     }
 
-    <E extends Enum<E>> E choice(String name, E fallback, Class<E> type, Function<E, String> label) {
-        String value = string(name, label.apply(fallback));
+    /** 500ms, 10s, 5m, 1h, 1d; null when it is no duration. */
+    static Duration parseDuration(String value) {
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    <E extends Enum<E>> E choice(String name, Class<E> type, Function<E, String> label) {
+        E fallback = null;
+        for (E candidate : type.getEnumConstants()) {
+            if (label.apply(candidate).equals(SettingDefaults.literal(name))) {
+                fallback = candidate;
+            }
+        }
+        SettingDefaults.parsed(name, fallback);
+        String value = string(name);
         for (E candidate : type.getEnumConstants()) {
             if (label.apply(candidate).equals(value)) {
                 return candidate;

@@ -5,7 +5,7 @@ import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.fieldgate.GatewayPipeline;
+import org.fieldgate.threads.PipelineThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
 /**
  * The systemd side of fieldgate.service (Type=notify, WatchdogSec): READY=1 once the HTTP server is up, then
  * WATCHDOG=1 every half watchdog interval as long as no threads are deadlocked and no pipeline thread has died or
- * stopped making progress ({@link org.fieldgate.PipelineThreads}), so systemd restarts a gateway whose threads are
+ * stopped making progress ({@link PipelineThreads}), so systemd restarts a gateway whose threads are
  * stuck on each other, whose data path has stopped, or a JVM too starved (GC, swap) to run this thread.
  *
  * <p>Java 17 has no AF_UNIX datagram sockets, so each message goes out through {@code systemd-notify}, which
@@ -51,8 +51,8 @@ public final class SystemdNotifier implements AutoCloseable {
     private boolean pipelineProblemReported;
 
     @Inject
-    public SystemdNotifier(GatewayPipeline pipeline) {
-        this(System.getenv(), ProcessHandle.current().pid(), List.of("systemd-notify"), pipeline.threads()::problem);
+    public SystemdNotifier(PipelineThreads pipelineThreads) {
+        this(System.getenv(), ProcessHandle.current().pid(), List.of("systemd-notify"), pipelineThreads::problem);
     }
 
     SystemdNotifier(Map<String, String> env, long pid, List<String> notifyCommand) {

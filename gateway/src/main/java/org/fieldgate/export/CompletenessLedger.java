@@ -28,7 +28,7 @@ public final class CompletenessLedger {
     static final String UPTIME = "uptime:";
     /**
      * Accumulator key prefix (+ hour) of the reconciliation's findings per series: v0 readings InfluxDB acknowledged
-     * but did not hold, v1 re-sent, v2 still missing, v3 InfluxDB's count (see org.fieldgate.forward.Reconciler).
+     * but did not hold, v1 re-sent, v2 still missing, v3 InfluxDB's count (see forward.Reconciler).
      */
     public static final String RECONCILE = "reconcile:";
     static final String GATEWAY_DOWN = "gateway down";

@@ -491,22 +491,14 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     /**
-     * How long the oldest reading still in the spool has waited since it was received, in seconds (0 when none waits).
-     * The one place this age is computed: /api/status, /health and the gateway's own health point use it.
-     */
-    public double oldestUndeliveredAgeS() {
-        return spool.oldestUndeliveredAgeS(EpochNanos.now());
-    }
-
-    /**
      * Why deliveries have stalled, or null while they flow: readings have waited longer than
      * {@code fieldgate.forward.down-after} and no write has succeeded for as long (counted from the start when none
      * has). A long backlog that drains does not count, nor does an idle gateway with nothing to send.
+     * {@code oldestS}: the oldest waiting reading's age at {@code nowNs}, as the status snapshot took it.
      */
-    public String deliveryStalled() {
+    public String deliveryStalled(double oldestS, long nowNs) {
         double downAfterS = settings.downAfter().toMillis() / 1000.0;
-        double oldestS = oldestUndeliveredAgeS();
-        double sinceWriteS = Math.max(0, EpochNanos.now() - lastWriteNs.get()) / 1e9;
+        double sinceWriteS = Math.max(0, nowNs - lastWriteNs.get()) / 1e9;
         if (oldestS <= downAfterS || sinceWriteS <= downAfterS) {
             return null;
         }

@@ -1,5 +1,6 @@
 package org.fieldgate.forward;
 
+import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.export.CompletenessLedger;
 import org.fieldgate.export.InfluxQuery;
 import org.fieldgate.reading.EpochNanos;
@@ -87,7 +88,7 @@ public final class Reconciler implements AutoCloseable {
         long now = nowNs.getAsLong();
         long currentHour = Math.floorDiv(now, HOUR_NS) * HOUR_NS;
         Duration keep = forwarder.settings().keepDelivered();
-        Duration window = keep.isZero() ? org.fieldgate.config.GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED : keep;
+        Duration window = keep.isZero() ? GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED : keep;
         long from = Math.floorDiv(now - window.toNanos(), HOUR_NS) * HOUR_NS;
         if (forwarder.archive() != null) {
             int pruned = forwarder.archive().prune(EpochNanos.now() - keep.toNanos());

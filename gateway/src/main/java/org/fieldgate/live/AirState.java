@@ -7,7 +7,7 @@ import org.fieldgate.reading.Reading;
  * {@link ChannelJoin} found for a sample. Water vapour may come as relative humidity: it is then converted with the
  * saturation vapour pressure over water of Buck (1981, J. Appl. Meteorol. 20:1527, with the 1996 coefficients):
  * e_s = 0.61121 exp((18.678 - T/234.5) T / (257.14 + T)) kPa, w = RH/100 e_s / P x 1000 mmol mol-1.
- * (The shared science README gives the dilution correction but not this conversion.)
+ * See docs/science.md §1.2.
  */
 public final class AirState {
     private AirState() {

@@ -13,6 +13,7 @@ import org.fieldgate.calc.flux.FluxCalculator;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxOptions;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.site.ChamberSchedule;
 import org.fieldgate.site.ChamberSystem;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.store.PointLine;
@@ -131,7 +132,7 @@ public final class ChamberFeed implements AutoCloseable {
     }
 
     /** The sample grace, within the time the lid is open (the sequencer allows no more). */
-    private static double graceS(org.fieldgate.site.ChamberSchedule s) {
+    private static double graceS(ChamberSchedule s) {
         return Math.min(SAMPLE_GRACE_S, s.openS() + s.purgeS());
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.function.Consumer;
+import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.decomposition.DailyRespiration;
 import org.fieldgate.calc.decomposition.DecompositionCalculator;
@@ -24,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live decomposition rate of a soil plot (science README §2): every usable chamber flux (fitted, no severe QC
+ * The live decomposition rate of a soil plot (docs/science.md §2): every usable chamber flux (fitted, no severe QC
  * flag, a complete closure) and every soil-temperature reading is added to its local day's durable sums in the spool;
  * on every run (daily by default) the {@link DecompositionCalculator} (the same code as {@code fieldgate calc
  * decomposition}) works on all days so far, and one {@code decomposition} point is committed at the start of the
@@ -146,7 +147,7 @@ public final class DecompositionFeed {
         Map<String, Object> f = LivePoints.fields(
                 "rs_umol_m2_s", latest.respirationUmolM2S(),
                 "rh_umol_m2_s", rh,
-                "rh_g_c_m2_d", rh * org.fieldgate.calc.Constants.G_C_M2_D_PER_UMOL_M2_S,
+                "rh_g_c_m2_d", rh * Constants.G_C_M2_D_PER_UMOL_M2_S,
                 "soil_temp_c", latest.tempC(),
                 "closures", (long) v[1],
                 "day_complete", day(nowNs).isAfter(latest.date()),

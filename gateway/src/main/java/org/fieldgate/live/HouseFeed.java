@@ -13,6 +13,7 @@ import org.fieldgate.calc.mineralisation.HouseSample;
 import org.fieldgate.calc.mineralisation.MineralisationCalculator;
 import org.fieldgate.calc.mineralisation.MineralisationResult;
 import org.fieldgate.calc.mineralisation.ShrinkingCore;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.HouseConfig;
@@ -24,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live CO2 fixation of a mineralisation house (science README §3): each airflow reading, joined with the latest
+ * The live CO2 fixation of a mineralisation house (docs/science.md §3.2-§3.6): each airflow reading, joined with the latest
  * inlet and outlet CO2, air temperature, pressure and fan power, is one {@link HouseSample}; on every run (hourly by
  * default) the samples since the last run are integrated per clock hour by the {@link MineralisationCalculator} (the
  * same code as {@code fieldgate calc mineralisation}), the hour's uptake, fan energy and measured seconds are added to
@@ -159,8 +160,8 @@ public final class HouseFeed {
             measuredS += v[2];
         }
         double capacityKg = batch.massKg() * batch.co2PotentialKgPerKg();
-        // X(t) at the end of every measured hour since the batch started, for the shrinking-core fit (science README
-        // §3); t counts from the batch's start date (local midnight), as the CLI's t counts from its first sample
+        // X(t) at the end of every measured hour since the batch started, for the shrinking-core fit (docs/science.md
+        // §3.4); t counts from the batch's start date (local midnight), as the CLI's t counts from its first sample
         long batchStartNs = batch.startDate().atStartOfDay(site.timezone()).toEpochSecond() * 1_000_000_000L;
         double[] tS = new double[sums.size()];
         double[] xs = new double[sums.size()];
@@ -197,7 +198,7 @@ public final class HouseFeed {
                 f.put("x_at_cycle_end", fit.fractionAt(options.cycleDays() * 86_400));
             }
             lastFields = f;
-            points.add(org.fieldgate.forward.InfluxLines.derived("fixation", hour,
+            points.add(InfluxLines.derived("fixation", hour,
                     Map.of("site", site.id(), "batch", batch.id()), f));
         }
         out.accept(points);

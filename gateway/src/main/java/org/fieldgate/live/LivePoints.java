@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import org.fieldgate.acquire.chamber.ClosureEvent;
 import org.fieldgate.acquire.chamber.ClosureQc;
+import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxQc;
 import org.fieldgate.forward.InfluxLines;
@@ -21,6 +22,7 @@ public final class LivePoints {
     private LivePoints() {
     }
 
+    /** A closure's or flux's flags as stored in InfluxDB: bit i is the flag at position i of its enum (never reorder). */
     static <E extends Enum<E>> long bits(EnumSet<E> flags) {
         long b = 0;
         for (E e : flags) {
@@ -111,6 +113,15 @@ public final class LivePoints {
         f.put("duration_s", (lastNs - firstNs) / 1e9);
         f.put("cause", cause);
         return InfluxLines.derived("gap", firstNs, tags, f);
+    }
+
+    /** A clock correction: the time keeper re-anchored on a synchronised clock and re-dated what it had stamped. */
+    public static PointLine clockCorrection(ClockCorrection c) {
+        return InfluxLines.derived("clock_correction", c.syncWallNs(),
+                Map.of("boot_id", c.bootId(), "cause", c.cause()),
+                fields("offset_ns", c.offsetNs(),
+                        "stamps_redated", c.stampsRedated(), "first_original_ns", c.firstOriginalNs(),
+                        "last_original_ns", c.lastOriginalNs(), "sync_monotonic_ns", c.syncMonotonicNs()));
     }
 
     /** Field map from name/value pairs, in order. */

@@ -12,7 +12,7 @@ import org.fieldgate.calc.flux.ChamberGeometry;
 public record ChamberConfig(String id, int relayPin, SensorModel relayModel, double areaCm2, double volumeCm3,
                             double collarOffsetCm) {
 
-    /** Total headspace for the flux calculation (science README §1). */
+    /** Total headspace for the flux calculation (docs/science.md §1.1). */
     public ChamberGeometry geometry() {
         return ChamberGeometry.withCollarOffset(volumeCm3, collarOffsetCm, areaCm2);
     }

@@ -3,7 +3,7 @@ package org.fieldgate.site;
 import java.util.List;
 
 /**
- * A mineralisation house (science README §3): CO2 in and out, airflow from a differential-pressure sensor
+ * A mineralisation house (docs/science.md §3): CO2 in and out, airflow from a differential-pressure sensor
  * ({@code Q [m3/s] = ductFactor x sqrt(dP [Pa])}), air state, fan power and the rock batches.
  *
  * @param fanEnergy        cumulative import energy channel (kWh), or null

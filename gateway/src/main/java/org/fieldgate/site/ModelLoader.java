@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.fieldgate.site.SensorModel.Interface;
-import org.fieldgate.transport.SenmlUnits;
+import org.fieldgate.senml.SenmlUnits;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 

@@ -2,7 +2,7 @@ package org.fieldgate.store;
 
 import org.fieldgate.config.GatewaySettings.FullPolicy;
 import org.fieldgate.reading.Reading;
-import org.fieldgate.transport.Rejection;
+import org.fieldgate.senml.Rejection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,11 +3,11 @@ package org.fieldgate.transport;
 import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.Topic;
+import org.fieldgate.config.NodePasswordFile;
+import org.fieldgate.senml.SenmlTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,12 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * Who may do what on the embedded broker, as deploy/mosquitto does it for Mosquitto 2.0:
@@ -38,8 +34,6 @@ import java.util.regex.Pattern;
  */
 public final class BrokerAccess implements IAuthenticator, IAuthorizatorPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerAccess.class);
-    private static final Pattern NODE = Pattern.compile("([A-Za-z0-9_.-]{1,64})/([A-Za-z0-9_.-]{1,64})");
-    private static final int HASH_BYTES = 64;
 
     private final String gatewayUser;
     private final byte[] gatewayPasswordDigest;
@@ -47,7 +41,7 @@ public final class BrokerAccess implements IAuthenticator, IAuthorizatorPolicy {
     private final AtomicLong refusedControlCharacters = new AtomicLong();
     private final AtomicLong refusedOutsideAcl = new AtomicLong();
     private final AtomicLong refusedLogins = new AtomicLong();
-    private volatile Map<String, NodeHash> nodes = Map.of();
+    private volatile Map<String, NodePasswordFile.NodeHash> nodes = Map.of();
     private volatile FileTime nodesReadAt;
 
     /** Open to anyone (no credentials configured); control characters in topics are still refused. */
@@ -116,7 +110,7 @@ public final class BrokerAccess implements IAuthenticator, IAuthorizatorPolicy {
         if (anonymousAllowed()) {
             return true;
         }
-        var node = user == null ? null : NODE.matcher(user);
+        var node = user == null ? null : NodePasswordFile.NODE.matcher(user);
         boolean allowed = node != null && node.matches() && !user.equals(gatewayUser)
                 && name.startsWith("fieldgate/" + node.group(1) + "/" + node.group(2) + "/");
         if (!allowed) {
@@ -143,76 +137,16 @@ public final class BrokerAccess implements IAuthenticator, IAuthorizatorPolicy {
             LOG.warn("node password file {} not read again, the last good copy stays in force: {}", nodePasswordFile,
                     e.getMessage());
         }
-        NodeHash hash = nodes.get(username);
+        NodePasswordFile.NodeHash hash = nodes.get(username);
         return hash != null && hash.matches(password);
     }
 
     private synchronized void reloadNodesIfChanged() throws IOException {
         FileTime modified = Files.getLastModifiedTime(nodePasswordFile);
         if (!modified.equals(nodesReadAt)) {
-            nodes = readNodes(nodePasswordFile);
+            nodes = NodePasswordFile.readNodes(nodePasswordFile);
             nodesReadAt = modified;
             LOG.info("embedded broker: {} node user(s) from {}", nodes.size(), nodePasswordFile);
-        }
-    }
-
-    /**
-     * The node users ({@code <site>/<device>}) of a Mosquitto password file; other users are skipped.
-     *
-     * @throws IOException naming the line of an entry that cannot be used
-     */
-    public static Map<String, NodeHash> readNodes(Path file) throws IOException {
-        Map<String, NodeHash> nodes = new HashMap<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                throw new IOException("line " + (i + 1) + " is not 'user:hash' (a Mosquitto password file)");
-            }
-            String user = line.substring(0, colon);
-            if (NODE.matcher(user).matches()) {
-                nodes.put(user, NodeHash.parse(line.substring(colon + 1), "line " + (i + 1) + " (user " + user + ")"));
-            }
-        }
-        return Map.copyOf(nodes);
-    }
-
-    /** A {@code $7$<iterations>$<salt>$<hash>} entry: PBKDF2-HMAC-SHA512, base64 salt and 64-byte hash. */
-    public record NodeHash(int iterations, byte[] salt, byte[] hash) {
-        static NodeHash parse(String entry, String where) throws IOException {
-            String[] parts = entry.split("\\$", -1);
-            if (parts.length == 4 && parts[1].equals("6")) {
-                throw new IOException(where + ": a $6$ (Mosquitto 1.x) hash; set the password again with "
-                        + "mosquitto_passwd 2.0 or deploy/mosquitto/set-password");
-            }
-            try {
-                if (parts.length != 5 || !parts[0].isEmpty() || !parts[1].equals("7")) {
-                    throw new IllegalArgumentException("not $7$<iterations>$<salt>$<hash>");
-                }
-                int iterations = Integer.parseInt(parts[2]);
-                byte[] hash = Base64.getDecoder().decode(parts[4]);
-                if (iterations < 1 || hash.length != HASH_BYTES) {
-                    throw new IllegalArgumentException("iterations " + iterations + ", hash of " + hash.length + " bytes");
-                }
-                return new NodeHash(iterations, Base64.getDecoder().decode(parts[3]), hash);
-            } catch (IllegalArgumentException e) {
-                throw new IOException(where + ": not a Mosquitto 2.0 password hash (" + e.getMessage() + ")");
-            }
-        }
-
-        boolean matches(byte[] password) {
-            char[] chars = new String(password, StandardCharsets.UTF_8).toCharArray();
-            try {
-                byte[] derived = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512")
-                        .generateSecret(new PBEKeySpec(chars, salt, iterations, HASH_BYTES * 8)).getEncoded();
-                return MessageDigest.isEqual(derived, hash);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("every JDK 17 has PBKDF2WithHmacSHA512", e);
-            }
         }
     }
 

@@ -1,12 +1,16 @@
 package org.fieldgate.transport;
 
+import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import org.fieldgate.PipelineThreads;
+import org.fieldgate.threads.PipelineThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.config.GatewaySettings.FullPolicy;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.senml.DecodedPack;
+import org.fieldgate.senml.Rejection;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpoolException;
 import org.slf4j.Logger;
@@ -51,8 +55,6 @@ public final class IngestCommitter implements AutoCloseable {
      * bytes (one message always fits, however large).
      */
     public record Bounds(int groupMessages, int groupReadings, long queuedBytes) {
-        public static final int DEFAULT_GROUP_READINGS = 20_000;
-        public static final long DEFAULT_QUEUED_BYTES = 4L * 1024 * 1024;
         /** What a queued message costs besides its payload (its objects, Paho's message), so tiny ones are bounded too. */
         public static final int MESSAGE_OVERHEAD_BYTES = 256;
     }
@@ -81,7 +83,8 @@ public final class IngestCommitter implements AutoCloseable {
     private volatile String lastCommitError = "";
 
     public IngestCommitter(SenmlDecoder decoder, Spool spool, int batchMessages, MeterRegistry metrics) {
-        this(decoder, spool, new Bounds(batchMessages, Bounds.DEFAULT_GROUP_READINGS, Bounds.DEFAULT_QUEUED_BYTES),
+        this(decoder, spool, new Bounds(batchMessages, GatewaySettings.Ingest.DEFAULT_COMMIT_BATCH_READINGS,
+                GatewaySettings.Ingest.DEFAULT_MAX_PENDING_BYTES),
                 metrics, new PipelineThreads());
     }
 

@@ -7,9 +7,10 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.fieldgate.PipelineThreads;
+import org.fieldgate.threads.PipelineThreads;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.TlsFiles;
+import org.fieldgate.senml.SenmlDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,10 +15,9 @@ final class AcquisitionView {
     private AcquisitionView() {
     }
 
-    /** {@code stage} null: acquisition off (no site files or mode off), reported UP with no sites. */
-    static Map<String, Object> of(GatewaySettings.AcquireMode mode, AcquisitionStage stage) {
+    /** {@code health} null: acquisition off (no site files or mode off), reported UP with no sites. */
+    static Map<String, Object> of(GatewaySettings.AcquireMode mode, AcquisitionStage.Health health) {
         Map<String, Object> out = new LinkedHashMap<>();
-        AcquisitionStage.Health health = stage == null ? null : stage.health();
         out.put("state", health == null ? ProbeHealth.State.UP.name() : health.state().name());
         out.put("mode", mode.label);
         List<Map<String, Object>> sites = new ArrayList<>();

@@ -4,12 +4,19 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.http.sse.Event;
 import io.micronaut.json.JsonMapper;
 import jakarta.annotation.PreDestroy;
-import org.fieldgate.GatewayPipeline;
+import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.live.ChamberFeed;
 import org.fieldgate.live.HouseFeed;
+import org.fieldgate.live.LatestReadings;
+import org.fieldgate.live.LiveCalculations;
+import org.fieldgate.pipeline.Acquisition;
+import org.fieldgate.pipeline.SiteFiles;
+import org.fieldgate.pipeline.StatusSnapshots;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChamberConfig;
+import org.fieldgate.store.Spool;
 import org.reactivestreams.Subscriber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +55,13 @@ public class LiveView implements AutoCloseable {
     static final Duration RETRY = Duration.ofSeconds(2);
     static final List<String> SECTIONS = List.of("status", "latest", "spark", "closure", "house");
 
-    private final GatewayPipeline pipeline;
+    private final StatusSnapshots snapshots;
     private final LatestReadings latest;
-    private final StatusController status;
+    private final LiveCalculations live;
+    private final Acquisition acquisition;
+    private final SiteFiles siteFiles;
+    private final GatewaySettings settings;
+    private final Spool spool;
     private final JsonMapper json;
     private final LiveBroadcast broadcast = new LiveBroadcast(MAX_PENDING_EVENTS);
     private final ScheduledExecutorService ticker;
@@ -71,19 +82,24 @@ public class LiveView implements AutoCloseable {
     private List<Map<String, Object>> probes = List.of();
     private final Map<HouseFeed, Map<String, Object>> housesShown = new IdentityHashMap<>();
 
-    public LiveView(GatewayPipeline pipeline, LatestReadings latest, StatusController status, JsonMapper json) {
-        this.pipeline = pipeline;
+    public LiveView(StatusSnapshots snapshots, LatestReadings latest, LiveCalculations live, Acquisition acquisition,
+                    SiteFiles siteFiles, GatewaySettings settings, Spool spool, JsonMapper json) {
+        this.snapshots = snapshots;
         this.latest = latest;
-        this.status = status;
+        this.live = live;
+        this.acquisition = acquisition;
+        this.siteFiles = siteFiles;
+        this.settings = settings;
+        this.spool = spool;
         this.json = json;
-        for (ChamberFeed feed : pipeline.live().chambers()) {
+        for (ChamberFeed feed : live.chambers()) {
             Map<String, ChamberFeed.Result> chambers = new ConcurrentHashMap<>();
             byChamber.put(feed.site().id(), chambers);
             ChamberFeed.Result last = feed.last();
             if (last != null) {
                 chambers.put(last.closure().chamberId(), last);
             }
-            beforeRestart.put(feed.site().id(), pipeline.spool().accumulators(LATEST_FLUX + feed.site().id()));
+            beforeRestart.put(feed.site().id(), spool.accumulators(LATEST_FLUX + feed.site().id()));
             feed.onResult(r -> {
                 chambers.put(r.closure().chamberId(), r);
                 closures.incrementAndGet();
@@ -106,7 +122,7 @@ public class LiveView implements AutoCloseable {
             return;
         }
         try {
-            pipeline.spool().putLatest(LATEST_FLUX + site, r.closure().chamberId(),
+            spool.putLatest(LATEST_FLUX + site, r.closure().chamberId(),
                     r.closure().lidCloseNs() / 1_000_000L, est.fluxUmolM2S(), est.seUmolM2S(), est.r2());
         } catch (RuntimeException e) {
             LOG.warn("newest flux of {}/{} not kept for the page after a restart: {}", site, r.closure().chamberId(),
@@ -187,7 +203,7 @@ public class LiveView implements AutoCloseable {
             put("closure", closureSection(nowNs), changed);
         }
         boolean housesChanged = false;
-        for (HouseFeed h : pipeline.live().houses()) {
+        for (HouseFeed h : live.houses()) {
             Map<String, Object> fields = h.last();
             if (housesShown.put(h, fields) != fields) {
                 housesChanged = true;
@@ -211,21 +227,21 @@ public class LiveView implements AutoCloseable {
     private Map<String, Object> statusSection(long nowNs) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("nowMs", nowNs / 1_000_000);
-        s.put("gateway", status.status());
+        s.put("gateway", GatewayStatus.of(snapshots.take()));
         s.put("probes", probes);
         // what the page needs to say what it shows: every site by name, simulated or real probes, why CLOCK_UNSYNCED
         List<Map<String, Object>> sites = new ArrayList<>();
-        for (var site : pipeline.sites()) {
+        for (var site : siteFiles.sites()) {
             sites.add(ordered("site", site.id(), "name", site.name()));
         }
         s.put("sites", sites);
-        s.put("acquireMode", pipeline.settings().acquire().mode().label);
-        var acquisition = pipeline.acquisition();
-        var sync = acquisition == null ? null : acquisition.lastSync();
-        s.put("clock", sync == null ? null : ordered("trusted", acquisition.time().trusted(), "state",
+        s.put("acquireMode", settings.acquire().mode().label);
+        var stage = acquisition.stage();
+        var sync = stage == null ? null : stage.lastSync();
+        s.put("clock", sync == null ? null : ordered("trusted", stage.time().trusted(), "state",
                 sync.state().name(), "source", sync.source()));
         List<Map<String, Object>> sequencers = new ArrayList<>();
-        for (ChamberFeed feed : pipeline.live().chambers()) {
+        for (ChamberFeed feed : live.chambers()) {
             var seq = feed.sequencer();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("site", feed.site().id());
@@ -245,8 +261,8 @@ public class LiveView implements AutoCloseable {
     /** Each probe's counters; its lateness percentile sorts 4096 values, so this runs with the sparklines. */
     private List<Map<String, Object>> probeSection() {
         List<Map<String, Object>> out = new ArrayList<>();
-        if (pipeline.acquisition() != null) {
-            for (var site : pipeline.acquisition().sites()) {
+        if (acquisition.stage() != null) {
+            for (var site : acquisition.stage().sites()) {
                 for (var p : site.status()) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("site", p.site());
@@ -276,7 +292,7 @@ public class LiveView implements AutoCloseable {
             c.put("time", Instant.ofEpochSecond(0, r.timeNs()).toString());
             c.put("ageS", ClosureView.round((nowNs - r.timeNs()) / 1e9, 1));
             c.put("qc", r.qc());
-            c.put("qcWords", QcWords.of(r.qc()));
+            c.put("qcWords", QcFlags.words(r.qc()));
             sites.computeIfAbsent(r.site(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(r.device(), k -> new ArrayList<>()).add(c);
         }
@@ -309,7 +325,7 @@ public class LiveView implements AutoCloseable {
 
     private Map<String, Object> closureSection(long nowNs) {
         List<Map<String, Object>> sites = new ArrayList<>();
-        for (ChamberFeed feed : pipeline.live().chambers()) {
+        for (ChamberFeed feed : live.chambers()) {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("site", feed.site().id());
             ChamberFeed.Result last = feed.last();
@@ -341,13 +357,13 @@ public class LiveView implements AutoCloseable {
 
     private Map<String, Object> houseSection() {
         List<Map<String, Object>> houses = new ArrayList<>();
-        for (HouseFeed h : pipeline.live().houses()) {
+        for (HouseFeed h : live.houses()) {
             Map<String, Object> fields = new LinkedHashMap<>();
             h.last().forEach((k, v) -> fields.put(k, v instanceof Double d ? ClosureView.finite(d) : v));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("site", h.site().id());
             m.put("fields", fields);
-            m.put("everyS", pipeline.settings().calc().fixationEvery().toSeconds());
+            m.put("everyS", settings.calc().fixationEvery().toSeconds());
             houses.add(m);
         }
         return ordered("houses", houses);

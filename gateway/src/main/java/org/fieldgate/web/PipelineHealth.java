@@ -5,9 +5,13 @@ import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import jakarta.inject.Singleton;
 import io.micronaut.core.async.publisher.Publishers;
-import org.fieldgate.GatewayPipeline;
+import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.pipeline.PipelineStatus;
+import org.fieldgate.pipeline.StatusSnapshots;
+import org.fieldgate.threads.PipelineThreads;
 import org.reactivestreams.Publisher;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,30 +26,30 @@ public final class PipelineHealth {
     private PipelineHealth() {
     }
 
-    /** One stage's indicator: computed from the same figures as /api/status, so the two never disagree. */
+    /** One stage's indicator: read from a status snapshot like /api/status, so the two never disagree. */
     abstract static class StageHealth implements HealthIndicator {
-        private final StatusController status;
+        private final StatusSnapshots snapshots;
 
-        StageHealth(StatusController status) {
-            this.status = status;
+        StageHealth(StatusSnapshots snapshots) {
+            this.snapshots = snapshots;
         }
 
-        abstract HealthResult result(GatewayStatus s);
+        abstract HealthResult result(PipelineStatus s);
 
         @Override
         public Publisher<HealthResult> getResult() {
-            return Publishers.just(result(status.status()));
+            return Publishers.just(result(snapshots.take()));
         }
     }
 
     @Singleton
     public static class Mqtt extends StageHealth {
-        public Mqtt(StatusController status) {
-            super(status);
+        public Mqtt(StatusSnapshots snapshots) {
+            super(snapshots);
         }
 
         @Override
-        HealthResult result(GatewayStatus s) {
+        HealthResult result(PipelineStatus s) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("connected", s.brokerConnected());
             if (!s.brokerConnected()) {
@@ -57,15 +61,12 @@ public final class PipelineHealth {
 
     @Singleton
     public static class Spool extends StageHealth {
-        private final GatewayPipeline pipeline;
-
-        public Spool(StatusController status, GatewayPipeline pipeline) {
-            super(status);
-            this.pipeline = pipeline;
+        public Spool(StatusSnapshots snapshots) {
+            super(snapshots);
         }
 
         @Override
-        HealthResult result(GatewayStatus s) {
+        HealthResult result(PipelineStatus s) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("depth", s.spoolDepth());
             d.put("oldestUndeliveredAgeS", s.oldestUndeliveredAgeS());
@@ -73,11 +74,11 @@ public final class PipelineHealth {
             d.put("maxBytes", s.spoolMaxBytes());
             d.put("fullPolicy", s.spoolFullPolicy());
             d.put("dropped", s.dropped());
-            d.put("lostAcknowledged", pipeline.spool().lostTotal());
-            d.put("duplicates", pipeline.spool().duplicatesTotal());
-            d.put("conflicts", pipeline.spool().conflictsTotal());
-            String commitError = pipeline.committer().lastCommitError();
-            String damage = pipeline.spool().damageAtStart();
+            d.put("lostAcknowledged", s.lostAcknowledged());
+            d.put("duplicates", s.duplicates());
+            d.put("conflicts", s.conflicts());
+            String commitError = s.commitError();
+            String damage = s.spoolDamage();
             if (!damage.isEmpty()) {
                 // until the next start: someone must see that acknowledged readings are gone
                 d.put("alarm", damage);
@@ -97,15 +98,15 @@ public final class PipelineHealth {
     /** DOWN when a thread that moves readings has died or stopped making progress. */
     @Singleton
     public static class Threads implements HealthIndicator {
-        private final GatewayPipeline pipeline;
+        private final PipelineThreads threads;
 
-        public Threads(GatewayPipeline pipeline) {
-            this.pipeline = pipeline;
+        public Threads(PipelineThreads threads) {
+            this.threads = threads;
         }
 
         @Override
         public Publisher<HealthResult> getResult() {
-            var problem = pipeline.threads().problem();
+            var problem = threads.problem();
             Map<String, Object> d = new LinkedHashMap<>();
             problem.ifPresent(p -> d.put("alarm", p));
             return Publishers.just(HealthResult.builder("pipelineThreads", problem.isEmpty() ? HealthStatus.UP : HealthStatus.DOWN)
@@ -115,27 +116,23 @@ public final class PipelineHealth {
 
     @Singleton
     public static class Influx extends StageHealth {
-        private final GatewayPipeline pipeline;
-
-        public Influx(StatusController status, GatewayPipeline pipeline) {
-            super(status);
-            this.pipeline = pipeline;
+        public Influx(StatusSnapshots snapshots) {
+            super(snapshots);
         }
 
         @Override
-        HealthResult result(GatewayStatus s) {
-            var forwarder = pipeline.forwarder();
+        HealthResult result(PipelineStatus s) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("reachable", s.influxReachable());
             d.put("delivered", s.delivered());
             d.put("quarantined", s.quarantined());
             d.put("oldestUndeliveredAgeS", s.oldestUndeliveredAgeS());
-            d.put("lastSuccessfulWrite", forwarder.lastSuccessfulWriteNs().stream()
-                    .mapToObj(t -> java.time.Instant.ofEpochSecond(0, t).toString()).findFirst().orElse("none since start"));
+            d.put("lastSuccessfulWrite", s.lastSuccessfulWriteNs().stream()
+                    .mapToObj(t -> Instant.ofEpochSecond(0, t).toString()).findFirst().orElse("none since start"));
             if (!s.influxReachable()) {
                 d.put("error", s.influxError());
             }
-            String stalled = forwarder.deliveryStalled();
+            String stalled = s.deliveryStalled();
             if (stalled != null) {
                 d.put("alarm", stalled);
             }
@@ -146,22 +143,22 @@ public final class PipelineHealth {
     /** The last reconciliation of InfluxDB's counts against the ledger's delivered ones. */
     @Singleton
     public static class Reconcile extends StageHealth {
-        private final GatewayPipeline pipeline;
+        private final GatewaySettings settings;
 
-        public Reconcile(StatusController status, GatewayPipeline pipeline) {
-            super(status);
-            this.pipeline = pipeline;
+        public Reconcile(StatusSnapshots snapshots, GatewaySettings settings) {
+            super(snapshots);
+            this.settings = settings;
         }
 
         @Override
-        HealthResult result(GatewayStatus s) {
-            var last = pipeline.reconciler().last();
+        HealthResult result(PipelineStatus s) {
+            var last = s.lastReconcile();
             Map<String, Object> d = new LinkedHashMap<>();
             if (last == null) {
-                d.put("lastRun", "not yet (every " + pipeline.settings().forward().reconcileEvery() + ")");
+                d.put("lastRun", "not yet (every " + settings.forward().reconcileEvery() + ")");
                 return HealthResult.builder("reconcile", HealthStatus.UP).details(d).build();
             }
-            d.put("lastRun", java.time.Instant.ofEpochSecond(0, last.checkedNs()).toString());
+            d.put("lastRun", Instant.ofEpochSecond(0, last.checkedNs()).toString());
             d.put("seriesHoursChecked", last.seriesHoursChecked());
             d.put("missingFound", last.missingFound());
             d.put("resent", last.resent());
@@ -195,13 +192,13 @@ public final class PipelineHealth {
     public static class Acquisition extends StageHealth {
         static final HealthStatus DEGRADED = new HealthStatus("DEGRADED", "some probes fail or are silent", true, 500);
 
-        public Acquisition(StatusController status) {
-            super(status);
+        public Acquisition(StatusSnapshots snapshots) {
+            super(snapshots);
         }
 
         @Override
-        HealthResult result(GatewayStatus s) {
-            Map<String, Object> d = s.acquisition();
+        HealthResult result(PipelineStatus s) {
+            Map<String, Object> d = AcquisitionView.of(s.acquireMode(), s.acquisition());
             HealthStatus state = switch (String.valueOf(d.get("state"))) {
                 case "DOWN" -> HealthStatus.DOWN;
                 case "DEGRADED" -> DEGRADED;
@@ -213,12 +210,12 @@ public final class PipelineHealth {
 
     @Singleton
     public static class DeadLetters extends StageHealth {
-        public DeadLetters(StatusController status) {
-            super(status);
+        public DeadLetters(StatusSnapshots snapshots) {
+            super(snapshots);
         }
 
         @Override
-        HealthResult result(GatewayStatus s) {
+        HealthResult result(PipelineStatus s) {
             return HealthResult.builder("deadLetters", HealthStatus.UP).details(Map.of("count", s.deadLetters())).build();
         }
     }

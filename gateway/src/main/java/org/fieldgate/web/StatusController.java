@@ -5,7 +5,9 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
-import org.fieldgate.GatewayPipeline;
+import org.fieldgate.export.CompletenessLedger;
+import org.fieldgate.live.LatestReadings;
+import org.fieldgate.pipeline.StatusSnapshots;
 import org.fieldgate.store.DeadLetter;
 import org.fieldgate.store.Spool;
 
@@ -18,19 +20,25 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Read-only views of the pipeline: the live page, its status figures, the latest readings, dead letters. */
 @Controller
 public class StatusController {
-    private final GatewayPipeline pipeline;
+    private final StatusSnapshots snapshots;
     private final LatestReadings latest;
+    private final CompletenessLedger ledger;
+    private final Spool spool;
     private final String page;
 
-    public StatusController(GatewayPipeline pipeline, LatestReadings latest) throws IOException {
-        this.pipeline = pipeline;
+    public StatusController(StatusSnapshots snapshots, LatestReadings latest, CompletenessLedger ledger, Spool spool)
+            throws IOException {
+        this.snapshots = snapshots;
         this.latest = latest;
+        this.ledger = ledger;
+        this.spool = spool;
         try (InputStream in = StatusController.class.getResourceAsStream("/page/index.html")) {
             if (in == null) {
                 throw new IOException("page/index.html missing from the gateway jar");
@@ -46,16 +54,7 @@ public class StatusController {
 
     @Get("/api/status")
     public GatewayStatus status() {
-        Spool spool = pipeline.spool();
-        long nowNs = EpochNanos.now();
-        double oldestAgeS = spool.oldestUndeliveredAgeS(nowNs);
-        var forwarder = pipeline.forwarder();
-        var ingest = pipeline.ingest();
-        return new GatewayStatus(pipeline.settings().site(), ingest.isConnected(), ingest.lastError(), spool.depth(),
-                oldestAgeS, spool.usedBytes(), spool.maxBytes(), spool.isFull(), spool.fullPolicy().label,
-                forwarder.isReachable(), forwarder.lastError(), spool.deadLettersTotal(), pipeline.committer().ingested(),
-                forwarder.delivered(), forwarder.quarantined(), spool.droppedTotal(),
-                AcquisitionView.of(pipeline.settings().acquire().mode(), pipeline.acquisition()));
+        return GatewayStatus.of(snapshots.take());
     }
 
     @Get("/api/latest")
@@ -74,10 +73,10 @@ public class StatusController {
     @Get("/api/ledger")
     public Map<String, Object> ledger(@QueryValue(defaultValue = "24") int hours) {
         int bounded = Math.max(1, Math.min(hours, 744));
-        long hourNs = org.fieldgate.export.CompletenessLedger.HOUR_NS;
+        long hourNs = CompletenessLedger.HOUR_NS;
         long to = (Math.floorDiv(EpochNanos.now(), hourNs) + 1) * hourNs;
-        var report = pipeline.export().ledger().report(to - bounded * hourNs, to);
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        var report = ledger.report(to - bounded * hourNs, to);
+        Map<String, Object> out = new LinkedHashMap<>();
         out.put("from", Instant.ofEpochSecond(0, report.fromNs()).toString());
         out.put("to", Instant.ofEpochSecond(0, report.toNs()).toString());
         out.put("rows", report.rows());
@@ -88,7 +87,7 @@ public class StatusController {
     @Get("/api/dead-letters")
     public List<Map<String, Object>> deadLetters(@QueryValue(defaultValue = "50") int limit) {
         int bounded = Math.max(1, Math.min(limit, 1000));
-        return pipeline.spool().recentDeadLetters(bounded).stream().map(StatusController::view).toList();
+        return spool.recentDeadLetters(bounded).stream().map(StatusController::view).toList();
     }
 
     private static Map<String, Object> view(DeadLetter d) {

@@ -1,5 +1,6 @@
 package org.fieldgate.acquire;
 
+import org.fieldgate.reading.QcFlags;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,7 @@ class I2cProbeTest {
         assertThrows(IllegalArgumentException.class, () -> new Measurement("co2", "furlongs", 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new Measurement("_co2", "ppm", 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new Measurement("co2", "ppm", 1, 256));
-        assertEquals("OUT_OF_RANGE|LOOP_FAULT", DriverQc.describe(DriverQc.OUT_OF_RANGE | DriverQc.LOOP_FAULT));
+        assertEquals("OUT_OF_RANGE|LOOP_FAULT", QcFlags.describe(QcFlags.OUT_OF_RANGE | QcFlags.LOOP_FAULT));
     }
 
     @Test
@@ -72,7 +73,7 @@ class I2cProbeTest {
         assertEquals(0, d.check("a", 5));
         assertEquals(0, d.check("b", 5));
         assertEquals(0, d.check("a", 5));
-        assertEquals(DriverQc.STUCK_VALUE, d.check("a", 5));
+        assertEquals(QcFlags.STUCK_VALUE, d.check("a", 5));
         assertEquals(0, d.check("a", 6));
         assertThrows(IllegalArgumentException.class, () -> new StuckDetector(1));
     }

@@ -1,5 +1,6 @@
 package org.fieldgate.deploy;
 
+import org.fieldgate.threads.PipelineThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,9 +117,9 @@ class SystemdNotifierTest {
 
     @Test
     void aDeadPipelineThreadStarvesTheWatchdog(@TempDir Path dir) throws Exception {
-        org.fieldgate.PipelineThreads threads = new org.fieldgate.PipelineThreads();
+        PipelineThreads threads = new PipelineThreads();
         CountDownLatch poison = new CountDownLatch(1);
-        org.fieldgate.PipelineThreads.Beat committer = threads.thread("ingest-committer", Duration.ofSeconds(60), beat -> {
+        PipelineThreads.Beat committer = threads.thread("ingest-committer", Duration.ofSeconds(60), beat -> {
             try {
                 poison.await();
             } catch (InterruptedException e) {

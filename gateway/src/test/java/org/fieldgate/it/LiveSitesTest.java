@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.fieldgate.calc.CalcCli;
+import org.fieldgate.calc.cli.CalcCli;
 import org.fieldgate.dashboards.DashboardQueries;
 import org.fieldgate.dashboards.GrafanaDashboard;
 import org.fieldgate.live.AirState;

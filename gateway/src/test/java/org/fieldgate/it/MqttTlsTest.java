@@ -17,7 +17,7 @@ import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.TlsMosquitto;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

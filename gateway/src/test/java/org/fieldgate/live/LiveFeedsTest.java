@@ -111,7 +111,7 @@ class LiveFeedsTest {
         SiteConfig house = site("mineralisation-house-example.yaml");
         double ductFactor = house.house().ductFactor();
         double dpForOneM3s = Math.pow(1 / ductFactor, 2);
-        // hand calculation with the science README's constants (§3): n = P Q / (R T), R = 8.314;
+        // hand calculation with the constants of docs/science.md §3.1: n = P Q / (R T), R = 8.314;
         // uptake = n x 100e-6 x 44.01 g/mol
         double molAirPerS = 101_325 / (8.314 * 293.15);
         double kgPerS = molAirPerS * 100e-6 * 44.01e-3;

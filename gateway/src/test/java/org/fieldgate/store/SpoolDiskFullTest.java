@@ -10,7 +10,7 @@ import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Tmpfs;
 import org.fieldgate.transport.IngestCommitter;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

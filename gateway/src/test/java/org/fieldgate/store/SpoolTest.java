@@ -2,7 +2,7 @@ package org.fieldgate.store;
 
 import org.fieldgate.config.GatewaySettings.FullPolicy;
 import org.fieldgate.reading.Reading;
-import org.fieldgate.transport.Rejection;
+import org.fieldgate.senml.Rejection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

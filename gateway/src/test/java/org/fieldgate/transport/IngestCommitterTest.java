@@ -3,6 +3,7 @@ package org.fieldgate.transport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.fieldgate.config.GatewaySettings.FullPolicy;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.Poll;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,6 @@ package org.fieldgate.web;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.fieldgate.GatewayPipeline;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Pki;
@@ -62,7 +61,7 @@ class ApiTokenTest {
     void retryNeedsTheTokenAndEndsTheForwardersBackoff(@TempDir Path dir) throws Exception {
         Path tokenFile = Pki.secretFile(dir.resolve("api.token"), TOKEN);
         try (ApplicationContext context = gateway(dir, tokenFile)) {
-            InfluxForwarder forwarder = context.getBean(GatewayPipeline.class).forwarder();
+            InfluxForwarder forwarder = context.getBean(InfluxForwarder.class);
             Poll.until("the forwarder's first failed attempt", Duration.ofSeconds(20), () -> forwarder.failedWrites() == 1);
 
             var none = send(context, "POST", "/api/forward/retry", Map.of());

@@ -8,7 +8,7 @@ import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
-import org.fieldgate.transport.SenmlUnits;
+import org.fieldgate.senml.SenmlUnits;
 
 import java.time.Duration;
 import java.util.ArrayList;

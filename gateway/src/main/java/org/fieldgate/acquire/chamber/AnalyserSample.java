@@ -1,7 +1,7 @@
 package org.fieldgate.acquire.chamber;
 
 /**
- * One reading of the chamber analyser loop, already in the calculator's units (science README §1).
+ * One reading of the chamber analyser loop, already in the calculator's units (docs/science.md §1.3).
  *
  * @param timeNs      acquisition time, ns since the epoch
  * @param co2Ppm      CO2 as the analyser reports it (wet), umol mol-1

@@ -12,7 +12,7 @@ import org.fieldgate.calc.flux.ChamberGeometry;
  * and it produces the {@link AnalyserSample}s the sequencer consumes, on the same {@link Scheduler}.
  *
  * <p>While a chamber's lid is sealed (its close command + {@code sealDelayS}, the lid's travel), the headspace's dry
- * CO2 follows the saturating curve of science README §1:
+ * CO2 follows the saturating curve of docs/science.md §1.4:
  * <pre>  C'(t) = Cx + (C'0 - Cx) exp(-a (t - tSeal)),   a (Cx - C'0) = F / k</pre>
  * with F the chamber's configured flux (umol m-2 s-1) at the seal, k = 10 V P (1 - W/1000) / (R S (T + 273.15))
  * (the same factor the calculator uses) and a the curvature. The slope at a later time t0 is therefore

@@ -8,9 +8,10 @@ import org.fieldgate.acquire.ProbeFactory;
 import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.acquire.time.ClockSyncPoller;
 import org.fieldgate.acquire.time.ClockSyncSource;
+import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.TimeKeeper;
+import org.fieldgate.senml.SenmlPack;
 import org.fieldgate.site.SiteConfig;
-import org.fieldgate.store.PointLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,24 +30,24 @@ public final class AcquisitionStage implements AutoCloseable {
     private final TimeKeeper time;
     private final ProbeFactory factory;
     private final PackSink packs;
-    private final Consumer<List<PointLine>> points;
+    private final Consumer<ClockCorrection> corrections;
     private final Redating redating = new Redating(REDATING_KEPT, this::publish);
     private final List<SiteAcquisition> sites = new ArrayList<>();
     private final ClockSyncPoller syncPoller;
     /** The sync source's last answer, so the page can say why readings carry CLOCK_UNSYNCED. */
-    private volatile org.fieldgate.acquire.time.SyncStatus lastSync;
+    private volatile SyncStatus lastSync;
 
     public AcquisitionStage(List<SiteConfig> siteConfigs, ProbeFactory factory, TimeKeeper time,
-                            ClockSyncSource sync, PackSink packs, GapSink gaps, Consumer<List<PointLine>> points) {
-        this(siteConfigs, factory, time, sync, Duration.ofSeconds(SYNC_POLL_S), packs, gaps, points);
+                            ClockSyncSource sync, PackSink packs, GapSink gaps, Consumer<ClockCorrection> corrections) {
+        this(siteConfigs, factory, time, sync, Duration.ofSeconds(SYNC_POLL_S), packs, gaps, corrections);
     }
 
     AcquisitionStage(List<SiteConfig> siteConfigs, ProbeFactory factory, TimeKeeper time, ClockSyncSource sync,
-                     Duration syncPoll, PackSink packs, GapSink gaps, Consumer<List<PointLine>> points) {
+                     Duration syncPoll, PackSink packs, GapSink gaps, Consumer<ClockCorrection> corrections) {
         this.time = time;
         this.factory = factory;
         this.packs = packs;
-        this.points = points;
+        this.corrections = corrections;
         // Look once before the first stamp, so a gateway restarted on a synchronised host starts trusted.
         var status = sync.status();
         lastSync = status;
@@ -83,11 +84,7 @@ public final class AcquisitionStage implements AutoCloseable {
             publish(r);
         }
         try {
-            points.accept(List.of(org.fieldgate.forward.InfluxLines.derived("clock_correction", c.syncWallNs(),
-                    java.util.Map.of("boot_id", c.bootId(), "cause", c.cause()),
-                    org.fieldgate.live.LivePoints.fieldsOf("offset_ns", c.offsetNs(),
-                            "stamps_redated", c.stampsRedated(), "first_original_ns", c.firstOriginalNs(),
-                            "last_original_ns", c.lastOriginalNs(), "sync_monotonic_ns", c.syncMonotonicNs()))));
+            corrections.accept(c);
         } catch (RuntimeException e) {
             LOG.error("clock correction record could not be stored: {}", e.getMessage());
         }
@@ -118,7 +115,7 @@ public final class AcquisitionStage implements AutoCloseable {
     }
 
     /** The clock sync source's last answer (state and where it came from, e.g. "timedatectl: NTPSynchronized=no"). */
-    public org.fieldgate.acquire.time.SyncStatus lastSync() {
+    public SyncStatus lastSync() {
         return lastSync;
     }
 

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.fieldgate.acquire.DriverQc;
 import org.fieldgate.acquire.Measurement;
+import org.fieldgate.reading.QcFlags;
+import org.fieldgate.senml.SenmlPack;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ProbeConfig;
 
@@ -54,7 +55,7 @@ final class ChannelMapper {
                 continue;
             }
             if (v.calibrationId().startsWith("model:") && !c.model().inRange(v.value())) {
-                qc |= DriverQc.OUT_OF_RANGE;
+                qc |= QcFlags.OUT_OF_RANGE;
             }
             out.add(new SenmlPack.Record(c.name(), v.unit(), v.value(), qc, v.calibrationId(), timeNs));
         }

@@ -12,6 +12,7 @@ import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.time.AcquisitionStamp;
 import org.fieldgate.acquire.time.TimeKeeper;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.senml.SenmlPack;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
 import org.slf4j.Logger;

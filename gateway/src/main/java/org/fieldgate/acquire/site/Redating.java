@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.senml.SenmlPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the readings published while the clock was not trusted (CLOCK_UNSYNCED), so that when it becomes trusted
  * their re-dated copies (REDATED, time + the correction's offset) can be published beside them (see
- * {@link org.fieldgate.acquire.time.TimeKeeper}: the originals stay as they were). Bounded: beyond {@code maxKept}
+ * {@link TimeKeeper}: the originals stay as they were). Bounded: beyond {@code maxKept}
  * the oldest are dropped from the buffer (not from the spool: they were published), and the correction record still
  * states the offset and range, so they can be re-dated later from it.
  */

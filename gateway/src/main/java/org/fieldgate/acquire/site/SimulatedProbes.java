@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import java.util.function.LongToDoubleFunction;
-import org.fieldgate.acquire.DriverQc;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
@@ -17,6 +16,7 @@ import org.fieldgate.acquire.chamber.LidActuator;
 import org.fieldgate.acquire.chamber.Scheduler;
 import org.fieldgate.acquire.chamber.SimulatedChamberAnalyser;
 import org.fieldgate.calc.flux.ChamberGeometry;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.site.ChamberConfig;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.ProbeConfig;
@@ -306,7 +306,7 @@ public final class SimulatedProbes implements ProbeFactory {
             for (SensorModel.Channel c : model.channels()) {
                 double r = resolution.get(c.name());
                 double v = Math.round(values.get(c.name()).applyAsDouble(t) / r) * r;
-                out.add(new Measurement(c.name(), c.unit(), v, c.inRange(v) ? 0 : DriverQc.OUT_OF_RANGE));
+                out.add(new Measurement(c.name(), c.unit(), v, c.inRange(v) ? 0 : QcFlags.OUT_OF_RANGE));
             }
             samples++;
             return out;

@@ -1,5 +1,7 @@
 package org.fieldgate.acquire.time;
 
+import org.fieldgate.reading.QcFlags;
+
 /**
  * When one acquisition happened, as the {@link TimeKeeper} stamped it.
  *
@@ -7,7 +9,7 @@ package org.fieldgate.acquire.time;
  *                     monotonic clock (so it never goes backwards within a boot, whatever the wall clock does)
  * @param monotonicNs  monotonic clock, ns since boot (comparable within {@code bootId} only)
  * @param bootId       the kernel's boot id; monotonic times of different boots cannot be compared
- * @param qc           {@link TimeQc} bits (0 = trustworthy)
+ * @param qc           time bits of {@link QcFlags} (0 = trustworthy)
  * @param systemWallNs the raw system wall clock read at the same moment, kept for the audit trail
  */
 public record AcquisitionStamp(long wallNs, long monotonicNs, String bootId, int qc, long systemWallNs) {
@@ -15,8 +17,8 @@ public record AcquisitionStamp(long wallNs, long monotonicNs, String bootId, int
         if (bootId == null || bootId.isBlank()) {
             throw new IllegalArgumentException("bootId must not be blank");
         }
-        if ((qc & ~TimeQc.MASK) != 0) {
-            throw new IllegalArgumentException("qc " + qc + " has bits other than TimeQc's");
+        if ((qc & ~QcFlags.TIME_MASK) != 0) {
+            throw new IllegalArgumentException("qc " + qc + " has bits other than the time bits (QcFlags.TIME_MASK)");
         }
     }
 
@@ -26,6 +28,6 @@ public record AcquisitionStamp(long wallNs, long monotonicNs, String bootId, int
 
     /** Trustworthy: neither unsynchronised nor after an unresolved jump. */
     public boolean trusted() {
-        return (qc & (TimeQc.CLOCK_UNSYNCED | TimeQc.CLOCK_JUMP)) == 0;
+        return (qc & (QcFlags.CLOCK_UNSYNCED | QcFlags.CLOCK_JUMP)) == 0;
     }
 }

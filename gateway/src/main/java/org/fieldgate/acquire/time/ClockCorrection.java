@@ -1,6 +1,7 @@
 package org.fieldgate.acquire.time;
 
 import java.util.List;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 
 /**
@@ -31,7 +32,7 @@ public record ClockCorrection(String bootId, long offsetNs, long stampsRedated, 
 
     /** Whether {@code r} is one of this epoch's untrusted readings (by flag and original time range). */
     public boolean covers(Reading r) {
-        return (r.qc() & TimeQc.CLOCK_UNSYNCED) != 0 && (r.qc() & TimeQc.REDATED) == 0
+        return (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 && (r.qc() & QcFlags.REDATED) == 0
                 && r.timeNs() >= firstOriginalNs && r.timeNs() <= lastOriginalNs;
     }
 
@@ -45,7 +46,7 @@ public record ClockCorrection(String bootId, long offsetNs, long stampsRedated, 
             throw new IllegalArgumentException("reading at " + r.timeNs() + " with qc " + r.qc()
                     + " is not an untrusted reading of this correction's range");
         }
-        int qc = (r.qc() & ~(TimeQc.CLOCK_UNSYNCED | TimeQc.CLOCK_JUMP)) | TimeQc.REDATED;
+        int qc = (r.qc() & ~(QcFlags.CLOCK_UNSYNCED | QcFlags.CLOCK_JUMP)) | QcFlags.REDATED;
         return new Reading(r.site(), r.device(), r.channel(), r.unit(), r.timeNs() + offsetNs, r.value(), qc,
                 r.calibration());
     }

@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.fieldgate.reading.QcFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stamps acquisitions with a time a verifier can trust, or a flag saying it cannot (science README §4: a Pi has no
+ * Stamps acquisitions with a time a verifier can trust, or a flag saying it cannot (docs/science.md §4.3: a Pi has no
  * real-time clock).
  *
  * <h2>How a time is made</h2>
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * anchorMonotonic)}, i.e. the wall clock carried forward on the monotonic clock, so stamps never go backwards within
  * a boot and intervals between them are always the true elapsed time, whatever the wall clock does. At boot (first
  * look, or a new boot id) the anchor is the system wall clock as it is, probably wrong (fake-hwclock restores the
- * time of the last shutdown), and stamps carry {@link TimeQc#CLOCK_UNSYNCED}. When the sync source says
+ * time of the last shutdown), and stamps carry {@link QcFlags#CLOCK_UNSYNCED}. When the sync source says
  * synchronised, the anchor moves to the synchronised wall clock, and the stamps since the keeper last trusted the
  * clock are re-dated: {@code syncWall - (syncMonotonic - stampMonotonic)}; a {@link ClockCorrection} is returned.
  *
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * At every look (stamp or sync observation) the keeper compares the wall clock's delta since the previous look with
  * the monotonic delta; a difference over the threshold (default 2 s) is a jump: a {@link ClockJump} goes to the jump
  * listener, the keeper stops trusting the clock, and every stamp from then until it re-anchors on a synchronised
- * clock carries {@link TimeQc#CLOCK_JUMP} and {@link TimeQc#CLOCK_UNSYNCED}. The stamps keep following the old
+ * clock carries {@link QcFlags#CLOCK_JUMP} and {@link QcFlags#CLOCK_UNSYNCED}. The stamps keep following the old
  * anchor (they do not follow the jump), so there is no negative or inflated interval. Stamps before the jump are not
  * flagged: they were carried on the monotonic clock from the anchor and are as good as it was. When the sync source
  * next reports synchronised, the keeper re-anchors on the wall clock and re-dates the stamps since the jump (the
@@ -108,7 +109,7 @@ public final class TimeKeeper {
             t = lastStampWall; // defensive: cannot happen while the monotonic clock is monotonic
         }
         lastStampWall = t;
-        int qc = (trusted ? 0 : TimeQc.CLOCK_UNSYNCED) | (jumpActive ? TimeQc.CLOCK_JUMP : 0);
+        int qc = (trusted ? 0 : QcFlags.CLOCK_UNSYNCED) | (jumpActive ? QcFlags.CLOCK_JUMP : 0);
         AcquisitionStamp s = new AcquisitionStamp(t, mono, bootId, qc, wall);
         if (!trusted) {
             if (epochCount++ == 0) {
@@ -159,7 +160,7 @@ public final class TimeKeeper {
         long offset = wall - (anchorWall + (mono - anchorMono));
         List<AcquisitionStamp> redated = new ArrayList<>(buffer.size());
         for (AcquisitionStamp s : buffer) {
-            int qc = (s.qc() & ~(TimeQc.CLOCK_UNSYNCED | TimeQc.CLOCK_JUMP)) | TimeQc.REDATED;
+            int qc = (s.qc() & ~(QcFlags.CLOCK_UNSYNCED | QcFlags.CLOCK_JUMP)) | QcFlags.REDATED;
             redated.add(new AcquisitionStamp(wall - (mono - s.monotonicNs()), s.monotonicNs(), s.bootId(), qc,
                     s.systemWallNs()));
         }

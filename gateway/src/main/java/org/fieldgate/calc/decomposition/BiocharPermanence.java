@@ -3,7 +3,7 @@ package org.fieldgate.calc.decomposition;
 import org.fieldgate.calc.Require;
 
 /**
- * Biochar permanence under Japan's J-Credit methodology AG-004 (science README §2): 52 % carbon, 65 % of it
+ * Biochar permanence under Japan's J-Credit methodology AG-004 (docs/science.md §2.5): 52 % carbon, 65 % of it
  * remaining after 100 years, so 0.52 x 0.65 x 44/12 = 1.24 kg CO2e stored per kg biochar, and a single-pool
  * decay with 65 % left at 100 years has k = -ln(0.65)/100 = 0.00431 yr-1.
  */

@@ -4,7 +4,7 @@ import java.time.LocalDate;
 import org.fieldgate.calc.Require;
 
 /**
- * One day's mean respiration and temperature (science README §2).
+ * One day's mean respiration and temperature (docs/science.md §2.2).
  *
  * @param date                 the day
  * @param respirationUmolM2S   the day's mean flux, umol CO2 m-2 s-1: total soil respiration Rs, or already

@@ -10,7 +10,7 @@ import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.InvalidInputException;
 
 /**
- * From daily chamber fluxes to a soil carbon decomposition rate (science README §2):
+ * From daily chamber fluxes to a soil carbon decomposition rate (docs/science.md §2.1-§2.3):
  * Rh from the configured partitioning, daily sums in g C m-2, an annual sum with its gaps counted,
  * k = Rh_annual / Csoc and the mean residence time 1/k, and Q10 / Lloyd-Taylor temperature responses.
  * Stateless and thread-safe.
@@ -70,7 +70,7 @@ public final class DecompositionCalculator {
                 missing.add(range(gapStart, d.minusDays(1)));
                 gapStart = null;
             }
-            // Daily sum: mean flux x 86400 s x 12e-6 g C/umol = x 1.0368 (science README §1).
+            // Daily sum: mean flux x 86400 s x 12e-6 g C/umol = x 1.0368 (docs/science.md §1.8).
             sumGCM2 += rh * Constants.G_C_M2_D_PER_UMOL_M2_S;
             negative |= rh < 0;
             rhDays.add(rh);

@@ -1,6 +1,6 @@
 package org.fieldgate.calc.decomposition;
 
-/** Caveats on an annual decomposition figure (science README §2). */
+/** Caveats on an annual decomposition figure (docs/science.md §2.2). */
 public enum DecompositionFlag {
     /** The series spans less than a year, so the annual figure extrapolates the measured season. */
     SPAN_UNDER_ONE_YEAR,

@@ -5,7 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * Heterotrophic respiration summed to a year and turned into a decomposition rate (science README §2).
+ * Heterotrophic respiration summed to a year and turned into a decomposition rate (docs/science.md §2.2).
  *
  * <p>Gaps: a day is missing when it has no row, no respiration value, or (trenched collars) no Rh. Missing days
  * are counted and listed, never interpolated. {@code rhMeasuredGCM2} sums the measured days only (a lower bound

@@ -4,7 +4,7 @@ import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.Require;
 
 /**
- * A litter bag retrieved after some time (science README §2): single-pool decay k = -ln(Mt/M0) / t.
+ * A litter bag retrieved after some time (docs/science.md §2.4): single-pool decay k = -ln(Mt/M0) / t.
  *
  * @param massInitialG    dry mass put out, M0, g
  * @param massRemainingG  dry mass retrieved (ash-free, cleaned of soil), Mt, g

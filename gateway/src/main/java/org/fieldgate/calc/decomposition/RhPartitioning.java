@@ -5,7 +5,7 @@ import java.util.Map;
 import org.fieldgate.calc.Require;
 
 /**
- * How heterotrophic respiration Rh is obtained from the chamber's soil respiration Rs (science README §2):
+ * How heterotrophic respiration Rh is obtained from the chamber's soil respiration Rs (docs/science.md §2.1):
  * a configured fraction, or a series measured on trenched (root-exclusion) collars.
  */
 public sealed interface RhPartitioning {
@@ -35,7 +35,7 @@ public sealed interface RhPartitioning {
 
     /**
      * The series already is Rh (a column of heterotrophic respiration, e.g. from trenched collars): used as it is.
-     * A fraction is never applied to it; a fraction partitions Rs only (science README §2).
+     * A fraction is never applied to it; a fraction partitions Rs only (docs/science.md §2.1).
      */
     record Measured(String column) implements RhPartitioning {
         public Measured {

@@ -4,7 +4,7 @@ import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.LinearRegression;
 
 /**
- * Temperature normalisation of respiration (science README §2), both fitted by ordinary least squares of ln R:
+ * Temperature normalisation of respiration (docs/science.md §2.3), both fitted by ordinary least squares of ln R:
  * <pre>
  *   Q10:          ln R = ln Rref + ((T - Tref)/10) ln Q10                      (T, Tref in degC)
  *   Lloyd-Taylor: ln R = ln Rref + E0 (1/(Tref - T0) - 1/(T - T0))           (T, Tref, T0 in K)
@@ -16,9 +16,9 @@ import org.fieldgate.calc.LinearRegression;
 public final class TemperatureResponse {
     /** Reference temperature of the Q10 model, degC. */
     public static final double Q10_TREF_C = 10.0;
-    /** Lloyd-Taylor reference temperature, K (science README §2). */
+    /** Lloyd-Taylor reference temperature, K (docs/science.md §2.3). */
     public static final double LT_TREF_K = 283.15;
-    /** Lloyd-Taylor T0, K (science README §2). */
+    /** Lloyd-Taylor T0, K (docs/science.md §2.3). */
     public static final double LT_T0_K = 227.13;
 
     private TemperatureResponse() {

@@ -5,7 +5,7 @@ import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.Require;
 
 /**
- * One lid closure: the samples from the lid closing to its opening (science README §1).
+ * One lid closure: the samples from the lid closing to its opening (docs/science.md §1.4).
  *
  * @param closureId identifier of the closure (unique within the chamber)
  * @param chamberId identifier of the chamber/collar

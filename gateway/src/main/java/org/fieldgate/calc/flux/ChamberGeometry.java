@@ -3,7 +3,7 @@ package org.fieldgate.calc.flux;
 import org.fieldgate.calc.Require;
 
 /**
- * Headspace of a closed chamber on its collar (science README §1).
+ * Headspace of a closed chamber on its collar (docs/science.md §1.1).
  *
  * @param volumeCm3 total headspace volume V, cm3: the chamber's own volume plus the collar's part above the soil
  *                  (collar offset x collar area); getting the offset wrong biases every flux in proportion

@@ -3,7 +3,7 @@ package org.fieldgate.calc.flux;
 import org.fieldgate.calc.Require;
 
 /**
- * One analyser reading during a closure (science README §1).
+ * One analyser reading during a closure (docs/science.md §1.3).
  *
  * @param timeS        time, s; any origin (the closure starts at its first sample)
  * @param co2Ppm       CO2 mole fraction as the analyser reports it (wet), umol mol-1
@@ -22,7 +22,7 @@ public record ChamberSample(double timeS, double co2Ppm, double h2oMmolMol, doub
         Require.within("pressureKpa", pressureKpa, 10, 200);
     }
 
-    /** CO2 corrected for water-vapour dilution, C' = C / (1 - W/1000), umol mol-1 dry air (science README §1). */
+    /** CO2 corrected for water-vapour dilution, C' = C / (1 - W/1000), umol mol-1 dry air (docs/science.md §1.2). */
     public double co2DryPpm() {
         return co2Ppm / (1 - h2oMmolMol / 1000.0);
     }

@@ -1,7 +1,7 @@
 package org.fieldgate.calc.flux;
 
 /**
- * Non-linear least-squares fit of the LI-COR exponential (science README §1)
+ * Non-linear least-squares fit of the LI-COR exponential (docs/science.md §1.4)
  * <pre>  C'(t) = Cx + (C'0 - Cx) exp(-a (t - t0))</pre>
  * written in the equivalent form
  * <pre>  C'(tau) = C'0 + s (1 - exp(-a tau)) / a,   tau = t - t0,   s = dC'/dt at t0 = a (Cx - C'0)</pre>

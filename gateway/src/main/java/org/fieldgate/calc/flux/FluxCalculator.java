@@ -10,7 +10,7 @@ import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.LinearRegression;
 
 /**
- * Chamber flux per closure, LI-COR LI-8100A formulation (science README §1):
+ * Chamber flux per closure, LI-COR LI-8100A formulation (docs/science.md §1.3-§1.5):
  * <pre>  F = 10 V P0 (1 - W0/1000) / (R S (T0 + 273.15)) * dC'/dt</pre>
  * with C' = C / (1 - W/1000) and dC'/dt from a linear or exponential fit over the observation window.
  *
@@ -100,13 +100,13 @@ public final class FluxCalculator {
         Choice choice = choose(line, exp, aicLinear, aicExp, tau[n - 1], flags);
         ChamberSample at0 = samples.get(first);
         ChamberGeometry g = closure.geometry();
-        // science README §1: 10 V P0 (1 - W0/1000) / (R S (T0 + 273.15)); 10 = Pa/kPa * m3/cm3 / (m2/cm2)
+        // docs/science.md §1.3: 10 V P0 (1 - W0/1000) / (R S (T0 + 273.15)); 10 = Pa/kPa * m3/cm3 / (m2/cm2)
         double factor = 10.0 * g.volumeCm3() * at0.pressureKpa() * (1 - at0.h2oMmolMol() / 1000.0)
                 / (Constants.R_PA_M3_PER_K_MOL * g.areaCm2() * (at0.tempC() + Constants.ZERO_C_IN_K));
         double observedS = tau[n - 1];
         double flux = factor * choice.slope;
         double se = factor * choice.slopeSe;
-        // science README §1: MDF ~ (precision / observation time) x (V P / (R S T)), scaled like F.
+        // docs/science.md §1.7: MDF ~ (precision / observation time) x (V P / (R S T)), scaled like F.
         double mdf = factor * options.analyserPrecisionPpm() / observedS;
 
         if (!(choice.r2 >= options.r2Threshold())) {

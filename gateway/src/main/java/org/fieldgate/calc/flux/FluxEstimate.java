@@ -5,7 +5,7 @@ import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.LinearRegression;
 
 /**
- * The flux of one closure (science README §1). A closure that could not be fitted still has an estimate: model
+ * The flux of one closure (docs/science.md §1.3). A closure that could not be fitted still has an estimate: model
  * {@link FluxModel#NONE}, NaN numbers, and {@code error} saying why.
  *
  * @param closureId          the closure
@@ -56,7 +56,7 @@ public record FluxEstimate(String closureId, String chamberId, FluxModel model, 
         return error == null;
     }
 
-    /** F in g C m-2 d-1 (x 1.0368, science README §1). */
+    /** F in g C m-2 d-1 (x 1.0368, docs/science.md §1.8). */
     public double fluxGCM2D() {
         return fluxUmolM2S * Constants.G_C_M2_D_PER_UMOL_M2_S;
     }

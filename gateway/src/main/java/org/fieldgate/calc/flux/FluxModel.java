@@ -1,6 +1,6 @@
 package org.fieldgate.calc.flux;
 
-/** Which curve the reported flux comes from (science README §1). */
+/** Which curve the reported flux comes from (docs/science.md §1.4-§1.5). */
 public enum FluxModel {
     /** C'(t) = a + b t; dC'/dt = b. */
     LINEAR,

@@ -3,7 +3,7 @@ package org.fieldgate.calc.flux;
 import org.fieldgate.calc.Require;
 
 /**
- * How closures are fitted and checked (science README §1). Build with {@link #builder()}; every field has a
+ * How closures are fitted and checked (docs/science.md §1.4-§1.7). Build with {@link #builder()}; every field has a
  * default stated on its builder method.
  *
  * @param deadBandS                 seconds after the first sample before fitting starts (lid settling, mixing)

@@ -1,6 +1,6 @@
 package org.fieldgate.calc.flux;
 
-/** Quality-control flags a verifier expects per closure (science README §1, "Quality control"). */
+/** Quality-control flags a verifier expects per closure (docs/science.md §1.6). */
 public enum FluxQc {
     /** R2 of the chosen fit is below the threshold (or undefined because C' did not vary). */
     LOW_R2,

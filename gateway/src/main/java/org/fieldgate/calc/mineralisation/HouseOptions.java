@@ -6,7 +6,7 @@ import org.fieldgate.calc.InvalidInputException;
 import org.fieldgate.calc.Require;
 
 /**
- * A batch of rock in the house and how to account for it (science README §3).
+ * A batch of rock in the house and how to account for it (docs/science.md §3.2-§3.6).
  *
  * @param rockKg                  mass of rock in the batch, M, kg
  * @param potentialKgCo2PerKg     the rock's CO2 potential Pot, kg CO2 per kg rock (0.485-0.602 reported in Japan,
@@ -22,7 +22,7 @@ import org.fieldgate.calc.Require;
 public record HouseOptions(double rockKg, double potentialKgCo2PerKg, double gridKgCo2PerKwh,
                            double handlingKgCo2PerBatch, double maxGapS, double cycleDays,
                            List<Double> candidateCyclesYr) {
-    /** Candidate cycles of the published case (science README §3). */
+    /** Candidate cycles of the published case (docs/science.md §3.6). */
     public static final List<Double> PUBLISHED_CYCLES_YR = List.of(0.5, 1.0, 2.0);
 
     public HouseOptions {

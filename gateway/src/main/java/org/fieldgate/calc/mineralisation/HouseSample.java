@@ -3,7 +3,7 @@ package org.fieldgate.calc.mineralisation;
 import org.fieldgate.calc.Require;
 
 /**
- * One logged sample of the mineralisation house's airflow (science README §3). Any measurement may be NaN
+ * One logged sample of the mineralisation house's airflow (docs/science.md §3.1-§3.2). Any measurement may be NaN
  * (not logged); a sample missing any of flow, CO2 in/out, temperature or pressure does not count for uptake, one
  * missing power does not count for energy.
  *

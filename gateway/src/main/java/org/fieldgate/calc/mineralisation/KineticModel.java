@@ -1,6 +1,6 @@
 package org.fieldgate.calc.mineralisation;
 
-/** Shrinking-core (unreacted-core) kinetics of the rock's carbonation (science README §3). */
+/** Shrinking-core (unreacted-core) kinetics of the rock's carbonation (docs/science.md §3.4). */
 public enum KineticModel {
     /** Product-layer diffusion control: 1 - 3 (1 - X)^(2/3) + 2 (1 - X) = t / tau. */
     DIFFUSION {

@@ -7,7 +7,7 @@ import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.InvalidInputException;
 
 /**
- * Mineralisation house accounting for one batch (science README §3): mass-balance uptake integrated by
+ * Mineralisation house accounting for one batch (docs/science.md §3.2-§3.6): mass-balance uptake integrated by
  * trapezoid over valid samples, X(t) = U / (M Pot), shrinking-core kinetics, net removal after energy and
  * handling, and replacement-cycle advice. Stateless and thread-safe.
  *

@@ -1,7 +1,7 @@
 package org.fieldgate.calc.mineralisation;
 
 /**
- * Uptake, mineralisation and net removal of one batch (science README §3).
+ * Uptake, mineralisation and net removal of one batch (docs/science.md §3.2-§3.6).
  *
  * @param samples                  samples read
  * @param samplesValid             samples with everything the mass balance needs

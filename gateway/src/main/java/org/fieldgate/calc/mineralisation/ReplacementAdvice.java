@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.fieldgate.calc.Constants;
 
 /**
- * Which tray-replacement cycle fixes the most CO2 per year of house capacity (science README §3):
+ * Which tray-replacement cycle fixes the most CO2 per year of house capacity (docs/science.md §3.6):
  * net per year for cycle L = (X(L) M Pot - handling per cycle - fan energy per cycle x grid) / L.
  *
  * @param candidates   the configured cycle lengths, each evaluated

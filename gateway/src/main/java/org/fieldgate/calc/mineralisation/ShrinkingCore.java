@@ -1,7 +1,7 @@
 package org.fieldgate.calc.mineralisation;
 
 /**
- * Fits tau of the shrinking-core models (science README §3) to a mineralised-fraction series X(t).
+ * Fits tau of the shrinking-core models (docs/science.md §3.4) to a mineralised-fraction series X(t).
  *
  * <p>Least squares on tau, in two steps: g(X) = t / tau is a line through the origin in t, so
  * 1/tau = sum g(X_i) t_i / sum t_i^2 gives a closed-form start; then tau is refined by a golden-section search

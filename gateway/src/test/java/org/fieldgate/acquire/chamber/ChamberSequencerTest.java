@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.LongPredicate;
 import org.fieldgate.calc.flux.ChamberClosure;
 import org.fieldgate.calc.flux.FluxOptions;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.site.ChamberSystem;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.site.SiteConfigs;
@@ -198,7 +199,7 @@ class ChamberSequencerTest {
         seq.start();
         for (int i = 0; i < 75; i++) {
             seq.accept(new AnalyserSample(T0 + (1 + 2L * i) * S, 430, 12, 20, 101.3,
-                    i == 40 ? org.fieldgate.acquire.time.TimeQc.CLOCK_UNSYNCED : 0));
+                    i == 40 ? QcFlags.CLOCK_UNSYNCED : 0));
         }
         clock.runUntil(T0 + 150 * S);
         assertEquals(EnumSet.of(ClosureQc.SAMPLE_QC), events.get(0).qc());

@@ -12,13 +12,14 @@ import org.fieldgate.acquire.time.Clocks;
 import org.fieldgate.acquire.time.FakeClockSyncSource;
 import org.fieldgate.acquire.time.SyncStatus;
 import org.fieldgate.acquire.time.TimeKeeper;
-import org.fieldgate.acquire.time.TimeQc;
+import org.fieldgate.live.LivePoints;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.testkit.Poll;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -63,7 +64,7 @@ class ClockRedatingTest {
         AcquisitionStage stage = new AcquisitionStage(List.of(site),
                 ProbePollerTest.factory(new ProbePollerTest.FlakyProbe(0, 0)), time, sync, Duration.ofMillis(50),
                 (topic, senml) -> published.addAll(decoder.decode(topic, senml, EpochNanos.now()).readings()),
-                (s, d, c, f, l, n, cause) -> { }, points::addAll);
+                (s, d, c, f, l, n, cause) -> { }, c -> points.add(LivePoints.clockCorrection(c)));
         stage.start();
         Poll.until("5 unsynchronised acquisitions", Duration.ofSeconds(20), () -> published.size() >= 10);
         clocks.behindNs = 0;                               // NTP steps the clock ...
@@ -76,9 +77,9 @@ class ClockRedatingTest {
         List<Reading> redated = new ArrayList<>();
         List<Reading> clean = new ArrayList<>();
         for (Reading r : published) {
-            if ((r.qc() & TimeQc.REDATED) != 0) {
+            if ((r.qc() & QcFlags.REDATED) != 0) {
                 redated.add(r);
-            } else if ((r.qc() & TimeQc.CLOCK_UNSYNCED) != 0) {
+            } else if ((r.qc() & QcFlags.CLOCK_UNSYNCED) != 0) {
                 originals.add(r);
             } else {
                 clean.add(r);
@@ -97,7 +98,7 @@ class ClockRedatingTest {
                     .equals(o.channel())).findFirst().orElseThrow(() -> new AssertionError("no copy of " + o));
             assertEquals(o.value(), d.value());
             assertEquals(o.calibration(), d.calibration());
-            assertEquals(TimeQc.REDATED, d.qc() & TimeQc.MASK);
+            assertEquals(QcFlags.REDATED, d.qc() & QcFlags.TIME_MASK);
         }
         long now = EpochNanos.now();
         for (Reading r : clean) {

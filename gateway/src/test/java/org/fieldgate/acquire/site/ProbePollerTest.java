@@ -17,12 +17,12 @@ import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.ProbeFactory;
 import org.fieldgate.acquire.time.Clocks;
 import org.fieldgate.acquire.time.TimeKeeper;
-import org.fieldgate.acquire.time.TimeQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.testkit.Poll;
-import org.fieldgate.transport.DecodedPack;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.DecodedPack;
+import org.fieldgate.senml.SenmlDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -113,7 +113,7 @@ class ProbePollerTest {
                     System.currentTimeMillis() * 1_000_000L);
             assertEquals(List.of(), d.rejections(), new String(p, StandardCharsets.UTF_8));
             assertEquals("soil-co2-10cm-2025-03", d.readings().get(0).calibration());
-            assertEquals(TimeQc.CLOCK_UNSYNCED, d.readings().get(0).qc());
+            assertEquals(QcFlags.CLOCK_UNSYNCED, d.readings().get(0).qc());
             co2.add(d.readings().get(0).value());
         }
         assertEquals(2.5 + 0.9987 * 1001, co2.get(0), 1e-9);

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class TimeKeeperTest {
         List<AcquisitionStamp> s = stampEvery(Duration.ofSeconds(2), 30);
         for (int i = 0; i < s.size(); i++) {
             AcquisitionStamp a = s.get(i);
-            assertEquals(TimeQc.CLOCK_UNSYNCED, a.qc(), TimeQc.describe(a.qc()));
+            assertEquals(QcFlags.CLOCK_UNSYNCED, a.qc(), QcFlags.describe(a.qc()));
             assertEquals(WRONG_BOOT_WALL + i * 2 * S, a.wallNs());
             assertEquals(a.systemWallNs(), a.wallNs());
             assertEquals(BOOT_MONO + i * 2 * S, a.monotonicNs());
@@ -76,7 +77,7 @@ class TimeKeeperTest {
             assertEquals(trueNow - (syncMono - orig.monotonicNs()), r.wallNs());
             assertEquals(orig.wallNs() + k.offsetNs(), r.wallNs());
             assertEquals(TRUE_BOOT_WALL + i * 2 * S, r.wallNs());
-            assertEquals(TimeQc.REDATED, r.qc());
+            assertEquals(QcFlags.REDATED, r.qc());
             assertEquals(orig.monotonicNs(), r.monotonicNs());
         }
         // the step that sync made is not reported as a jump at the next stamp; stamps are now clean
@@ -101,7 +102,7 @@ class TimeKeeperTest {
         assertTrue(k.covers(original));
         Reading copy = k.redate(original);
         assertEquals(TRUE_BOOT_WALL, copy.timeNs());
-        assertEquals(2 | TimeQc.REDATED, copy.qc()); // source bits kept, CLOCK_UNSYNCED cleared
+        assertEquals(2 | QcFlags.REDATED, copy.qc()); // source bits kept, CLOCK_UNSYNCED cleared
         assertEquals(415.5, copy.value());
         assertFalse(k.covers(copy));
         Reading clean = new Reading("site", "analyser", "co2", "ppm", a.wallNs(), 1, 0);
@@ -122,7 +123,7 @@ class TimeKeeperTest {
             assertEquals(0, s.get(i).qc());
         }
         for (int i = 5; i < 10; i++) {
-            assertEquals(TimeQc.CLOCK_UNSYNCED | TimeQc.CLOCK_JUMP, s.get(i).qc(), TimeQc.describe(s.get(i).qc()));
+            assertEquals(QcFlags.CLOCK_UNSYNCED | QcFlags.CLOCK_JUMP, s.get(i).qc(), QcFlags.describe(s.get(i).qc()));
             assertEquals(s.get(i).systemWallNs() - Duration.ofDays(1).toNanos(), s.get(i).wallNs());
         }
         assertIntervalsAreTheMonotonicOnes(s);
@@ -135,7 +136,7 @@ class TimeKeeperTest {
         assertEquals("after-jump", k.cause());
         for (int i = 0; i < 5; i++) {
             assertEquals(s.get(5 + i).wallNs(), k.redated().get(i).wallNs());
-            assertEquals(TimeQc.REDATED, k.redated().get(i).qc());
+            assertEquals(QcFlags.REDATED, k.redated().get(i).qc());
         }
         assertEquals(0, keeper.stamp().qc());
     }
@@ -150,7 +151,7 @@ class TimeKeeperTest {
         assertEquals(1, jumps.size());
         assertEquals(-Duration.ofDays(1).toNanos(), jumps.get(0).jumpNs());
         for (int i = 5; i < 10; i++) {
-            assertTrue(s.get(i).has(TimeQc.CLOCK_JUMP) && s.get(i).has(TimeQc.CLOCK_UNSYNCED));
+            assertTrue(s.get(i).has(QcFlags.CLOCK_JUMP) && s.get(i).has(QcFlags.CLOCK_UNSYNCED));
         }
         assertIntervalsAreTheMonotonicOnes(s);
         // the kernel says unsynchronised after a manual date -s: nothing is adopted
@@ -163,8 +164,8 @@ class TimeKeeperTest {
         List<AcquisitionStamp> s = new ArrayList<>(stampEvery(Duration.ofSeconds(2), 3));
         clocks.jumpWall(Duration.ofDays(1));
         s.addAll(stampEvery(Duration.ofSeconds(2), 3));
-        assertEquals(TimeQc.CLOCK_UNSYNCED, s.get(2).qc());
-        assertEquals(TimeQc.CLOCK_UNSYNCED | TimeQc.CLOCK_JUMP, s.get(3).qc());
+        assertEquals(QcFlags.CLOCK_UNSYNCED, s.get(2).qc());
+        assertEquals(QcFlags.CLOCK_UNSYNCED | QcFlags.CLOCK_JUMP, s.get(3).qc());
         assertFalse(jumps.get(0).wasTrusted());
         assertIntervalsAreTheMonotonicOnes(s);
         ClockCorrection k = keeper.observeSync(SyncStatus.synchronised("fake")).orElseThrow();
@@ -200,7 +201,7 @@ class TimeKeeperTest {
         clocks.reboot("boot-b", WRONG_BOOT_WALL, 5 * S);
         AcquisitionStamp b = keeper.stamp();
         assertEquals("boot-b", b.bootId());
-        assertEquals(TimeQc.CLOCK_UNSYNCED, b.qc()); // a boot change is not a jump
+        assertEquals(QcFlags.CLOCK_UNSYNCED, b.qc()); // a boot change is not a jump
         assertEquals(WRONG_BOOT_WALL, b.wallNs());
         assertEquals(0, jumps.size());
         clocks.advance(Duration.ofSeconds(10));
@@ -222,7 +223,7 @@ class TimeKeeperTest {
         clocks.advance(Duration.ofSeconds(1));
         keeper.observeSync(SyncStatus.unsynchronised("fake"));
         AcquisitionStamp s = keeper.stamp();
-        assertEquals(TimeQc.CLOCK_UNSYNCED, s.qc());
+        assertEquals(QcFlags.CLOCK_UNSYNCED, s.qc());
         assertEquals(TRUE_BOOT_WALL + S, s.wallNs());
         clocks.advance(Duration.ofSeconds(1));
         ClockCorrection k = keeper.observeSync(SyncStatus.synchronised("fake")).orElseThrow();

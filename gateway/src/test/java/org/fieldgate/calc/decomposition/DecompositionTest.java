@@ -13,7 +13,7 @@ import java.util.Random;
 import org.fieldgate.calc.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
-/** Science README §2: from flux to decomposition rates. */
+/** docs/science.md §2: from flux to decomposition rates. */
 class DecompositionTest {
     private static final LocalDate START = LocalDate.of(2023, 1, 1);
 

@@ -14,7 +14,7 @@ import java.util.Random;
 import org.fieldgate.calc.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
-/** Science README §1: closed-chamber flux, LI-COR formulation. */
+/** docs/science.md §1: closed-chamber flux, LI-COR formulation. */
 class FluxCalculatorTest {
     private static final double R = 8.314;
     private static final FluxOptions OPTIONS = FluxOptions.builder().deadBandS(20).observationS(120).build();

@@ -11,7 +11,7 @@ import java.util.List;
 import org.fieldgate.calc.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
-/** Science README §3: mineralisation house. */
+/** docs/science.md §3: mineralisation house. */
 class MineralisationTest {
 
     @Test

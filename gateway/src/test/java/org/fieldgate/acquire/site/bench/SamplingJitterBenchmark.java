@@ -18,7 +18,7 @@ import org.fieldgate.acquire.time.TimeKeeper;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.site.SiteConfigs;
-import org.fieldgate.transport.SenmlDecoder;
+import org.fieldgate.senml.SenmlDecoder;
 
 /**
  * Sampling jitter at 1 Hz: both example sites' probes (12, on 7 bus threads) all sampled every second by the real

@@ -1,0 +1,62 @@
+package org.fieldgate.pipeline;
+
+import org.fieldgate.acquire.site.AcquisitionStage;
+import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.forward.InfluxForwarder;
+import org.fieldgate.forward.Reconciler;
+import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.store.Spool;
+import org.fieldgate.transport.IngestCommitter;
+import org.fieldgate.transport.MqttIngest;
+
+import java.util.function.LongSupplier;
+
+/** The one place the gateway's status figures are computed; see {@link PipelineStatus}. */
+public final class StatusSnapshots {
+    private final String site;
+    private final GatewaySettings.AcquireMode acquireMode;
+    private final Spool spool;
+    private final IngestCommitter committer;
+    private final MqttIngest mqtt;
+    private final InfluxForwarder forwarder;
+    private final Reconciler reconciler;
+    private final AcquisitionStage acquisition;
+    private final LongSupplier nowNs;
+
+    /** {@code acquisition}: null when the gateway acquires nothing. */
+    public StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool, IngestCommitter committer,
+                           MqttIngest mqtt, InfluxForwarder forwarder, Reconciler reconciler,
+                           AcquisitionStage acquisition) {
+        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, EpochNanos::now);
+    }
+
+    StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool, IngestCommitter committer,
+                    MqttIngest mqtt, InfluxForwarder forwarder, Reconciler reconciler, AcquisitionStage acquisition,
+                    LongSupplier nowNs) {
+        this.site = site;
+        this.acquireMode = acquireMode;
+        this.spool = spool;
+        this.committer = committer;
+        this.mqtt = mqtt;
+        this.forwarder = forwarder;
+        this.reconciler = reconciler;
+        this.acquisition = acquisition;
+        this.nowNs = nowNs;
+    }
+
+    public PipelineStatus take() {
+        long now = nowNs.getAsLong();
+        double oldestS = spool.oldestUndeliveredAgeS(now);
+        return new PipelineStatus(now, site,
+                mqtt.isConnected(), mqtt.lastError(),
+                spool.depth(), oldestS, spool.usedBytes(), spool.maxBytes(),
+                spool.isFull(), spool.fullPolicy().label, spool.pointDepth(),
+                forwarder.isReachable(), forwarder.lastError(), forwarder.lastSuccessfulWriteNs(),
+                forwarder.deliveryStalled(oldestS, now),
+                spool.deadLettersTotal(), committer.ingested(), forwarder.delivered(), forwarder.quarantined(),
+                spool.droppedTotal(),
+                spool.lostTotal(), spool.duplicatesTotal(), spool.conflictsTotal(), committer.lastCommitError(),
+                spool.damageAtStart(), reconciler.last(),
+                acquireMode, acquisition == null ? null : acquisition.health());
+    }
+}

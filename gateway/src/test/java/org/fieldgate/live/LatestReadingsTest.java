@@ -1,0 +1,50 @@
+package org.fieldgate.live;
+
+import org.fieldgate.reading.Reading;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class LatestReadingsTest {
+    private static final long T0 = 1_763_000_000_000_000_000L;
+    private static final long S = 1_000_000_000L;
+
+    private static Reading r(String channel, long timeNs, double value) {
+        return new Reading("site", "probe", channel, "ppm", timeNs, value, 0);
+    }
+
+    @Test
+    void historyIsTheMeanOfEachTenSecondsAndKeepsOnlyTheNewestPoints() {
+        LatestReadings latest = new LatestReadings();
+        List<Reading> batch = new ArrayList<>();
+        for (int s = 0; s < 2000; s++) {
+            batch.add(r("co2", T0 + s * S, s));
+        }
+        latest.update(batch);
+        LatestReadings.SeriesView v = latest.views().get(0);
+        assertEquals(1999.0, v.latest().value());
+        assertEquals(LatestReadings.HISTORY_POINTS, v.history().size(), "bounded");
+        // 200 points of 10 readings each were made; the newest 120 are kept, the last one still open
+        LatestReadings.Point oldest = v.history().get(0);
+        assertEquals(T0 + 800 * S, oldest.timeNs());
+        assertEquals((800 + 809) / 2.0, oldest.value(), 1e-9);
+        LatestReadings.Point newest = v.history().get(119);
+        assertEquals(T0 + 1990 * S, newest.timeNs());
+        assertEquals((1990 + 1999) / 2.0, newest.value(), 1e-9);
+    }
+
+    @Test
+    void aLateReadingNeitherReplacesTheLatestNorRewritesHistoryAndSparseSeriesKeepEveryReading() {
+        LatestReadings latest = new LatestReadings();
+        latest.update(List.of(r("slow", T0, 1), r("slow", T0 + 300 * S, 2), r("slow", T0 + 600 * S, 3)));
+        latest.update(List.of(r("slow", T0 + 100 * S, 99), r("a-fast", T0, 5), r("slow", T0 + 600 * S + 1, Double.NaN)));
+        List<LatestReadings.SeriesView> views = latest.views();
+        assertEquals(List.of("a-fast", "slow"), views.stream().map(v -> v.latest().channel()).toList());
+        LatestReadings.SeriesView slow = views.get(1);
+        assertEquals(T0 + 600 * S + 1, slow.latest().timeNs(), "a NaN value is still the newest reading");
+        assertEquals(List.of(1.0, 2.0, 3.0), slow.history().stream().map(LatestReadings.Point::value).toList());
+    }
+}
