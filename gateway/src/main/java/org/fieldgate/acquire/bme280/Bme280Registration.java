@@ -44,6 +44,6 @@ public final class Bme280Registration implements ChipRegistration {
 
     @Override
     public Stated stated(String model) {
-        return new Stated(null, List.of(Bme280.TEMP, Bme280.PRESSURE, Bme280.RH), null, null);
+        return new Stated(null, List.of(Bme280.TEMP, Bme280.PRESSURE, Bme280.RH), Bme280.ADDRESS_SDO_LOW, null);
     }
 }

@@ -41,6 +41,7 @@ public final class Sdp8xxRegistration implements ChipRegistration {
 
     @Override
     public Stated stated(String model) {
-        return new Stated(Sdp8xx.WARM_UP, List.of(Sdp8xx.DP, Sdp8xx.TEMP), 0x25, null);
+        return new Stated(Sdp8xx.WARM_UP, List.of(Sdp8xx.DP, Sdp8xx.TEMP), Sdp8xx.Config.defaults().address(),
+                null);
     }
 }
