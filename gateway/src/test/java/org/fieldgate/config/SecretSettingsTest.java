@@ -4,6 +4,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
 import io.micronaut.core.value.MapPropertyResolver;
 import org.fieldgate.testkit.Pki;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Credentials from owner-only files, TLS files checked at start-up, secrets never in toString. */
+@StartsProcesses
 class SecretSettingsTest {
 
     private static GatewaySettings read(Map<String, String> properties) {

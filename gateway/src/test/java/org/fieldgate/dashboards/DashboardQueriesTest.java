@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.fieldgate.testkit.InfluxdProcess;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 
 /** What the dashboard query test counts as an error and as an empty answer, on a real influxd. */
+@StartsProcesses
 class DashboardQueriesTest {
     @Test
     void refusedQueriesFailNamingTheQueryAndOnlyNonNullValuesCount() {

@@ -13,6 +13,7 @@ import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.MosquittoProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +60,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * machine, which runs the maintainer scripts (user, permissions, enable), and a purge that must leave nothing.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class DebPackageIT {
     private static final Duration DPKG_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);

@@ -1,5 +1,6 @@
 package org.fieldgate.deploy;
 
+import org.fieldgate.testkit.StartsProcesses;
 import org.fieldgate.threads.PipelineThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The notifier against the real systemd-notify and a notify socket that records what systemd would read. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class SystemdNotifierTest {
     private static final long PID = ProcessHandle.current().pid();
     private static final List<String> SYSTEMD_NOTIFY = List.of("/usr/bin/systemd-notify");

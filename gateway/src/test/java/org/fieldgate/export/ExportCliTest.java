@@ -2,6 +2,7 @@ package org.fieldgate.export;
 
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.InfluxdProcess;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and still pass {@code export verify}; it must fail with one line instead.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class ExportCliTest {
     /** SHA-256 of zero bytes: what config_sha256 says when the export saw no site file */
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

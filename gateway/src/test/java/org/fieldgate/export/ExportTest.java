@@ -44,6 +44,7 @@ import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class ExportTest {
     private static final String DB = "fieldgate_export";
     private static final String SITE = "soil-plot-example";

@@ -15,6 +15,7 @@ import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class LedgerApiTest {
     private static final String DB = "fieldgate_ledger";
     private final Cleanup cleanup = new Cleanup();

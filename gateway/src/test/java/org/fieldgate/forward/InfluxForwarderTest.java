@@ -7,6 +7,7 @@ import org.fieldgate.reading.Reading;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The forwarder against a real influxd: content errors are isolated and quarantined, the rest lands. */
+@StartsProcesses
 class InfluxForwarderTest {
     private static final String DB = "fieldgate_fwd";
     /** 2021-06-01T00:00:00Z: a week (shard group) of its own, where the field type conflict is planted. */

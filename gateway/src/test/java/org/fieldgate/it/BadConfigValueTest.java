@@ -3,6 +3,7 @@ package org.fieldgate.it;
 import org.fieldgate.testkit.AttachGatewayLogs;
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.GatewayProcess;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class BadConfigValueTest {
     private final Cleanup cleanup = new Cleanup();
 

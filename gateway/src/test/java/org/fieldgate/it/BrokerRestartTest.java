@@ -11,6 +11,7 @@ import org.fieldgate.testkit.PublishingStream;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class BrokerRestartTest {
     private static final int PACKS = 300;
     private static final int RECORDS_PER_PACK = 100;

@@ -18,6 +18,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class EmbeddedBrokerAccessTest {
     private static final Pattern REFUSED = Pattern.compile(
             "fieldgate_broker_refused_publishes_total\\{reason=\"([a-z-]+)\",?} ([0-9.E]+)");

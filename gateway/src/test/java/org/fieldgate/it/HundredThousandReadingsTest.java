@@ -11,6 +11,7 @@ import org.fieldgate.testkit.Pack;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class HundredThousandReadingsTest {
     private static final int PACKS = 1_000;
     private static final int RECORDS_PER_PACK = 100;

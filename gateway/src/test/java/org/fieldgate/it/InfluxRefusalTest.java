@@ -12,6 +12,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class InfluxRefusalTest {
     private static final String QUARANTINE_CLI = "org.fieldgate.forward.QuarantineCli";
     private static final String CONFLICT = "partial write: field type conflict: input field \\\"value\\\" on measurement "

@@ -32,6 +32,7 @@ import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.SiteChannels;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(AttachGatewayLogs.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class LiveSitesTest {
     private static final String DB = "fieldgate_live";
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();

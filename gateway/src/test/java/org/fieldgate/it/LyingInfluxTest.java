@@ -14,6 +14,7 @@ import org.fieldgate.testkit.PublishingStream;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class LyingInfluxTest {
     private static final long HOUR_S = 3600;
     private static final Pattern DEVICE = Pattern.compile("[,]device=([^,\\s]+)");

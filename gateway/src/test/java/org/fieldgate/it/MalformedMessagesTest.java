@@ -13,6 +13,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class MalformedMessagesTest {
     private static final int BAD_MESSAGES = 10_000;
     private static final int HUGE_EVERY = 500;

@@ -10,6 +10,7 @@ import org.fieldgate.testkit.Pack;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class MaxSizePacksOnSiteHeapTest {
     private static final int PACKS = 100;
     private static final int RECORDS_PER_PACK = 5_500;

@@ -14,6 +14,7 @@ import org.fieldgate.testkit.Pack;
 import org.fieldgate.testkit.Pki;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.SenmlPacks;
+import org.fieldgate.testkit.StartsProcesses;
 import org.fieldgate.testkit.TlsMosquitto;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * password from an owner-only file; a broker certificate from another CA, or for another host name, is never
  * trusted, so the gateway stays disconnected, says why, and takes nothing in.
  */
+@StartsProcesses
 class MqttTlsTest {
     private static final String GATEWAY_PASSWORD = "gw-pass-1";
     private static final String PROBE_PASSWORD = "probe-pass-1";

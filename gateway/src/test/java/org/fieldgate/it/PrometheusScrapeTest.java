@@ -9,6 +9,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.PrometheusProcess;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class PrometheusScrapeTest {
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0";
     static final String AGE_GAUGE = "fieldgate_spool_oldest_undelivered_age_seconds";

@@ -8,6 +8,7 @@ import org.fieldgate.testkit.MosquittoProcess;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class SpoolDamageGatewayTest {
     private static final int PACKS = 40;
     private static final int RECORDS_PER_PACK = 100;

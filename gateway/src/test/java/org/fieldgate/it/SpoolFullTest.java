@@ -12,6 +12,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class SpoolFullTest {
     private static final long SPOOL_MAX_BYTES = 1_500_000;
     private static final int PACKS = 600;

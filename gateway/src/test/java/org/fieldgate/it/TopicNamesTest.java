@@ -11,6 +11,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 import org.fieldgate.testkit.SenmlPublisher;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class TopicNamesTest {
     private static final int GOOD_PACKS = 20;
     private static final int RECORDS = 10;

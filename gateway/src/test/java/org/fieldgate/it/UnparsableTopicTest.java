@@ -10,6 +10,7 @@ import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.RawMqttBroker;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class UnparsableTopicTest {
     private static final int GOOD_PACKS = 40;
     private static final int RECORDS_PER_PACK = 20;

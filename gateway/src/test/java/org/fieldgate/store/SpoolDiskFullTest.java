@@ -8,6 +8,7 @@ import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.fieldgate.testkit.Tmpfs;
 import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.senml.SenmlDecoder;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that is not on disk, nothing is committed twice, the alarm is up while it lasts, and once the space returns
  * everything flows again by itself, counted once in the ledger.
  */
+@StartsProcesses
 class SpoolDiskFullTest {
     private static final String DB = "fieldgate_disk_full";
     private static final int MESSAGES = 200;

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test that used the browser. Repeated: the failure it guards against came and went from run to run.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class HeadlessChromiumTest {
 
     @RepeatedTest(3)

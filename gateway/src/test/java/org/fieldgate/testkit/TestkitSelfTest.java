@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Proves the kit on its own, without the gateway: real mosquitto and influxd start, work, restart and stop. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class TestkitSelfTest {
     private final Cleanup cleanup = new Cleanup();
 

@@ -12,6 +12,7 @@ import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.senml.SenmlUnits;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reading is finite, in the time window, named and united as the wire contract says; each rejection keeps at most
  * 1 KiB of the raw bytes; and the spool stores exactly the accepted readings, bit for bit, and gives the space back.
  */
+@StartsProcesses
 class SenmlIngestFuzzTest {
     private static final long NOW_NS = 1_763_856_000_000_000_000L;
     private static final long NOT_BEFORE_S = 1_420_070_400L;

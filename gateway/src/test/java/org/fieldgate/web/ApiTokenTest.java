@@ -6,6 +6,8 @@ import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Pki;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsApplication;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * changes at all, and CORS stays off. InfluxDB is absent and the backoff is long, so the forwarder sits in a
  * backoff that only POST /api/forward/retry can end.
  */
+@StartsApplication
+@StartsProcesses
 class ApiTokenTest {
     private static final String TOKEN = "t0ken-for-tests";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -10,6 +10,7 @@ import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.HeadlessChromium;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(AttachGatewayLogs.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class DemoPageTextsTest {
     private static final Path SHOTS = Path.of("target", "screenshots").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();

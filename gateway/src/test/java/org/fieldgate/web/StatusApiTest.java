@@ -6,6 +6,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * /api/status, /health and the live page's status section in-process: the JSON keys, in order, and the figures they
  * share. Tests, the README and dashboards read these names, so a refactoring must keep them byte for byte.
  */
+@StartsApplication
 class StatusApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@StartsProcesses
 class SystemClockSyncSourceTest {
 
     /** Child JVM of the test below: what a command the sync source runs (here env) sees of the gateway's environment. */

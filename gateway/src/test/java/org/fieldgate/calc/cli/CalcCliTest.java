@@ -14,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The offline CLI on small CSVs (docs/science.md §1-§3). */
+@StartsProcesses
 class CalcCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,6 +13,7 @@ import org.fieldgate.testkit.Pack;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (device, channel, time) received equal those sent, exactly; duplicates (QoS 1) are counted, not failed.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class BridgeOutageTest {
     private static final String SITE = "site-a";
     private static final String BRIDGE_USER = "fieldgate-bridge-site-a"; // remote_username in the shipped example

@@ -11,6 +11,7 @@ import org.fieldgate.testkit.DeployedMosquitto;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.MosquittoProcess;
 import org.fieldgate.testkit.Poll;
+import org.fieldgate.testkit.StartsProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@StartsProcesses
 class BrokerSecurityTest {
     private static final String SITE = "site-a";
     private static final String GATEWAY_USER = "fieldgate-gateway";
