@@ -87,7 +87,7 @@ public class GatewayPipeline implements AutoCloseable {
         committer.onCommitted(readings -> forwarder.wake());
         committer.onCommitted(live::accept);
         this.status = new StatusSnapshots(settings.site(), settings.acquire().mode(), spool, committer, ingest,
-                forwarder, reconciler, acquisition.stage());
+                forwarder, reconciler, acquisition.stage(), export::keyFingerprint);
         this.healthPoints = new HealthPoints(status, derived);
 
         healthPoints.start();

@@ -175,14 +175,15 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      * @param token      bearer token for the endpoint; null: none
      * @param window     length of one export window; divides a day, windows start at local midnight
      * @param format     {@code csv} or {@code json} (JSON Lines) for the tables
+     * @param keyDir     where the gateway's Ed25519 signing key lives (export/README.md, "Signatures and the chain")
      */
     public record Export(CronSchedule schedule, Path outbox, java.net.URI endpoint, String token,
-                         Duration window, String format, Duration minBackoff, Duration maxBackoff) {
+                         Duration window, String format, Duration minBackoff, Duration maxBackoff, Path keyDir) {
         @Override
         public String toString() {
             return "Export[schedule=" + schedule + ", outbox=" + outbox + ", endpoint=" + endpoint + ", token="
                     + (token == null ? "none" : "***") + ", window=" + window + ", format=" + format + ", minBackoff="
-                    + minBackoff + ", maxBackoff=" + maxBackoff + "]";
+                    + minBackoff + ", maxBackoff=" + maxBackoff + ", keyDir=" + keyDir + "]";
         }
     }
 }

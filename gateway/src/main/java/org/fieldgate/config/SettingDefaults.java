@@ -71,7 +71,8 @@ public final class SettingDefaults {
             "fieldgate.export.endpoint", null,
             "fieldgate.export.token-file", null,
             "fieldgate.export.min-backoff", "10s",
-            "fieldgate.export.max-backoff", "30m");
+            "fieldgate.export.max-backoff", "30m",
+            "fieldgate.export.key-dir", "<spool.dir>/../keys");
 
     private SettingDefaults() {
     }

@@ -149,10 +149,15 @@ public class SettingsFactory {
         if (!format.equals("csv") && !format.equals("json")) {
             r.problem("fieldgate.export.format", format, "csv or json");
         }
+        String keyDir = r.string("fieldgate.export.key-dir", (parent == null ? spoolDir : parent.resolve("keys")).toString());
+        if (keyDir.isEmpty()) {
+            r.problem("fieldgate.export.key-dir", keyDir, "a directory path only the gateway's user may read");
+        }
         return new GatewaySettings.Export(schedule, Path.of(outbox.isEmpty() ? "." : outbox), endpoint,
                 r.secretFile("fieldgate.export.token-file"), window, format,
                 r.duration("fieldgate.export.min-backoff", Duration.ofMillis(10), Duration.ofHours(1)),
-                r.duration("fieldgate.export.max-backoff", Duration.ofMillis(10), Duration.ofDays(1)));
+                r.duration("fieldgate.export.max-backoff", Duration.ofMillis(10), Duration.ofDays(1)),
+                Path.of(keyDir.isEmpty() ? "." : keyDir));
     }
 
     /**

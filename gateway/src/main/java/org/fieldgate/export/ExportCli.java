@@ -41,8 +41,10 @@ public final class ExportCli {
             "         made of whole ones, into DIR (default fieldgate.export.outbox, where the running gateway",
             "         delivers it to fieldgate.export.endpoint). Unchanged windows are left as they were.",
             "         --force: export even if data before the window's end still waits in the spool",
-            "       export verify DIR",
-            "         checks every file of an export folder against its manifest.json",
+            "       export verify DIR... [--key gateway.pub.pem]",
+            "         checks export windows as a chain (DIR: a window folder or an outbox of them): every file",
+            "         against manifest.json, manifest.json.sig by the key (the first window's own gateway.pub.pem",
+            "         without --key, which proves consistency, not origin), each window naming the previous one",
             "       export --help",
             "Exit: 0 ok, 1 failed, 2 bad setting, 3 window not closed yet, 64 bad usage.");
 
@@ -61,8 +63,8 @@ public final class ExportCli {
             out.println(USAGE_TEXT);
             return OK;
         }
-        if (args.length == 2 && args[0].equals("verify")) {
-            return verify(Path.of(args[1]), out, err);
+        if (args.length >= 1 && args[0].equals("verify")) {
+            return verify(List.of(args).subList(1, args.length), out, err);
         }
         String from = null;
         String to = null;
@@ -138,16 +140,48 @@ public final class ExportCli {
         return OK;
     }
 
-    private static int verify(Path dir, PrintStream out, PrintStream err) {
-        List<String> problems = Manifest.verify(dir);
-        if (problems.isEmpty()) {
-            out.println(dir + ": every file matches " + Manifest.FILE);
-            return OK;
+    private static int verify(List<String> args, PrintStream out, PrintStream err) {
+        List<Path> dirs = new ArrayList<>();
+        Path keyFile = null;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--key")) {
+                if (i + 1 >= args.size()) {
+                    err.println("--key needs a file\n" + USAGE_TEXT);
+                    return USAGE;
+                }
+                keyFile = Path.of(args.get(++i));
+            } else {
+                dirs.add(Path.of(args.get(i)));
+            }
         }
-        for (String p : problems) {
-            err.println(dir + ": " + p);
+        if (dirs.isEmpty()) {
+            err.println("export verify needs at least one folder\n" + USAGE_TEXT);
+            return USAGE;
         }
-        return FAILED;
+        String keySource;
+        java.security.PublicKey key;
+        try {
+            if (keyFile == null) {
+                List<Path> windows = ChainVerify.windowFolders(dirs);
+                if (windows.isEmpty()) {
+                    err.println("no export window (a folder with " + Manifest.FILE + ") in " + dirs);
+                    return FAILED;
+                }
+                keyFile = windows.get(0).resolve(GatewayKeys.PUBLIC);
+                err.println("note: no --key given: using " + keyFile + " from the export itself (key "
+                        + GatewayKeys.fingerprint(GatewayKeys.readPublic(keyFile)) + "); compare it with `fieldgate key"
+                        + " show` on the gateway, or pass --key, to know who signed");
+            }
+            key = GatewayKeys.readPublic(keyFile);
+            keySource = keyFile.toString();
+        } catch (IOException e) {
+            err.println("export verify: " + e.getMessage());
+            return FAILED;
+        }
+        ChainVerify.Result result = ChainVerify.verify(dirs, key, keySource);
+        result.windows().forEach(out::println);
+        result.problems().forEach(err::println);
+        return result.ok() ? OK : FAILED;
     }
 
     private static Instant instant(String text, ZoneId zone, String option) {

@@ -27,6 +27,7 @@ public final class ExportStage implements AutoCloseable {
     private final ZoneId zone;
     private final Exporter.Closure closure;
     private final ScheduledExecutorService ticker;
+    private final java.nio.file.Path keyDir;
     private volatile boolean started;
 
     public ExportStage(GatewaySettings settings, List<SiteConfig> sites, Spool spool, Clock clock) {
@@ -47,6 +48,7 @@ public final class ExportStage implements AutoCloseable {
                     + "the spool for InfluxDB" : null;
         };
         this.exporter = new Exporter(settings.export(), export, closure, zone, clock);
+        this.keyDir = settings.export().keyDir();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-uptime");
             t.setDaemon(true);
@@ -54,9 +56,17 @@ public final class ExportStage implements AutoCloseable {
         });
     }
 
-    /** Counts the gateway's uptime for the ledger once a minute and starts the export schedule. */
+    /**
+     * Makes the signing key at the first start, counts the gateway's uptime for the ledger once a minute and starts
+     * the export schedule. A refused key file stops the exports (each attempt names it), not the gateway.
+     */
     public void start() {
         started = true;
+        try {
+            LOG.info("export signing key {} in {}", GatewayKeys.openOrCreate(keyDir).current().fingerprint(), keyDir);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.error("export signing key unusable, no window will be exported until it is fixed: {}", e.getMessage());
+        }
         ticker.scheduleAtFixedRate(() -> {
             try {
                 ledger.tick();
@@ -78,6 +88,15 @@ public final class ExportStage implements AutoCloseable {
     /** Why a window is not closed yet, or null when it is. */
     public Exporter.Closure closure() {
         return closure;
+    }
+
+    /** The current signing key's fingerprint (SHA-256 of its DER SubjectPublicKeyInfo), or null while it is unusable. */
+    public String keyFingerprint() {
+        try {
+            return GatewayKeys.fingerprint(GatewayKeys.readPublic(keyDir.resolve(GatewayKeys.PUBLIC)));
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     public ZoneId zone() {

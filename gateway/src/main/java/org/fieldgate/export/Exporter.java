@@ -36,7 +36,7 @@ public final class Exporter implements AutoCloseable {
     static final String DELIVERED = ".delivered";
 
     private final GatewaySettings.Export settings;
-    private final WindowExport export;
+    private final WindowWriter export;
     private final Closure closure;
     private final ZoneId zone;
     private final Clock clock;
@@ -50,10 +50,15 @@ public final class Exporter implements AutoCloseable {
         String notClosedBecause(ExportWindow window);
     }
 
+    /** Writes one window's files and its chained, signed manifest into a folder ({@link WindowExport}). */
+    public interface WindowWriter {
+        Manifest write(ExportWindow window, Path dir, Manifest.ChainLink link) throws IOException;
+    }
+
     /** What {@link #export} did. */
     public enum Outcome { WRITTEN, UNCHANGED, REPLACED }
 
-    public Exporter(GatewaySettings.Export settings, WindowExport export, Closure closure, ZoneId zone, Clock clock) {
+    public Exporter(GatewaySettings.Export settings, WindowWriter export, Closure closure, ZoneId zone, Clock clock) {
         this.settings = settings;
         this.export = export;
         this.closure = closure;
@@ -64,16 +69,122 @@ public final class Exporter implements AutoCloseable {
 
     /**
      * Writes {@code window} into {@code parent/<window id>}: in a scratch folder first, moved into place only when
-     * complete, so a crash never leaves half an export where a sync job or the engine could take it.
+     * complete, so a crash never leaves half an export where a sync job or the engine could take it. The manifest
+     * names the manifest of the window before it in {@code parent} (by start) and is signed by the key that window
+     * hands over; windows after it whose link no longer holds are re-chained (their manifests only).
      */
     public synchronized Outcome export(ExportWindow window, Path parent) throws IOException {
         Files.createDirectories(parent);
         Path target = parent.resolve(window.id());
         Path partial = parent.resolve(".partial-" + window.id());
         deleteTree(partial);
+        GatewayKeys keys = GatewayKeys.openOrCreate(settings.keyDir());
+        Path before = null;
+        List<Path> after = new ArrayList<>();
+        for (Path p : exported(parent)) {
+            ExportWindow w = parseId(p.getFileName().toString());
+            if (w.from().isBefore(window.from())) {
+                before = p;
+            } else if (w.from().isAfter(window.from())) {
+                after.add(p);
+            }
+        }
+        Manifest existing = null;
+        if (Files.isRegularFile(target.resolve(Manifest.FILE))) {
+            try {
+                existing = Manifest.read(target);
+            } catch (IOException e) {
+                existing = null; // replaced below, with the warning
+            }
+        }
+        Manifest.ChainLink link = link(window, before, existing, after.isEmpty(), keys);
+        Outcome outcome = write(window, parent, target, partial, link);
+        // also after UNCHANGED: a re-chain a crash interrupted is finished by the next export of the window
+        rechain(target, after, keys);
+        return outcome;
+    }
+
+    /**
+     * The window's place in the chain: after {@code before} (null: the first), signed by the key {@code before}
+     * hands over (the first: the key that signed it before, else the current one). After a rotation the old key
+     * signs and announces the new one in the newest window, or in a window that announced it already.
+     */
+    private static Manifest.ChainLink link(ExportWindow window, Path before, Manifest existing, boolean newest,
+                                           GatewayKeys keys) throws IOException {
+        String previousWindow = null;
+        String previousSha = null;
+        String signerFp = keys.current().fingerprint();
+        String why = "the current key";
+        if (before != null) {
+            Manifest previous = Manifest.read(before);
+            previousWindow = previous.windowId();
+            previousSha = Manifest.fileSha256(before);
+            if (previous.handsOverTo() != null) { // null: a fieldgate-export/1 window, before signatures
+                signerFp = previous.handsOverTo();
+                why = "the key window " + previousWindow + " hands over";
+            }
+        } else if (existing != null && existing.keySha256() != null) {
+            signerFp = existing.keySha256();
+            why = "the key that signed it before";
+        }
+        GatewayKeys.Pair signer = keys.byFingerprint(signerFp);
+        if (signer == null) {
+            throw new IOException("window " + window.id() + " must be signed by key " + signerFp + " (" + why + "), but "
+                    + keys.dir() + " holds only key " + keys.current().fingerprint()
+                    + (keys.previous() == null ? "" : " and the previous " + keys.previous().fingerprint())
+                    + ": restore that key; a window signed by another would break the chain");
+        }
+        boolean announced = existing != null && keys.current().fingerprint().equals(existing.nextKeySha256());
+        java.security.PublicKey announce = signer != keys.current() && (newest || announced)
+                ? keys.current().publicKey() : null;
+        return new Manifest.ChainLink(previousWindow, previousSha, signer, announce);
+    }
+
+    /**
+     * Names the new manifest of {@code changed} in the windows after it, where their link no longer holds. A window
+     * is re-signed only when its files and its old signature verify: the exporter never signs what someone changed.
+     */
+    private static void rechain(Path changed, List<Path> after, GatewayKeys keys) throws IOException {
+        Path previous = changed;
+        for (Path next : after) {
+            Manifest m = Manifest.read(next);
+            String sha = Manifest.fileSha256(previous);
+            String previousId = previous.getFileName().toString();
+            if (m.keySha256() == null || sha.equals(m.previousManifestSha256()) && previousId.equals(m.previousWindow())) {
+                return; // the chain holds from here on (or a fieldgate-export/1 window, which has none)
+            }
+            GatewayKeys.Pair signer = keys.byFingerprint(m.keySha256());
+            if (signer == null) {
+                throw new IOException("window " + m.windowId() + " follows a changed window but cannot be re-chained: "
+                        + "its key " + m.keySha256() + " is not in " + keys.dir() + "; export it again");
+            }
+            List<String> problems = new ArrayList<>(Manifest.verify(next));
+            if (!signedBy(next, signer)) {
+                problems.add(Manifest.SIG + " does not verify");
+            }
+            if (!problems.isEmpty()) {
+                throw new IOException("window " + m.windowId() + " follows a changed window but is not re-signed, as it"
+                        + " does not verify (" + String.join("; ", problems) + "); export it again");
+            }
+            Manifest rechained = m.rechained(previousId, sha);
+            rechained.writeSigned(next, signer);
+            LOG.info("export {}: re-chained after {} (content {} was {})", m.windowId(), previousId,
+                    rechained.contentSha256(), m.contentSha256());
+            previous = next;
+        }
+    }
+
+    private static boolean signedBy(Path window, GatewayKeys.Pair signer) throws IOException {
+        Path sig = window.resolve(Manifest.SIG);
+        return Files.isRegularFile(sig) && GatewayKeys.verify(signer.publicKey(),
+                Files.readAllBytes(window.resolve(Manifest.FILE)), Files.readAllBytes(sig));
+    }
+
+    private Outcome write(ExportWindow window, Path parent, Path target, Path partial, Manifest.ChainLink link)
+            throws IOException {
         Manifest written;
         try {
-            written = export.write(window, partial);
+            written = export.write(window, partial, link);
         } catch (IOException | RuntimeException e) {
             deleteTree(partial);
             throw e;
@@ -184,14 +295,19 @@ public final class Exporter implements AutoCloseable {
 
     /** Export folders in the outbox, oldest window first. */
     List<Path> exported() {
-        if (!Files.isDirectory(settings.outbox())) {
+        return exported(settings.outbox());
+    }
+
+    /** Export folders in {@code parent}, oldest window first (ids start with the UTC start, so names sort by it). */
+    static List<Path> exported(Path parent) {
+        if (!Files.isDirectory(parent)) {
             return List.of();
         }
-        try (Stream<Path> all = Files.list(settings.outbox())) {
+        try (Stream<Path> all = Files.list(parent)) {
             return all.filter(p -> parseId(p.getFileName().toString()) != null && Files.isRegularFile(p.resolve(Manifest.FILE)))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
         } catch (IOException e) {
-            LOG.error("outbox {} cannot be listed: {}", settings.outbox(), e.getMessage());
+            LOG.error("outbox {} cannot be listed: {}", parent, e.getMessage());
             return List.of();
         }
     }

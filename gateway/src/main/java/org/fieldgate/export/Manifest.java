@@ -24,11 +24,15 @@ import java.util.stream.Stream;
  * {@code manifest.json}: who exported what (gateway id, software version, hash of the site files), the window, and
  * every file with its size, row count and SHA-256. {@code content_sha256} is the SHA-256 of the manifest's compact
  * JSON without {@code generated_at} and itself, so two exports of the same data have the same content hash and only
- * their generation time differs; with the window id it is the delivery's idempotency key.
+ * their generation time differs; with the window id it is the delivery's idempotency key. The chain and signature
+ * fields ({@code key_sha256}, {@code previous_window}, {@code previous_manifest_sha256}, {@code next_key_sha256},
+ * {@code next_public_key}) are part of the content; {@link #SIG} signs the file's exact bytes.
  */
 public final class Manifest {
     public static final String FILE = "manifest.json";
-    static final String FORMAT = "fieldgate-export/1";
+    /** The raw 64-byte Ed25519 signature over the exact bytes of {@link #FILE}. */
+    public static final String SIG = "manifest.json.sig";
+    static final String FORMAT = "fieldgate-export/2";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode node;
@@ -37,8 +41,23 @@ public final class Manifest {
         this.node = node;
     }
 
+    /**
+     * Where a window sits in the chain and who signs it: the window before it in the outbox (by start; null for the
+     * first) and the SHA-256 of that window's manifest.json bytes, the signing key, and the key it announces (after a
+     * rotation; null otherwise).
+     */
+    record ChainLink(String previousWindow, String previousManifestSha256, GatewayKeys.Pair signer,
+                     java.security.PublicKey announce) {
+        /** The signer's public key into the export, as {@link GatewayKeys#PUBLIC}; returns its file name. */
+        String writePublicKey(Path dir) throws IOException {
+            Files.writeString(dir.resolve(GatewayKeys.PUBLIC), GatewayKeys.publicPem(signer.publicKey()));
+            return GatewayKeys.PUBLIC;
+        }
+    }
+
     static Manifest build(Path dir, String gatewayId, String database, ExportWindow window, List<String> siteFiles,
-                          Map<String, Long> tableRows, Instant generatedAt) throws IOException {
+                          List<String> otherFiles, Map<String, Long> tableRows, ChainLink link, Instant generatedAt)
+            throws IOException {
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT);
         m.put("gateway_id", gatewayId);
@@ -53,9 +72,17 @@ public final class Manifest {
             config.update(Files.readAllBytes(dir.resolve(name)));
         }
         m.put("config_sha256", HexFormat.of().formatHex(config.digest()));
+        m.put("key_sha256", link.signer().fingerprint());
+        m.put("previous_window", link.previousWindow());
+        m.put("previous_manifest_sha256", link.previousManifestSha256());
+        if (link.announce() != null) {
+            m.put("next_key_sha256", GatewayKeys.fingerprint(link.announce()));
+            m.put("next_public_key", GatewayKeys.publicPem(link.announce()));
+        }
         ArrayNode files = m.putArray("files");
         TreeSet<String> names = new TreeSet<>(tableRows.keySet());
         names.addAll(siteFiles);
+        names.addAll(otherFiles);
         for (String name : names) {
             ObjectNode f = files.addObject();
             f.put("name", name);
@@ -73,14 +100,71 @@ public final class Manifest {
     /** The manifest of an export folder. */
     public static Manifest read(Path dir) throws IOException {
         JsonNode n = JSON.readTree(dir.resolve(FILE).toFile());
-        if (!(n instanceof ObjectNode o) || !FORMAT.equals(o.path("format").asText())) {
+        // fieldgate-export/1: before signatures and the chain; still read, so an outbox of those is delivered
+        if (!(n instanceof ObjectNode o) || !List.of(FORMAT, "fieldgate-export/1").contains(o.path("format").asText())) {
             throw new IOException(dir.resolve(FILE) + ": not a " + FORMAT + " manifest");
         }
         return new Manifest(o);
     }
 
-    void writeTo(Path dir) throws IOException {
-        Files.write(dir.resolve(FILE), JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(node));
+    /** Writes manifest.json and its signature by {@code signer} (each through a temporary file, then moved). */
+    void writeSigned(Path dir, GatewayKeys.Pair signer) throws IOException {
+        byte[] bytes = JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(node);
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.write(tmp, bytes);
+        Path sigTmp = dir.resolve(SIG + ".tmp");
+        Files.write(sigTmp, signer.sign(bytes));
+        Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(sigTmp, dir.resolve(SIG), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The same manifest chained to another previous manifest (its content hash recomputed); for a re-chain. */
+    Manifest rechained(String previousWindow, String previousManifestSha256) {
+        ObjectNode copy = node.deepCopy();
+        copy.put("previous_window", previousWindow);
+        copy.put("previous_manifest_sha256", previousManifestSha256);
+        copy.put("content_sha256", contentHash(copy));
+        return new Manifest(copy);
+    }
+
+    public String keySha256() {
+        return text("key_sha256");
+    }
+
+    /** The window before this one in the chain, or null for the first. */
+    public String previousWindow() {
+        return text("previous_window");
+    }
+
+    public String previousManifestSha256() {
+        return text("previous_manifest_sha256");
+    }
+
+    /** The key this window announces (a rotation), or null. */
+    public String nextKeySha256() {
+        return text("next_key_sha256");
+    }
+
+    /** The announced key's PEM SubjectPublicKeyInfo, or null. */
+    String nextPublicKey() {
+        return text("next_public_key");
+    }
+
+    /** The key that signs the window after this one: the announced key, else this window's own. */
+    String handsOverTo() {
+        return nextKeySha256() != null ? nextKeySha256() : keySha256();
+    }
+
+    private String text(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** SHA-256 of a manifest.json's exact bytes, hex: what the next window names. */
+    static String fileSha256(Path dir) throws IOException {
+        return sha256(dir.resolve(FILE));
     }
 
     public String windowId() {
@@ -149,7 +233,7 @@ public final class Manifest {
         }
         try (Stream<Path> all = Files.walk(dir)) {
             all.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
-                    .filter(name -> !name.equals(FILE) && !listed.contains(name)).sorted()
+                    .filter(name -> !name.equals(FILE) && !name.equals(SIG) && !listed.contains(name)).sorted()
                     .forEach(name -> problems.add(name + ": not listed in the manifest"));
         } catch (IOException e) {
             problems.add(dir + ": cannot be listed (" + e.getMessage() + ")");

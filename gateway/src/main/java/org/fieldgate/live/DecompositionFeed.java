@@ -13,6 +13,7 @@ import org.fieldgate.calc.decomposition.DailyRespiration;
 import org.fieldgate.calc.decomposition.DecompositionCalculator;
 import org.fieldgate.calc.decomposition.DecompositionOptions;
 import org.fieldgate.calc.decomposition.DecompositionResult;
+import org.fieldgate.calc.decomposition.DecompositionUncertainty;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxQc;
 import org.fieldgate.forward.InfluxLines;
@@ -161,6 +162,18 @@ public final class DecompositionFeed {
                 "coverage", result.coverageFraction(),
                 "partitioning", result.partitioning(),
                 "flags", LivePoints.names(result.flags()));
+        // the chambers' systematic part at standard air (it enters relatively, docs/science.md §7.3)
+        double fluxSystematicRel = site.chambers() == null ? 0
+                : SiteAccuracy.chamber(site, latest.date()).relative(101.325, 15);
+        DecompositionUncertainty du = DecompositionUncertainty.of(result, fluxSystematicRel, 0);
+        f.put("rh_g_c_m2_yr_ci95_low", du.rhAnnualCi95LowGCM2Yr());
+        f.put("rh_g_c_m2_yr_ci95_high", du.rhAnnualCi95HighGCM2Yr());
+        f.put("k_per_yr_ci95_low", du.kCi95LowPerYr());
+        f.put("k_per_yr_ci95_high", du.kCi95HighPerYr());
+        f.put("q10_ci95_low", du.q10Ci95Low());
+        f.put("q10_ci95_high", du.q10Ci95High());
+        f.put("rref_umol_m2_s_ci95_low", du.rrefCi95LowUmolM2S());
+        f.put("rref_umol_m2_s_ci95_high", du.rrefCi95HighUmolM2S());
         lastFields = f;
         long dayStartNs = latest.date().atStartOfDay(site.timezone()).toEpochSecond() * 1_000_000_000L;
         out.accept(List.of(InfluxLines.derived("decomposition", dayStartNs, Map.of("site", site.id()), f)));

@@ -26,6 +26,8 @@ import java.util.OptionalLong;
  * @param spoolDamage            what was found damaged when the spool opened; empty when nothing was
  * @param lastReconcile          the reconciler's last findings, null before its first run
  * @param acquisition            the gateway's own probes, null when it acquires nothing
+ * @param exportKeySha256        the export signing key's fingerprint (SHA-256 of its DER SubjectPublicKeyInfo), null
+ *                               while the key is unusable
  */
 public record PipelineStatus(long nowNs, String site,
                              boolean brokerConnected, String brokerError,
@@ -36,5 +38,6 @@ public record PipelineStatus(long nowNs, String site,
                              long deadLetters, long ingested, long delivered, long quarantined, long dropped,
                              long lostAcknowledged, long duplicates, long conflicts, String commitError,
                              String spoolDamage, Reconciler.Summary lastReconcile,
-                             GatewaySettings.AcquireMode acquireMode, AcquisitionStage.Health acquisition) {
+                             GatewaySettings.AcquireMode acquireMode, AcquisitionStage.Health acquisition,
+                             String exportKeySha256) {
 }

@@ -10,6 +10,7 @@ import org.fieldgate.transport.IngestCommitter;
 import org.fieldgate.transport.MqttIngest;
 
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /** The one place the gateway's status figures are computed; see {@link PipelineStatus}. */
 public final class StatusSnapshots {
@@ -22,17 +23,30 @@ public final class StatusSnapshots {
     private final Reconciler reconciler;
     private final AcquisitionStage acquisition;
     private final LongSupplier nowNs;
+    private final Supplier<String> exportKeySha256;
 
-    /** {@code acquisition}: null when the gateway acquires nothing. */
+    /**
+     * {@code acquisition}: null when the gateway acquires nothing. {@code exportKeySha256}: the export signing key's
+     * fingerprint, null while it is unusable.
+     */
     public StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool, IngestCommitter committer,
                            MqttIngest mqtt, InfluxForwarder forwarder, Reconciler reconciler,
-                           AcquisitionStage acquisition) {
-        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, EpochNanos::now);
+                           AcquisitionStage acquisition, Supplier<String> exportKeySha256) {
+        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, EpochNanos::now,
+                exportKeySha256);
     }
 
     StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool, IngestCommitter committer,
                     MqttIngest mqtt, InfluxForwarder forwarder, Reconciler reconciler, AcquisitionStage acquisition,
                     LongSupplier nowNs) {
+        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, nowNs, () -> null);
+    }
+
+    private StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool,
+                            IngestCommitter committer, MqttIngest mqtt, InfluxForwarder forwarder,
+                            Reconciler reconciler, AcquisitionStage acquisition, LongSupplier nowNs,
+                            Supplier<String> exportKeySha256) {
+        this.exportKeySha256 = exportKeySha256;
         this.site = site;
         this.acquireMode = acquireMode;
         this.spool = spool;
@@ -57,6 +71,6 @@ public final class StatusSnapshots {
                 spool.droppedTotal(),
                 spool.lostTotal(), spool.duplicatesTotal(), spool.conflictsTotal(), committer.lastCommitError(),
                 spool.damageAtStart(), reconciler.last(),
-                acquireMode, acquisition == null ? null : acquisition.health());
+                acquireMode, acquisition == null ? null : acquisition.health(), exportKeySha256.get());
     }
 }

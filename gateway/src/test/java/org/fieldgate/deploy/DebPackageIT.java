@@ -564,10 +564,31 @@ class DebPackageIT {
         for (Path secret : secrets.subList(0, 2)) {
             assertFalse(installed.contains(Files.readString(secret, StandardCharsets.UTF_8).strip()), "dpkg -i printed the secret in " + secret);
         }
+        // the export signing key, made by the postinst as user fieldgate: the private key for that user only, its
+        // fingerprint printed (never the key), and `fieldgate key show` shows the same
+        Path signingKey = Paths.get("/var/lib/fieldgate/keys/gateway.key.pem");
+        Path signingPub = Paths.get("/var/lib/fieldgate/keys/gateway.pub.pem");
+        assertEquals("fieldgate fieldgate 700", stat("/var/lib/fieldgate/keys"));
+        assertEquals("fieldgate fieldgate 600", stat(signingKey.toString()));
+        assertEquals("fieldgate fieldgate 644", stat(signingPub.toString()));
+        Matcher printed = Pattern.compile("(?m)^fieldgate export signing key ([0-9a-f]{64}) \\(fieldgate key show\\)$").matcher(installed);
+        assertTrue(printed.find(), installed);
+        String keyFingerprint = printed.group(1);
+        assertEquals(keyFingerprint, sha256(Command.run(DPKG_TIMEOUT, "sh", "-c", "openssl pkey -pubin -in " + signingPub
+                + " -outform DER | sha256sum").ok().substring(0, 64)), "the fingerprint as README defines it");
+        assertFalse(installed.contains(Files.readString(signingKey, StandardCharsets.UTF_8).lines().skip(1).findFirst().orElseThrow()),
+                "dpkg -i printed the private key");
+        String shown = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "key", "show").ok();
+        assertTrue(shown.contains("fingerprint " + keyFingerprint + " ") && shown.contains(Files.readString(signingPub)), shown);
+        assertFalse(shown.contains("PRIVATE"), shown);
+
         // an upgrade (here: the same version again) keeps them
         Map<String, String> credentialsBefore = digests(secrets);
+        Map<String, String> keyBefore = digests(List.of(signingKey, signingPub));
         Command.run(DPKG_TIMEOUT, "dpkg", "-i", deb.toString()).ok();
         assertEquals(credentialsBefore, digests(secrets), "a reinstall replaced a credential");
+        assertEquals(keyBefore, digests(List.of(signingKey, signingPub)), "a reinstall replaced the signing key");
         Path enabled = Paths.get("/etc/systemd/system/multi-user.target.wants/fieldgate.service");
         assertTrue(Files.isSymbolicLink(enabled), "postinst enables the unit (deb-systemd-helper)");
         // on the real system, with the real mosquitto and influxd binaries
@@ -597,8 +618,33 @@ class DebPackageIT {
         Matcher window = Pattern.compile("(?m)^(/var/lib/fieldgate/outbox/\\S+) written .*calibrations\\.csv=[1-9]")
                 .matcher(exported);
         assertTrue(window.find(), exported);
+        String verified = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "export", "verify", window.group(1), "--key", signingPub.toString()).ok();
+        assertTrue(verified.contains(": ok, ") && verified.contains("signed by key " + keyFingerprint + ", first of the chain"),
+                verified);
+        // a rotation: the next window is signed by the first key and announces the new one; verify follows it
+        String rotated = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "key", "rotate").ok();
+        Matcher newKey = Pattern.compile("(?m)^fingerprint ([0-9a-f]{64}) ").matcher(rotated);
+        assertTrue(newKey.find() && !newKey.group(1).equals(keyFingerprint), rotated);
+        assertEquals("fieldgate fieldgate 600", stat(signingKey.toString()), "the rotated key is the service's too");
+        // the first key stays beside it (it signs the next window); the service user can read it, as verify runs as that user
+        Path firstKey = Paths.get("/var/lib/fieldgate/keys/previous.pub.pem");
+        assertEquals(keyBefore.get(signingPub.toString()), digests(List.of(firstKey)).get(firstKey.toString()));
         Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
-                "/usr/bin/fieldgate", "export", "verify", window.group(1)).ok();
+                "FIELDGATE_SITE_CONFIG=/etc/fieldgate/sites/soil-plot-example.yaml", "FIELDGATE_INFLUX_URL=" + influxd.url(),
+                "/usr/bin/fieldgate", "export", "--from", "2026-11-02", "--to", "2026-11-03", "--force").ok();
+        String chain = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "export", "verify", "/var/lib/fieldgate/outbox", "--key", firstKey.toString()).ok();
+        assertEquals(2, chain.lines().filter(l -> l.contains(": ok, ")).count(), chain);
+        assertTrue(chain.contains("signed by key " + keyFingerprint + ", after ") && chain.contains("announces key " + newKey.group(1)),
+                chain);
+        // the new key is not the one the chain starts with: exit 1, the window and the signature file named
+        Command wrong = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "export", "verify", "/var/lib/fieldgate/outbox", "--key", signingPub.toString());
+        assertEquals(1, wrong.exitCode(), wrong.output());
+        assertTrue(wrong.output().contains(window.group(1).substring(window.group(1).lastIndexOf('/') + 1)
+                + ": manifest.json.sig: signed by key " + keyFingerprint + ", not by the key given"), wrong.output());
         assertEquals("fieldgate fieldgate", stat("/var/lib/fieldgate/spool/spool.db").substring(0, "fieldgate fieldgate".length()),
                 "the spool a root export made belongs to the service");
 
@@ -724,6 +770,12 @@ class DebPackageIT {
         before.remove(passwd.toString());
         assertEquals(before, after, "only the password file was written");
         assertEquals(List.of(GATEWAY_USER), Files.readAllLines(passwd).stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
+    }
+
+    /** A hex SHA-256 as printed by sha256sum, checked for its form. */
+    private static String sha256(String hex) {
+        assertTrue(hex.matches("[0-9a-f]{64}"), hex);
+        return hex;
     }
 
     /** SHA-256 of each file by path: compares contents without putting secrets into a failure message. */

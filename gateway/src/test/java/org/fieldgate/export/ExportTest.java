@@ -182,6 +182,9 @@ class ExportTest {
             assertEquals(1, rows.get("fluxes.csv"));
             assertEquals(1, rows.get("closures.csv"));
             assertEquals(0, rows.get("fixation.csv"), "day 2's");
+            // docs/science.md §7.4: the conservative value sits next to the central one in the results table
+            assertTrue(lines(export.resolve("fixation.csv")).get(0).contains(
+                    ",net_kg,net_kg_conservative,net_kg_ci95_low,net_kg_ci95_high,"), lines(export.resolve("fixation.csv")).get(0));
             assertEquals(24 * site.channelCount() + 1, rows.get("ledger.csv"), "every configured channel's hours and the remote one's hour");
             assertEquals(6, rows.get("calibrations.csv"), "the site's five and the model scaling the temperature used");
             assertEquals("soil-plot-example", json.readTree(export.resolve("manifest.json").toFile()).path("gateway_id").asText());
@@ -207,10 +210,12 @@ class ExportTest {
             assertTrue(Files.readString(export.resolve("config/soil-plot-example-soil-plot-example.yaml"))
                     .contains("id: soil-plot-example"));
 
-            // a re-run of the same window leaves the folder as it was
+            // a re-run of the same window leaves the folder as it was, its signature too
             byte[] manifestBefore = Files.readAllBytes(export.resolve("manifest.json"));
+            byte[] signatureBefore = Files.readAllBytes(export.resolve(Manifest.SIG));
             assertEquals(Exporter.Outcome.UNCHANGED, stage.exporter().export(DAY1, outbox));
             assertArrayEquals(manifestBefore, Files.readAllBytes(export.resolve("manifest.json")));
+            assertArrayEquals(signatureBefore, Files.readAllBytes(export.resolve(Manifest.SIG)));
 
             // and an export elsewhere has the same files and content hash; only generated_at differs
             Path elsewhere = dir.resolve("elsewhere");
@@ -227,7 +232,8 @@ class ExportTest {
     private static List<String> listed(Path export) throws IOException {
         try (Stream<Path> all = Files.walk(export)) {
             return all.filter(Files::isRegularFile).map(p -> export.relativize(p).toString())
-                    .filter(n -> !n.equals(Manifest.FILE)).sorted().toList();
+                    // the manifest differs in generated_at, so its signature does too
+                    .filter(n -> !n.equals(Manifest.FILE) && !n.equals(Manifest.SIG)).sorted().toList();
         }
     }
 

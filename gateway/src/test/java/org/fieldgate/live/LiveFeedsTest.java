@@ -103,6 +103,13 @@ class LiveFeedsTest {
             assertEquals(closures.get(c).timeNs(), f.timeNs(), "flux stamped at its lid close");
             assertEquals(75, field(closures.get(c), "samples"), "lid close to observation end (150 s) at 2 s");
             assertEquals(results.get(c).estimate().fluxUmolM2S(), got, 1e-6 * Math.abs(got));
+            // docs/science.md §7.2: the interval holds the flux and is at least the fit's own
+            double lo = field(f, "flux_ci95_low");
+            double hi = field(f, "flux_ci95_high");
+            assertEquals(got, (lo + hi) / 2, 1e-9 * Math.abs(got), f.line());
+            assertEquals(1.959964 * field(f, "se_combined"), (hi - lo) / 2, 1e-6 * (hi - lo), f.line());
+            assertTrue(field(f, "se_combined") >= field(f, "se"), f.line());
+            assertTrue(field(f, "systematic_rel") >= 0, f.line());
         }
     }
 
@@ -133,6 +140,16 @@ class LiveFeedsTest {
             double energy = 7190 / 3600.0;                                // 1 kW fans
             assertEquals(energy, field(last, "energy_kwh"), 1e-9);
             assertEquals(cumulative - energy * 0.462 - 38.5, field(last, "net_kg"), 1e-9);
+            // docs/science.md §7.4: intervals around the central values, the conservative value 1.645 sigma below
+            double net = field(last, "net_kg");
+            double half = (field(last, "net_kg_ci95_high") - field(last, "net_kg_ci95_low")) / 2;
+            assertTrue(half > 0, last.line());
+            assertEquals(net, field(last, "net_kg_ci95_low") + half, 1e-9, last.line());
+            assertEquals(net - 1.644854 / 1.959964 * half, field(last, "net_kg_conservative"), 1e-6 * half, last.line());
+            assertTrue(field(last, "cumulative_kg_ci95_low") < cumulative && cumulative < field(last,
+                    "cumulative_kg_ci95_high"), last.line());
+            assertTrue(field(last, "x_ci95_low") < field(last, "x") && field(last, "x") < field(last, "x_ci95_high"));
+            assertEquals(7190 / 7200.0, field(last, "coverage"), 1e-12, "two clock hours, 7190 s measured");
 
             // a restart: the sums continue; the interval across the restart is not counted (no carried sample)
             HouseFeed restarted = new HouseFeed(house, spool, out::addAll);
@@ -140,6 +157,9 @@ class LiveFeedsTest {
             restarted.run();
             PointLine after = out.get(out.size() - 1);
             assertEquals(kgPerS * (7190 + 590), field(after, "cumulative_kg"), 1e-9 * cumulative);
+            // the third hour was measured for 590 s only: coverage falls, nothing is scaled up to fill the hour
+            assertEquals((7190 + 590) / 10_800.0, field(after, "coverage"), 1e-12);
+            assertTrue(field(after, "net_kg_conservative") < field(after, "net_kg"));
         }
     }
 
@@ -180,6 +200,8 @@ class LiveFeedsTest {
             double rhYear = 0.55 * 3.0 * 1.0368 * 365.25;
             assertEquals(rhYear / 4500, field(p, "k_per_yr"), 1e-3 * rhYear / 4500);
             assertTrue(p.line().contains("day_complete=false"), p.line());
+            // one day has no day-to-day scatter to estimate the annual sum's random part from: no interval at all
+            assertTrue(!p.line().contains("rh_g_c_m2_yr_ci95_low") && !p.line().contains("k_per_yr_ci95_low"), p.line());
         }
     }
 }

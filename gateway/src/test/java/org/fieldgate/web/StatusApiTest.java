@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.fieldgate.export.GatewayKeys;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.Poll;
 import org.fieldgate.testkit.StartsApplication;
@@ -53,9 +54,14 @@ class StatusApiTest {
                             + "\"oldestUndeliveredAgeS\":0.0,\"spoolBytes\":N,\"spoolMaxBytes\":536870912,\"spoolFull\":false,"
                             + "\"spoolFullPolicy\":\"backpressure\",\"influxReachable\":false,"
                             + "\"influxError\":\"Connection refused\",\"deadLetters\":0,\"ingested\":0,\"delivered\":0,"
-                            + "\"quarantined\":0,\"dropped\":0,\"acquisition\":{\"state\":\"UP\",\"mode\":\"hardware\"}}",
-                    status.toString().replaceFirst("\"spoolBytes\":\\d+", "\"spoolBytes\":N"), "/api/status");
+                            + "\"quarantined\":0,\"dropped\":0,\"acquisition\":{\"state\":\"UP\",\"mode\":\"hardware\"},"
+                            + "\"exportKeySha256\":\"K\"}",
+                    status.toString().replaceFirst("\"spoolBytes\":\\d+", "\"spoolBytes\":N")
+                            .replaceFirst("\"exportKeySha256\":\"[0-9a-f]{64}\"", "\"exportKeySha256\":\"K\""), "/api/status");
             assertTrue(status.path("spoolBytes").asLong() > 0, status.toString());
+            // the key made at the first start, beside the spool
+            assertEquals(GatewayKeys.fingerprint(GatewayKeys.readPublic(dir.resolve("keys").resolve(GatewayKeys.PUBLIC))),
+                    status.path("exportKeySha256").asText());
 
             JsonNode health = get(context, "/health").path("details");
             assertEquals(List.of("reachable", "delivered", "quarantined", "oldestUndeliveredAgeS", "lastSuccessfulWrite",
