@@ -2,7 +2,7 @@ package org.fieldgate.acquire.bme280;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
@@ -183,7 +183,7 @@ public final class Bme280 extends I2cProbe {
             long q10 = trim.compensateH(adcH, tFine);
             double humidityPct = q10 / 1024.0;
             // the formula clamps to 0-100 %; a clamped value is a saturated sensor, not a reading
-            int hQc = (q10 <= 0 || q10 >= 100 * 1024 ? DriverQc.OUT_OF_RANGE : 0)
+            int hQc = (q10 <= 0 || q10 >= 100 * 1024 ? QcFlags.OUT_OF_RANGE : 0)
                     | stuck.check("rh", adcH);
             rh = new Measurement(RH.name(), RH.unit(), humidityPct, hQc);
         }

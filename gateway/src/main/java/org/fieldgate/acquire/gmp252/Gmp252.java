@@ -1,7 +1,7 @@
 package org.fieldgate.acquire.gmp252;
 
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
@@ -24,7 +24,7 @@ import java.util.List;
  *
  * <p>Each sample reads the measurement block (CO2, compensation T, measured T as float32) and the two status
  * registers, both with function 03. Device status "critical error" fails the sample; "error" and "warning"
- * and CO2 status "not reliable" flag the values {@link DriverQc#STATUS_WARNING}; CO2 status "not yet available"
+ * and CO2 status "not reliable" flag the values {@link QcFlags#STATUS_WARNING}; CO2 status "not yet available"
  * fails the sample (there is no value to keep).
  */
 public final class Gmp252 extends SerialProbe {
@@ -130,12 +130,12 @@ public final class Gmp252 extends SerialProbe {
         }
         int qc = 0;
         if ((device & (DEVICE_ERROR | DEVICE_WARNING)) != 0 || (co2 & CO2_NOT_RELIABLE) != 0 || co2 != CO2_OK) {
-            qc |= DriverQc.STATUS_WARNING;
+            qc |= QcFlags.STATUS_WARNING;
         }
         return qc;
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.STATUS_WARNING | DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE
-            | DriverQc.CRC_RETRIED | DriverQc.WARMING_UP | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.STATUS_WARNING | QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE
+            | QcFlags.CRC_RETRIED | QcFlags.WARMING_UP | QcFlags.REINITIALISED;
 }

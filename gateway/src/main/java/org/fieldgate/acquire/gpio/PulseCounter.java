@@ -8,7 +8,7 @@ import com.pi4j.io.gpio.digital.DigitalStateChangeEvent;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
 import com.pi4j.io.gpio.digital.PullResistance;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
@@ -30,7 +30,7 @@ import java.util.List;
  * sample into a frequency over the elapsed time on the {@link BusClock} and into the scaled channel
  * ({@code factor} × Hz, e.g. 30 for rpm of a two-pulse tachometer). When pulses are expected (a fan that
  * should run), {@code stuckZeroIntervals} intervals in a row without a single edge flag the values
- * {@link DriverQc#STUCK_VALUE}: the sensor, its wiring or the fan is dead.
+ * {@link QcFlags#STUCK_VALUE}: the sensor, its wiring or the fan is dead.
  */
 public final class PulseCounter implements Probe {
 
@@ -158,10 +158,10 @@ public final class PulseCounter implements Probe {
         count = 0;
         windowStart = now;
         double hz = n / (elapsed / 1e9);
-        int qc = hz > config.maxHz() ? DriverQc.OUT_OF_RANGE : 0;
+        int qc = hz > config.maxHz() ? QcFlags.OUT_OF_RANGE : 0;
         zeroIntervals = n == 0 ? zeroIntervals + 1 : 0;
         if (config.stuckZeroIntervals() > 0 && zeroIntervals >= config.stuckZeroIntervals()) {
-            qc |= DriverQc.STUCK_VALUE;
+            qc |= QcFlags.STUCK_VALUE;
         }
         samples++;
         return List.of(new Measurement("frequency", "Hz", hz, qc),

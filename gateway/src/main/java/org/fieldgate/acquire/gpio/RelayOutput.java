@@ -5,7 +5,7 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalOutputConfigBuilder;
 import com.pi4j.io.gpio.digital.DigitalState;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
@@ -26,7 +26,7 @@ import java.util.List;
  * {@link ProbeException}. Changes closer together than {@code minDwell} are refused ({@link Outcome#TOO_SOON}):
  * a control loop gone wrong must not chatter the relay or the lid motor. {@link #sample()} reports the
  * read-back state as the {@code state} channel (1 = energised, lid closed), flagged
- * {@link DriverQc#WARMING_UP} while the lid is still travelling.
+ * {@link QcFlags#WARMING_UP} while the lid is still travelling.
  */
 public final class RelayOutput implements Probe, LidControl {
     /** 1 = energised (lid closed), 0 = released. */
@@ -174,7 +174,7 @@ public final class RelayOutput implements Probe, LidControl {
         boolean closed = readBack();
         samples++;
         return List.of(new Measurement(STATE.name(), STATE.unit(), closed ? 1 : 0,
-                settled() ? 0 : DriverQc.WARMING_UP));
+                settled() ? 0 : QcFlags.WARMING_UP));
     }
 
     @Override

@@ -2,7 +2,7 @@ package org.fieldgate.acquire.scd30;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
@@ -134,6 +134,6 @@ public final class Scd30 extends I2cProbe {
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE | DriverQc.CRC_RETRIED
-            | DriverQc.WARMING_UP | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE | QcFlags.CRC_RETRIED
+            | QcFlags.WARMING_UP | QcFlags.REINITIALISED;
 }

@@ -2,7 +2,7 @@ package org.fieldgate.acquire.scd4x;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
@@ -115,7 +115,7 @@ public final class Scd4x extends I2cProbe {
         double temperatureC = -45 + 175.0 * w[1] / 65535;
         double humidityPct = 100.0 * w[2] / 65535;
         return List.of(
-                new Measurement(CO2.name(), CO2.unit(), co2Ppm, (w[0] == 0 ? DriverQc.OUT_OF_RANGE
+                new Measurement(CO2.name(), CO2.unit(), co2Ppm, (w[0] == 0 ? QcFlags.OUT_OF_RANGE
                         : range(co2Ppm, CO2.min(), CO2.max())) | stuck.check("co2", w[0])),
                 new Measurement(TEMP.name(), TEMP.unit(), temperatureC,
                         range(temperatureC, TEMP.min(), TEMP.max()) | stuck.check("temp", w[1])),

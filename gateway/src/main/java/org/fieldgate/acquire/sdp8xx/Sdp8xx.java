@@ -2,7 +2,7 @@ package org.fieldgate.acquire.sdp8xx;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
@@ -155,7 +155,7 @@ public final class Sdp8xx extends I2cProbe {
         double temperatureC = tRaw / TEMPERATURE_SCALE;
         int dpQc = stuck.check("dp", dpRaw)
                 | (Math.abs(pressurePa) > config.model().rangePa || dpRaw == Short.MAX_VALUE
-                || dpRaw == Short.MIN_VALUE ? DriverQc.OUT_OF_RANGE : 0);
+                || dpRaw == Short.MIN_VALUE ? QcFlags.OUT_OF_RANGE : 0);
         Measurement dp = new Measurement(DP.name(), DP.unit(), pressurePa, dpQc);
         Measurement t = new Measurement(TEMP.name(), TEMP.unit(), temperatureC,
                 range(temperatureC, TEMP.min(), TEMP.max()) | stuck.check("temp", tRaw));

@@ -1,7 +1,7 @@
 package org.fieldgate.acquire.teros12;
 
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
@@ -163,6 +163,6 @@ public final class Teros12 extends SerialProbe {
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE | DriverQc.CRC_RETRIED
-            | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE | QcFlags.CRC_RETRIED
+            | QcFlags.REINITIALISED;
 }

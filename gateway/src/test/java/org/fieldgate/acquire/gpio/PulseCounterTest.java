@@ -6,7 +6,7 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -110,8 +110,8 @@ class PulseCounterTest {
         assertEquals(0, tach.sample().get(0).qc());
         clock.advance(Duration.ofSeconds(1));
         List<Measurement> m = tach.sample();
-        assertEquals(DriverQc.STUCK_VALUE, m.get(0).qc());
-        assertEquals(DriverQc.STUCK_VALUE, m.get(1).qc());
+        assertEquals(QcFlags.STUCK_VALUE, m.get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, m.get(1).qc());
         assertEquals(0.0, m.get(1).value());
         pulses(pin, 20, Duration.ofSeconds(1));
         assertEquals(0, tach.sample().get(0).qc());
@@ -126,7 +126,7 @@ class PulseCounterTest {
         pulses(pin, 60, Duration.ofMillis(500)); // 120 edges in 0.5 s = 240 Hz
         List<Measurement> m = tach.sample();
         assertEquals(240.0, m.get(0).value(), 1e-3); // the half second split into 120 whole-ns steps
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
     }
 
     @Test

@@ -7,7 +7,7 @@ import com.pi4j.io.gpio.digital.DigitalOutputConfig;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -46,7 +46,7 @@ class RelayOutputTest {
         assertEquals(DigitalState.LOW, line.state());
         assertTrue(lid.lidClosed());
         assertFalse(lid.settled());
-        assertEquals(new Measurement("state", "/", 1, DriverQc.WARMING_UP), lid.sample().get(0)); // travelling
+        assertEquals(new Measurement("state", "/", 1, QcFlags.WARMING_UP), lid.sample().get(0)); // travelling
         clock.advance(Duration.ofSeconds(5));
         assertTrue(lid.settled());
         assertEquals(new Measurement("state", "/", 1, 0), lid.sample().get(0));

@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.FakeI2CProvider;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
@@ -178,7 +178,7 @@ class HardwareProbeFactoryTest {
         for (Map<String, Measurement> values : m.values()) {
             for (Measurement v : values.values()) {
                 // GMP252 values carry WARMING_UP for their first 2 min; nothing else may be flagged
-                assertEquals(0, v.qc() & ~DriverQc.WARMING_UP, v.toString());
+                assertEquals(0, v.qc() & ~QcFlags.WARMING_UP, v.toString());
             }
         }
         assertEquals(0, overlaps.get());
@@ -269,7 +269,7 @@ class HardwareProbeFactoryTest {
         air.reconnectAfterPowerCycle();
         links.get("/dev/ttyUSB1").unplug(false);
         List<Measurement> back = probes.get("air").sample();
-        assertTrue(back.get(0).has(DriverQc.REINITIALISED));
+        assertTrue(back.get(0).has(QcFlags.REINITIALISED));
         probes.get("fan-meter").sample();
     }
 

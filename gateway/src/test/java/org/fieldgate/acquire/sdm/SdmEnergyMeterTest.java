@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.sdm;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -72,7 +72,7 @@ class SdmEnergyMeterTest {
                 clock);
         sdm.sample();
         meter.corruptNextReplies(1);
-        assertTrue(sdm.sample().get(0).has(DriverQc.CRC_RETRIED));
+        assertTrue(sdm.sample().get(0).has(QcFlags.CRC_RETRIED));
         meter.corruptNextReplies(2);
         assertEquals(ProbeException.Cause.CRC, assertThrows(ProbeException.class, sdm::sample).failure());
         meter.silence(true);
@@ -85,7 +85,7 @@ class SdmEnergyMeterTest {
         e = assertThrows(ProbeException.class, sdm::sample);
         assertTrue(e.getMessage().contains("exception response 0x84, code 2 (ILLEGAL DATA ADDRESS)"), e.getMessage());
         meter.forceException(0);
-        assertEquals(DriverQc.REINITIALISED, sdm.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, sdm.sample().get(0).qc());
         assertEquals(3, sdm.counters().crcErrors());
         assertEquals(3, sdm.counters().failures());
         assertEquals(1, sdm.counters().busErrors());
@@ -103,7 +103,7 @@ class SdmEnergyMeterTest {
         meter.corruptNextReplies(1, 1, 0x80);
         List<Measurement> m = sdm.sample();
         assertEquals(750.0, m.get(0).value());
-        assertEquals(DriverQc.CRC_RETRIED, m.get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, m.get(0).qc());
         assertEquals(1, sdm.counters().crcErrors());
     }
 
@@ -132,7 +132,7 @@ class SdmEnergyMeterTest {
         meter.set(230f, 1499.5f, 10f);
         sdm.sample();
         sdm.sample();
-        assertEquals(DriverQc.STUCK_VALUE, sdm.sample().get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, sdm.sample().get(0).qc());
     }
 
     @Test
@@ -143,11 +143,11 @@ class SdmEnergyMeterTest {
                 Duration.ofMillis(500), 0), clock);
         meter.set(400f, 30_000f, 10f);
         List<Measurement> m = sdm.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
         assertEquals(0, m.get(1).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(2).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(2).qc());
         meter.set(230f, 100f, 9.5f);
-        assertEquals(DriverQc.OUT_OF_RANGE, sdm.sample().get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, sdm.sample().get(1).qc());
         meter.set(230f, 100f, 9.6f);
         assertEquals(0, sdm.sample().get(1).qc());
     }
