@@ -76,7 +76,7 @@ public class GatewayPipeline implements AutoCloseable {
         forwarder.threads().forEach(threads::watch);
         var derived = new DerivedPoints(spool, forwarder);
         this.acquisition = AcquisitionBuilder.build(settings, sites, in.packs(), derived.gaps(), derived);
-        this.live = new LiveCalculations(sites.sites(), settings.calc(), spool, acquisition::lids,
+        this.live = new LiveCalculations(sites.sites(), settings.calc(), spool.accumulators(), acquisition::lids,
                 acquisition.time()::nowNs, derived);
         this.simulator = settings.simulator().enabled()
                 ? new SoilProbeSimulator(settings.mqtt().url(), settings.site(), settings.simulator().device(),
@@ -126,7 +126,7 @@ public class GatewayPipeline implements AutoCloseable {
             broker.close();
         }
         spool.close();
-        LOG.info("fieldgate stopped; {} readings wait in the spool for the next start", spool.depth());
+        LOG.info("fieldgate stopped; {} readings wait in the spool for the next start", spool.readings().depth());
     }
 
     // what the web layer reads, handed out as beans by PipelineBeans only

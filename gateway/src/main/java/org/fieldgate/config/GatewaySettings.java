@@ -2,6 +2,7 @@ package org.fieldgate.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.fieldgate.store.FullPolicy;
 
 /**
  * Every fieldgate.* property, checked once at start-up. Plain records so the stages can be built and
@@ -77,20 +78,7 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
         }
     }
 
-    /** What the spool does when it reaches maxBytes. */
-    public enum FullPolicy {
-        /** Stop acknowledging new messages so the broker keeps them; nothing is dropped. */
-        BACKPRESSURE("backpressure"),
-        /** Drop the oldest undelivered readings, each drop recorded as a gap record. */
-        DROP_OLDEST("drop-oldest");
-
-        public final String label;
-
-        FullPolicy(String label) {
-            this.label = label;
-        }
-    }
-
+    /** @param fullPolicy what the spool does when it reaches maxBytes (the store owns the policies) */
     public record Spool(Path dir, long maxBytes, FullPolicy fullPolicy) {
     }
 

@@ -3,6 +3,7 @@ package org.fieldgate.config;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Singleton;
+import org.fieldgate.store.FullPolicy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public class SettingsFactory {
         }
         var spool = new GatewaySettings.Spool(Path.of(dir.isEmpty() ? "." : dir),
                 r.bytes("fieldgate.spool.max-bytes", 256L * 1024, 1L << 40),
-                r.choice("fieldgate.spool.full-policy", GatewaySettings.FullPolicy.class, p -> p.label));
+                r.choice("fieldgate.spool.full-policy", FullPolicy.class, p -> p.label));
 
         var ingest = new GatewaySettings.Ingest(
                 r.integer("fieldgate.ingest.max-message-bytes", 1024, 16 * 1024 * 1024),

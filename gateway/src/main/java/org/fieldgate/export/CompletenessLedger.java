@@ -7,17 +7,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.fieldgate.forward.Reconciler;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ProbeConfig;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.GapRecord;
+import org.fieldgate.store.GapStore;
+import org.fieldgate.store.HourlyCountStore;
+import org.fieldgate.store.HourlyCountStore.HourlyCount;
 import org.fieldgate.store.Spool;
 
 /**
  * Per channel and UTC hour of acquisition: readings expected (the gateway's own probes, from their interval), received
  * (committed to the spool), flagged (qc not 0), stamped before the clock was synchronised, delivered to InfluxDB, and
  * why any are missing. The counts are kept by the spool in the transactions that commit and deliver readings (see
- * {@link Spool#LEDGER}); gap records give the causes they know (a probe failure, the spool's drop-oldest policy); what
+ * {@link HourlyCountStore}); gap records give the causes they know (a probe failure, the spool's drop-oldest policy); what
  * they do not explain is put down to the gateway being down when it did not run the whole hour (see {@link #tick}),
  * else to an unknown cause. A remote node's expected rate is unknown, so its expected and missing stay empty.
  * Readings are expected only from the gateway's commissioning (its first start on this spool, see
@@ -26,11 +31,6 @@ import org.fieldgate.store.Spool;
 public final class CompletenessLedger {
     public static final long HOUR_NS = 3_600_000_000_000L;
     static final String UPTIME = "uptime:";
-    /**
-     * Accumulator key prefix (+ hour) of the reconciliation's findings per series: v0 readings InfluxDB acknowledged
-     * but did not hold, v1 re-sent, v2 still missing, v3 InfluxDB's count (see forward.Reconciler).
-     */
-    public static final String RECONCILE = "reconcile:";
     static final String GATEWAY_DOWN = "gateway down";
     static final String UNKNOWN = "unknown (no gap record; gateway up)";
     /** The spool counter holding the first start's time, ns since the epoch. */
@@ -80,10 +80,10 @@ public final class CompletenessLedger {
         }
         this.lastTickNs = nowNs.getAsLong();
         // a spool from before commissioning was recorded: its first hour of uptime is when the gateway first ran
-        List<Spool.Accumulator> uptime = spool.accumulatorRange(UPTIME, UPTIME + "\uffff");
+        List<AccumulatorStore.Accumulator> uptime = spool.accumulators().range(UPTIME, UPTIME + "\uffff");
         long firstUp = uptime.isEmpty() ? lastTickNs : Math.min(lastTickNs, Instant.parse(
                 uptime.get(0).key().substring(UPTIME.length()) + ":00:00Z").toEpochMilli() * 1_000_000L);
-        this.commissionedNs = spool.recordOnce(COMMISSIONED, firstUp);
+        this.commissionedNs = spool.accumulators().recordOnce(COMMISSIONED, firstUp);
     }
 
     /** When the gateway first ran on this spool: nothing is expected (or missing) before. */
@@ -105,7 +105,7 @@ public final class CompletenessLedger {
         while (t < now) {
             long hourEnd = (Math.floorDiv(t, HOUR_NS) + 1) * HOUR_NS;
             long until = Math.min(hourEnd, now);
-            spool.accumulate(UPTIME + hourOf(t), "gateway", (until - t) / 1e9);
+            spool.accumulators().accumulate(UPTIME + hourOf(t), "gateway", (until - t) / 1e9);
             t = until;
         }
         lastTickNs = now;
@@ -121,21 +121,22 @@ public final class CompletenessLedger {
         long endHour = Math.floorDiv(toNs + HOUR_NS - 1, HOUR_NS) * HOUR_NS;
         long now = nowNs.getAsLong();
         Map<String, Double> upS = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(UPTIME + hourOf(firstHour), UPTIME + hourOf(endHour))) {
+        AccumulatorStore accumulators = spool.accumulators();
+        for (AccumulatorStore.Accumulator a : accumulators.range(UPTIME + hourOf(firstHour), UPTIME + hourOf(endHour))) {
             upS.put(a.key().substring(UPTIME.length()), a.sums()[0]);
         }
-        // (hour, series) -> received, flagged, delivered, unsynced
-        Map<String, Map<String, double[]>> counts = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(Spool.LEDGER + hourOf(firstHour),
-                Spool.LEDGER + hourOf(endHour))) {
-            counts.computeIfAbsent(a.key().substring(Spool.LEDGER.length()), h -> new TreeMap<>()).put(a.bucket(), a.sums());
+        // hour -> series -> received, flagged, delivered, unsynced
+        Map<String, Map<String, HourlyCount>> counts = new TreeMap<>();
+        for (HourlyCount c : spool.hourlyCounts().between(firstHour, endHour)) {
+            counts.computeIfAbsent(c.hour(), h -> new TreeMap<>()).put(c.series(), c);
         }
         Map<String, Map<String, double[]>> reconciled = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(RECONCILE + hourOf(firstHour), RECONCILE + hourOf(endHour))) {
-            reconciled.computeIfAbsent(a.key().substring(RECONCILE.length()), h -> new TreeMap<>()).put(a.bucket(),
+        for (AccumulatorStore.Accumulator a : accumulators.range(Reconciler.RECONCILE + hourOf(firstHour),
+                Reconciler.RECONCILE + hourOf(endHour))) {
+            reconciled.computeIfAbsent(a.key().substring(Reconciler.RECONCILE.length()), h -> new TreeMap<>()).put(a.bucket(),
                     a.sums());
         }
-        List<GapRecord> recorded = spool.gapsOverlapping(firstHour, endHour);
+        List<GapRecord> recorded = spool.gaps().overlapping(firstHour, endHour);
         // (hour, series) -> cause -> readings
         Map<String, Map<String, Map<String, Long>>> gapCauses = new TreeMap<>();
         for (GapRecord g : recorded) {
@@ -163,7 +164,7 @@ public final class CompletenessLedger {
         List<Gap> derived = new ArrayList<>();
         for (long h = firstHour; h < endHour; h += HOUR_NS) {
             String hour = hourOf(h);
-            Map<String, double[]> hourCounts = counts.getOrDefault(hour, Map.of());
+            Map<String, HourlyCount> hourCounts = counts.getOrDefault(hour, Map.of());
             TreeMap<String, Double> seriesHere = new TreeMap<>();
             hourCounts.keySet().forEach(s -> seriesHere.put(s, intervalS.get(s)));
             if (h < now && h + HOUR_NS > commissionedNs) {
@@ -173,17 +174,17 @@ public final class CompletenessLedger {
             long up = Math.round(upS.getOrDefault(hour, 0.0));
             for (Map.Entry<String, Double> e : seriesHere.entrySet()) {
                 String[] parts = e.getKey().split("/", 3);
-                double[] c = hourCounts.getOrDefault(e.getKey(), new double[4]);
-                long received = (long) c[0];
+                HourlyCount c = hourCounts.getOrDefault(e.getKey(), HourlyCount.none(hour, e.getKey()));
+                long received = c.received();
                 Long expected = e.getValue() == null ? null
                         : expected(Math.min(expectedFrom, h + HOUR_NS), Math.min(h + HOUR_NS, now), e.getValue());
                 Map<String, Long> causes = new LinkedHashMap<>(gapCauses.getOrDefault(hour, Map.of())
                         .getOrDefault(e.getKey(), Map.of()));
                 // readings the spool dropped were received; only acquisitions that never happened are missing
-                long gapped = causes.entrySet().stream().filter(x -> !x.getKey().equals(Spool.DROP_OLDEST_CAUSE))
+                long gapped = causes.entrySet().stream().filter(x -> !x.getKey().equals(GapStore.DROP_OLDEST_CAUSE))
                         .mapToLong(Map.Entry::getValue).sum();
-                if ((long) c[3] > 0) {
-                    causes.put("clock unsynchronised (readings stamped before sync, kept with qc 256)", (long) c[3]);
+                if (c.clockUnsynced() > 0) {
+                    causes.put("clock unsynchronised (readings stamped before sync, kept with qc 256)", c.clockUnsynced());
                 }
                 Long missing = expected == null ? null : Math.max(0, expected - received - gapped);
                 if (missing != null && missing > 0) {
@@ -201,8 +202,8 @@ public final class CompletenessLedger {
                 StringBuilder text = new StringBuilder();
                 causes.forEach((cause, n) -> text.append(text.length() == 0 ? "" : "; ").append(cause).append(" (")
                         .append(n).append(')'));
-                rows.add(new Row(hour, h, parts[0], parts[1], parts[2], e.getValue(), expected, received, (long) c[1],
-                        (long) c[3], (long) c[2], gapped, missing, text.toString(), up,
+                rows.add(new Row(hour, h, parts[0], parts[1], parts[2], e.getValue(), expected, received, c.flagged(),
+                        c.clockUnsynced(), c.delivered(), gapped, missing, text.toString(), up,
                         r == null ? null : (long) r[3], r == null ? null : (long) r[0], r == null ? null : (long) r[1]));
             }
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.InvalidSettingException;
 import org.fieldgate.config.SettingsFactory;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.site.InvalidSiteConfigException;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.site.SiteConfigs;
@@ -119,7 +120,8 @@ public final class ExportCli {
             return USAGE;
         }
         Path target = dir != null ? dir : settings.export().outbox();
-        try (Spool spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy());
+        try (Spool spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
+                InfluxLines::gap);
              ExportStage stage = new ExportStage(settings, sites, spool, Clock.systemUTC())) {
             Exporter.Closure closure = stage.closure();
             for (ExportWindow w : windows) {

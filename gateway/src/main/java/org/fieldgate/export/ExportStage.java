@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.forward.InfluxQuery;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.store.Spool;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.fieldgate.forward.InfluxQuery;
 import org.fieldgate.site.Calibration;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ProbeConfig;
@@ -32,12 +33,17 @@ public final class WindowExport implements Exporter.WindowWriter {
                 "observation_start_ns", "observation_end_ns", "lid_open_ns", "volume_cm3", "area_cm2", "samples",
                 "expected_samples", "qc", "flags", "notes", "abort_reason", "samples_json"));
         DERIVED.put("flux", List.of("site", "chamber", "model", "flux", "se", "mdf", "flux_g_c_m2_d", "r2", "rmse", "qc",
-                "flags", "closure_qc", "points", "closure_id", "reason"));
+                "flags", "closure_qc", "points", "closure_id", "reason", "flux_ci95_low", "flux_ci95_high", "se_combined",
+                "systematic_rel"));
         DERIVED.put("fixation", List.of("site", "batch", "uptake_kg_per_h", "uptake_kg", "measured_s", "cumulative_kg",
-                "x", "energy_kwh", "energy_kg_co2", "net_kg", "measured_h_total", "last_sample_ns"));
+                "x", "energy_kwh", "energy_kg_co2", "net_kg", "net_kg_conservative", "net_kg_ci95_low", "net_kg_ci95_high",
+                "measured_h_total", "last_sample_ns", "cumulative_kg_ci95_low", "cumulative_kg_ci95_high", "x_ci95_low",
+                "x_ci95_high", "coverage"));
         DERIVED.put("decomposition", List.of("site", "rs_umol_m2_s", "rh_umol_m2_s", "rh_g_c_m2_d", "soil_temp_c",
                 "closures", "day_complete", "rh_g_c_m2_yr", "soc_g_c_m2", "k_per_yr", "residence_time_yr", "q10",
-                "rref_umol_m2_s", "days_measured", "coverage", "partitioning", "flags"));
+                "rref_umol_m2_s", "days_measured", "coverage", "partitioning", "flags", "rh_g_c_m2_yr_ci95_low",
+                "rh_g_c_m2_yr_ci95_high", "k_per_yr_ci95_low", "k_per_yr_ci95_high", "q10_ci95_low", "q10_ci95_high",
+                "rref_umol_m2_s_ci95_low", "rref_umol_m2_s_ci95_high"));
         DERIVED.put("clock_correction", List.of("boot_id", "cause", "offset_ns", "stamps_redated", "first_original_ns",
                 "last_original_ns", "sync_monotonic_ns"));
     }

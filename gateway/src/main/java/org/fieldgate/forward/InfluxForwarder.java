@@ -158,7 +158,7 @@ public final class InfluxForwarder implements AutoCloseable {
         long afterId = 0;
         while (running) {
             try {
-                List<SpooledReading> batch = spool.after(afterId, settings.batchSize());
+                List<SpooledReading> batch = spool.readings().after(afterId, settings.batchSize());
                 if (batch.isEmpty()) {
                     idle(Duration.ofSeconds(1));
                     continue;
@@ -237,7 +237,7 @@ public final class InfluxForwarder implements AutoCloseable {
         done.refused().forEach((reading, reason) -> byReason.computeIfAbsent(reason, r -> new java.util.ArrayList<>()).add(reading));
         byReason.forEach((reason, readings) -> {
             LOG.warn("quarantined {} reading(s), first {}: {}", readings.size(), readings.get(0).reading(), reason);
-            spool.quarantine(readings, reason, done.ackNs());
+            spool.readings().quarantine(readings, reason, done.ackNs());
         });
         quarantinedCounter.increment(done.refused().size());
     }
@@ -249,7 +249,7 @@ public final class InfluxForwarder implements AutoCloseable {
             archive.keep(done.refused().isEmpty() ? done.readings() : done.readings().stream()
                     .filter(s -> !done.refused().containsKey(s)).toList(), done.ackNs());
         }
-        spool.delivered(done.readings());
+        spool.readings().delivered(done.readings());
         for (SpooledReading s : done.readings()) {
             if (!done.refused().containsKey(s)) {
                 deliveryLatency.record(Math.max(0, done.ackNs() - s.reading().timeNs()), TimeUnit.NANOSECONDS);
@@ -269,7 +269,7 @@ public final class InfluxForwarder implements AutoCloseable {
                 if (!databaseReady) {
                     ensureDatabase();
                 }
-                if (spool.pointDepth() > 0) {
+                if (spool.points().depth() > 0) {
                     deliverPoints();
                 }
                 if (current == null) {
@@ -309,7 +309,7 @@ public final class InfluxForwarder implements AutoCloseable {
                 String error = describe(e);
                 if (!error.equals(lastError)) {
                     LOG.warn("InfluxDB {} not taking writes ({}); {} readings wait in the spool, retrying with backoff",
-                            influx.url(), error, spool.depth());
+                            influx.url(), error, spool.readings().depth());
                 }
                 lastError = error;
                 // Full jitter between half and all of the backoff spreads a fleet's retries after an outage.
@@ -357,7 +357,7 @@ public final class InfluxForwarder implements AutoCloseable {
      * reading batches. A content error is isolated point by point; the refused ones are quarantined with the reason.
      */
     private void deliverPoints() {
-        List<PointLine> pending = spool.pendingPoints(POINTS_PER_WRITE);
+        List<PointLine> pending = spool.points().pending(POINTS_PER_WRITE);
         if (pending.isEmpty()) {
             return;
         }
@@ -387,7 +387,7 @@ public final class InfluxForwarder implements AutoCloseable {
         if (!landed.isEmpty()) {
             wrote();
         }
-        spool.pointsSettled(landed, refused, reason);
+        spool.points().settled(landed, refused, reason);
         pointsDelivered.addAndGet(landed.size());
     }
 
@@ -503,7 +503,7 @@ public final class InfluxForwarder implements AutoCloseable {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "no reading delivered for %.0f s: the oldest of %d waiting was "
-                + "received %.0f s ago (down after %s); %s", sinceWriteS, spool.depth(), oldestS, settings.downAfter(),
+                + "received %.0f s ago (down after %s); %s", sinceWriteS, spool.readings().depth(), oldestS, settings.downAfter(),
                 lastError.isEmpty() ? "InfluxDB answers pings" : "last error: " + lastError);
     }
 
@@ -542,7 +542,7 @@ public final class InfluxForwarder implements AutoCloseable {
 
     /** Readings ever quarantined in this spool (kept across restarts), whether replayed since or not. */
     public long quarantined() {
-        return spool.quarantinedTotal();
+        return spool.quarantine().total();
     }
 
     public Timer deliveryLatency() {

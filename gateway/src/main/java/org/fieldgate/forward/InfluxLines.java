@@ -1,5 +1,6 @@
 package org.fieldgate.forward;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.fieldgate.reading.Reading;
@@ -69,5 +70,23 @@ public final class InfluxLines {
             throw new IllegalArgumentException(measurement + " at " + timeNs + " has no finite field: " + fields);
         }
         return PointLine.of(measurement, timeNs, p.build().lineProtocol(TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * A gap record (the completeness ledger's evidence) as a derived point; also the spool's
+     * {@code GapStore.PointFormat}, for the gaps it records itself.
+     */
+    public static PointLine gap(String site, String device, String channel, long firstNs, long lastNs, long readings,
+                                String cause) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("site", site);
+        tags.put("device", device);
+        tags.put("channel", channel);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("readings", readings);
+        f.put("last_ns", lastNs);
+        f.put("duration_s", (lastNs - firstNs) / 1e9);
+        f.put("cause", cause);
+        return derived("gap", firstNs, tags, f);
     }
 }

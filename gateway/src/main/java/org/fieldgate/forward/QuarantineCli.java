@@ -4,6 +4,7 @@ import io.micronaut.context.ApplicationContext;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.InvalidSettingException;
 import org.fieldgate.config.SettingsFactory;
+import org.fieldgate.store.QuarantineStore;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 
@@ -74,19 +75,20 @@ public final class QuarantineCli {
             err.println(e.getMessage());
             return BAD_SETTING;
         }
-        try (Spool spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy())) {
-            return list ? list(spool, limit, out) : replay(spool, settings, out, err);
+        try (Spool spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
+                InfluxLines::gap)) {
+            return list ? list(spool.quarantine(), limit, out) : replay(spool.quarantine(), settings, out, err);
         } catch (RuntimeException e) {
             err.println("quarantine " + args[0] + " failed: " + e.getMessage());
             return FAILED;
         }
     }
 
-    private static int list(Spool spool, int limit, PrintStream out) {
-        List<Spool.QuarantinedReading> rows = spool.quarantined(0, limit);
-        out.println("quarantined now: " + count(spool) + "; ever: " + spool.quarantinedTotal());
+    private static int list(QuarantineStore quarantine, int limit, PrintStream out) {
+        List<QuarantineStore.QuarantinedReading> rows = quarantine.after(0, limit);
+        out.println("quarantined now: " + count(quarantine) + "; ever: " + quarantine.total());
         out.println("id\tquarantined_at\tsite/device/channel\ttime\tvalue\tunit\tqc\treason");
-        for (Spool.QuarantinedReading q : rows) {
+        for (QuarantineStore.QuarantinedReading q : rows) {
             var r = q.reading();
             out.println(q.id() + "\t" + Instant.ofEpochSecond(0, q.quarantinedNs()) + "\t" + r.site() + "/" + r.device()
                     + "/" + r.channel() + "\t" + Instant.ofEpochSecond(0, r.timeNs()) + "\t" + r.value() + "\t" + r.unit()
@@ -95,32 +97,32 @@ public final class QuarantineCli {
         return OK;
     }
 
-    private static long count(Spool spool) {
+    private static long count(QuarantineStore quarantine) {
         long n = 0;
         long after = 0;
-        for (List<Spool.QuarantinedReading> chunk = spool.quarantined(after, CHUNK); !chunk.isEmpty();
-             chunk = spool.quarantined(after, CHUNK)) {
+        for (List<QuarantineStore.QuarantinedReading> chunk = quarantine.after(after, CHUNK); !chunk.isEmpty();
+             chunk = quarantine.after(after, CHUNK)) {
             n += chunk.size();
             after = chunk.get(chunk.size() - 1).id();
         }
         return n;
     }
 
-    private static int replay(Spool spool, GatewaySettings settings, PrintStream out, PrintStream err) {
+    private static int replay(QuarantineStore quarantine, GatewaySettings settings, PrintStream out, PrintStream err) {
         long landed = 0;
         long refusedTotal = 0;
         long after = 0;
         try (InfluxWriter writer = new InfluxWriter(settings.influx(), settings.forward().minBackoff())) {
-            for (List<Spool.QuarantinedReading> chunk = spool.quarantined(after, CHUNK); !chunk.isEmpty();
-                 chunk = spool.quarantined(after, CHUNK)) {
+            for (List<QuarantineStore.QuarantinedReading> chunk = quarantine.after(after, CHUNK); !chunk.isEmpty();
+                 chunk = quarantine.after(after, CHUNK)) {
                 after = chunk.get(chunk.size() - 1).id();
                 List<SpooledReading> readings = new ArrayList<>(chunk.size());
-                for (Spool.QuarantinedReading q : chunk) {
+                for (QuarantineStore.QuarantinedReading q : chunk) {
                     readings.add(new SpooledReading(q.id(), q.reading(), q.receivedNs()));
                 }
                 Map<SpooledReading, String> refused = new IdentityHashMap<>();
                 writer.deliver(readings, InfluxWriter.lineProtocol(readings), refused);
-                List<Spool.QuarantinedReading> took = new ArrayList<>();
+                List<QuarantineStore.QuarantinedReading> took = new ArrayList<>();
                 for (int i = 0; i < chunk.size(); i++) {
                     String reason = refused.get(readings.get(i));
                     if (reason == null) {
@@ -130,7 +132,7 @@ public final class QuarantineCli {
                                 + reason);
                     }
                 }
-                spool.replayed(took);
+                quarantine.replayed(took);
                 landed += took.size();
                 refusedTotal += refused.size();
             }

@@ -1,9 +1,9 @@
 package org.fieldgate.forward;
 
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.export.CompletenessLedger;
-import org.fieldgate.export.InfluxQuery;
 import org.fieldgate.reading.EpochNanos;
+import org.fieldgate.store.AccumulatorStore;
+import org.fieldgate.store.HourlyCountStore;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 import org.slf4j.Logger;
@@ -27,13 +27,18 @@ import java.util.function.LongSupplier;
  * Checks on a schedule ({@code fieldgate.forward.reconcile-every}) that InfluxDB holds what it acknowledged: per series
  * and closed UTC hour, InfluxDB's count of readings against the ledger's delivered count. An hour short of readings is
  * re-sent from the readings kept after delivery ({@link DeliveredArchive}), only the ones InfluxDB lacks, and counted
- * again. Each finding is kept in the spool's accumulator table under {@value CompletenessLedger#RECONCILE} + hour, so
+ * again. Each finding is kept in the spool's accumulator table under {@value #RECONCILE} + hour, so
  * the ledger, the export and /health show it: v0 readings found missing (at the last check that found any), v1 readings
  * re-sent then, v2 still missing at the last check, v3 InfluxDB's count at the last check.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-    private static final long HOUR_NS = CompletenessLedger.HOUR_NS;
+    private static final long HOUR_NS = TimeUnit.HOURS.toNanos(1);
+    /**
+     * Accumulator key prefix (+ hour) of the findings per series: v0 readings InfluxDB acknowledged but did not hold,
+     * v1 re-sent, v2 still missing, v3 InfluxDB's count; the completeness ledger shows them.
+     */
+    public static final String RECONCILE = "reconcile:";
     private static final int MISMATCHES_SHOWN = 50;
 
     private final InfluxForwarder forwarder;
@@ -97,10 +102,9 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         Map<String, Map<String, Long>> delivered = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(Spool.LEDGER + hour(from), Spool.LEDGER + hour(currentHour))) {
-            if (a.sums()[2] > 0) {
-                delivered.computeIfAbsent(a.key().substring(Spool.LEDGER.length()), h -> new TreeMap<>())
-                        .put(a.bucket(), (long) a.sums()[2]);
+        for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(from, currentHour)) {
+            if (c.delivered() > 0) {
+                delivered.computeIfAbsent(c.hour(), h -> new TreeMap<>()).put(c.series(), c.delivered());
             }
         }
         Map<String, Map<String, double[]>> prior = findings(from, currentHour);
@@ -172,14 +176,14 @@ public final class Reconciler implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             delta[i] = now[i] - (before == null ? 0 : before[i]);
         }
-        spool.accumulate(CompletenessLedger.RECONCILE + hour, series, delta);
+        spool.accumulators().accumulate(RECONCILE + hour, series, delta);
     }
 
     private Map<String, Map<String, double[]>> findings(long from, long to) {
         Map<String, Map<String, double[]>> out = new TreeMap<>();
-        for (Spool.Accumulator a : spool.accumulatorRange(CompletenessLedger.RECONCILE + hour(from),
-                CompletenessLedger.RECONCILE + hour(to))) {
-            out.computeIfAbsent(a.key().substring(CompletenessLedger.RECONCILE.length()), h -> new TreeMap<>())
+        for (AccumulatorStore.Accumulator a : spool.accumulators().range(RECONCILE + hour(from),
+                RECONCILE + hour(to))) {
+            out.computeIfAbsent(a.key().substring(RECONCILE.length()), h -> new TreeMap<>())
                     .put(a.bucket(), a.sums());
         }
         return out;
@@ -206,7 +210,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private static String hour(long timeNs) {
-        return Spool.ledgerKey(timeNs).substring(Spool.LEDGER.length());
+        return HourlyCountStore.hourOf(timeNs);
     }
 
     private static long hourNs(String hour) {

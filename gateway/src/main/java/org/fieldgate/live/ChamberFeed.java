@@ -3,15 +3,19 @@ package org.fieldgate.live;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.time.Instant;
 import org.fieldgate.acquire.chamber.AnalyserSample;
 import org.fieldgate.acquire.chamber.ChamberSequencer;
 import org.fieldgate.acquire.chamber.ClosureEvent;
 import org.fieldgate.acquire.chamber.LidActuator;
 import org.fieldgate.acquire.chamber.Scheduler;
 import org.fieldgate.calc.InvalidInputException;
+import org.fieldgate.calc.flux.ChamberClosure;
+import org.fieldgate.calc.flux.ChamberSample;
 import org.fieldgate.calc.flux.FluxCalculator;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxOptions;
+import org.fieldgate.calc.flux.FluxUncertainty;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChamberSchedule;
 import org.fieldgate.site.ChamberSystem;
@@ -91,8 +95,16 @@ public final class ChamberFeed implements AutoCloseable {
 
     private void closed(ClosureEvent e) {
         FluxEstimate est;
+        FluxUncertainty u = null;
         try {
-            est = new FluxCalculator(e.fluxOptions(base)).estimate(e.toChamberClosure());
+            ChamberClosure closure = e.toChamberClosure();
+            est = new FluxCalculator(e.fluxOptions(base)).estimate(closure);
+            if (est.fitted() && !closure.samples().isEmpty()) {
+                ChamberSample first = closure.samples().get(0);
+                u = FluxUncertainty.of(est, SiteAccuracy.chamber(site,
+                        Instant.ofEpochSecond(0, e.lidCloseNs()).atZone(site.timezone()).toLocalDate()),
+                        first.pressureKpa(), first.tempC());
+            }
         } catch (InvalidInputException ex) {
             LOG.warn("closure {}: samples refused by the flux calculator: {}", e.closureId(), ex.getMessage());
             est = null;
@@ -100,7 +112,7 @@ public final class ChamberFeed implements AutoCloseable {
         List<PointLine> points = new ArrayList<>(2);
         points.add(LivePoints.closure(e));
         if (est != null) {
-            points.add(LivePoints.flux(e, est));
+            points.add(LivePoints.flux(e, est, u));
             LOG.info("closure {}: {} samples, flux {} umol m-2 s-1 ({}), R2 {}, flags {}", e.closureId(),
                     e.samples().size(), String.format("%.3f", est.fluxUmolM2S()), est.model(),
                     String.format("%.4f", est.r2()), LivePoints.names(est.flags()));

@@ -13,14 +13,15 @@ import org.fieldgate.calc.decomposition.DailyRespiration;
 import org.fieldgate.calc.decomposition.DecompositionCalculator;
 import org.fieldgate.calc.decomposition.DecompositionOptions;
 import org.fieldgate.calc.decomposition.DecompositionResult;
+import org.fieldgate.calc.decomposition.DecompositionUncertainty;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxQc;
 import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.PointLine;
-import org.fieldgate.store.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,18 +40,18 @@ public final class DecompositionFeed {
     private final SiteConfig site;
     private final ChannelRef soilTemperature;
     private final DecompositionOptions options;
-    private final Spool spool;
+    private final AccumulatorStore accumulators;
     private final Consumer<List<PointLine>> out;
     private final String key;
     private final Map<String, double[]> pendingTemperature = new java.util.HashMap<>(); // day -> {sum, n}
     private volatile Map<String, Object> lastFields = Map.of();
 
-    public DecompositionFeed(SiteConfig site, ChannelRef soilTemperature, DecompositionOptions options, Spool spool,
+    public DecompositionFeed(SiteConfig site, ChannelRef soilTemperature, DecompositionOptions options, AccumulatorStore accumulators,
                              Consumer<List<PointLine>> out) {
         this.site = site;
         this.soilTemperature = soilTemperature;
         this.options = options;
-        this.spool = spool;
+        this.accumulators = accumulators;
         this.out = out;
         this.key = "decomposition/" + site.id();
     }
@@ -90,7 +91,7 @@ public final class DecompositionFeed {
             }
         }
         flush();
-        spool.accumulate(key, day(r.closure().lidCloseNs()).toString(), e.fluxUmolM2S(), 1, 0, 0);
+        accumulators.accumulate(key, day(r.closure().lidCloseNs()).toString(), e.fluxUmolM2S(), 1, 0, 0);
     }
 
     /**
@@ -116,12 +117,12 @@ public final class DecompositionFeed {
             sums = new java.util.TreeMap<>(pendingTemperature);
             pendingTemperature.clear();
         }
-        sums.forEach((day, v) -> spool.accumulate(key, day, 0, 0, v[0], v[1]));
+        sums.forEach((day, v) -> accumulators.accumulate(key, day, 0, 0, v[0], v[1]));
     }
 
     public void run(long nowNs) {
         flush();
-        SortedMap<String, double[]> days = spool.accumulators(key);
+        SortedMap<String, double[]> days = accumulators.get(key);
         List<DailyRespiration> rows = new ArrayList<>();
         for (Map.Entry<String, double[]> d : days.entrySet()) {
             double[] v = d.getValue();
@@ -161,6 +162,18 @@ public final class DecompositionFeed {
                 "coverage", result.coverageFraction(),
                 "partitioning", result.partitioning(),
                 "flags", LivePoints.names(result.flags()));
+        // the chambers' systematic part at standard air (it enters relatively, docs/science.md §7.3)
+        double fluxSystematicRel = site.chambers() == null ? 0
+                : SiteAccuracy.chamber(site, latest.date()).relative(101.325, 15);
+        DecompositionUncertainty du = DecompositionUncertainty.of(result, fluxSystematicRel, 0);
+        f.put("rh_g_c_m2_yr_ci95_low", du.rhAnnualCi95LowGCM2Yr());
+        f.put("rh_g_c_m2_yr_ci95_high", du.rhAnnualCi95HighGCM2Yr());
+        f.put("k_per_yr_ci95_low", du.kCi95LowPerYr());
+        f.put("k_per_yr_ci95_high", du.kCi95HighPerYr());
+        f.put("q10_ci95_low", du.q10Ci95Low());
+        f.put("q10_ci95_high", du.q10Ci95High());
+        f.put("rref_umol_m2_s_ci95_low", du.rrefCi95LowUmolM2S());
+        f.put("rref_umol_m2_s_ci95_high", du.rrefCi95HighUmolM2S());
         lastFields = f;
         long dayStartNs = latest.date().atStartOfDay(site.timezone()).toEpochSecond() * 1_000_000_000L;
         out.accept(List.of(InfluxLines.derived("decomposition", dayStartNs, Map.of("site", site.id()), f)));

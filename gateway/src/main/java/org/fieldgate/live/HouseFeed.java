@@ -8,10 +8,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.fieldgate.calc.InvalidInputException;
+import org.fieldgate.calc.mineralisation.HouseAccuracy;
 import org.fieldgate.calc.mineralisation.HouseOptions;
 import org.fieldgate.calc.mineralisation.HouseSample;
 import org.fieldgate.calc.mineralisation.MineralisationCalculator;
 import org.fieldgate.calc.mineralisation.MineralisationResult;
+import org.fieldgate.calc.mineralisation.MineralisationUncertainty;
 import org.fieldgate.calc.mineralisation.ShrinkingCore;
 import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
@@ -19,8 +21,8 @@ import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.HouseConfig;
 import org.fieldgate.site.RockBatch;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.PointLine;
-import org.fieldgate.store.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,7 @@ public final class HouseFeed {
 
     private final SiteConfig site;
     private final HouseConfig house;
-    private final Spool spool;
+    private final AccumulatorStore accumulators;
     private final Consumer<List<PointLine>> out;
     private final ChannelJoin join;
     private final List<HouseSample> pending = new ArrayList<>();
@@ -48,10 +50,10 @@ public final class HouseFeed {
     private final Object runLock = new Object();
     private volatile Map<String, Object> lastFields = Map.of();
 
-    public HouseFeed(SiteConfig site, Spool spool, Consumer<List<PointLine>> out) {
+    public HouseFeed(SiteConfig site, AccumulatorStore accumulators, Consumer<List<PointLine>> out) {
         this.site = site;
         this.house = site.house();
-        this.spool = spool;
+        this.accumulators = accumulators;
         this.out = out;
         this.join = new ChannelJoin(site.id(), house.airflow(), java.util.Arrays.asList(house.inletCo2(),
                 house.outletCo2(), house.temperature(), house.pressure(), house.fanPower()));
@@ -127,6 +129,9 @@ public final class HouseFeed {
         HouseOptions options = HouseOptions.of(batch.massKg(), batch.co2PotentialKgPerKg(), house.gridKgCo2PerKwh(),
                 batch.handlingEmissionsKgCo2());
         String key = "fixation/" + site.id() + "/" + batch.id();
+        // the uncertainty's additive sums per hour (docs/science.md §7.4, §7.6), beside the hour's uptake
+        String uKey = "fixation-uncertainty/" + site.id() + "/" + batch.id();
+        HouseAccuracy accuracy = SiteAccuracy.house(site, today);
         SortedMap<Long, List<HouseSample>> byHour = new TreeMap<>();
         for (HouseSample s : samples) {
             long hour = Math.floorDiv((long) (s.timeS() * 1e9), HOUR_NS) * HOUR_NS;
@@ -142,15 +147,17 @@ public final class HouseFeed {
             chunk.addAll(held);
             try {
                 MineralisationResult r = new MineralisationCalculator(options).calculate(chunk);
-                spool.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
+                accumulators.accumulate(key, Long.toString(e.getKey()), r.grossUptakeKg(), r.energyKwh(), r.integratedS(),
                         r.samplesValid());
+                accumulators.accumulate(uKey, Long.toString(e.getKey()),
+                        MineralisationUncertainty.sums(chunk, options, accuracy));
                 carry = held.get(held.size() - 1);
                 held.clear();
             } catch (InvalidInputException ex) {
                 LOG.debug("site {} hour {}: held for the next run: {}", site.id(), e.getKey(), ex.getMessage());
             }
         }
-        SortedMap<String, double[]> sums = spool.accumulators(key);
+        SortedMap<String, double[]> sums = accumulators.get(key);
         double cumulativeKg = 0;
         double energyKwh = 0;
         double measuredS = 0;
@@ -160,6 +167,20 @@ public final class HouseFeed {
             measuredS += v[2];
         }
         double capacityKg = batch.massKg() * batch.co2PotentialKgPerKg();
+        double[] uSums = new double[4];
+        for (double[] v : accumulators.get(uKey).values()) {
+            for (int i = 0; i < 4; i++) {
+                uSums[i] += v[i];
+            }
+        }
+        // the window is every clock hour from the first measured one to the last: hours without samples count in
+        // it, so coverage says how much of the window the figures stand on (nothing is scaled up to fill it)
+        double windowS = sums.isEmpty() ? 0 : (Long.parseLong(sums.lastKey()) - Long.parseLong(sums.firstKey())
+                + HOUR_NS) / 1e9;
+        double netKg = cumulativeKg - energyKwh * house.gridKgCo2PerKwh() - batch.handlingEmissionsKgCo2();
+        MineralisationUncertainty mu = MineralisationUncertainty.fromSums(cumulativeKg, uSums[0], uSums[1], uSums[2],
+                uSums[3], cumulativeKg / capacityKg, capacityKg, energyKwh * house.gridKgCo2PerKwh(), netKg,
+                windowS > 0 ? measuredS / windowS : Double.NaN, accuracy);
         // X(t) at the end of every measured hour since the batch started, for the shrinking-core fit (docs/science.md
         // §3.4); t counts from the batch's start date (local midnight), as the CLI's t counts from its first sample
         long batchStartNs = batch.startDate().atStartOfDay(site.timezone()).toEpochSecond() * 1_000_000_000L;
@@ -189,7 +210,15 @@ public final class HouseFeed {
                     "energy_kg_co2", energyKwh * house.gridKgCo2PerKwh(),
                     "net_kg", cumulativeKg - energyKwh * house.gridKgCo2PerKwh() - batch.handlingEmissionsKgCo2(),
                     "measured_h_total", measuredS / 3600,
-                    "last_sample_ns", carry == null ? 0L : Math.round(carry.timeS() * 1e9));
+                    "last_sample_ns", carry == null ? 0L : Math.round(carry.timeS() * 1e9),
+                    "cumulative_kg_ci95_low", mu.uptakeCi95LowKg(),
+                    "cumulative_kg_ci95_high", mu.uptakeCi95HighKg(),
+                    "x_ci95_low", mu.fractionCi95Low(),
+                    "x_ci95_high", mu.fractionCi95High(),
+                    "net_kg_ci95_low", mu.netCi95LowKg(),
+                    "net_kg_ci95_high", mu.netCi95HighKg(),
+                    "net_kg_conservative", mu.netConservativeKg(),
+                    "coverage", mu.coverageFraction());
             if (fit.failure() == null) {
                 double tHourEndS = (hour + HOUR_NS - batchStartNs) / 1e9;
                 f.put("kinetic_model", fit.model().name().toLowerCase(java.util.Locale.ROOT));

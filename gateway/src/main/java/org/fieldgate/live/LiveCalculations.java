@@ -17,8 +17,8 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.PointLine;
-import org.fieldgate.store.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,7 @@ public final class LiveCalculations implements AutoCloseable {
      * @param lids lid actuator of a site's chambers, or null when the gateway does not drive them (then no
      *             sequencing, and no fluxes from this gateway)
      */
-    public LiveCalculations(List<SiteConfig> sites, GatewaySettings.Calc settings, Spool spool,
+    public LiveCalculations(List<SiteConfig> sites, GatewaySettings.Calc settings, AccumulatorStore accumulators,
                             Function<SiteConfig, LidActuator> lids, LongSupplier nowNs,
                             Consumer<List<PointLine>> out) {
         this.settings = settings;
@@ -68,7 +68,7 @@ public final class LiveCalculations implements AutoCloseable {
                             settings.soilTemperature().split("/", 2)[1])
                             : DecompositionFeed.shallowestSoilTemperature(site);
                     DecompositionFeed d = new DecompositionFeed(site, soilT,
-                            DecompositionOptions.of(settings.socGCM2(), settings.rhFraction()), spool, out);
+                            DecompositionOptions.of(settings.socGCM2(), settings.rhFraction()), accumulators, out);
                     feed.onResult(d::flux);
                     decompositions.add(d);
                     LOG.info("site {}: decomposition from the chamber fluxes, soil temperature {}, SOC {} g C m-2, "
@@ -76,7 +76,7 @@ public final class LiveCalculations implements AutoCloseable {
                 }
             }
             if (site.house() != null) {
-                houses.add(new HouseFeed(site, spool, out));
+                houses.add(new HouseFeed(site, accumulators, out));
             }
         }
         this.runs = Executors.newSingleThreadScheduledExecutor(r -> {

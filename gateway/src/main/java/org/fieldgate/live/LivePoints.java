@@ -11,6 +11,7 @@ import org.fieldgate.acquire.chamber.ClosureQc;
 import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxQc;
+import org.fieldgate.calc.flux.FluxUncertainty;
 import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.store.PointLine;
 
@@ -80,6 +81,14 @@ public final class LivePoints {
 
     /** The flux of a closure (tags site, chamber, model; fields flux, se, r2, mdf, qc and more). */
     public static PointLine flux(ClosureEvent e, FluxEstimate est) {
+        return flux(e, est, null);
+    }
+
+    /**
+     * As {@link #flux(ClosureEvent, FluxEstimate)} with the 95 % interval (docs/science.md §7.2) when {@code u} is
+     * given: {@code flux_ci95_low}, {@code flux_ci95_high}, {@code se_combined}, {@code systematic_rel}.
+     */
+    public static PointLine flux(ClosureEvent e, FluxEstimate est, FluxUncertainty u) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("site", e.site());
         tags.put("chamber", e.chamberId());
@@ -97,22 +106,13 @@ public final class LivePoints {
         f.put("points", est.pointsUsed());
         f.put("closure_id", e.closureId());
         f.put("reason", est.modelReason());
+        if (u != null) {
+            f.put("flux_ci95_low", u.ci95LowUmolM2S());
+            f.put("flux_ci95_high", u.ci95HighUmolM2S());
+            f.put("se_combined", u.combinedSeUmolM2S());
+            f.put("systematic_rel", u.systematicRel());
+        }
         return InfluxLines.derived("flux", e.lidCloseNs(), tags, f);
-    }
-
-    /** A gap record (the completeness ledger's evidence). */
-    public static PointLine gap(String site, String device, String channel, long firstNs, long lastNs, long readings,
-                                String cause) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("site", site);
-        tags.put("device", device);
-        tags.put("channel", channel);
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("readings", readings);
-        f.put("last_ns", lastNs);
-        f.put("duration_s", (lastNs - firstNs) / 1e9);
-        f.put("cause", cause);
-        return InfluxLines.derived("gap", firstNs, tags, f);
     }
 
     /** A clock correction: the time keeper re-anchored on a synchronised clock and re-dated what it had stamped. */

@@ -2,7 +2,7 @@ package org.fieldgate.pipeline;
 
 import org.fieldgate.acquire.site.GapSink;
 import org.fieldgate.forward.InfluxForwarder;
-import org.fieldgate.live.LivePoints;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 
@@ -21,15 +21,15 @@ public final class DerivedPoints implements Consumer<List<PointLine>> {
 
     @Override
     public void accept(List<PointLine> lines) {
-        spool.commitPoints(lines);
+        spool.points().commit(lines);
         forwarder.wake();
     }
 
     /** A gap is recorded in the spool (for the ledger) and sent as a point (for the dashboards). */
     public GapSink gaps() {
         return (site, device, channel, firstNs, lastNs, readings, cause) -> {
-            spool.recordGap(site, device, channel, firstNs, lastNs, readings, cause);
-            accept(List.of(LivePoints.gap(site, device, channel, firstNs, lastNs, readings, cause)));
+            spool.gaps().record(site, device, channel, firstNs, lastNs, readings, cause);
+            accept(List.of(InfluxLines.gap(site, device, channel, firstNs, lastNs, readings, cause)));
         };
     }
 }

@@ -43,7 +43,7 @@ public final class IngestBuilder {
         var ingest = settings.ingest();
         var decoder = new SenmlDecoder(ingest.maxMessageBytes(), ingest.maxRecordsPerPack(),
                 ingest.notBeforeEpochS(), ingest.maxFutureSkew().toNanos(), sites::declaredUnit);
-        var committer = new IngestCommitter(decoder, spool, new IngestCommitter.Bounds(ingest.commitBatchMessages(),
+        var committer = new IngestCommitter(decoder, spool.readings(), new IngestCommitter.Bounds(ingest.commitBatchMessages(),
                 ingest.commitBatchReadings(), ingest.maxPendingBytes()), metrics, threads);
         var mqtt = settings.mqtt();
         EmbeddedBroker broker = mqtt.embedded()

@@ -60,16 +60,16 @@ public final class StatusSnapshots {
 
     public PipelineStatus take() {
         long now = nowNs.getAsLong();
-        double oldestS = spool.oldestUndeliveredAgeS(now);
+        double oldestS = spool.readings().oldestUndeliveredAgeS(now);
         return new PipelineStatus(now, site,
                 mqtt.isConnected(), mqtt.lastError(),
-                spool.depth(), oldestS, spool.usedBytes(), spool.maxBytes(),
-                spool.isFull(), spool.fullPolicy().label, spool.pointDepth(),
+                spool.readings().depth(), oldestS, spool.space().usedBytes(), spool.space().maxBytes(),
+                spool.space().isFull(), spool.space().fullPolicy().label, spool.points().depth(),
                 forwarder.isReachable(), forwarder.lastError(), forwarder.lastSuccessfulWriteNs(),
                 forwarder.deliveryStalled(oldestS, now),
-                spool.deadLettersTotal(), committer.ingested(), forwarder.delivered(), forwarder.quarantined(),
-                spool.droppedTotal(),
-                spool.lostTotal(), spool.duplicatesTotal(), spool.conflictsTotal(), committer.lastCommitError(),
+                spool.deadLetters().total(), committer.ingested(), forwarder.delivered(), forwarder.quarantined(),
+                spool.readings().droppedTotal(),
+                spool.lostTotal(), spool.readings().duplicatesTotal(), spool.readings().conflictsTotal(), committer.lastCommitError(),
                 spool.damageAtStart(), reconciler.last(),
                 acquireMode, acquisition == null ? null : acquisition.health(), exportKeySha256.get());
     }

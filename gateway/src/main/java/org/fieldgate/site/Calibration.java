@@ -13,12 +13,21 @@ import java.util.List;
  * @param unit       unit of the result when it differs from the model channel's unit, else null
  * @param reference  the reference used: standard gas, reference instrument, gravimetric samples, manual equation
  * @param supersedes id of the calibration this one corrects, or null
+ * @param accuracy   the accuracy the calibration achieves (docs/science.md §7.1); while the calibration is in force it
+ *                   replaces the model's datasheet accuracy (a calibration against a reference tightens it); null when
+ *                   not stated, and the model's applies
  */
 public record Calibration(String id, LocalDate validFrom, List<Double> coefficients, boolean rawInput, String unit,
-                          String reference, String supersedes) {
+                          String reference, String supersedes, Accuracy accuracy) {
 
     public Calibration {
         coefficients = List.copyOf(coefficients);
+    }
+
+    /** A calibration that does not state its accuracy. */
+    public Calibration(String id, LocalDate validFrom, List<Double> coefficients, boolean rawInput, String unit,
+                       String reference, String supersedes) {
+        this(id, validFrom, coefficients, rawInput, unit, reference, supersedes, null);
     }
 
     /** Applies the polynomial (Horner). */

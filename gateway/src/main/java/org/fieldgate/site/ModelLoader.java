@@ -29,7 +29,7 @@ public final class ModelLoader {
     static final String[] REGISTER_KEYS = {"address", "type", "function", "length", "access", "description"};
     static final String[] COMMAND_KEYS = {"code", "wait-ms", "response", "description"};
     static final String[] CHANNEL_KEYS = {"name", "unit", "source", "index", "gain", "offset", "formula", "range",
-        "description"};
+        "accuracy", "description"};
     static final String[] MODEL_KEYS = {"kind", "id", "name", "manufacturer", "interface", "datasheet",
         "warmup-s", "min-interval-s", "defaults", "registers", "commands", "channels", "notes"};
     static final Map<Interface, String[]> DEFAULT_KEYS = Map.of(
@@ -151,10 +151,11 @@ public final class ModelLoader {
 
         Map<String, SensorModel.Register> registers = registers(t, o, iface);
         Map<String, SensorModel.Command> commands = commands(t, o, iface);
-        List<SensorModel.Channel> channels = channels(t, o, registers, commands);
+        Map<String, Accuracy> accuracies = new LinkedHashMap<>();
+        List<SensorModel.Channel> channels = channels(t, o, registers, commands, accuracies);
         return new SensorModel(id, name, manufacturer, iface, datasheet, warmup == null ? 0 : warmup,
                 minInterval == null ? 0.001 : minInterval, defaultAddress, settings, registers, commands, channels,
-                t.file);
+                t.file, accuracies);
     }
 
     static void kind(YamlTree.Obj o, String expected) {
@@ -274,7 +275,8 @@ public final class ModelLoader {
 
     private static List<SensorModel.Channel> channels(YamlTree t, YamlTree.Obj o,
                                                       Map<String, SensorModel.Register> registers,
-                                                      Map<String, SensorModel.Command> commands) {
+                                                      Map<String, SensorModel.Command> commands,
+                                                      Map<String, Accuracy> accuracies) {
         List<SensorModel.Channel> out = new ArrayList<>();
         List<Node> items = o.seq("channels", true, "a list of channels, each with name, unit, source and range");
         if (items == null) {
@@ -312,6 +314,10 @@ public final class ModelLoader {
             String formula = c.str("formula", false, null, "the conversion the driver applies, as text");
             String description = c.str("description", false, null, "free text");
             double[] range = range(c, "range", true);
+            Accuracy accuracy = accuracy(c, "accuracy");
+            if (accuracy != null && name != null) {
+                accuracies.put(name, accuracy);
+            }
             out.add(new SensorModel.Channel(name, unit, source, index == null ? 0 : index.intValue(),
                     gain == null ? 1 : gain, offset == null ? 0 : offset, formula,
                     range == null ? Double.NEGATIVE_INFINITY : range[0], range == null ? Double.POSITIVE_INFINITY : range[1],
@@ -329,6 +335,40 @@ public final class ModelLoader {
             return null;
         }
         return unit;
+    }
+
+    /**
+     * An optional {@code accuracy:} block (docs/science.md §7.1): datasheet limits, each >= 0, at least one of them,
+     * and the source they come from. Errors name the file, line, field and value.
+     */
+    static Accuracy accuracy(YamlTree.Obj c, String key) {
+        YamlTree.Obj a = c.obj(key, false, Accuracy.KEYS.toArray(String[]::new));
+        if (a == null) {
+            return null;
+        }
+        String limit = "a datasheet limit (+-, as printed) >= 0 in the channel's unit";
+        String pct = "a datasheet limit (+-, as printed) in % of reading, 0-100";
+        Double random = a.num("random", false, 0, 1e9, limit + " (random: repeatability, noise)");
+        Double randomPct = a.num("random-of-reading-pct", false, 0, 100, pct + " (random)");
+        Double systematic = a.num("systematic", false, 0, 1e9, limit + " (systematic: calibration offset)");
+        Double ofReading = a.num("of-reading-pct", false, 0, 100, pct + " (systematic: gain)");
+        String source = a.str("source", true, null, "the datasheet section or table the figures come from");
+        if (random == null && randomPct == null && systematic == null && ofReading == null) {
+            if (Accuracy.KEYS.stream().filter(k -> !k.equals("source")).noneMatch(a::has)) {
+                c.tree().error(c.get(key), c.field(key), YamlTree.text(c.get(key)),
+                        "at least one of random, random-of-reading-pct, systematic, of-reading-pct");
+            }
+            return null;
+        }
+        if (source == null || a.has("random") && random == null || a.has("random-of-reading-pct") && randomPct == null
+                || a.has("systematic") && systematic == null || a.has("of-reading-pct") && ofReading == null) {
+            return null;
+        }
+        return new Accuracy(orZero(random), orZero(randomPct), orZero(systematic), orZero(ofReading), source);
+    }
+
+    private static double orZero(Double d) {
+        return d == null ? 0 : d;
     }
 
     /** {@code {min: a, max: b}} with a < b. */

@@ -14,11 +14,30 @@ import java.util.Map;
  * @param minIntervalS   shortest sampling interval the sensor supports
  * @param defaultAddress canonical default address ({@link #canonicalAddress}); null for GPIO models
  * @param settings       interface defaults (baud, parity, pulses-per-revolution, active-low ...) as written
+ * @param accuracies     datasheet accuracy per channel name, for the channels that state one (docs/science.md §7.5)
  */
 public record SensorModel(String id, String name, String manufacturer, Interface iface, String datasheet,
                           double warmupS, double minIntervalS, String defaultAddress, Map<String, String> settings,
                           Map<String, Register> registers, Map<String, Command> commands, List<Channel> channels,
-                          String file) {
+                          String file, Map<String, Accuracy> accuracies) {
+
+    public SensorModel {
+        accuracies = accuracies == null ? Map.of() : Map.copyOf(accuracies);
+    }
+
+    /** A model without stated accuracies. */
+    public SensorModel(String id, String name, String manufacturer, Interface iface, String datasheet, double warmupS,
+                       double minIntervalS, String defaultAddress, Map<String, String> settings,
+                       Map<String, Register> registers, Map<String, Command> commands, List<Channel> channels,
+                       String file) {
+        this(id, name, manufacturer, iface, datasheet, warmupS, minIntervalS, defaultAddress, settings, registers,
+                commands, channels, file, Map.of());
+    }
+
+    /** The datasheet accuracy of a channel (docs/science.md §7.5), or null when the model does not state one. */
+    public Accuracy accuracy(String channel) {
+        return accuracies.get(channel);
+    }
 
     /** The bus or pin kind a model sits on; a site's bus of the same {@link #busType} carries it. */
     public enum Interface {

@@ -29,7 +29,7 @@ public final class SiteValidator {
     static final String[] LOCATION_KEYS = {"latitude", "longitude", "elevation-m", "description"};
     static final String[] BUS_KEYS = {"type", "device", "baud", "parity", "data-bits", "stop-bits", "description"};
     static final String[] CALIBRATION_KEYS = {"id", "valid-from", "equation", "coefficients", "input", "unit",
-        "reference", "supersedes", "notes"};
+        "reference", "supersedes", "accuracy", "notes"};
     static final String[] PROBE_KEYS = {"id", "model", "bus", "address", "pin", "interval-s", "depth-cm", "channels",
         "settings", "description"};
     static final String[] PROBE_CHANNEL_KEYS = {"name", "calibration", "enabled", "description"};
@@ -279,6 +279,7 @@ public final class SiteValidator {
             String reference = c.str("reference", true, null,
                     "the reference used: standard gas, reference instrument, samples or the manual's equation");
             String sup = c.str("supersedes", false, null, "the id of an earlier calibration this one corrects");
+            Accuracy accuracy = ModelLoader.accuracy(c, "accuracy");
             c.str("notes", false, null, "free text");
             if (id == null) {
                 continue;
@@ -294,7 +295,7 @@ public final class SiteValidator {
             }
             if (validFrom != null && coefficients != null && reference != null) {
                 calibrations.put(id, new Calibration(id, validFrom, coefficients, "raw".equals(input), unit,
-                        reference, sup));
+                        reference, sup, accuracy));
             }
         }
         supersedes.forEach((id, c) -> {

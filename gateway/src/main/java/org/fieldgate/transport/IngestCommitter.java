@@ -6,13 +6,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import org.fieldgate.threads.PipelineThreads;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.senml.DecodedPack;
 import org.fieldgate.senml.Rejection;
 import org.fieldgate.senml.SenmlDecoder;
-import org.fieldgate.store.Spool;
+import org.fieldgate.store.DeadLetterStore;
+import org.fieldgate.store.FullPolicy;
+import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.SpoolException;
+import org.fieldgate.store.SpoolSpace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +65,8 @@ public final class IngestCommitter implements AutoCloseable {
     static final Duration MAX_SILENCE = Duration.ofSeconds(60);
 
     private final SenmlDecoder decoder;
-    private final Spool spool;
+    private final ReadingStore readingStore;
+    private final SpoolSpace space;
     private final Bounds bounds;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -82,16 +85,17 @@ public final class IngestCommitter implements AutoCloseable {
     private volatile boolean waitingForRoom;
     private volatile String lastCommitError = "";
 
-    public IngestCommitter(SenmlDecoder decoder, Spool spool, int batchMessages, MeterRegistry metrics) {
-        this(decoder, spool, new Bounds(batchMessages, GatewaySettings.Ingest.DEFAULT_COMMIT_BATCH_READINGS,
+    public IngestCommitter(SenmlDecoder decoder, ReadingStore readingStore, int batchMessages, MeterRegistry metrics) {
+        this(decoder, readingStore, new Bounds(batchMessages, GatewaySettings.Ingest.DEFAULT_COMMIT_BATCH_READINGS,
                 GatewaySettings.Ingest.DEFAULT_MAX_PENDING_BYTES),
                 metrics, new PipelineThreads());
     }
 
-    public IngestCommitter(SenmlDecoder decoder, Spool spool, Bounds bounds, MeterRegistry metrics,
+    public IngestCommitter(SenmlDecoder decoder, ReadingStore readingStore, Bounds bounds, MeterRegistry metrics,
                            PipelineThreads threads) {
         this.decoder = decoder;
-        this.spool = spool;
+        this.readingStore = readingStore;
+        this.space = readingStore.space();
         this.bounds = bounds;
         this.ingestedCounter = Counter.builder("fieldgate.ingest.readings").description("readings committed to the spool")
                 .register(metrics);
@@ -266,10 +270,10 @@ public final class IngestCommitter implements AutoCloseable {
             if (upTo == done) {
                 if (!waitingForRoom) {
                     LOG.warn("spool full ({} of {} bytes): holding {} messages unacknowledged; the broker keeps the rest",
-                            spool.usedBytes(), spool.maxBytes(), group.size() - done);
+                            space.usedBytes(), space.maxBytes(), group.size() - done);
                 }
                 waitingForRoom = true;
-                spool.refuseForRoom();
+                space.refuseForRoom();
                 Thread.sleep(250);
                 continue;
             }
@@ -281,20 +285,20 @@ public final class IngestCommitter implements AutoCloseable {
 
     /** End of the run of messages from {@code from} that the spool takes now (all of them unless backpressure bites). */
     private int admissible(List<DecodedPack> packs, int from) {
-        if (spool.fullPolicy() != FullPolicy.BACKPRESSURE) {
+        if (space.fullPolicy() != FullPolicy.BACKPRESSURE) {
             return packs.size();
         }
-        long room = spool.admissibleBytes();
+        long room = space.admissibleBytes();
         int upTo = from;
         while (upTo < packs.size()) {
-            long need = Spool.estimatedBytes(packs.get(upTo).readings());
+            long need = SpoolSpace.estimatedBytes(packs.get(upTo).readings());
             if (need > room) {
                 break;
             }
             room -= need;
             upTo++;
         }
-        if (upTo == from && spool.depth() == 0) {
+        if (upTo == from && readingStore.depth() == 0) {
             // A message larger than the whole bound still goes into an empty spool, or ingest would wedge on it.
             upTo = from + 1;
         }
@@ -309,10 +313,11 @@ public final class IngestCommitter implements AutoCloseable {
             readings.addAll(pack.readings());
             rejections.addAll(pack.rejections());
         }
+        List<DeadLetterStore.Refused> refused = deadLetters(rejections);
         long retryMs = 100;
         while (running) {
             try {
-                spool.commit(readings, rejections, nowNs);
+                readingStore.commit(readings, refused, nowNs);
                 lastCommitError = "";
                 break;
             } catch (SpoolException e) {
@@ -342,6 +347,12 @@ public final class IngestCommitter implements AutoCloseable {
         for (Consumer<List<Reading>> listener : committedListeners) {
             listener.accept(readings);
         }
+    }
+
+    /** The store keeps a refusal under its own type: it knows nothing of the wire format. */
+    static List<DeadLetterStore.Refused> deadLetters(List<Rejection> rejections) {
+        return rejections.stream().map(r -> new DeadLetterStore.Refused(r.topic(), r.reason(), r.raw(), r.rawLength()))
+                .toList();
     }
 
     public long ingested() {

@@ -99,7 +99,7 @@ public class LiveView implements AutoCloseable {
             if (last != null) {
                 chambers.put(last.closure().chamberId(), last);
             }
-            beforeRestart.put(feed.site().id(), spool.accumulators(LATEST_FLUX + feed.site().id()));
+            beforeRestart.put(feed.site().id(), spool.accumulators().get(LATEST_FLUX + feed.site().id()));
             feed.onResult(r -> {
                 chambers.put(r.closure().chamberId(), r);
                 closures.incrementAndGet();
@@ -122,7 +122,7 @@ public class LiveView implements AutoCloseable {
             return;
         }
         try {
-            spool.putLatest(LATEST_FLUX + site, r.closure().chamberId(),
+            spool.accumulators().putLatest(LATEST_FLUX + site, r.closure().chamberId(),
                     r.closure().lidCloseNs() / 1_000_000L, est.fluxUmolM2S(), est.seUmolM2S(), est.r2());
         } catch (RuntimeException e) {
             LOG.warn("newest flux of {}/{} not kept for the page after a restart: {}", site, r.closure().chamberId(),

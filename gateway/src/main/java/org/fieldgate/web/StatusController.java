@@ -87,7 +87,7 @@ public class StatusController {
     @Get("/api/dead-letters")
     public List<Map<String, Object>> deadLetters(@QueryValue(defaultValue = "50") int limit) {
         int bounded = Math.max(1, Math.min(limit, 1000));
-        return spool.recentDeadLetters(bounded).stream().map(StatusController::view).toList();
+        return spool.deadLetters().recent(bounded).stream().map(StatusController::view).toList();
     }
 
     private static Map<String, Object> view(DeadLetter d) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.fieldgate.store.FullPolicy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,7 @@ class SettingsFactoryTest {
         assertEquals("plot-7", s.site());
         assertEquals("fieldgate-plot-7", s.mqtt().clientId());
         assertEquals(64L << 20, s.spool().maxBytes());
-        assertEquals(GatewaySettings.FullPolicy.DROP_OLDEST, s.spool().fullPolicy());
+        assertEquals(FullPolicy.DROP_OLDEST, s.spool().fullPolicy());
         assertEquals(Path.of("/tmp/s"), s.spool().dir());
         assertEquals(Duration.ofMinutes(2), s.forward().maxBackoff());
         assertEquals(Duration.ofDays(1), s.ingest().maxFutureSkew());

@@ -101,6 +101,48 @@ class DashboardFilesTest {
         assertEquals(List.of(), problems);
     }
 
+    /** docs/science.md §7: every central value a claim rests on is plotted with its 95 % interval as a band. */
+    @Test
+    void centralValuesArePlottedWithTheirIntervalsAsBands() {
+        Map<String, List<String>> required = Map.of(
+                "mineralisation-house.json", List.of("cumulative_kg_ci95_low", "cumulative_kg_ci95_high", "x_ci95_low",
+                        "x_ci95_high", "net_kg_ci95_low", "net_kg_ci95_high", "net_kg_conservative"),
+                "soil-plot.json", List.of("flux_ci95_low", "flux_ci95_high", "k_per_yr_ci95_low", "k_per_yr_ci95_high"));
+        List<String> problems = new ArrayList<>();
+        int bands = 0;
+        for (GrafanaDashboard d : GrafanaDashboard.loadAll(GrafanaDashboard.DIR)) {
+            StringBuilder all = new StringBuilder();
+            for (JsonNode p : d.panels()) {
+                StringBuilder queries = new StringBuilder();
+                p.path("targets").forEach(t -> queries.append(t.path("query").asText()).append('\n'));
+                all.append(queries);
+                for (JsonNode o : p.path("fieldConfig").path("overrides")) {
+                    for (JsonNode prop : o.path("properties")) {
+                        if (!"custom.fillBelowTo".equals(prop.path("id").asText())) {
+                            continue;
+                        }
+                        bands++;
+                        String high = o.path("matcher").path("options").asText();
+                        String low = prop.path("value").asText();
+                        for (String series : List.of(high, low)) {
+                            if (!queries.toString().contains("AS \"" + series + "\"")) {
+                                problems.add(d + " panel '" + p.path("title").asText() + "': band series '" + series
+                                        + "' is not a column of its queries (AS \"" + series + "\")");
+                            }
+                        }
+                    }
+                }
+            }
+            for (String field : required.getOrDefault(d.fileName(), List.of())) {
+                if (!all.toString().contains("\"" + field + "\"")) {
+                    problems.add(d + ": no panel plots " + field);
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(4, bands, "uptake, X and net (house), flux per chamber (soil plot)");
+    }
+
     @Test
     void theDashboardProviderLoadsTheFolderTheReadmeInstallsTheFilesInto() throws Exception {
         Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(

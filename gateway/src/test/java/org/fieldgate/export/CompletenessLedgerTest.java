@@ -9,7 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
 import org.fieldgate.site.SiteConfigs;
@@ -45,7 +46,7 @@ class CompletenessLedgerTest {
     @Test
     void countsExpectedReceivedFlaggedDeliveredAndTheGapsCause(@TempDir Path dir) {
         AtomicLong now = new AtomicLong(HOUR);
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             CompletenessLedger ledger = new CompletenessLedger(spool, List.of(soilSite()), now::get);
             List<Reading> readings = new ArrayList<>();
             for (int k = 0; k < 60; k++) {
@@ -60,14 +61,14 @@ class CompletenessLedgerTest {
             for (int k = 0; k < 7; k++) {
                 readings.add(new Reading(SITE, "remote-node", "soil_moisture", "%", HOUR + k * 300 * S, 30, 0));
             }
-            spool.commit(readings.subList(0, 60), List.of(), 1);
-            spool.commit(readings.subList(60, readings.size()), List.of(), 2);
+            spool.readings().commit(readings.subList(0, 60), List.of(), 1);
+            spool.readings().commit(readings.subList(60, readings.size()), List.of(), 2);
             for (String channel : List.of("co2_10cm", "temp_10cm")) {
-                spool.recordGap(SITE, "soil-co2-10cm", channel, HOUR + 20 * 60 * S, HOUR + 24 * 60 * S, 5, CAUSE);
+                spool.gaps().record(SITE, "soil-co2-10cm", channel, HOUR + 20 * 60 * S, HOUR + 24 * 60 * S, 5, CAUSE);
             }
             // InfluxDB acknowledged the first 100 readings spooled
-            List<SpooledReading> first = spool.oldest(100);
-            spool.delivered(first);
+            List<SpooledReading> first = spool.readings().oldest(100);
+            spool.readings().delivered(first);
             // the gateway ran the whole hour: 60 ticks of a minute
             for (int m = 1; m <= 60; m++) {
                 now.set(HOUR + m * 60 * S);
@@ -118,7 +119,7 @@ class CompletenessLedgerTest {
     @Test
     void hoursTheGatewayDidNotRunAreMissingBecauseItWasDownAndAGapSpanningHoursIsSplitBySlot(@TempDir Path dir) {
         AtomicLong now = new AtomicLong(HOUR + 1800 * S);
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             // commissioned the day before: every hour since is expected
             new CompletenessLedger(spool, List.of(soilSite()), () -> HOUR - 86_400 * S);
             CompletenessLedger ledger = new CompletenessLedger(spool, List.of(soilSite()), now::get);
@@ -127,7 +128,7 @@ class CompletenessLedgerTest {
             now.set(HOUR + 3600 * S);
             ledger.tick();
             // a 300 s probe failed from 10:55 to 11:10: 10:55 in the first hour, 11:00, 11:05, 11:10 in the second
-            spool.recordGap(SITE, "soil-water-10cm", "vwc_10cm", HOUR + 3300 * S, HOUR + 4200 * S, 4,
+            spool.gaps().record(SITE, "soil-water-10cm", "vwc_10cm", HOUR + 3300 * S, HOUR + 4200 * S, 4,
                     "sdi12: no response");
             now.set(HOUR + 3 * 3600 * S);
             CompletenessLedger.Report report = ledger.report(HOUR, HOUR + 2 * 3600 * S);
@@ -156,14 +157,14 @@ class CompletenessLedgerTest {
     @Test
     void readingsAreExpectedOnlyFromCommissioningNotBeforeTheGatewayEverRan(@TempDir Path dir) {
         AtomicLong now = new AtomicLong(HOUR + 1800 * S);
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             CompletenessLedger ledger = new CompletenessLedger(spool, List.of(soilSite()), now::get);
             // the 300 s soil-water probe delivered every slot from 10:30 to 11:00 (6) and 11:00 to 11:30 (6)
             List<Reading> readings = new ArrayList<>();
             for (long t = HOUR + 1800 * S; t < HOUR + 5400 * S; t += 300 * S) {
                 readings.add(new Reading(SITE, "soil-water-10cm", "vwc_10cm", "m3/m3", t, 0.3, 0));
             }
-            spool.commit(readings, List.of(), 1);
+            spool.readings().commit(readings, List.of(), 1);
             for (int m = 1; m <= 60; m++) {
                 now.set(HOUR + 1800 * S + m * 60 * S);
                 ledger.tick();

@@ -38,8 +38,10 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.SettingsFactory;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.forward.InfluxQuery;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.SiteConfig;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.InfluxdProcess;
@@ -82,9 +84,9 @@ class ExportTest {
         dir = shared;
         influx = cleanup.add(InfluxdProcess.started());
         site = CompletenessLedgerTest.soilSite();
-        spool = new Spool(dir.resolve("spool"), 64L << 20, GatewaySettings.FullPolicy.BACKPRESSURE);
+        spool = new Spool(dir.resolve("spool"), 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
         // the gateway ran before the exported days: their ledger expects readings (none before commissioning)
-        spool.recordOnce(CompletenessLedger.COMMISSIONED, DAY1.fromNs() - 86_400 * S);
+        spool.accumulators().recordOnce(CompletenessLedger.COMMISSIONED, DAY1.fromNs() - 86_400 * S);
         long t0 = DAY1.fromNs();
         List<Reading> readings = new ArrayList<>();
         for (int k = 0; k < 300; k++) {
@@ -105,21 +107,21 @@ class ExportTest {
             readings.add(new Reading(SITE, "soil-co2-10cm", "co2_10cm", "ppm", DAY2.fromNs() + 3600 * S + k * 60 * S,
                     950, 0, "soil-co2-10cm-2025-03"));
         }
-        spool.commit(readings, List.of(), t0);
-        spool.commitPoints(List.of(
+        spool.readings().commit(readings, List.of(), t0);
+        spool.points().commit(List.of(
                 InfluxLines.derived("closure", t0 + 600 * S, Map.of("site", SITE, "chamber", "chamber-1", "outcome",
                         "complete"), fields("closure_id", "c1", "samples", 60L, "notes", "lid, then \"purge\"")),
                 InfluxLines.derived("flux", t0 + 600 * S, Map.of("site", SITE, "chamber", "chamber-1", "model", "linear"),
                         fields("flux", 2.41, "se", 0.05, "r2", 0.998, "qc", 0L, "flags", "clean", "closure_id", "c1")),
                 InfluxLines.derived("fixation", DAY2.fromNs() + 7200 * S, Map.of("site", SITE, "batch", "b1"),
                         fields("uptake_kg_per_h", 0.4, "cumulative_kg", 12.5))));
-        spool.recordGap(SITE, "soil-co2-10cm", "co2_10cm", t0 + 3600 * S, t0 + 3720 * S, 3, "timeout: no answer");
+        spool.gaps().record(SITE, "soil-co2-10cm", "co2_10cm", t0 + 3600 * S, t0 + 3720 * S, 3, "timeout: no answer");
         try (InfluxForwarder forwarder = new InfluxForwarder(new GatewaySettings.Influx(influx.url(), DB, null, null),
                 new GatewaySettings.Forward(5000, Duration.ofMillis(50), Duration.ofMillis(500)), spool,
                 new SimpleMeterRegistry())) {
             forwarder.start();
             Poll.until("the spool to drain into InfluxDB", Duration.ofSeconds(30),
-                    () -> spool.depth() == 0 && spool.pointDepth() == 0);
+                    () -> spool.readings().depth() == 0 && spool.points().depth() == 0);
         }
     }
 
@@ -182,6 +184,9 @@ class ExportTest {
             assertEquals(1, rows.get("fluxes.csv"));
             assertEquals(1, rows.get("closures.csv"));
             assertEquals(0, rows.get("fixation.csv"), "day 2's");
+            // docs/science.md §7.4: the conservative value sits next to the central one in the results table
+            assertTrue(lines(export.resolve("fixation.csv")).get(0).contains(
+                    ",net_kg,net_kg_conservative,net_kg_ci95_low,net_kg_ci95_high,"), lines(export.resolve("fixation.csv")).get(0));
             assertEquals(24 * site.channelCount() + 1, rows.get("ledger.csv"), "every configured channel's hours and the remote one's hour");
             assertEquals(6, rows.get("calibrations.csv"), "the site's five and the model scaling the temperature used");
             assertEquals("soil-plot-example", json.readTree(export.resolve("manifest.json").toFile()).path("gateway_id").asText());

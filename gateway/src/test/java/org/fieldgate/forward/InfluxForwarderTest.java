@@ -2,7 +2,7 @@ package org.fieldgate.forward;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.InfluxdProcess;
@@ -48,14 +48,14 @@ class InfluxForwarderTest {
             readings.add(6000, conflicting.get(1));
             readings.add(readings.size() - 1, conflicting.get(2));
 
-            try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-                spool.commit(readings, List.of(), now);
+            try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+                spool.readings().commit(readings, List.of(), now);
                 var settings = new GatewaySettings.Forward(5000, Duration.ofMillis(50), Duration.ofMillis(500));
                 try (InfluxForwarder forwarder = new InfluxForwarder(
                         new GatewaySettings.Influx(influx.url(), DB, null, null), settings, spool, new SimpleMeterRegistry())) {
                     forwarder.start();
-                    Poll.until("spool drained", Duration.ofSeconds(60), () -> spool.depth() == 0,
-                            () -> "depth " + spool.depth() + ", last error " + forwarder.lastError());
+                    Poll.until("spool drained", Duration.ofSeconds(60), () -> spool.readings().depth() == 0,
+                            () -> "depth " + spool.readings().depth() + ", last error " + forwarder.lastError());
                     assertEquals(3, forwarder.quarantined());
                     assertEquals(12_000, forwarder.delivered(), "delivered counts what InfluxDB took, not what it refused");
                 }

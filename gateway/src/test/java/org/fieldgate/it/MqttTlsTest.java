@@ -6,6 +6,8 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.TlsFiles;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.GatewayStatus;
@@ -104,9 +106,9 @@ class MqttTlsTest {
         Pki pki = Pki.create(dir, "site");
         Pki.Issued elsewhere = pki.server("elsewhere", "broker.elsewhere.example");
         try (TlsMosquitto mosquitto = TlsMosquitto.started(pki.caFile(), elsewhere, false, Map.of("gateway", GATEWAY_PASSWORD));
-             Spool spool = new Spool(dir.resolve("spool"), 64L << 20, GatewaySettings.FullPolicy.BACKPRESSURE);
+             Spool spool = new Spool(dir.resolve("spool"), 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
              IngestCommitter committer = new IngestCommitter(new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400_000_000_000L),
-                     spool, 200, new SimpleMeterRegistry());
+                     spool.readings(), 200, new SimpleMeterRegistry());
              MqttIngest ingest = new MqttIngest(new GatewaySettings.Mqtt(mosquitto.url(), false, "fieldgate-tls-host", "gateway",
                      GATEWAY_PASSWORD, pki.caFile(), null, null), committer)) {
             committer.start();

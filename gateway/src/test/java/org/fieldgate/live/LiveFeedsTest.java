@@ -15,7 +15,8 @@ import org.fieldgate.acquire.chamber.SimulatedChamberAnalyser;
 import org.fieldgate.acquire.chamber.VirtualScheduler;
 import org.fieldgate.calc.flux.ChamberGeometry;
 import org.fieldgate.calc.flux.FluxOptions;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChamberConfig;
 import org.fieldgate.site.SiteConfig;
@@ -103,6 +104,13 @@ class LiveFeedsTest {
             assertEquals(closures.get(c).timeNs(), f.timeNs(), "flux stamped at its lid close");
             assertEquals(75, field(closures.get(c), "samples"), "lid close to observation end (150 s) at 2 s");
             assertEquals(results.get(c).estimate().fluxUmolM2S(), got, 1e-6 * Math.abs(got));
+            // docs/science.md §7.2: the interval holds the flux and is at least the fit's own
+            double lo = field(f, "flux_ci95_low");
+            double hi = field(f, "flux_ci95_high");
+            assertEquals(got, (lo + hi) / 2, 1e-9 * Math.abs(got), f.line());
+            assertEquals(1.959964 * field(f, "se_combined"), (hi - lo) / 2, 1e-6 * (hi - lo), f.line());
+            assertTrue(field(f, "se_combined") >= field(f, "se"), f.line());
+            assertTrue(field(f, "systematic_rel") >= 0, f.line());
         }
     }
 
@@ -115,9 +123,9 @@ class LiveFeedsTest {
         // uptake = n x 100e-6 x 44.01 g/mol
         double molAirPerS = 101_325 / (8.314 * 293.15);
         double kgPerS = molAirPerS * 100e-6 * 44.01e-3;
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             List<PointLine> out = new ArrayList<>();
-            HouseFeed feed = new HouseFeed(house, spool, out::addAll);
+            HouseFeed feed = new HouseFeed(house, spool.accumulators(), out::addAll);
             long start = (T0 / (3600 * S)) * 3600 * S;
             feedHouse(feed, house, start, start + 3600 * S, dpForOneM3s);
             feed.run();                                                   // hour 0
@@ -133,13 +141,26 @@ class LiveFeedsTest {
             double energy = 7190 / 3600.0;                                // 1 kW fans
             assertEquals(energy, field(last, "energy_kwh"), 1e-9);
             assertEquals(cumulative - energy * 0.462 - 38.5, field(last, "net_kg"), 1e-9);
+            // docs/science.md §7.4: intervals around the central values, the conservative value 1.645 sigma below
+            double net = field(last, "net_kg");
+            double half = (field(last, "net_kg_ci95_high") - field(last, "net_kg_ci95_low")) / 2;
+            assertTrue(half > 0, last.line());
+            assertEquals(net, field(last, "net_kg_ci95_low") + half, 1e-9, last.line());
+            assertEquals(net - 1.644854 / 1.959964 * half, field(last, "net_kg_conservative"), 1e-6 * half, last.line());
+            assertTrue(field(last, "cumulative_kg_ci95_low") < cumulative && cumulative < field(last,
+                    "cumulative_kg_ci95_high"), last.line());
+            assertTrue(field(last, "x_ci95_low") < field(last, "x") && field(last, "x") < field(last, "x_ci95_high"));
+            assertEquals(7190 / 7200.0, field(last, "coverage"), 1e-12, "two clock hours, 7190 s measured");
 
             // a restart: the sums continue; the interval across the restart is not counted (no carried sample)
-            HouseFeed restarted = new HouseFeed(house, spool, out::addAll);
+            HouseFeed restarted = new HouseFeed(house, spool.accumulators(), out::addAll);
             feedHouse(restarted, house, start + 7200 * S, start + 7800 * S, dpForOneM3s);
             restarted.run();
             PointLine after = out.get(out.size() - 1);
             assertEquals(kgPerS * (7190 + 590), field(after, "cumulative_kg"), 1e-9 * cumulative);
+            // the third hour was measured for 590 s only: coverage falls, nothing is scaled up to fill the hour
+            assertEquals((7190 + 590) / 10_800.0, field(after, "coverage"), 1e-12);
+            assertTrue(field(after, "net_kg_conservative") < field(after, "net_kg"));
         }
     }
 
@@ -159,17 +180,17 @@ class LiveFeedsTest {
     @Test
     void usableFluxesAndSoilTemperatureBecomeADailyDecompositionPoint() {
         SiteConfig soil = site("soil-plot-example.yaml");
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             List<PointLine> out = new ArrayList<>();
             var soilT = DecompositionFeed.shallowestSoilTemperature(soil);
             assertEquals("soil-co2-10cm/temp_10cm", soilT.probe() + "/" + soilT.channel());
             DecompositionFeed feed = new DecompositionFeed(soil, soilT,
-                    org.fieldgate.calc.decomposition.DecompositionOptions.of(4500, 0.55), spool, out::addAll);
+                    org.fieldgate.calc.decomposition.DecompositionOptions.of(4500, 0.55), spool.accumulators(), out::addAll);
             // two closures of 2 and 4 umol m-2 s-1 today, soil at 12 and 14 degC
             feed.accept(List.of(new Reading(soil.id(), "soil-co2-10cm", "temp_10cm", "Cel", T0, 12, 0),
                     new Reading(soil.id(), "soil-co2-10cm", "temp_10cm", "Cel", T0 + S, 14, 0),
                     new Reading(soil.id(), "air", "air_temp", "Cel", T0, 30, 0)));
-            spool.accumulate("decomposition/" + soil.id(), java.time.Instant.ofEpochSecond(0, T0)
+            spool.accumulators().accumulate("decomposition/" + soil.id(), java.time.Instant.ofEpochSecond(0, T0)
                     .atZone(soil.timezone()).toLocalDate().toString(), 2 + 4, 2, 0, 0);
             feed.run(T0 + 60 * S);
             PointLine p = out.get(0);
@@ -180,6 +201,8 @@ class LiveFeedsTest {
             double rhYear = 0.55 * 3.0 * 1.0368 * 365.25;
             assertEquals(rhYear / 4500, field(p, "k_per_yr"), 1e-3 * rhYear / 4500);
             assertTrue(p.line().contains("day_complete=false"), p.line());
+            // one day has no day-to-day scatter to estimate the annual sum's random part from: no interval at all
+            assertTrue(!p.line().contains("rh_g_c_m2_yr_ci95_low") && !p.line().contains("k_per_yr_ci95_low"), p.line());
         }
     }
 }

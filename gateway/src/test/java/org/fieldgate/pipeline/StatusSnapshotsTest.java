@@ -3,9 +3,11 @@ package org.fieldgate.pipeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.forward.Reconciler;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.senml.SenmlDecoder;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 import org.fieldgate.testkit.FreePorts;
@@ -41,8 +43,8 @@ class StatusSnapshotsTest {
     void aSnapshotReadsTheClockOnceAndItsFiguresAreTheStagesOwn(@TempDir Path dir) throws Exception {
         var metrics = new SimpleMeterRegistry();
         var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400_000_000_000L);
-        try (Spool spool = new Spool(dir.resolve("spool"), 64L << 20, GatewaySettings.FullPolicy.BACKPRESSURE);
-             IngestCommitter committer = new IngestCommitter(decoder, spool, 200, metrics);
+        try (Spool spool = new Spool(dir.resolve("spool"), 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             IngestCommitter committer = new IngestCommitter(decoder, spool.readings(), 200, metrics);
              MqttIngest mqtt = new MqttIngest(new GatewaySettings.Mqtt("tcp://127.0.0.1:" + FreePorts.next(), false,
                      "snapshot-test", null, null), committer);
              InfluxForwarder forwarder = new InfluxForwarder(new GatewaySettings.Influx(
@@ -56,10 +58,10 @@ class StatusSnapshotsTest {
                     + "{\"n\":\"t_10cm\",\"u\":\"Cel\",\"v\":11.5}]").getBytes(StandardCharsets.UTF_8);
             committer.accept(new IngestCommitter.Incoming(TOPIC, pack, acked::incrementAndGet));
             Poll.until("the pack committed", Duration.ofSeconds(10), () -> acked.get() == 1, () -> "not acknowledged");
-            spool.commitPoints(List.of(new PointLine(0, "flux", EpochNanos.now(), "flux,site=plot-a f=1 1")));
+            spool.points().commit(List.of(new PointLine(0, "flux", EpochNanos.now(), "flux,site=plot-a f=1 1")));
 
             // 20 minutes after the oldest reading arrived: past the default down-after of 15 minutes
-            long receivedNs = spool.oldestReceivedNs().orElseThrow();
+            long receivedNs = spool.readings().oldestReceivedNs().orElseThrow();
             long nowNs = receivedNs + Duration.ofMinutes(20).toNanos();
             AtomicInteger clockReads = new AtomicInteger();
             var snapshots = new StatusSnapshots("plot-a", GatewaySettings.AcquireMode.OFF, spool, committer, mqtt,
@@ -76,7 +78,7 @@ class StatusSnapshotsTest {
             assertEquals(2, s.ingested(), s.toString());
             assertEquals(1, s.pointsWaiting(), s.toString());
             assertEquals(1200.0, s.oldestUndeliveredAgeS(), 1e-9, s.toString());
-            assertEquals(spool.usedBytes(), s.spoolBytes());
+            assertEquals(spool.space().usedBytes(), s.spoolBytes());
             assertEquals(64L << 20, s.spoolMaxBytes());
             assertEquals("backpressure", s.spoolFullPolicy());
             assertFalse(s.spoolFull());

@@ -102,6 +102,79 @@ class ConfigCheckTest {
         assertTrue(help.out().startsWith("usage: config check [--models DIR] FILE..."), help.out());
     }
 
+    // ---- accuracy: blocks (docs/science.md §7.1) ----
+
+    @Test
+    void modelAccuraciesAreReadWithTheirSources() {
+        ModelLoader.ModelSet set = ModelLoader.loadDir(SiteConfigTest.MODELS);
+        assertEquals(List.of(), set.errors());
+        Accuracy scd30 = set.models().get("scd30").accuracy("co2");
+        assertEquals(10, scd30.random());
+        assertEquals(30, scd30.systematic());
+        assertEquals(3, scd30.ofReadingPct());
+        assertTrue(scd30.source().contains("SCD30"), scd30.source());
+        // +-(30 ppm + 3 % of 400 ppm) = +-42 ppm, read as rectangular: 42 / sqrt(3)
+        assertEquals(42 / Math.sqrt(3), scd30.systematicStandard(400), 1e-12);
+        assertEquals(10 / Math.sqrt(3), scd30.randomStandard(400), 1e-12);
+        assertEquals(0.03 / Math.sqrt(3), scd30.gainRelStandard(), 1e-15);
+        assertEquals(0.1, set.models().get("bme280").accuracy("pressure").systematic());
+        assertEquals(null, set.models().get("gmp252").accuracy("co2")); // not substantiated: not stated
+    }
+
+    @Test
+    void aBadAccuracyValueNamesFileLineFieldAndValue() throws IOException {
+        Path models = dir.resolve("models");
+        Files.createDirectories(models);
+        Path scd30 = models.resolve("scd30.yaml");
+        String text = Files.readString(SiteConfigTest.MODELS.resolve("scd30.yaml"));
+        Files.writeString(scd30, text.replace("of-reading-pct: 3,", "of-reading-pct: -3,"));
+        Run r = run(scd30.toString());
+        assertEquals(1, r.code());
+        int line = (int) text.substring(0, text.indexOf("of-reading-pct: 3,")).chars().filter(ch -> ch == '\n')
+                .count() + 1;
+        assertEquals(scd30 + ":" + line + ": channels[0].accuracy.of-reading-pct: value '-3': out of range; a datasheet"
+                + " limit (+-, as printed) in % of reading, 0-100 (systematic: gain)", r.lines().get(0));
+
+        Files.writeString(scd30, text.replace("random: 10,", "random: ten,"));
+        r = run(scd30.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.lines().get(0).matches(java.util.regex.Pattern.quote(scd30.toString())
+                + ":\\d+: channels\\[0]\\.accuracy\\.random: value 'ten': not a number; .*"), r.out());
+
+        Files.writeString(scd30, text.replace("of-reading-pct: 3,\n", "of-reading-pct: 3}\n    # ").replace(
+                "               source: \"Sensirion, Datasheet SCD30", "#"));
+        r = run(scd30.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.lines().get(0).matches(java.util.regex.Pattern.quote(scd30.toString())
+                + ":\\d+: channels\\[0]\\.accuracy\\.source: missing: required; the datasheet .*"), r.out());
+
+        Files.writeString(scd30, text.replace("accuracy: {random: 10,", "accuracy: {rnadom: 10,"));
+        r = run(scd30.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().contains("accuracy.rnadom"), r.out());
+    }
+
+    @Test
+    void aCalibrationMayStateATighterAccuracy() throws IOException {
+        Path site = dir.resolve("site.yaml");
+        String text = Files.readString(HOUSE);
+        String anchor = "    reference: \"collocated with the outlet probe and a LI-850 for 48 h, 2025-03-28\"\n";
+        assertTrue(text.contains(anchor));
+        Files.writeString(site, text.replace(anchor, anchor + "    accuracy: {systematic: 5, of-reading-pct: 1,"
+                + " source: \"48-h collocation with a LI-850\"}\n"));
+        SiteConfig config = SiteConfigs.loadOrThrow(site, SiteConfigTest.MODELS);
+        Calibration c = config.calibrations().get("inlet-co2-2025-04");
+        assertEquals(5, c.accuracy().systematic());
+        assertEquals(1, c.accuracy().ofReadingPct());
+
+        Files.writeString(site, text.replace(anchor, anchor + "    accuracy: {systematic: -5, source: \"x\"}\n"));
+        Run r = run("--models", SiteConfigTest.MODELS.toString(), site.toString());
+        assertEquals(1, r.code());
+        int line = (int) (text.substring(0, text.indexOf(anchor)) + anchor).chars().filter(ch -> ch == '\n').count() + 1;
+        assertTrue(r.lines().get(0).startsWith(site + ":" + line + ": calibrations[0].accuracy.systematic: value '-5':"),
+                r.out());
+    }
+
     // ---- the schema for editors must agree with the validator ----
 
     private static JsonNode schema() throws IOException {
@@ -148,6 +221,7 @@ class ConfigCheckTest {
         assertEquals(set(ModelLoader.REGISTER_KEYS), keys(mp.get("registers").get("additionalProperties")));
         assertEquals(set(ModelLoader.COMMAND_KEYS), keys(mp.get("commands").get("additionalProperties")));
         assertEquals(set(ModelLoader.CHANNEL_KEYS), keys(mp.get("channels").get("items")));
+        assertEquals(new TreeSet<>(Accuracy.KEYS), keys(defs.get("accuracy")));
         Set<String> defaults = new TreeSet<>();
         ModelLoader.DEFAULT_KEYS.values().forEach(k -> defaults.addAll(List.of(k)));
         assertEquals(defaults, keys(mp.get("defaults")));

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +22,19 @@ class SiteConfigTest {
     static final Path MODELS = CONFIG.resolve("models");
     static final Path SOIL = CONFIG.resolve("sites/soil-plot-example.yaml");
     static final Path HOUSE = CONFIG.resolve("sites/mineralisation-house-example.yaml");
-    static final String MODEL_IDS =
-            "ads1115, bme280, gmp252, gpio-pulse, gpio-relay, scd30, scd41, sdm120, sdm630, sdp810, teros12";
+    /** The files in models/, sorted: what "known models" lists (from the directory, so a new chip edits no test). */
+    static final String MODEL_IDS = modelFileIds();
+
+    private static String modelFileIds() {
+        try (Stream<Path> files = Files.list(MODELS)) {
+            List<String> ids = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
+                    .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList();
+            assertTrue(ids.size() >= 11, "the example models in " + MODELS + ": " + ids);
+            return String.join(", ", ids);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @TempDir
     Path dir;

@@ -9,7 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,34 +21,34 @@ class DerivedPointsSpoolTest {
 
     @Test
     void pointsSurviveAReopenAndLeaveOnlyWhenSettled() {
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.commitPoints(List.of(PointLine.of("flux", 1, "flux,site=a flux=1.5 1"),
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.points().commit(List.of(PointLine.of("flux", 1, "flux,site=a flux=1.5 1"),
                     PointLine.of("flux", 2, "flux,site=a flux=2.5 2"), PointLine.of("gap", 3, "gap,site=a readings=4i 3")));
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            assertEquals(3, spool.pointDepth());
-            List<PointLine> pending = spool.pendingPoints(10);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            assertEquals(3, spool.points().depth());
+            List<PointLine> pending = spool.points().pending(10);
             assertEquals(List.of("flux,site=a flux=1.5 1", "flux,site=a flux=2.5 2", "gap,site=a readings=4i 3"),
                     pending.stream().map(PointLine::line).toList());
-            spool.pointsSettled(List.of(pending.get(0), pending.get(2)), List.of(pending.get(1)), "field type conflict");
-            assertEquals(0, spool.pointDepth());
-            assertEquals(List.of(), spool.pendingPoints(10));
+            spool.points().settled(List.of(pending.get(0), pending.get(2)), List.of(pending.get(1)), "field type conflict");
+            assertEquals(0, spool.points().depth());
+            assertEquals(List.of(), spool.points().pending(10));
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            assertEquals(0, spool.pointDepth());
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            assertEquals(0, spool.points().depth());
         }
     }
 
     @Test
     void accumulatorsAddUpAcrossReopens() {
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.accumulate("fixation/h/b1", "1000", 1.25, 0.5, 3600, 3600);
-            spool.accumulate("fixation/h/b1", "1000", 0.25, 0.5, 0, 0);
-            spool.accumulate("fixation/h/b1", "2000", 2);
-            spool.accumulate("fixation/h/b2", "1000", 9);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.accumulators().accumulate("fixation/h/b1", "1000", 1.25, 0.5, 3600, 3600);
+            spool.accumulators().accumulate("fixation/h/b1", "1000", 0.25, 0.5, 0, 0);
+            spool.accumulators().accumulate("fixation/h/b1", "2000", 2);
+            spool.accumulators().accumulate("fixation/h/b2", "1000", 9);
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            var sums = spool.accumulators("fixation/h/b1");
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            var sums = spool.accumulators().get("fixation/h/b1");
             assertEquals(List.of("1000", "2000"), List.copyOf(sums.keySet()));
             assertArrayEquals(new double[]{1.5, 1.0, 3600, 3600}, sums.get("1000"));
             assertArrayEquals(new double[]{2, 0, 0, 0}, sums.get("2000"));
@@ -57,9 +57,9 @@ class DerivedPointsSpoolTest {
 
     @Test
     void gapRecordsAreKeptWithTheirCause() {
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.recordGap("s", "probe", "co2", 10, 20, 5, "TIMEOUT: no answer");
-            GapRecord g = spool.recentGaps(5).get(0);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.gaps().record("s", "probe", "co2", 10, 20, 5, "TIMEOUT: no answer");
+            GapRecord g = spool.gaps().recent(5).get(0);
             assertEquals(List.of("s", "probe", "co2", 10L, 20L, 5L, "TIMEOUT: no answer"),
                     List.of(g.site(), g.device(), g.channel(), g.firstTimeNs(), g.lastTimeNs(), g.readings(), g.cause()));
         }
@@ -80,11 +80,11 @@ class DerivedPointsSpoolTest {
             s.execute("INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns) "
                     + "VALUES ('s', 'd', 'co2', 'ppm', 5, 412.5, 0, 6)");
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            assertEquals(1, spool.depth());
-            assertEquals(new Reading("s", "d", "co2", "ppm", 5, 412.5, 0, null), spool.oldest(1).get(0).reading());
-            spool.commit(List.of(new Reading("s", "d", "co2", "ppm", 7, 413, 0, "cal-1")), List.of(), 8);
-            assertEquals("cal-1", spool.oldest(2).get(1).reading().calibration());
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            assertEquals(1, spool.readings().depth());
+            assertEquals(new Reading("s", "d", "co2", "ppm", 5, 412.5, 0, null), spool.readings().oldest(1).get(0).reading());
+            spool.readings().commit(List.of(new Reading("s", "d", "co2", "ppm", 7, 413, 0, "cal-1")), List.of(), 8);
+            assertEquals("cal-1", spool.readings().oldest(2).get(1).reading().calibration());
         }
     }
 }

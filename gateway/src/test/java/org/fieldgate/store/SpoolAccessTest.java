@@ -1,6 +1,6 @@
 package org.fieldgate.store;
 
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +25,7 @@ class SpoolAccessTest {
         Path spoolDir = data.resolve("spool");
 
         SpoolAccess.NotWritableException e = assertThrows(SpoolAccess.NotWritableException.class,
-                () -> new Spool(spoolDir, 64L << 20, FullPolicy.BACKPRESSURE).close());
+                () -> new Spool(spoolDir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap).close());
         assertEquals("refusing to write spool " + spoolDir + " as root: " + data + " belongs to user nobody, and a file root made"
                 + " there would stop that user's gateway (SQLITE_READONLY); fix: run as nobody (sudo -u nobody ...;"
                 + " /usr/bin/fieldgate does this by itself)", e.getMessage());

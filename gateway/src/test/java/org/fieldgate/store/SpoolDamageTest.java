@@ -1,6 +1,6 @@
 package org.fieldgate.store;
 
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,14 +61,14 @@ class SpoolDamageTest {
         Path live = dir.resolve("live");
         Path crashed = dir.resolve("crashed");
         Set<Reading> sent = new HashSet<>();
-        try (Spool spool = new Spool(live, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(live, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             for (int c = 0; c < 20; c++) {
                 List<Reading> group = new ArrayList<>();
                 for (int i = 0; i < SENT / 20; i++) {
                     int n = c * (SENT / 20) + i;
                     group.add(new Reading("plot-a", "probe-1", "co2", "ppm", T0 + n * 1_000_000_000L, 400 + n * 0.01, 0));
                 }
-                spool.commit(group, List.of(), 1L);
+                spool.readings().commit(group, List.of(), 1L);
                 sent.addAll(group);
             }
             if (checkpointFirst) {
@@ -83,15 +83,15 @@ class SpoolDamageTest {
             }
         }
         damage.apply(crashed);
-        try (Spool spool = new Spool(crashed, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            List<SpooledReading> left = spool.after(0, SENT + 1);
+        try (Spool spool = new Spool(crashed, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            List<SpooledReading> left = spool.readings().after(0, SENT + 1);
             for (SpooledReading s : left) {
                 assertTrue(sent.contains(s.reading()), "only what was sent is in the spool: " + s.reading());
             }
             long gone = SENT - left.size();
-            long gapRecorded = spool.recentGaps(100).stream().filter(g -> g.cause().startsWith(Spool.DAMAGED_CAUSE))
+            long gapRecorded = spool.gaps().recent(100).stream().filter(g -> g.cause().startsWith(GapStore.DAMAGED_CAUSE))
                     .mapToLong(GapRecord::readings).sum();
-            long gapPoints = spool.pendingPoints(100).stream().filter(p -> p.measurement().equals("gap")
+            long gapPoints = spool.points().pending(100).stream().filter(p -> p.measurement().equals("gap")
                     && p.line().contains("readings=" + gone + "i")).count();
             List<Path> aside;
             try (Stream<Path> files = Files.list(crashed)) {
@@ -108,12 +108,12 @@ class SpoolDamageTest {
             assertEquals(1, aside.size(), "the damaged files are moved aside");
             assertTrue(Files.exists(aside.get(0).resolve("spool.db")), "with the damaged database");
             // the fresh spool takes readings again
-            spool.commit(List.of(new Reading("plot-a", "probe-1", "co2", "ppm", T0 - 1, 1.0, 0)), List.of(), 2L);
-            assertEquals(left.size() + 1, spool.depth());
+            spool.readings().commit(List.of(new Reading("plot-a", "probe-1", "co2", "ppm", T0 - 1, 1.0, 0)), List.of(), 2L);
+            assertEquals(left.size() + 1, spool.readings().depth());
         }
-        try (Spool again = new Spool(crashed, 64L << 20, FullPolicy.BACKPRESSURE)) {
+        try (Spool again = new Spool(crashed, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             assertEquals("", again.damageAtStart(), "the fresh spool opens clean next time");
-            assertEquals(SENT - (long) again.lostTotal() + 1, again.depth());
+            assertEquals(SENT - (long) again.lostTotal() + 1, again.readings().depth());
         }
     }
 

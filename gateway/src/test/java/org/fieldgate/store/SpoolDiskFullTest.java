@@ -2,7 +2,7 @@ package org.fieldgate.store;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.testkit.Cleanup;
@@ -57,9 +57,9 @@ class SpoolDiskFullTest {
             Tmpfs fs = cleanup.add(Tmpfs.mount(dir.resolve("fs"), 12L << 20));
             // InfluxDB is down at first, so half the readings wait in the spool when the disk fills
             InfluxdProcess influx = cleanup.add(InfluxdProcess.configured());
-            Spool spool = cleanup.add(new Spool(fs.dir().resolve("spool"), 64L << 20, FullPolicy.BACKPRESSURE));
+            Spool spool = cleanup.add(new Spool(fs.dir().resolve("spool"), 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap));
             var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400L * 1_000_000_000L);
-            IngestCommitter committer = cleanup.add(new IngestCommitter(decoder, spool, 50, metrics));
+            IngestCommitter committer = cleanup.add(new IngestCommitter(decoder, spool.readings(), 50, metrics));
             InfluxForwarder forwarder = cleanup.add(new InfluxForwarder(
                     new GatewaySettings.Influx(influx.url(), DB, null, null, null),
                     new GatewaySettings.Forward(1000, Duration.ofMillis(50), Duration.ofMillis(500)), spool, metrics));
@@ -99,8 +99,8 @@ class SpoolDiskFullTest {
 
             fs.release();
             Poll.until("everything acknowledged and delivered once the space returned", Duration.ofSeconds(60),
-                    () -> acked.get() == MESSAGES && spool.depth() == 0 && influx.count(DB) == sent,
-                    () -> "acked " + acked.get() + ", spool depth " + spool.depth() + ", influx " + influx.count(DB)
+                    () -> acked.get() == MESSAGES && spool.readings().depth() == 0 && influx.count(DB) == sent,
+                    () -> "acked " + acked.get() + ", spool depth " + spool.readings().depth() + ", influx " + influx.count(DB)
                             + ", forwarder delivered " + forwarder.delivered() + ", ledger received "
                             + ledgerSums(spool)[0] + ", last commit error '" + committer.lastCommitError() + "'");
             producer.join(5000);
@@ -108,7 +108,7 @@ class SpoolDiskFullTest {
             long spoolRows = rows(spool, "SELECT count(*) FROM reading");
             double[] ledger = ledgerSums(spool);
             System.out.printf("FAULT spool-disk-full: sent=%d landed=%d lost=%d counted_as_lost=%d%n", sent,
-                    landed + spoolRows, sent - landed - spoolRows, spool.droppedTotal());
+                    landed + spoolRows, sent - landed - spoolRows, spool.readings().droppedTotal());
             System.out.printf("disk full: acked before and while full %d of %d messages; after: acked %d, influx %d, spool rows %d,"
                             + " forwarder delivered %d, ledger received %.0f delivered %.0f, commit failures %.0f%n",
                     ackedWhileFull, MESSAGES, acked.get(), landed, spoolRows, forwarder.delivered(), ledger[0],
@@ -133,10 +133,11 @@ class SpoolDiskFullTest {
     /** Received, flagged, delivered, unsynced over every ledger hour. */
     static double[] ledgerSums(Spool spool) {
         double[] sums = new double[4];
-        for (Spool.Accumulator a : spool.accumulatorRange(Spool.LEDGER, Spool.LEDGER + "~")) {
-            for (int i = 0; i < 4; i++) {
-                sums[i] += a.sums()[i];
-            }
+        for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(0, Long.MAX_VALUE)) {
+            sums[0] += c.received();
+            sums[1] += c.flagged();
+            sums[2] += c.delivered();
+            sums[3] += c.clockUnsynced();
         }
         return sums;
     }

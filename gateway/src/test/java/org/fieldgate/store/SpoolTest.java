@@ -1,8 +1,7 @@
 package org.fieldgate.store;
 
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.reading.Reading;
-import org.fieldgate.senml.Rejection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,42 +30,42 @@ class SpoolTest {
     @Test
     void committedReadingsSurviveAReopenInOrderAndLeaveOnlyWhenDelivered(@TempDir Path dir) {
         List<Reading> first = readings("co2", 2500, 0);
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.commit(first, List.of(), 1L);
-            assertEquals(2500, spool.depth());
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(first, List.of(), 1L);
+            assertEquals(2500, spool.readings().depth());
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            assertEquals(2500, spool.depth());
-            List<SpooledReading> batch = spool.oldest(1000);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            assertEquals(2500, spool.readings().depth());
+            List<SpooledReading> batch = spool.readings().oldest(1000);
             assertEquals(first.subList(0, 1000), batch.stream().map(SpooledReading::reading).toList());
-            spool.delivered(batch);
-            assertEquals(1500, spool.depth());
-            assertEquals(first.subList(1000, 2500), spool.oldest(5000).stream().map(SpooledReading::reading).toList());
+            spool.readings().delivered(batch);
+            assertEquals(1500, spool.readings().depth());
+            assertEquals(first.subList(1000, 2500), spool.readings().oldest(5000).stream().map(SpooledReading::reading).toList());
         }
     }
 
     @Test
     void aCursorPastEverythingDeliveredStillSeesReadingsCommittedAfterTheSpoolEmptied(@TempDir Path dir) {
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.commit(readings("co2", 10, 0), List.of(), 1L);
-            List<SpooledReading> first = spool.after(0, 100);
-            spool.delivered(first);
-            assertEquals(0, spool.depth());
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(readings("co2", 10, 0), List.of(), 1L);
+            List<SpooledReading> first = spool.readings().after(0, 100);
+            spool.readings().delivered(first);
+            assertEquals(0, spool.readings().depth());
             long cursor = first.get(first.size() - 1).id();
-            spool.commit(readings("co2", 5, 10), List.of(), 1L);
+            spool.readings().commit(readings("co2", 5, 10), List.of(), 1L);
             // Without AUTOINCREMENT SQLite would hand out row ids from 1 again and this cursor would skip them.
-            assertEquals(readings("co2", 5, 10), spool.after(cursor, 100).stream().map(SpooledReading::reading).toList());
+            assertEquals(readings("co2", 5, 10), spool.readings().after(cursor, 100).stream().map(SpooledReading::reading).toList());
         }
     }
 
     @Test
     void quarantineMovesRefusedReadingsAsideWithTheReason(@TempDir Path dir) throws Exception {
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.commit(readings("co2", 10, 0), List.of(), 1L);
-            List<SpooledReading> batch = spool.oldest(10);
-            spool.quarantine(batch.subList(3, 4), "field type conflict", 2L);
-            spool.delivered(batch);
-            assertEquals(0, spool.depth());
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(readings("co2", 10, 0), List.of(), 1L);
+            List<SpooledReading> batch = spool.readings().oldest(10);
+            spool.readings().quarantine(batch.subList(3, 4), "field type conflict", 2L);
+            spool.readings().delivered(batch);
+            assertEquals(0, spool.readings().depth());
         }
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool.db"));
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*), max(reason), max(value) FROM quarantine")) {
@@ -80,13 +79,13 @@ class SpoolTest {
     @Test
     void deadLettersAreKeptNewestFirstAndCountedAcrossRestarts(@TempDir Path dir) {
         byte[] raw = "{not json".getBytes(StandardCharsets.UTF_8);
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.commit(readings("co2", 1, 0), List.of(new Rejection("t/1", "first", raw, raw.length),
-                    new Rejection("t/2", "second", raw, 5000)), 7L);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(readings("co2", 1, 0), List.of(new DeadLetterStore.Refused("t/1", "first", raw, raw.length),
+                    new DeadLetterStore.Refused("t/2", "second", raw, 5000)), 7L);
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            assertEquals(2, spool.deadLettersTotal());
-            List<DeadLetter> recent = spool.recentDeadLetters(10);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            assertEquals(2, spool.deadLetters().total());
+            List<DeadLetter> recent = spool.deadLetters().recent(10);
             assertEquals(List.of("second", "first"), recent.stream().map(DeadLetter::reason).toList());
             assertEquals(5000, recent.get(0).rawLength());
             assertEquals("{not json", new String(recent.get(1).raw(), StandardCharsets.UTF_8));
@@ -95,71 +94,71 @@ class SpoolTest {
 
     @Test
     void backpressureRaisesTheAlarmWhenFullAndClearsItOnceDrained(@TempDir Path dir) {
-        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             int committed = 0;
-            while (!spool.isFull() && committed < 100_000) {
-                spool.commit(readings("co2", 500, committed), List.of(), 1L);
+            while (!spool.space().isFull() && committed < 100_000) {
+                spool.readings().commit(readings("co2", 500, committed), List.of(), 1L);
                 committed += 500;
             }
-            assertTrue(spool.isFull(), "spool never reported full after " + committed + " readings");
-            assertEquals(committed, spool.depth(), "backpressure must drop nothing");
-            assertEquals(0, spool.droppedTotal());
-            while (spool.depth() > 0) {
-                spool.delivered(spool.oldest(1000));
+            assertTrue(spool.space().isFull(), "spool never reported full after " + committed + " readings");
+            assertEquals(committed, spool.readings().depth(), "backpressure must drop nothing");
+            assertEquals(0, spool.readings().droppedTotal());
+            while (spool.readings().depth() > 0) {
+                spool.readings().delivered(spool.readings().oldest(1000));
             }
-            assertFalse(spool.isFull(), "alarm must clear once drained; used " + spool.usedBytes());
+            assertFalse(spool.space().isFull(), "alarm must clear once drained; used " + spool.space().usedBytes());
         }
     }
 
     @Test
     void backpressureAdmitsOnlyWhatFitsAndHoldsTheAlarmUntilDrained(@TempDir Path dir) {
         long maxBytes = 512 * 1024;
-        try (Spool spool = new Spool(dir, maxBytes, FullPolicy.BACKPRESSURE)) {
-            assertEquals(maxBytes - spool.usedBytes(), spool.admissibleBytes());
+        try (Spool spool = new Spool(dir, maxBytes, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            assertEquals(maxBytes - spool.space().usedBytes(), spool.space().admissibleBytes());
             int committed = 0;
             List<Reading> group = readings("co2", 500, 0);
-            while (Spool.estimatedBytes(group) <= spool.admissibleBytes() && committed < 100_000) {
-                spool.commit(group, List.of(), 1L);
+            while (SpoolSpace.estimatedBytes(group) <= spool.space().admissibleBytes() && committed < 100_000) {
+                spool.readings().commit(group, List.of(), 1L);
                 committed += 500;
                 group = readings("co2", 500, committed);
             }
-            assertTrue(spool.usedBytes() <= maxBytes, "the bound holds: " + spool.usedBytes() + " > " + maxBytes);
-            assertTrue(spool.usedBytes() > maxBytes * 0.8, "and the spool is used: " + spool.usedBytes());
-            spool.refuseForRoom();
-            assertTrue(spool.isFull());
-            assertEquals(0, spool.admissibleBytes(), "full takes nothing until drained below 90 %");
+            assertTrue(spool.space().usedBytes() <= maxBytes, "the bound holds: " + spool.space().usedBytes() + " > " + maxBytes);
+            assertTrue(spool.space().usedBytes() > maxBytes * 0.8, "and the spool is used: " + spool.space().usedBytes());
+            spool.space().refuseForRoom();
+            assertTrue(spool.space().isFull());
+            assertEquals(0, spool.space().admissibleBytes(), "full takes nothing until drained below 90 %");
             // a few readings out (the fill stops within one 500-reading group of the bound, so not a whole group)
-            spool.delivered(spool.oldest(100));
-            assertEquals(0, spool.admissibleBytes(), "a few readings out is not yet below 90 %");
-            while (spool.depth() > 0) {
-                spool.delivered(spool.oldest(1000));
+            spool.readings().delivered(spool.readings().oldest(100));
+            assertEquals(0, spool.space().admissibleBytes(), "a few readings out is not yet below 90 %");
+            while (spool.readings().depth() > 0) {
+                spool.readings().delivered(spool.readings().oldest(1000));
             }
-            assertFalse(spool.isFull());
-            assertEquals(maxBytes - spool.usedBytes(), spool.admissibleBytes());
+            assertFalse(spool.space().isFull());
+            assertEquals(maxBytes - spool.space().usedBytes(), spool.space().admissibleBytes());
         }
     }
 
     @Test
     void dropOldestDropsTheOldestAndRecordsEachSeriesGap(@TempDir Path dir) throws Exception {
         int committed = 0;
-        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {
-            while (spool.droppedTotal() == 0 && committed < 100_000) {
-                spool.commit(readings("co2", 250, committed), List.of(), 1L);
-                spool.commit(readings("h2o", 250, committed), List.of(), 1L);
+        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST, InfluxLines::gap)) {
+            while (spool.readings().droppedTotal() == 0 && committed < 100_000) {
+                spool.readings().commit(readings("co2", 250, committed), List.of(), 1L);
+                spool.readings().commit(readings("h2o", 250, committed), List.of(), 1L);
                 committed += 250;
             }
-            assertTrue(spool.droppedTotal() > 0);
-            assertEquals(2L * committed, spool.depth() + spool.droppedTotal(), "every reading is either waiting or counted as dropped");
+            assertTrue(spool.readings().droppedTotal() > 0);
+            assertEquals(2L * committed, spool.readings().depth() + spool.readings().droppedTotal(), "every reading is either waiting or counted as dropped");
             // the oldest went first: what waits starts right after what was dropped
-            long firstWaiting = spool.oldest(1).get(0).reading().timeNs();
+            long firstWaiting = spool.readings().oldest(1).get(0).reading().timeNs();
             assertTrue(firstWaiting > T0, "oldest readings should have been dropped");
         }
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool.db"));
              ResultSet rs = c.createStatement().executeQuery(
                      "SELECT sum(readings), count(DISTINCT channel), min(first_time_ns), max(cause) FROM gap")) {
             assertTrue(rs.next());
-            try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {
-                assertEquals(spool.droppedTotal(), rs.getLong(1), "gap records account for every dropped reading");
+            try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST, InfluxLines::gap)) {
+                assertEquals(spool.readings().droppedTotal(), rs.getLong(1), "gap records account for every dropped reading");
             }
             assertEquals(2, rs.getInt(2));
             assertEquals(T0, rs.getLong(3));
@@ -176,27 +175,27 @@ class SpoolTest {
     void dropOldestLeavesWhatTheForwarderReadAheadAndCountsEveryReadingOnce(@TempDir Path dir) throws Exception {
         int sent = 0;
         long landed = 0;
-        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST)) {
+        try (Spool spool = new Spool(dir, 256 * 1024, FullPolicy.DROP_OLDEST, InfluxLines::gap)) {
             long cursor = 0;
             List<SpooledReading> onTheWire = List.of();
             for (int round = 0; round < 60; round++) {
-                spool.commit(readings("co2", 250, sent), List.of(), 1L);
-                spool.commit(readings("h2o", 250, sent), List.of(), 1L);
+                spool.readings().commit(readings("co2", 250, sent), List.of(), 1L);
+                spool.readings().commit(readings("h2o", 250, sent), List.of(), 1L);
                 sent += 500;
                 // the forwarder: the batch read last round is acknowledged now; the next is read ahead meanwhile
-                spool.delivered(onTheWire);
+                spool.readings().delivered(onTheWire);
                 landed += onTheWire.size();
-                onTheWire = spool.after(cursor, 300);
+                onTheWire = spool.readings().after(cursor, 300);
                 if (!onTheWire.isEmpty()) {
                     cursor = onTheWire.get(onTheWire.size() - 1).id();
                 }
             }
-            long dropped = spool.droppedTotal();
-            long waiting = spool.depth();
+            long dropped = spool.readings().droppedTotal();
+            long waiting = spool.readings().depth();
             double[] ledger = SpoolDiskFullTest.ledgerSums(spool);
             long gapPointReadings = 0;
             int gapPoints = 0;
-            for (PointLine p : spool.pendingPoints(100_000)) {
+            for (PointLine p : spool.points().pending(100_000)) {
                 if (p.measurement().equals("gap")) {
                     gapPoints++;
                     java.util.regex.Matcher m = java.util.regex.Pattern.compile("readings=(\\d+)i").matcher(p.line());
@@ -204,7 +203,7 @@ class SpoolTest {
                     gapPointReadings += Long.parseLong(m.group(1));
                 }
             }
-            long gapRecords = spool.recentGaps(100_000).stream().mapToLong(GapRecord::readings).sum();
+            long gapRecords = spool.gaps().recent(100_000).stream().mapToLong(GapRecord::readings).sum();
             System.out.printf("FAULT spool-drop-oldest-read-ahead: sent=%d landed=%d lost=%d counted_as_lost=%d%n",
                     sent, landed + waiting, sent - landed - waiting, dropped);
             System.out.printf("drop-oldest: delivered %d, waiting %d, dropped %d, gap records %d, gap points %d (%d "
@@ -231,17 +230,17 @@ class SpoolTest {
         for (Reading r : first) {
             rebooted.add(new Reading(r.site(), r.device(), r.channel(), r.unit(), r.timeNs(), r.value() + 50, r.qc()));
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE)) {
-            spool.commit(first, List.of(), 1L);
-            spool.delivered(spool.oldest(1000));
-            spool.commit(first, List.of(), 2L);
-            assertEquals(0, spool.depth(), "a redelivered copy is not spooled again");
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(first, List.of(), 1L);
+            spool.readings().delivered(spool.readings().oldest(1000));
+            spool.readings().commit(first, List.of(), 2L);
+            assertEquals(0, spool.readings().depth(), "a redelivered copy is not spooled again");
             assertEquals(100, (long) SpoolDiskFullTest.ledgerSums(spool)[0], "ledger received counts it once");
-            spool.commit(rebooted, List.of(), 3L);
-            assertEquals(0, spool.depth(), "a conflicting reading is not sent to overwrite the first");
+            spool.readings().commit(rebooted, List.of(), 3L);
+            assertEquals(0, spool.readings().depth(), "a conflicting reading is not sent to overwrite the first");
             assertEquals(100, (long) SpoolDiskFullTest.ledgerSums(spool)[0], "ledger received == distinct readings");
         }
-        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
              var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool.db"));
              ResultSet rs = c.createStatement().executeQuery(
                      "SELECT count(*), sum(value - first_value = 50), min(received_ns) FROM conflict")) {
@@ -249,12 +248,12 @@ class SpoolTest {
             long sent = first.size() + rebooted.size();
             long landed = (long) SpoolDiskFullTest.ledgerSums(spool)[2];
             System.out.printf("FAULT spool-key-collision: sent=%d landed=%d lost=%d counted_as_lost=%d%n", sent, landed,
-                    sent - landed, spool.conflictsTotal());
+                    sent - landed, spool.readings().conflictsTotal());
             assertEquals(100, rs.getLong(1), "every conflicting reading kept");
             assertEquals(100, rs.getLong(2), "beside the first value");
             assertEquals(3L, rs.getLong(3));
-            assertEquals(100, spool.conflictsTotal(), "and counted, across a restart");
-            assertEquals(100, spool.duplicatesTotal());
+            assertEquals(100, spool.readings().conflictsTotal(), "and counted, across a restart");
+            assertEquals(100, spool.readings().duplicatesTotal());
         }
     }
 }

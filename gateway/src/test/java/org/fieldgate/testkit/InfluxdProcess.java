@@ -162,7 +162,7 @@ public final class InfluxdProcess implements AutoCloseable {
         }
         try (InputStream body = response.body()) {
             // the same reader the gateway's export uses
-            org.fieldgate.export.InfluxQuery.readChunks(body, influxql, sink::accept);
+            org.fieldgate.forward.InfluxQuery.readChunks(body, influxql, sink::accept);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("InfluxDB query")) {
                 throw new AssertionError(e.getMessage(), e);

@@ -1,7 +1,8 @@
 package org.fieldgate.transport;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.fieldgate.config.GatewaySettings.FullPolicy;
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.store.FullPolicy;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.Spool;
@@ -32,9 +33,9 @@ class IngestCommitterTest {
     void underBackpressureNothingIsAcknowledgedBeyondTheBoundAndEverythingIsOnceThereIsRoom(@TempDir Path dir) throws Exception {
         long baseS = EpochNanos.now() / 1_000_000_000L - 3600;
         AtomicInteger acked = new AtomicInteger();
-        try (Spool spool = new Spool(dir, MAX_BYTES, FullPolicy.BACKPRESSURE)) {
+        try (Spool spool = new Spool(dir, MAX_BYTES, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400L * 1_000_000_000L);
-            try (IngestCommitter committer = new IngestCommitter(decoder, spool, 200, new SimpleMeterRegistry())) {
+            try (IngestCommitter committer = new IngestCommitter(decoder, spool.readings(), 200, new SimpleMeterRegistry())) {
                 committer.start();
                 Thread producer = new Thread(() -> {
                     try {
@@ -49,14 +50,14 @@ class IngestCommitterTest {
                 producer.setDaemon(true);
                 producer.start();
                 Poll.until("the spool to refuse for room", Duration.ofSeconds(30), committer::isWaitingForRoom,
-                        () -> "used " + spool.usedBytes() + ", acked " + acked.get());
-                assertTrue(spool.usedBytes() <= MAX_BYTES, "bound passed: " + spool.usedBytes() + " > " + MAX_BYTES);
-                assertTrue(spool.isFull(), "the alarm is up");
-                assertEquals(acked.get() * 100L, spool.depth(), "acknowledged exactly what is on disk");
+                        () -> "used " + spool.space().usedBytes() + ", acked " + acked.get());
+                assertTrue(spool.space().usedBytes() <= MAX_BYTES, "bound passed: " + spool.space().usedBytes() + " > " + MAX_BYTES);
+                assertTrue(spool.space().isFull(), "the alarm is up");
+                assertEquals(acked.get() * 100L, spool.readings().depth(), "acknowledged exactly what is on disk");
                 assertTrue(acked.get() < 600);
                 // the forwarder's part: drain, and the held messages go in
                 while (acked.get() < 600) {
-                    spool.delivered(spool.oldest(5000));
+                    spool.readings().delivered(spool.readings().oldest(5000));
                     Poll.sleep(Duration.ofMillis(50));
                 }
                 producer.join(5000);

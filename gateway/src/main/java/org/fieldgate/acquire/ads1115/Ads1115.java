@@ -2,7 +2,7 @@ package org.fieldgate.acquire.ads1115;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
@@ -161,7 +161,7 @@ public final class Ads1115 extends I2cProbe {
             double volts = code * ch.range().volts / 32768;
             int qc = stuck.check(ch.name(), code);
             if (code == 0x7FFF || code == -0x8000) {
-                qc |= DriverQc.OUT_OF_RANGE; // at the rail: the true input is beyond the full-scale range
+                qc |= QcFlags.OUT_OF_RANGE; // at the rail: the true input is beyond the full-scale range
             }
             switch (ch.kind()) {
                 case VOLTAGE -> out.add(new Measurement(ch.name(), "V", volts, qc));
@@ -174,8 +174,8 @@ public final class Ads1115 extends I2cProbe {
                 }
                 case CURRENT_LOOP -> {
                     double mA = volts / ch.shuntOhms() * 1000;
-                    int loopQc = qc | (mA < LOOP_MIN_MA || mA > LOOP_MAX_MA ? DriverQc.OUT_OF_RANGE : 0)
-                            | (mA <= LOOP_FAULT_LOW_MA || mA >= LOOP_FAULT_HIGH_MA ? DriverQc.LOOP_FAULT : 0);
+                    int loopQc = qc | (mA < LOOP_MIN_MA || mA > LOOP_MAX_MA ? QcFlags.OUT_OF_RANGE : 0)
+                            | (mA <= LOOP_FAULT_LOW_MA || mA >= LOOP_FAULT_HIGH_MA ? QcFlags.LOOP_FAULT : 0);
                     double value = ch.low() + (mA - 4) / 16 * (ch.high() - ch.low());
                     out.add(new Measurement(ch.name(), ch.unit(), value, loopQc));
                     out.add(new Measurement(ch.name() + "_loop", "mA", mA, loopQc));

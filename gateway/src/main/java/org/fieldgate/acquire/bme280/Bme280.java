@@ -2,11 +2,13 @@ package org.fieldgate.acquire.bme280;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
+import org.fieldgate.acquire.chip.DriverChannel;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +30,11 @@ import java.util.List;
 public final class Bme280 extends I2cProbe {
     public static final int ADDRESS_SDO_LOW = 0x76;
     public static final int ADDRESS_SDO_HIGH = 0x77;
+
+    // section 1 (operating range); pressure as the compensation formula gives it, in Pa
+    public static final DriverChannel TEMP = new DriverChannel("temp", "Cel", -40, 85);
+    public static final DriverChannel PRESSURE = new DriverChannel("pressure", "Pa", 30_000, 110_000);
+    public static final DriverChannel RH = new DriverChannel("rh", "%RH", 0, 100);
 
     // section 5.3: memory map
     static final int REG_CALIB_00 = 0x88;   // 0x88-0xA1: dig_T1..dig_P9, 0xA1 dig_H1
@@ -67,10 +74,9 @@ public final class Bme280 extends I2cProbe {
      * @param filterCoeff    IIR filter field 0-4 (off, 2, 4, 8, 16); forced mode sees only one sample per
      *                       filter step, so usually 0
      * @param stuckRepeats   identical raw frames in a row that count as stuck, 0 = off
-     * @param channelPrefix  prepended to {@code temp}, {@code pressure}, {@code rh}
      */
     public record Config(int address, Oversampling temperature, Oversampling pressure, Oversampling humidity,
-                         int filterCoeff, int stuckRepeats, String channelPrefix) {
+                         int filterCoeff, int stuckRepeats) {
         public Config {
             if (address != ADDRESS_SDO_LOW && address != ADDRESS_SDO_HIGH) {
                 throw new IllegalArgumentException("BME280 address must be 0x76 or 0x77, not 0x"
@@ -85,7 +91,7 @@ public final class Bme280 extends I2cProbe {
         }
 
         public static Config defaults() {
-            return new Config(ADDRESS_SDO_LOW, Oversampling.X1, Oversampling.X1, Oversampling.X1, 0, 10, "");
+            return new Config(ADDRESS_SDO_LOW, Oversampling.X1, Oversampling.X1, Oversampling.X1, 0, 10);
         }
     }
 
@@ -160,9 +166,8 @@ public final class Bme280 extends I2cProbe {
         }
         int tFine = trim.tFine(adcT);
         double temperatureC = Trimming.compensateT(tFine) / 100.0;
-        String p = config.channelPrefix();
-        int tQc = range(temperatureC, -40, 85) | stuck.check("temp", adcT);
-        Measurement t = new Measurement(p + "temp", "Cel", temperatureC, tQc);
+        int tQc = range(temperatureC, TEMP.min(), TEMP.max()) | stuck.check("temp", adcT);
+        Measurement t = new Measurement(TEMP.name(), TEMP.unit(), temperatureC, tQc);
         Measurement pressure = null;
         if (config.pressure() != Oversampling.SKIP) {
             long q24 = trim.compensateP(adcP, tFine);
@@ -170,17 +175,17 @@ public final class Bme280 extends I2cProbe {
                 throw badResponse(String.format("pressure raw 0x%05x gives no value", adcP));
             }
             double pressurePa = q24 / 256.0;
-            pressure = new Measurement(p + "pressure", "Pa", pressurePa,
-                    range(pressurePa, 30_000, 110_000) | stuck.check("pressure", adcP));
+            pressure = new Measurement(PRESSURE.name(), PRESSURE.unit(), pressurePa,
+                    range(pressurePa, PRESSURE.min(), PRESSURE.max()) | stuck.check("pressure", adcP));
         }
         Measurement rh = null;
         if (config.humidity() != Oversampling.SKIP) {
             long q10 = trim.compensateH(adcH, tFine);
             double humidityPct = q10 / 1024.0;
             // the formula clamps to 0-100 %; a clamped value is a saturated sensor, not a reading
-            int hQc = (q10 <= 0 || q10 >= 100 * 1024 ? org.fieldgate.acquire.DriverQc.OUT_OF_RANGE : 0)
+            int hQc = (q10 <= 0 || q10 >= 100 * 1024 ? QcFlags.OUT_OF_RANGE : 0)
                     | stuck.check("rh", adcH);
-            rh = new Measurement(p + "rh", "%RH", humidityPct, hQc);
+            rh = new Measurement(RH.name(), RH.unit(), humidityPct, hQc);
         }
         if (pressure != null && rh != null) {
             return List.of(t, pressure, rh);

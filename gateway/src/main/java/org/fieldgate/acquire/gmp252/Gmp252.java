@@ -1,10 +1,11 @@
 package org.fieldgate.acquire.gmp252;
 
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
+import org.fieldgate.acquire.chip.DriverChannel;
 import org.fieldgate.acquire.modbus.ModbusRtuMaster;
 import org.fieldgate.acquire.serial.SerialLink;
 import org.fieldgate.acquire.serial.SerialProbe;
@@ -23,12 +24,17 @@ import java.util.List;
  *
  * <p>Each sample reads the measurement block (CO2, compensation T, measured T as float32) and the two status
  * registers, both with function 03. Device status "critical error" fails the sample; "error" and "warning"
- * and CO2 status "not reliable" flag the values {@link DriverQc#STATUS_WARNING}; CO2 status "not yet available"
+ * and CO2 status "not reliable" flag the values {@link QcFlags#STATUS_WARNING}; CO2 status "not yet available"
  * fails the sample (there is no value to keep).
  */
 public final class Gmp252 extends SerialProbe {
     public static final int DEFAULT_SLAVE = 240;
     public static final SerialLink.Settings DEFAULT_SERIAL = new SerialLink.Settings(19200, 8, 'N', 2);
+    /** Operational after 12 s, full specification 2 min after power-up. */
+    public static final Duration WARM_UP = Duration.ofSeconds(120);
+    /** 0-10 000 ppm specified, to 30 000 ppm indicative. */
+    public static final DriverChannel CO2 = new DriverChannel("co2", "ppm", 0, 30_000);
+    public static final DriverChannel TEMP = new DriverChannel("temp", "Cel", -40, 60);
 
     // table 52: measurement data (read-only holding registers, 0-based PDU addresses)
     static final int REG_CO2_FLOAT = 0x0000;     // register 1-2, ppm
@@ -57,10 +63,8 @@ public final class Gmp252 extends SerialProbe {
      * @param responseTimeout how long to wait for an answer
      * @param warmUp          values this soon after (re)initialisation are flagged WARMING_UP (manual: 2 min)
      * @param stuckRepeats    identical CO2 float bits in a row that count as stuck, 0 = off
-     * @param channelPrefix   prepended to the channel names {@code co2}, {@code temp}
      */
-    public record Config(int slave, Duration responseTimeout, Duration warmUp, int stuckRepeats,
-                         String channelPrefix) {
+    public record Config(int slave, Duration responseTimeout, Duration warmUp, int stuckRepeats) {
         public Config {
             if (slave < 1 || slave > 247) {
                 throw new IllegalArgumentException("GMP252 slave must be 1-247, not " + slave);
@@ -68,7 +72,7 @@ public final class Gmp252 extends SerialProbe {
         }
 
         public static Config defaults() {
-            return new Config(DEFAULT_SLAVE, Duration.ofMillis(500), Duration.ofSeconds(120), 10, "");
+            return new Config(DEFAULT_SLAVE, Duration.ofMillis(500), WARM_UP, 10);
         }
     }
 
@@ -106,10 +110,10 @@ public final class Gmp252 extends SerialProbe {
         if (!Double.isFinite(co2) || !Double.isFinite(t)) {
             throw badResponse(String.format("non-finite float: CO2 %08x, T %08x", co2Bits, tBits));
         }
-        String p = config.channelPrefix();
         return List.of(
-                new Measurement(p + "co2", "ppm", co2, qc | range(co2, 0, 30_000) | stuck.check("co2", co2Bits)),
-                new Measurement(p + "temp", "Cel", t, qc | range(t, -40, 60)));
+                new Measurement(CO2.name(), CO2.unit(), co2,
+                        qc | range(co2, CO2.min(), CO2.max()) | stuck.check("co2", co2Bits)),
+                new Measurement(TEMP.name(), TEMP.unit(), t, qc | range(t, TEMP.min(), TEMP.max())));
     }
 
     /** Reads table 54; returns the QC bits the status implies, or throws when there is no usable value. */
@@ -126,12 +130,12 @@ public final class Gmp252 extends SerialProbe {
         }
         int qc = 0;
         if ((device & (DEVICE_ERROR | DEVICE_WARNING)) != 0 || (co2 & CO2_NOT_RELIABLE) != 0 || co2 != CO2_OK) {
-            qc |= DriverQc.STATUS_WARNING;
+            qc |= QcFlags.STATUS_WARNING;
         }
         return qc;
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.STATUS_WARNING | DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE
-            | DriverQc.CRC_RETRIED | DriverQc.WARMING_UP | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.STATUS_WARNING | QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE
+            | QcFlags.CRC_RETRIED | QcFlags.WARMING_UP | QcFlags.REINITIALISED;
 }

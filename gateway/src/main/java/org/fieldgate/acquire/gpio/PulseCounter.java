@@ -8,7 +8,7 @@ import com.pi4j.io.gpio.digital.DigitalStateChangeEvent;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
 import com.pi4j.io.gpio.digital.PullResistance;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
@@ -30,7 +30,7 @@ import java.util.List;
  * sample into a frequency over the elapsed time on the {@link BusClock} and into the scaled channel
  * ({@code factor} × Hz, e.g. 30 for rpm of a two-pulse tachometer). When pulses are expected (a fan that
  * should run), {@code stuckZeroIntervals} intervals in a row without a single edge flag the values
- * {@link DriverQc#STUCK_VALUE}: the sensor, its wiring or the fan is dead.
+ * {@link QcFlags#STUCK_VALUE}: the sensor, its wiring or the fan is dead.
  */
 public final class PulseCounter implements Probe {
 
@@ -46,11 +46,9 @@ public final class PulseCounter implements Probe {
      * @param factor             scaled value per Hz
      * @param maxHz              frequencies above this are flagged OUT_OF_RANGE
      * @param stuckZeroIntervals intervals without edges before STUCK_VALUE, 0 = off (calm wind is no fault)
-     * @param channelPrefix      prepended to {@code frequency} and the scaled channel
      */
     public record Config(int pin, Edge edge, PullResistance pull, Duration debounce, String scaledChannel,
-                         String scaledUnit, double factor, double maxHz, int stuckZeroIntervals,
-                         String channelPrefix) {
+                         String scaledUnit, double factor, double maxHz, int stuckZeroIntervals) {
         public Config {
             if (pin < 0 || pin > 53) {
                 throw new IllegalArgumentException("GPIO pin must be 0-53, not " + pin);
@@ -66,13 +64,13 @@ public final class PulseCounter implements Probe {
         /** A fan tachometer: rpm = 60 / pulses per revolution × Hz; a running fan is expected. */
         public static Config tachometer(int pin, int pulsesPerRevolution, int stuckZeroIntervals) {
             return new Config(pin, Edge.FALLING, PullResistance.PULL_UP, Duration.ofMillis(1), "speed", "1/min",
-                    60.0 / pulsesPerRevolution, 10_000, stuckZeroIntervals, "");
+                    60.0 / pulsesPerRevolution, 10_000, stuckZeroIntervals);
         }
 
         /** A cup anemometer: m/s = factor × Hz; calm air gives no pulses, so no stuck check. */
         public static Config anemometer(int pin, double metresPerSecondPerHz) {
             return new Config(pin, Edge.FALLING, PullResistance.PULL_UP, Duration.ofMillis(1), "wind_speed", "m/s",
-                    metresPerSecondPerHz, 200, 0, "");
+                    metresPerSecondPerHz, 200, 0);
         }
     }
 
@@ -160,15 +158,14 @@ public final class PulseCounter implements Probe {
         count = 0;
         windowStart = now;
         double hz = n / (elapsed / 1e9);
-        int qc = hz > config.maxHz() ? DriverQc.OUT_OF_RANGE : 0;
+        int qc = hz > config.maxHz() ? QcFlags.OUT_OF_RANGE : 0;
         zeroIntervals = n == 0 ? zeroIntervals + 1 : 0;
         if (config.stuckZeroIntervals() > 0 && zeroIntervals >= config.stuckZeroIntervals()) {
-            qc |= DriverQc.STUCK_VALUE;
+            qc |= QcFlags.STUCK_VALUE;
         }
         samples++;
-        String p = config.channelPrefix();
-        return List.of(new Measurement(p + "frequency", "Hz", hz, qc),
-                new Measurement(p + config.scaledChannel(), config.scaledUnit(), hz * config.factor(), qc));
+        return List.of(new Measurement("frequency", "Hz", hz, qc),
+                new Measurement(config.scaledChannel(), config.scaledUnit(), hz * config.factor(), qc));
     }
 
     @Override

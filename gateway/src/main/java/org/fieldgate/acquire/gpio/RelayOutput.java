@@ -5,11 +5,12 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalOutputConfigBuilder;
 import com.pi4j.io.gpio.digital.DigitalState;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
 import org.fieldgate.acquire.ProbeException;
+import org.fieldgate.acquire.chip.DriverChannel;
 
 import java.time.Duration;
 import java.util.List;
@@ -25,18 +26,19 @@ import java.util.List;
  * {@link ProbeException}. Changes closer together than {@code minDwell} are refused ({@link Outcome#TOO_SOON}):
  * a control loop gone wrong must not chatter the relay or the lid motor. {@link #sample()} reports the
  * read-back state as the {@code state} channel (1 = energised, lid closed), flagged
- * {@link DriverQc#WARMING_UP} while the lid is still travelling.
+ * {@link QcFlags#WARMING_UP} while the lid is still travelling.
  */
 public final class RelayOutput implements Probe, LidControl {
+    /** 1 = energised (lid closed), 0 = released. */
+    public static final DriverChannel STATE = new DriverChannel("state", "/", 0, 1);
 
     /**
      * @param pin           BCM GPIO number
      * @param activeLow     the relay energises on a low line
      * @param minDwell      least time between two changes
      * @param actuation     time the lid needs to travel after a change
-     * @param channelPrefix prepended to {@code state}
      */
-    public record Config(int pin, boolean activeLow, Duration minDwell, Duration actuation, String channelPrefix) {
+    public record Config(int pin, boolean activeLow, Duration minDwell, Duration actuation) {
         public Config {
             if (pin < 0 || pin > 53) {
                 throw new IllegalArgumentException("GPIO pin must be 0-53, not " + pin);
@@ -47,7 +49,7 @@ public final class RelayOutput implements Probe, LidControl {
         }
 
         public static Config defaults(int pin) {
-            return new Config(pin, true, Duration.ofSeconds(10), Duration.ofSeconds(5), "");
+            return new Config(pin, true, Duration.ofSeconds(10), Duration.ofSeconds(5));
         }
     }
 
@@ -171,8 +173,8 @@ public final class RelayOutput implements Probe, LidControl {
     public synchronized List<Measurement> sample() throws ProbeException {
         boolean closed = readBack();
         samples++;
-        return List.of(new Measurement(config.channelPrefix() + "state", "/", closed ? 1 : 0,
-                settled() ? 0 : DriverQc.WARMING_UP));
+        return List.of(new Measurement(STATE.name(), STATE.unit(), closed ? 1 : 0,
+                settled() ? 0 : QcFlags.WARMING_UP));
     }
 
     @Override

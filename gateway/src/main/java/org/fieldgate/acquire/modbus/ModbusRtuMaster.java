@@ -2,6 +2,7 @@ package org.fieldgate.acquire.modbus;
 
 import org.fieldgate.acquire.BusClock;
 import org.fieldgate.acquire.ProbeException;
+import org.fieldgate.acquire.serial.BusErrorCounts;
 import org.fieldgate.acquire.serial.SerialLink;
 
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.HexFormat;
  * response or an answer that does not match the request ({@code BAD_RESPONSE}), an I/O error of the port
  * ({@code NACK}). Requests are never retried here; the probe decides.
  */
-public final class ModbusRtuMaster implements org.fieldgate.acquire.serial.BusErrorCounts {
+public final class ModbusRtuMaster implements BusErrorCounts {
     // application protocol section 6: function codes
     public static final int READ_HOLDING_REGISTERS = 0x03;
     public static final int READ_INPUT_REGISTERS = 0x04;

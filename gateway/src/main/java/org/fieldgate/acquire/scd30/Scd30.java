@@ -2,12 +2,13 @@ package org.fieldgate.acquire.scd30;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
+import org.fieldgate.acquire.chip.DriverChannel;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,11 @@ import java.util.List;
  */
 public final class Scd30 extends I2cProbe {
     public static final int DEFAULT_ADDRESS = 0x61;
+    /** Specified accuracy 10 s after the start of continuous measurement (the first value comes after ~2 s). */
+    public static final Duration WARM_UP = Duration.ofSeconds(10);
+    public static final DriverChannel CO2 = new DriverChannel("co2", "ppm", 0, 40_000);
+    public static final DriverChannel TEMP = new DriverChannel("temp", "Cel", -40, 70);
+    public static final DriverChannel RH = new DriverChannel("rh", "%RH", 0, 100);
 
     // section 1.4: commands
     static final int TRIGGER_CONTINUOUS_MEASUREMENT = 0x0010; // 1.4.1, argument: ambient pressure in mbar, 0 = off
@@ -44,10 +50,8 @@ public final class Scd30 extends I2cProbe {
      * @param ambientPressureMbar pressure compensation, 700-1400 mbar, or 0 to leave it off (section 1.4.1)
      * @param warmUp              values this soon after (re)start are flagged WARMING_UP
      * @param stuckRepeats        identical raw frames in a row that count as stuck, 0 = off
-     * @param channelPrefix       prepended to the channel names {@code co2}, {@code temp}, {@code rh}
      */
-    public record Config(int address, int intervalS, int ambientPressureMbar, Duration warmUp, int stuckRepeats,
-                         String channelPrefix) {
+    public record Config(int address, int intervalS, int ambientPressureMbar, Duration warmUp, int stuckRepeats) {
         public Config {
             if (intervalS < 2 || intervalS > 1800) {
                 throw new IllegalArgumentException("SCD30 interval-s must be 2-1800, not " + intervalS);
@@ -59,7 +63,7 @@ public final class Scd30 extends I2cProbe {
         }
 
         public static Config defaults() {
-            return new Config(DEFAULT_ADDRESS, 2, 0, Duration.ofSeconds(10), 10, "");
+            return new Config(DEFAULT_ADDRESS, 2, 0, WARM_UP, 10);
         }
     }
 
@@ -104,14 +108,13 @@ public final class Scd30 extends I2cProbe {
         if (!Double.isFinite(co2Ppm) || !Double.isFinite(temperatureC) || !Double.isFinite(humidityPct)) {
             throw badResponse(String.format("non-finite float in frame %08x %08x %08x", co2Bits, tBits, rhBits));
         }
-        String p = config.channelPrefix();
         return List.of(
-                new Measurement(p + "co2", "ppm", co2Ppm,
-                        range(co2Ppm, 0, 40_000) | stuck.check("co2", co2Bits)),
-                new Measurement(p + "temp", "Cel", temperatureC,
-                        range(temperatureC, -40, 70) | stuck.check("temp", tBits)),
-                new Measurement(p + "rh", "%RH", humidityPct,
-                        range(humidityPct, 0, 100) | stuck.check("rh", rhBits)));
+                new Measurement(CO2.name(), CO2.unit(), co2Ppm,
+                        range(co2Ppm, CO2.min(), CO2.max()) | stuck.check("co2", co2Bits)),
+                new Measurement(TEMP.name(), TEMP.unit(), temperatureC,
+                        range(temperatureC, TEMP.min(), TEMP.max()) | stuck.check("temp", tBits)),
+                new Measurement(RH.name(), RH.unit(), humidityPct,
+                        range(humidityPct, RH.min(), RH.max()) | stuck.check("rh", rhBits)));
     }
 
     private void waitForDataReady() throws ProbeException {
@@ -131,6 +134,6 @@ public final class Scd30 extends I2cProbe {
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE | DriverQc.CRC_RETRIED
-            | DriverQc.WARMING_UP | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE | QcFlags.CRC_RETRIED
+            | QcFlags.WARMING_UP | QcFlags.REINITIALISED;
 }

@@ -2,11 +2,13 @@ package org.fieldgate.acquire.scd4x;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
+import org.fieldgate.acquire.chip.DriverChannel;
 
 import java.time.Duration;
 import java.util.List;
@@ -41,15 +43,21 @@ public final class Scd4x extends I2cProbe {
     private static final double EXECUTION_MS = 1;
     private static final double POLL_MS = 250;
     private static final double SIGNAL_UPDATE_MS = 5000;
+    /** 3.5.1: the first periodic measurement is ready one signal update interval (5 s) after the start. */
+    public static final Duration WARM_UP = Duration.ofMillis((long) SIGNAL_UPDATE_MS);
+
+    // section 3.5.2 conversions; 0 ppm is no physical reading of air or soil gas, so it is flagged as well
+    public static final DriverChannel CO2 = new DriverChannel("co2", "ppm", 0, 40_000);
+    public static final DriverChannel TEMP = new DriverChannel("temp", "Cel", -10, 60);
+    public static final DriverChannel RH = new DriverChannel("rh", "%RH", 0, 100);
 
     /**
      * @param address             0x62 (fixed)
      * @param ambientPressurePa   pressure compensation in Pa (70 000-120 000), or 0 to leave the default
      * @param warmUp              values this soon after (re)start are flagged WARMING_UP
      * @param stuckRepeats        identical raw frames in a row that count as stuck, 0 = off
-     * @param channelPrefix       prepended to {@code co2}, {@code temp}, {@code rh}
      */
-    public record Config(int address, int ambientPressurePa, Duration warmUp, int stuckRepeats, String channelPrefix) {
+    public record Config(int address, int ambientPressurePa, Duration warmUp, int stuckRepeats) {
         public Config {
             if (ambientPressurePa != 0 && (ambientPressurePa < 70_000 || ambientPressurePa > 120_000)) {
                 throw new IllegalArgumentException("SCD4x ambient-pressure-pa must be 0 or 70000-120000, not "
@@ -58,7 +66,7 @@ public final class Scd4x extends I2cProbe {
         }
 
         public static Config defaults() {
-            return new Config(DEFAULT_ADDRESS, 0, Duration.ofSeconds(30), 10, "");
+            return new Config(DEFAULT_ADDRESS, 0, WARM_UP, 10);
         }
     }
 
@@ -106,13 +114,13 @@ public final class Scd4x extends I2cProbe {
         double co2Ppm = w[0];
         double temperatureC = -45 + 175.0 * w[1] / 65535;
         double humidityPct = 100.0 * w[2] / 65535;
-        String p = config.channelPrefix();
         return List.of(
-                // 0 ppm is no physical reading of air or soil gas
-                new Measurement(p + "co2", "ppm", co2Ppm, range(co2Ppm, 1, 40_000) | stuck.check("co2", w[0])),
-                new Measurement(p + "temp", "Cel", temperatureC,
-                        range(temperatureC, -10, 60) | stuck.check("temp", w[1])),
-                new Measurement(p + "rh", "%RH", humidityPct, range(humidityPct, 0, 100) | stuck.check("rh", w[2])));
+                new Measurement(CO2.name(), CO2.unit(), co2Ppm, (w[0] == 0 ? QcFlags.OUT_OF_RANGE
+                        : range(co2Ppm, CO2.min(), CO2.max())) | stuck.check("co2", w[0])),
+                new Measurement(TEMP.name(), TEMP.unit(), temperatureC,
+                        range(temperatureC, TEMP.min(), TEMP.max()) | stuck.check("temp", w[1])),
+                new Measurement(RH.name(), RH.unit(), humidityPct,
+                        range(humidityPct, RH.min(), RH.max()) | stuck.check("rh", w[2])));
     }
 
     private void waitForDataReady() throws ProbeException {

@@ -2,6 +2,7 @@ package org.fieldgate.acquire.sdi12;
 
 import org.fieldgate.acquire.BusClock;
 import org.fieldgate.acquire.ProbeException;
+import org.fieldgate.acquire.serial.BusErrorCounts;
 import org.fieldgate.acquire.serial.SerialLink;
 
 import java.io.ByteArrayOutputStream;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * <p>Adapters that share one wire for both directions echo the command; an echo in front of the answer is
  * removed. Adapters that make the break themselves are configured with {@code sendsBreak = false}.
  */
-public final class Sdi12Port implements org.fieldgate.acquire.serial.BusErrorCounts {
+public final class Sdi12Port implements BusErrorCounts {
     public static final SerialLink.Settings SERIAL = new SerialLink.Settings(1200, 7, 'E', 1);
     static final Duration BREAK = Duration.ofMillis(12);
     static final Duration MARKING = Duration.ofNanos(8_330_000);

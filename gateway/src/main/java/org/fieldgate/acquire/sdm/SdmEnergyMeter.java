@@ -1,7 +1,7 @@
 package org.fieldgate.acquire.sdm;
 
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
@@ -22,9 +22,9 @@ import java.util.List;
  * (SDM120) or 9600 baud (SDM630). Addresses below are 0-based PDU addresses (the tables' "30013" is 0x000C).
  *
  * <p>Each sample reads active power (W) and total import active energy (kWh), plus voltage on the SDM120.
- * Energy is a meter reading: it must never fall, a fall is flagged {@link DriverQc#OUT_OF_RANGE}. Power of
+ * Energy is a meter reading: it must never fall, a fall is flagged {@link QcFlags#OUT_OF_RANGE}. Power of
  * exactly 0 W is a fan that is off, not a frozen meter, so only non-zero power counts towards
- * {@link DriverQc#STUCK_VALUE}.
+ * {@link QcFlags#STUCK_VALUE}.
  */
 public final class SdmEnergyMeter extends SerialProbe {
 
@@ -62,10 +62,8 @@ public final class SdmEnergyMeter extends SerialProbe {
      * @param slave           Modbus address, 1-247 (factory 1)
      * @param responseTimeout how long to wait for an answer (the meters answer within about 100 ms)
      * @param stuckRepeats    identical non-zero power float bits in a row that count as stuck, 0 = off
-     * @param channelPrefix   prepended to the channel names
      */
-    public record Config(Variant variant, int slave, Duration responseTimeout, int stuckRepeats,
-                         String channelPrefix) {
+    public record Config(Variant variant, int slave, Duration responseTimeout, int stuckRepeats) {
         public Config {
             if (slave < 1 || slave > 247) {
                 throw new IllegalArgumentException(variant + " slave must be 1-247, not " + slave);
@@ -73,7 +71,7 @@ public final class SdmEnergyMeter extends SerialProbe {
         }
 
         public static Config defaults(Variant variant) {
-            return new Config(variant, DEFAULT_SLAVE, Duration.ofMillis(1000), 10, "");
+            return new Config(variant, DEFAULT_SLAVE, Duration.ofMillis(1000), 10);
         }
     }
 
@@ -117,16 +115,16 @@ public final class SdmEnergyMeter extends SerialProbe {
             }
             if (p.channel().equals("energy_import")) {
                 if (v < lastEnergy) {
-                    qc |= DriverQc.OUT_OF_RANGE; // a meter reading that ran backwards
+                    qc |= QcFlags.OUT_OF_RANGE; // a meter reading that ran backwards
                 }
                 lastEnergy = v;
             }
-            out.add(new Measurement(config.channelPrefix() + p.channel(), p.unit(), v, qc));
+            out.add(new Measurement(p.channel(), p.unit(), v, qc));
         }
         return out;
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE | DriverQc.CRC_RETRIED
-            | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE | QcFlags.CRC_RETRIED
+            | QcFlags.REINITIALISED;
 }

@@ -2,12 +2,13 @@ package org.fieldgate.acquire.sdp8xx;
 
 import com.pi4j.io.i2c.I2C;
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.I2cLink;
 import org.fieldgate.acquire.I2cProbe;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
+import org.fieldgate.acquire.chip.DriverChannel;
 
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +49,11 @@ public final class Sdp8xx extends I2cProbe {
     private static final double FIRST_RESULT_MS = 8;
     private static final double AFTER_STOP_MS = 1;
     static final double TEMPERATURE_SCALE = 200;
+    /** Power-up 25 ms, which also covers the first 20 ms after the start whose values may deviate. */
+    public static final Duration WARM_UP = Duration.ofMillis(25);
+    /** dp's range is the configured part's; this is the SDP810-500Pa's. */
+    public static final DriverChannel DP = new DriverChannel("dp", "Pa", -500, 500);
+    public static final DriverChannel TEMP = new DriverChannel("temp", "Cel", -40, 85);
 
     /** Model: full-scale range and the scale factor it reports. */
     public enum Model {
@@ -82,15 +88,12 @@ public final class Sdp8xx extends I2cProbe {
      * @param averaging      average till read (default) rather than the latest internal sample
      * @param warmUp         values this soon after (re)start are flagged WARMING_UP
      * @param stuckRepeats   identical raw frames in a row that count as stuck, 0 = off
-     * @param channelPrefix  prepended to {@code dp}, {@code temp}, {@code flow}
      */
     public record Config(int address, Model model, double flowFactor, Compensation compensation, boolean averaging,
-                         Duration warmUp, int stuckRepeats, String channelPrefix) {
+                         Duration warmUp, int stuckRepeats) {
         /** Differential-pressure compensation with averaging till read. */
-        public Config(int address, Model model, double flowFactor, Duration warmUp, int stuckRepeats,
-                      String channelPrefix) {
-            this(address, model, flowFactor, Compensation.DIFFERENTIAL_PRESSURE, true, warmUp, stuckRepeats,
-                    channelPrefix);
+        public Config(int address, Model model, double flowFactor, Duration warmUp, int stuckRepeats) {
+            this(address, model, flowFactor, Compensation.DIFFERENTIAL_PRESSURE, true, warmUp, stuckRepeats);
         }
 
         /** The start-continuous command word for this compensation and averaging. */
@@ -112,7 +115,7 @@ public final class Sdp8xx extends I2cProbe {
         }
 
         public static Config defaults() {
-            return new Config(0x25, Model.SDP810_500PA, 0, Duration.ofMillis(20), 0, "");
+            return new Config(0x25, Model.SDP810_500PA, 0, WARM_UP, 0);
         }
     }
 
@@ -152,16 +155,15 @@ public final class Sdp8xx extends I2cProbe {
         double temperatureC = tRaw / TEMPERATURE_SCALE;
         int dpQc = stuck.check("dp", dpRaw)
                 | (Math.abs(pressurePa) > config.model().rangePa || dpRaw == Short.MAX_VALUE
-                || dpRaw == Short.MIN_VALUE ? DriverQc.OUT_OF_RANGE : 0);
-        String p = config.channelPrefix();
-        Measurement dp = new Measurement(p + "dp", "Pa", pressurePa, dpQc);
-        Measurement t = new Measurement(p + "temp", "Cel", temperatureC,
-                range(temperatureC, -40, 85) | stuck.check("temp", tRaw));
+                || dpRaw == Short.MIN_VALUE ? QcFlags.OUT_OF_RANGE : 0);
+        Measurement dp = new Measurement(DP.name(), DP.unit(), pressurePa, dpQc);
+        Measurement t = new Measurement(TEMP.name(), TEMP.unit(), temperatureC,
+                range(temperatureC, TEMP.min(), TEMP.max()) | stuck.check("temp", tRaw));
         if (config.flowFactor() == 0) {
             return List.of(dp, t);
         }
         double flowM3PerS = config.flowFactor() * Math.signum(pressurePa) * Math.sqrt(Math.abs(pressurePa));
-        return List.of(dp, t, new Measurement(p + "flow", "m3/s", flowM3PerS, dpQc));
+        return List.of(dp, t, new Measurement("flow", "m3/s", flowM3PerS, dpQc));
     }
 
     @Override

@@ -1,10 +1,11 @@
 package org.fieldgate.acquire.teros12;
 
 import org.fieldgate.acquire.BusClock;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.StuckDetector;
+import org.fieldgate.acquire.chip.DriverChannel;
 import org.fieldgate.acquire.sdi12.Sdi12Crc;
 import org.fieldgate.acquire.sdi12.Sdi12Port;
 import org.fieldgate.acquire.serial.SerialProbe;
@@ -39,6 +40,10 @@ public final class Teros12 extends SerialProbe {
      */
     public static final double RAW_AIR = 1790;
     public static final double RAW_WATER = 3600;
+    public static final DriverChannel VWC_RAW = new DriverChannel("vwc_raw", "count", RAW_AIR, RAW_WATER);
+    public static final DriverChannel VWC = new DriverChannel("vwc", "m3/m3", 0, 0.7);
+    public static final DriverChannel TEMP = new DriverChannel("temp", "Cel", -40, 60);
+    public static final DriverChannel EC = new DriverChannel("ec", "dS/m", 0, 20);
     /** Soilless media (potting soil, rock wool) calibration, lowest order first. */
     public static final double[] SOILLESS = {-10.848, 1.302e-2, -5.105e-6, 6.771e-10};
 
@@ -55,10 +60,9 @@ public final class Teros12 extends SerialProbe {
      * @param stuckRepeats    identical raw counts in a row that count as stuck, 0 = off
      * @param sendsBreak      whether the gateway makes the break (false: the adapter does)
      * @param responseTimeout for one answer line
-     * @param channelPrefix   prepended to {@code vwc_raw}, {@code vwc}, {@code temp}, {@code ec}
      */
     public record Config(char address, boolean useCrc, double[] vwcPolynomial, double rawMin, double rawMax,
-                         int stuckRepeats, boolean sendsBreak, Duration responseTimeout, String channelPrefix) {
+                         int stuckRepeats, boolean sendsBreak, Duration responseTimeout) {
         public Config {
             if (!Character.isLetterOrDigit(address) || address > 'z') {
                 throw new IllegalArgumentException("SDI-12 address must be 0-9, a-z or A-Z, not '" + address + "'");
@@ -71,7 +75,7 @@ public final class Teros12 extends SerialProbe {
 
         public static Config defaults() {
             return new Config(DEFAULT_ADDRESS, true, MINERAL_SOIL, RAW_AIR, RAW_WATER, 10, true,
-                    Duration.ofMillis(200), "");
+                    Duration.ofMillis(200));
         }
     }
 
@@ -143,12 +147,11 @@ public final class Teros12 extends SerialProbe {
         double ecDsPerM = values.get(2) / 1000.0; // µS/cm -> dS/m
         double vwc = polynomial(config.vwcPolynomial(), raw);
         int rawQc = range(raw, config.rawMin(), config.rawMax()) | stuck.check("raw", Double.doubleToLongBits(raw));
-        String p = config.channelPrefix();
         return List.of(
-                new Measurement(p + "vwc_raw", "count", raw, rawQc),
-                new Measurement(p + "vwc", "m3/m3", vwc, rawQc | range(vwc, 0, 0.7)),
-                new Measurement(p + "temp", "Cel", temperature, range(temperature, -40, 60)),
-                new Measurement(p + "ec", "dS/m", ecDsPerM, range(ecDsPerM, 0, 20)));
+                new Measurement(VWC_RAW.name(), VWC_RAW.unit(), raw, rawQc),
+                new Measurement(VWC.name(), VWC.unit(), vwc, rawQc | range(vwc, VWC.min(), VWC.max())),
+                new Measurement(TEMP.name(), TEMP.unit(), temperature, range(temperature, TEMP.min(), TEMP.max())),
+                new Measurement(EC.name(), EC.unit(), ecDsPerM, range(ecDsPerM, EC.min(), EC.max())));
     }
 
     static double polynomial(double[] c, double x) {
@@ -160,6 +163,6 @@ public final class Teros12 extends SerialProbe {
     }
 
     /** QC bits this driver sets, for its README and tests. */
-    public static final int QC_BITS = DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE | DriverQc.CRC_RETRIED
-            | DriverQc.REINITIALISED;
+    public static final int QC_BITS = QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE | QcFlags.CRC_RETRIED
+            | QcFlags.REINITIALISED;
 }

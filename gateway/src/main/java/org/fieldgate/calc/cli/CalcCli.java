@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.Set;
 import org.fieldgate.calc.Constants;
 import org.fieldgate.calc.InvalidInputException;
+import org.fieldgate.calc.Uncertainty;
 import org.fieldgate.calc.decomposition.DailyRespiration;
 import org.fieldgate.calc.decomposition.DecompositionCalculator;
 import org.fieldgate.calc.decomposition.DecompositionOptions;
 import org.fieldgate.calc.decomposition.DecompositionResult;
+import org.fieldgate.calc.decomposition.DecompositionUncertainty;
 import org.fieldgate.calc.decomposition.RhPartitioning;
 import org.fieldgate.calc.decomposition.TemperatureResponse;
 import org.fieldgate.calc.flux.ChamberClosure;
@@ -28,10 +30,14 @@ import org.fieldgate.calc.flux.FluxCalculator;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxOptions;
 import org.fieldgate.calc.flux.FluxQc;
+import org.fieldgate.calc.flux.FluxSystematics;
+import org.fieldgate.calc.flux.FluxUncertainty;
+import org.fieldgate.calc.mineralisation.HouseAccuracy;
 import org.fieldgate.calc.mineralisation.HouseOptions;
 import org.fieldgate.calc.mineralisation.HouseSample;
 import org.fieldgate.calc.mineralisation.MineralisationCalculator;
 import org.fieldgate.calc.mineralisation.MineralisationResult;
+import org.fieldgate.calc.mineralisation.MineralisationUncertainty;
 import org.fieldgate.calc.mineralisation.ReplacementAdvice;
 import org.fieldgate.calc.mineralisation.ShrinkingCore;
 
@@ -59,6 +65,11 @@ public final class CalcCli {
             "                  --r2-threshold 0.90  --precision-ppm 1  --ambient-ppm 420|off  --ambient-tolerance-ppm 100",
             "                  --max-temp-drift-c 1  --max-pressure-drift-kpa 0.1  --min-points 10",
             "                  --max-gap-s (default 3 x median spacing)",
+            "         uncertainty (docs/science.md section 7; datasheet limits +-, as printed, read as rectangular):",
+            "                  --volume-accuracy-pct 0  --area-accuracy-pct 0  --pressure-accuracy-kpa 0.1 (BME280)",
+            "                  --temp-accuracy-c 1 (BME280)  --co2-gain-accuracy-pct 3 (SCD30's % of reading)",
+            "                  -> flux_ci95_low, flux_ci95_high (umol m-2 s-1: the fit's se and the systematic part",
+            "                     flux_systematic_rel combined in flux_se_combined)",
             "                  --assume-dry: a closure with h2o_mmol_mol empty or NA in every sample (or no such column;",
             "                    an analyser without an H2O channel, e.g. a Vaisala GMP252) is computed with W = 0 and",
             "                    flagged DRY_ASSUMED; without it such a closure has no flux and says why",
@@ -84,6 +95,9 @@ public final class CalcCli {
             "         conventions (docs/science.md section 2): k = Rh_annual / Csoc; Rh_annual = mean of the measured",
             "           days' sums x 365.25 (the Julian year, used by every calculator); missing days not interpolated;",
             "           12.0 g C per mol CO2 (1 umol m-2 s-1 = 1.0368 g C m-2 d-1)",
+            "         uncertainty (docs/science.md section 7.3): --flux-systematic-pct (1 sigma, default that of",
+            "           calc flux's default accuracies) --soc-accuracy-pct 0 -> rh_g_c_m2_yr_ci95_low/high,",
+            "           k_per_yr_ci95_low/high, q10_ci95_low/high, rref_umol_m2_s_ci95_low/high",
             "         exit: 0 ok; 1 bad input; 64 bad usage");
 
     private static final String MINERALISATION_USAGE = String.join("\n",
@@ -100,6 +114,13 @@ public final class CalcCli {
             "           a year is 365.25 days (Julian year) in --cycles-yr and --cycle-days",
             "         flags: OUTLET_ABOVE_INLET (samples with CO2 out > in: negative uptake, kept in the sums),",
             "           FLOW_IMPLAUSIBLE (flow_m3_s above --max-flow-m3-s, e.g. m3/h logged as m3/s; exit 2)",
+            "         uncertainty (docs/science.md section 7.4; datasheet limits +-, as printed): --co2-repeatability-ppm 10",
+            "           --co2-offset-ppm 30 --co2-analysers 2 (1: one analyser switched between inlet and outlet, the",
+            "           offset cancels) --co2-gain-accuracy-pct 3 --flow-repeatability-pct 0 --flow-accuracy-pct 3",
+            "           --pressure-accuracy-kpa 0.1 --temp-accuracy-c 1 --energy-accuracy-pct 1 --grid-accuracy-pct 0",
+            "           --handling-accuracy-kg 0 --rock-accuracy-pct 0 --potential-accuracy-pct 0",
+            "           -> cumulative_uptake_kg_ci95_low/high, mineralised_fraction_ci95_low/high,",
+            "              net_removal_kg_ci95_low/high, net_removal_kg_conservative (5th percentile), coverage_fraction",
             "         exit: 0 ok; 2 written but FLOW_IMPLAUSIBLE; 1 bad input; 64 bad usage");
 
     private static final Map<String, String> COMMAND_USAGE = Map.of("flux", FLUX_USAGE,
@@ -188,7 +209,9 @@ public final class CalcCli {
     private int flux(String[] args) throws UsageException, CsvFile.InputException {
         Options o = Options.parse(args, Set.of("input", "volume-cm3", "area-cm2", "collar-offset-cm", "deadband-s",
                 "observation-s", "r2-threshold", "precision-ppm", "ambient-ppm", "ambient-tolerance-ppm",
-                "max-temp-drift-c", "max-pressure-drift-kpa", "min-points", "max-gap-s"), Set.of("assume-dry"));
+                "max-temp-drift-c", "max-pressure-drift-kpa", "min-points", "max-gap-s", "volume-accuracy-pct",
+                "area-accuracy-pct", "pressure-accuracy-kpa", "temp-accuracy-c", "co2-gain-accuracy-pct"),
+                Set.of("assume-dry"));
         boolean assumeDry = o.has("assume-dry");
         String input = o.required("input");
         double volume = o.requiredNumber("volume-cm3");
@@ -197,6 +220,7 @@ public final class CalcCli {
         ChamberGeometry geometry = o.build(Map.of("chamberVolumeCm3", "volume-cm3", "volumeCm3", "volume-cm3",
                         "areaCm2", "area-cm2", "collarOffsetCm", "collar-offset-cm"),
                 () -> ChamberGeometry.withCollarOffset(volume, offset, area));
+        FluxSystematics systematics = fluxSystematics(o);
         FluxOptions.Builder b = FluxOptions.builder();
         b.deadBandS(o.number("deadband-s", 20)).observationS(o.number("observation-s", 120))
                 .r2Threshold(o.number("r2-threshold", 0.90)).analyserPrecisionPpm(o.number("precision-ppm", 1))
@@ -292,6 +316,15 @@ public final class CalcCli {
                 n.putArray("qc");
             } else {
                 fluxFields(n, e);
+                if (e.fitted() && !samples.isEmpty()) {
+                    // P and T enter only relatively (uP/P, uT/T): the closure's first sample stands for P0, T0
+                    FluxUncertainty fu = FluxUncertainty.of(e, systematics, samples.get(0).pressureKpa(),
+                            samples.get(0).tempC());
+                    put(n, "flux_ci95_low", fu.ci95LowUmolM2S());
+                    put(n, "flux_ci95_high", fu.ci95HighUmolM2S());
+                    put(n, "flux_se_combined", fu.combinedSeUmolM2S());
+                    put(n, "flux_systematic_rel", fu.systematicRel());
+                }
                 if (dry) {
                     ((ArrayNode) n.get("qc")).add(FluxQc.DRY_ASSUMED.name());
                 }
@@ -340,6 +373,55 @@ public final class CalcCli {
         }
     }
 
+    /** Datasheet limits of calc flux's systematic inputs, defaults from the sensors named in its usage. */
+    private static FluxSystematics fluxSystematics(Options o) throws UsageException {
+        double v = o.number("volume-accuracy-pct", 0);
+        double a = o.number("area-accuracy-pct", 0);
+        double p = o.number("pressure-accuracy-kpa", DEFAULT_PRESSURE_ACCURACY_KPA);
+        double t = o.number("temp-accuracy-c", DEFAULT_TEMP_ACCURACY_C);
+        double g = o.number("co2-gain-accuracy-pct", DEFAULT_CO2_GAIN_ACCURACY_PCT);
+        return o.build(Map.of("volumeRel", "volume-accuracy-pct", "areaRel", "area-accuracy-pct",
+                "pressureKpa", "pressure-accuracy-kpa", "tempC", "temp-accuracy-c", "co2GainRel",
+                "co2-gain-accuracy-pct"), () -> FluxSystematics.fromLimits(v, a, p, t, g));
+    }
+
+    /**
+     * Datasheet limits of the house's measurements (docs/science.md §7.4, §7.5), each read as rectangular:
+     * defaults SCD30 repeatability +-10 ppm and +-(30 ppm + 3 %), two analysers; 3 % of reading for the flow (a
+     * project choice: Sensirion quotes 3 % of reading for the SDP810-125Pa's dP, and a flow k sqrt(dP) has half that);
+     * BME280 +-1 hPa and +-1 degC; SDM120/SDM630 class 1 (1 %) for energy.
+     */
+    private static HouseAccuracy houseAccuracy(Options o) throws UsageException {
+        long analysers = o.integer("co2-analysers", 2);
+        if (analysers != 1 && analysers != 2) {
+            throw new UsageException("--co2-analysers: 1 (one analyser switched between inlet and outlet) or 2, got "
+                    + analysers);
+        }
+        String[] names = {"co2-repeatability-ppm", "co2-offset-ppm", "co2-gain-accuracy-pct", "flow-repeatability-pct",
+            "flow-accuracy-pct", "pressure-accuracy-kpa", "temp-accuracy-c", "energy-accuracy-pct",
+            "grid-accuracy-pct", "handling-accuracy-kg", "rock-accuracy-pct", "potential-accuracy-pct"};
+        double[] defaults = {10, 30, DEFAULT_CO2_GAIN_ACCURACY_PCT, 0, 3, DEFAULT_PRESSURE_ACCURACY_KPA,
+            DEFAULT_TEMP_ACCURACY_C, 1, 0, 0, 0, 0};
+        double[] u = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            double limit = o.number(names[i], defaults[i]);
+            if (limit < 0) {
+                throw new UsageException("--" + names[i] + ": must be >= 0 (a datasheet limit, +-), got " + fmt(limit));
+            }
+            u[i] = Uncertainty.fromLimit(names[i].endsWith("-pct") ? limit / 100 : limit);
+        }
+        // two analysers: their offsets are independent and do not cancel in Cin - Cout
+        double offsetDiff = analysers == 2 ? Math.sqrt(2) * u[1] : 0;
+        return new HouseAccuracy(u[0], offsetDiff, u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11]);
+    }
+
+    /** BME280 pressure, +-1 hPa absolute (docs/science.md §7.5). */
+    static final double DEFAULT_PRESSURE_ACCURACY_KPA = 0.1;
+    /** BME280 temperature, +-1 degC (docs/science.md §7.5). */
+    static final double DEFAULT_TEMP_ACCURACY_C = 1.0;
+    /** SCD30, the %-of-reading part of +-(30 ppm + 3 %) (docs/science.md §7.5). */
+    static final double DEFAULT_CO2_GAIN_ACCURACY_PCT = 3.0;
+
     private static String fmt(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
@@ -347,7 +429,16 @@ public final class CalcCli {
     // ---------------------------------------------------------------- decomposition
 
     private int decomposition(String[] args) throws UsageException, CsvFile.InputException {
-        Options o = Options.parse(args, Set.of("input", "soc-g-c-m2", "rh-fraction", "min-coverage"));
+        Options o = Options.parse(args, Set.of("input", "soc-g-c-m2", "rh-fraction", "min-coverage",
+                "flux-systematic-pct", "soc-accuracy-pct"));
+        double fluxSystematicRel = o.number("flux-systematic-pct", 100 * FluxSystematics.fromLimits(0, 0,
+                DEFAULT_PRESSURE_ACCURACY_KPA, DEFAULT_TEMP_ACCURACY_C, DEFAULT_CO2_GAIN_ACCURACY_PCT)
+                .relative(101.325, 15)) / 100;
+        double socRel = Uncertainty.fromLimit(o.number("soc-accuracy-pct", 0) / 100);
+        if (!(fluxSystematicRel >= 0) || !(socRel >= 0)) {
+            throw new UsageException("--flux-systematic-pct and --soc-accuracy-pct: must be >= 0, got "
+                    + o.text("flux-systematic-pct", "default") + " and " + o.text("soc-accuracy-pct", "0"));
+        }
         String input = o.required("input");
         double soc = o.requiredNumber("soc-g-c-m2");
         double fraction = o.number("rh-fraction", 1.0);
@@ -446,6 +537,16 @@ public final class CalcCli {
         if (warning != null) {
             n.put("warning", warning);
         }
+        DecompositionUncertainty du = DecompositionUncertainty.of(d, fluxSystematicRel, socRel);
+        put(n, "rh_g_c_m2_yr_ci95_low", du.rhAnnualCi95LowGCM2Yr());
+        put(n, "rh_g_c_m2_yr_ci95_high", du.rhAnnualCi95HighGCM2Yr());
+        put(n, "k_per_yr_ci95_low", du.kCi95LowPerYr());
+        put(n, "k_per_yr_ci95_high", du.kCi95HighPerYr());
+        put(n, "q10_ci95_low", du.q10Ci95Low());
+        put(n, "q10_ci95_high", du.q10Ci95High());
+        put(n, "rref_umol_m2_s_ci95_low", du.rrefCi95LowUmolM2S());
+        put(n, "rref_umol_m2_s_ci95_high", du.rrefCi95HighUmolM2S());
+        put(n, "flux_systematic_rel", fluxSystematicRel);
         out.println(write(n));
         return OK;
     }
@@ -461,7 +562,11 @@ public final class CalcCli {
 
     private int mineralisation(String[] args) throws UsageException, CsvFile.InputException {
         Options o = Options.parse(args, Set.of("input", "rock-kg", "potential-kg-per-kg", "grid-kg-per-kwh",
-                "handling-kg-co2", "max-gap-s", "cycle-days", "cycles-yr", "max-flow-m3-s"));
+                "handling-kg-co2", "max-gap-s", "cycle-days", "cycles-yr", "max-flow-m3-s", "co2-repeatability-ppm",
+                "co2-offset-ppm", "co2-analysers", "co2-gain-accuracy-pct", "flow-repeatability-pct",
+                "flow-accuracy-pct", "pressure-accuracy-kpa", "temp-accuracy-c", "energy-accuracy-pct",
+                "grid-accuracy-pct", "handling-accuracy-kg", "rock-accuracy-pct", "potential-accuracy-pct"));
+        HouseAccuracy accuracy = houseAccuracy(o);
         String input = o.required("input");
         double rock = o.requiredNumber("rock-kg");
         double pot = o.requiredNumber("potential-kg-per-kg");
@@ -586,6 +691,15 @@ public final class CalcCli {
             }
             r.put("note", a.note());
         }
+        MineralisationUncertainty mu = MineralisationUncertainty.of(samples, options, m, accuracy);
+        put(n, "cumulative_uptake_kg_ci95_low", mu.uptakeCi95LowKg());
+        put(n, "cumulative_uptake_kg_ci95_high", mu.uptakeCi95HighKg());
+        put(n, "mineralised_fraction_ci95_low", mu.fractionCi95Low());
+        put(n, "mineralised_fraction_ci95_high", mu.fractionCi95High());
+        put(n, "net_removal_kg_ci95_low", mu.netCi95LowKg());
+        put(n, "net_removal_kg_ci95_high", mu.netCi95HighKg());
+        put(n, "net_removal_kg_conservative", mu.netConservativeKg());
+        put(n, "coverage_fraction", mu.coverageFraction());
         out.println(write(n));
         return flowImplausible > 0 ? PARTIAL : OK;
     }

@@ -115,7 +115,18 @@ public final class DecompositionCalculator {
         }
         return new DecompositionResult(options.partitioning().describe(), first, last, span, measured,
                 span - measured, missing, merged, coverage, sumGCM2, meanGCM2D, annual, options.socGCM2(), k,
-                1 / k, q10, lt, flags);
+                1 / k, q10, lt, flags, dailySd(rhDays, meanGCM2D));
+    }
+
+    /** Sample standard deviation of the daily sums, g C m-2 d-1 (NaN for one day). */
+    private static double dailySd(List<Double> rhUmolM2S, double meanGCM2D) {
+        int n = rhUmolM2S.size();
+        double ss = 0;
+        for (double rh : rhUmolM2S) {
+            double d = rh * Constants.G_C_M2_D_PER_UMOL_M2_S - meanGCM2D;
+            ss += d * d;
+        }
+        return n > 1 ? Math.sqrt(ss / (n - 1)) : Double.NaN;
     }
 
     private static String range(LocalDate from, LocalDate to) {

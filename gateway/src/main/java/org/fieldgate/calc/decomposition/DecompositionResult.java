@@ -30,13 +30,15 @@ import java.util.List;
  * @param q10                 Q10 fit of daily Rh against temperature
  * @param lloydTaylor         Lloyd-Taylor fit of daily Rh against temperature
  * @param flags               caveats
+ * @param rhDailySdGCM2D      standard deviation of the measured days' Rh, g C m-2 d-1 (NaN with one day), for the
+ *                            random part of the annual sum's interval (docs/science.md §7.3)
  */
 public record DecompositionResult(String partitioning, LocalDate firstDate, LocalDate lastDate, int daysInSpan,
                                   int daysMeasured, int daysMissing, List<String> missingRanges, int rowsMerged,
                                   double coverageFraction, double rhMeasuredGCM2, double rhMeanGCM2D,
                                   double rhAnnualGCM2Yr, double socGCM2, double kPerYr, double residenceTimeYr,
                                   TemperatureResponse.Q10Fit q10, TemperatureResponse.LloydTaylorFit lloydTaylor,
-                                  EnumSet<DecompositionFlag> flags) {
+                                  EnumSet<DecompositionFlag> flags, double rhDailySdGCM2D) {
     public DecompositionResult {
         missingRanges = List.copyOf(missingRanges);
         flags = EnumSet.copyOf(flags);

@@ -33,9 +33,10 @@ public final class TemperatureResponse {
      * @param r2Log          R2 of the regression of ln R on T
      * @param rmseLog        RMSE of ln R
      * @param failure        why there is no fit, or null
+     * @param lnRrefSe       standard error of ln Rref (the regression's intercept), for its interval (§7.3)
      */
     public record Q10Fit(int n, int excluded, double q10, double q10Se, double rrefUmolM2S, double r2Log,
-                         double rmseLog, String failure) {
+                         double rmseLog, String failure, double lnRrefSe) {
         /** R(T) = Rref Q10^((T - 10)/10). */
         public double predictUmolM2S(double tempC) {
             return rrefUmolM2S * Math.pow(q10, (tempC - Q10_TREF_C) / 10.0);
@@ -76,12 +77,13 @@ public final class TemperatureResponse {
         int excluded = len - n;
         String why = unfit(x, n);
         if (why != null) {
-            return new Q10Fit(n, excluded, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why);
+            return new Q10Fit(n, excluded, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why,
+                    Double.NaN);
         }
         LinearRegression fit = LinearRegression.fit(x, y, 0, n);
         double q10 = Math.exp(10 * fit.slope());
         return new Q10Fit(n, excluded, q10, 10 * q10 * fit.slopeSe(), Math.exp(fit.intercept()), fit.r2(),
-                fit.rmse(), null);
+                fit.rmse(), null, fit.interceptSe());
     }
 
     public static LloydTaylorFit fitLloydTaylor(double[] tempC, double[] respirationUmolM2S) {

@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.ads1115;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.FakeBus;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
@@ -84,14 +84,14 @@ class Ads1115Test {
         chip.ainVolts[1] = 0.00370 * 250; // 3.7 mA: below 3.8 mA, above the 3.6 mA failure level
         Measurement under = ads.sample().get(1);
         assertEquals(3.7, under.value(), 0.001);
-        assertEquals(DriverQc.OUT_OF_RANGE, under.qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, under.qc());
         chip.ainVolts[1] = 0.0035 * 250; // 3.5 mA: a broken loop or failed transmitter
-        assertEquals(DriverQc.OUT_OF_RANGE | DriverQc.LOOP_FAULT, ads.sample().get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE | QcFlags.LOOP_FAULT, ads.sample().get(1).qc());
         chip.ainVolts[1] = 0.0206 * 250; // 20.6 mA: above 20.5 mA, not yet the 21 mA failure level
-        assertEquals(DriverQc.OUT_OF_RANGE, ads.sample().get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, ads.sample().get(0).qc());
         chip.ainVolts[1] = 0.0220 * 250; // 22 mA
         List<Measurement> m = ads.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE | DriverQc.LOOP_FAULT, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE | QcFlags.LOOP_FAULT, m.get(0).qc());
         assertEquals(112.5, m.get(0).value(), 0.01); // kept, flagged: (22 - 4) / 16 * 100
         chip.ainVolts[1] = 0.0200 * 250;
         assertEquals(0, ads.sample().get(0).qc()); // 20 mA is fine
@@ -103,9 +103,9 @@ class Ads1115Test {
         chip.ainVolts[0] = 3.2; // VWC = -0.06: probe out of soil or calibration off
         Measurement m = ads.sample().get(0);
         assertEquals(-0.06, m.value(), 1e-6);
-        assertEquals(DriverQc.OUT_OF_RANGE, m.qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.qc());
         chip.ainVolts[0] = 4.5; // beyond +-4.096 V: code 0x7FFF
-        assertTrue(ads.sample().get(0).has(DriverQc.OUT_OF_RANGE));
+        assertTrue(ads.sample().get(0).has(QcFlags.OUT_OF_RANGE));
         assertTrue(chip.transactions().contains("R 7fff"));
     }
 
@@ -115,7 +115,7 @@ class Ads1115Test {
         chip.frozenCode = 4321;
         assertEquals(0, ads.sample().get(0).qc());
         assertEquals(0, ads.sample().get(0).qc());
-        assertEquals(DriverQc.STUCK_VALUE, ads.sample().get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, ads.sample().get(0).qc());
     }
 
     @Test
@@ -128,7 +128,7 @@ class Ads1115Test {
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         assertTrue(e.getMessage().contains("config reads 0x8583 after writing 0xb583"), e.getMessage());
         chip.ignoreWrites = false;
-        assertEquals(DriverQc.REINITIALISED, ads.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, ads.sample().get(0).qc());
     }
 
     @Test
@@ -142,7 +142,7 @@ class Ads1115Test {
         chip.reconnectAfterPowerCycle();
         Measurement m = ads.sample().get(0);
         assertEquals(1.0, m.value());
-        assertEquals(DriverQc.REINITIALISED, m.qc());
+        assertEquals(QcFlags.REINITIALISED, m.qc());
         assertEquals(2, ads.counters().reinits());
     }
 

@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.bme280;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.FakeBus;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
@@ -26,7 +26,7 @@ class Bme280Test {
 
     private Bme280 driver(int stuckRepeats) {
         return new Bme280(bus.open(0x76), new Bme280.Config(0x76, Bme280.Oversampling.X1, Bme280.Oversampling.X1,
-                Bme280.Oversampling.X1, 0, stuckRepeats, ""), clock);
+                Bme280.Oversampling.X1, 0, stuckRepeats), clock);
     }
 
     @Test
@@ -89,7 +89,7 @@ class Bme280Test {
         assertEquals(ProbeException.Cause.NACK, assertThrows(ProbeException.class, bme::sample).failure());
         chip.reconnectAfterPowerCycle();
         List<Measurement> m = bme.sample();
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals(25.08, m.get(0).value());
         assertEquals(2, bme.counters().reinits());
         assertEquals(1, bme.counters().failures());
@@ -104,7 +104,7 @@ class Bme280Test {
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         assertTrue(e.getMessage().contains("settings lost"), e.getMessage());
         List<Measurement> m = bme.sample();
-        assertEquals(DriverQc.REINITIALISED, m.get(2).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(2).qc());
         assertEquals(56317 / 1024.0, m.get(2).value());
     }
 
@@ -119,9 +119,9 @@ class Bme280Test {
         Bme280 bme = driver(2);
         chip.setEnvironment(20, 25_000, 50); // pressure below the 300 hPa specification
         List<Measurement> m = bme.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(1).qc());
         List<Measurement> again = bme.sample();
-        assertEquals(DriverQc.STUCK_VALUE, again.get(0).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE, again.get(1).qc());
+        assertEquals(QcFlags.STUCK_VALUE, again.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE, again.get(1).qc());
     }
 }

@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.gmp252;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -20,7 +20,7 @@ class Gmp252Test {
     private final FakeSerialLink link = new FakeSerialLink(clock, Gmp252.DEFAULT_SERIAL, probe, false);
 
     private Gmp252 driver(Duration warmUp, int stuckRepeats) {
-        return new Gmp252(link, new Gmp252.Config(240, Duration.ofMillis(500), warmUp, stuckRepeats, ""), clock);
+        return new Gmp252(link, new Gmp252.Config(240, Duration.ofMillis(500), warmUp, stuckRepeats), clock);
     }
 
     @Test
@@ -58,7 +58,7 @@ class Gmp252Test {
     @Test
     void flagsWarmUpAfterStart() throws ProbeException {
         Gmp252 gmp = driver(Duration.ofSeconds(120), 0);
-        assertTrue(gmp.sample().get(0).has(DriverQc.WARMING_UP));
+        assertTrue(gmp.sample().get(0).has(QcFlags.WARMING_UP));
         clock.advance(Duration.ofSeconds(120));
         assertEquals(0, gmp.sample().get(0).qc());
     }
@@ -71,7 +71,7 @@ class Gmp252Test {
         probe.corruptNextReplies(1);
         List<Measurement> m = gmp.sample();
         assertEquals(700.0, m.get(0).value());
-        assertEquals(DriverQc.CRC_RETRIED, m.get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, m.get(0).qc());
         assertEquals(1, gmp.counters().crcErrors());
         assertEquals(0, gmp.counters().failures());
     }
@@ -87,7 +87,7 @@ class Gmp252Test {
         assertEquals(2, gmp.counters().crcErrors());
         assertEquals(1, gmp.counters().failures());
         List<Measurement> m = gmp.sample();
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals(2, gmp.counters().reinits());
     }
 
@@ -109,7 +109,7 @@ class Gmp252Test {
         probe.set(800f, 10f, 10f);
         List<Measurement> m = gmp.sample();
         assertEquals(800.0, m.get(0).value());
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals(0, gmp.sample().get(0).qc());
     }
 
@@ -132,12 +132,12 @@ class Gmp252Test {
         assertTrue(e.getMessage().contains("exception response 0x83, code 4 (SERVER DEVICE FAILURE)"), e.getMessage());
         assertEquals("RX f0 83 04 " + crc(0xf0, 0x83, 0x04), link.transcript().get(link.transcript().size() - 1));
         probe.forceException(0);
-        assertEquals(DriverQc.REINITIALISED, gmp.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, gmp.sample().get(0).qc());
     }
 
     @Test
     void aWrongSlaveAddressIsSilence() {
-        Gmp252 gmp = new Gmp252(link, new Gmp252.Config(241, Duration.ofMillis(500), Duration.ZERO, 0, ""), clock);
+        Gmp252 gmp = new Gmp252(link, new Gmp252.Config(241, Duration.ofMillis(500), Duration.ZERO, 0), clock);
         assertEquals(ProbeException.Cause.TIMEOUT, assertThrows(ProbeException.class, gmp::sample).failure());
         assertEquals(0, probe.requests());
     }
@@ -146,11 +146,11 @@ class Gmp252Test {
     void deviceStatusBySeverity() throws ProbeException {
         Gmp252 gmp = driver(Duration.ZERO, 0);
         probe.status(4, 0); // warning: keep the value, flag it
-        assertEquals(DriverQc.STATUS_WARNING, gmp.sample().get(0).qc());
+        assertEquals(QcFlags.STATUS_WARNING, gmp.sample().get(0).qc());
         probe.status(2, 0); // error the probe may recover from
-        assertEquals(DriverQc.STATUS_WARNING, gmp.sample().get(1).qc());
+        assertEquals(QcFlags.STATUS_WARNING, gmp.sample().get(1).qc());
         probe.status(0, 2); // CO2 not reliable
-        assertEquals(DriverQc.STATUS_WARNING, gmp.sample().get(0).qc());
+        assertEquals(QcFlags.STATUS_WARNING, gmp.sample().get(0).qc());
         probe.status(0, 256); // CO2 not yet available: no value to keep
         ProbeException e = assertThrows(ProbeException.class, gmp::sample);
         assertTrue(e.getMessage().contains("reading not yet available"), e.getMessage());
@@ -159,7 +159,7 @@ class Gmp252Test {
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         assertTrue(e.getMessage().contains("critical error"), e.getMessage());
         probe.status(0, 0);
-        assertEquals(DriverQc.REINITIALISED, gmp.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, gmp.sample().get(0).qc());
     }
 
     @Test
@@ -169,7 +169,7 @@ class Gmp252Test {
         assertEquals(0, gmp.sample().get(0).qc());
         assertEquals(0, gmp.sample().get(0).qc());
         Measurement third = gmp.sample().get(0);
-        assertEquals(DriverQc.STUCK_VALUE, third.qc());
+        assertEquals(QcFlags.STUCK_VALUE, third.qc());
         assertEquals(500.0, third.value());
         probe.set(500.25f, 20f, 20f);
         assertEquals(0, gmp.sample().get(0).qc());
@@ -180,10 +180,10 @@ class Gmp252Test {
         Gmp252 gmp = driver(Duration.ZERO, 0);
         probe.set(31_000f, 20f, 65f);
         List<Measurement> m = gmp.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(1).qc());
         probe.set(-5f, 20f, 20f);
-        assertEquals(DriverQc.OUT_OF_RANGE, gmp.sample().get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, gmp.sample().get(0).qc());
     }
 
     @Test

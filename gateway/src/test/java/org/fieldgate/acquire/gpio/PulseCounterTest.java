@@ -6,7 +6,7 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -62,25 +62,25 @@ class PulseCounterTest {
     @Test
     void anemometerScalesToMetresPerSecondAndCountsRisingEdgesWhenAsked() throws ProbeException {
         PulseCounter.Config config = new PulseCounter.Config(27, PulseCounter.Edge.RISING, PullResistance.PULL_UP,
-                Duration.ofMillis(1), "wind_speed", "m/s", 1.006, 200, 0, "mast_");
+                Duration.ofMillis(1), "wind_speed", "m/s", 1.006, 200, 0);
         MockDigitalInput pin = open(config);
         PulseCounter anemometer = new PulseCounter(pin, config, clock);
         pulses(pin, 10, Duration.ofSeconds(5));
         List<Measurement> m = anemometer.sample();
         assertEquals(2.0, m.get(0).value(), 1e-12);
-        assertEquals("mast_wind_speed", m.get(1).channel());
+        assertEquals("wind_speed", m.get(1).channel());
         assertEquals(2.012, m.get(1).value(), 1e-12);
         // calm: no pulses is a valid zero, never flagged when no minimum is expected
         for (int i = 0; i < 10; i++) {
             clock.advance(Duration.ofSeconds(5));
-            assertEquals(new Measurement("mast_frequency", "Hz", 0, 0), anemometer.sample().get(0));
+            assertEquals(new Measurement("frequency", "Hz", 0, 0), anemometer.sample().get(0));
         }
     }
 
     @Test
     void contactBounceIsIgnored() throws ProbeException {
         PulseCounter.Config config = new PulseCounter.Config(27, PulseCounter.Edge.FALLING, PullResistance.PULL_UP,
-                Duration.ofMillis(2), "wind_speed", "m/s", 1.0, 200, 0, "");
+                Duration.ofMillis(2), "wind_speed", "m/s", 1.0, 200, 0);
         MockDigitalInput pin = open(config);
         PulseCounter anemometer = new PulseCounter(pin, config, clock);
         for (int i = 0; i < 4; i++) {
@@ -110,8 +110,8 @@ class PulseCounterTest {
         assertEquals(0, tach.sample().get(0).qc());
         clock.advance(Duration.ofSeconds(1));
         List<Measurement> m = tach.sample();
-        assertEquals(DriverQc.STUCK_VALUE, m.get(0).qc());
-        assertEquals(DriverQc.STUCK_VALUE, m.get(1).qc());
+        assertEquals(QcFlags.STUCK_VALUE, m.get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, m.get(1).qc());
         assertEquals(0.0, m.get(1).value());
         pulses(pin, 20, Duration.ofSeconds(1));
         assertEquals(0, tach.sample().get(0).qc());
@@ -120,13 +120,13 @@ class PulseCounterTest {
     @Test
     void aFrequencyAboveTheMaximumIsOutOfRange() throws ProbeException {
         PulseCounter.Config config = new PulseCounter.Config(5, PulseCounter.Edge.BOTH, PullResistance.PULL_DOWN,
-                Duration.ZERO, "speed", "1/min", 30, 100, 0, "");
+                Duration.ZERO, "speed", "1/min", 30, 100, 0);
         MockDigitalInput pin = open(config);
         PulseCounter tach = new PulseCounter(pin, config, clock);
         pulses(pin, 60, Duration.ofMillis(500)); // 120 edges in 0.5 s = 240 Hz
         List<Measurement> m = tach.sample();
         assertEquals(240.0, m.get(0).value(), 1e-3); // the half second split into 120 whole-ns steps
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
     }
 
     @Test

@@ -27,7 +27,7 @@ class RelayLidActuatorTest {
 
     @Test
     void drivesTheChambersRelayAndTreatsARefusalAsAFailure() throws ProbeException {
-        RelayOutput.Config config = new RelayOutput.Config(22, true, Duration.ofSeconds(10), Duration.ofSeconds(5), "");
+        RelayOutput.Config config = new RelayOutput.Config(22, true, Duration.ofSeconds(10), Duration.ofSeconds(5));
         DigitalOutput line = RelayOutput.open(pi4j, config, MockDigitalOutputProvider.ID);
         RelayLidActuator lids = new RelayLidActuator(Map.of("c1", new RelayOutput(line, config, clock)));
         lids.close("c1");

@@ -7,7 +7,7 @@ import com.pi4j.io.gpio.digital.DigitalOutputConfig;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -31,7 +31,7 @@ class RelayOutputTest {
     }
 
     private static RelayOutput.Config config(boolean activeLow) {
-        return new RelayOutput.Config(22, activeLow, Duration.ofSeconds(10), Duration.ofSeconds(5), "lid_");
+        return new RelayOutput.Config(22, activeLow, Duration.ofSeconds(10), Duration.ofSeconds(5));
     }
 
     @Test
@@ -40,16 +40,16 @@ class RelayOutputTest {
         assertEquals(DigitalState.HIGH, line.state()); // initial level: released
         RelayOutput lid = new RelayOutput(line, config(true), clock);
         assertFalse(lid.lidClosed());
-        assertEquals(new Measurement("lid_state", "/", 0, 0), lid.sample().get(0));
+        assertEquals(new Measurement("state", "/", 0, 0), lid.sample().get(0));
 
         assertEquals(LidControl.Outcome.SWITCHED, lid.closeLid());
         assertEquals(DigitalState.LOW, line.state());
         assertTrue(lid.lidClosed());
         assertFalse(lid.settled());
-        assertEquals(new Measurement("lid_state", "/", 1, DriverQc.WARMING_UP), lid.sample().get(0)); // travelling
+        assertEquals(new Measurement("state", "/", 1, QcFlags.WARMING_UP), lid.sample().get(0)); // travelling
         clock.advance(Duration.ofSeconds(5));
         assertTrue(lid.settled());
-        assertEquals(new Measurement("lid_state", "/", 1, 0), lid.sample().get(0));
+        assertEquals(new Measurement("state", "/", 1, 0), lid.sample().get(0));
         assertEquals(LidControl.Outcome.UNCHANGED, lid.closeLid());
     }
 

@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.scd30;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.FakeBus;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
@@ -30,7 +30,7 @@ class Scd30Test {
     }
 
     private static Scd30.Config config(Duration warmUp, int stuckRepeats) {
-        return new Scd30.Config(0x61, 2, 0, warmUp, stuckRepeats, "");
+        return new Scd30.Config(0x61, 2, 0, warmUp, stuckRepeats);
     }
 
     @Test
@@ -63,17 +63,17 @@ class Scd30Test {
 
     @Test
     void passesAmbientPressureAndIntervalToTheChip() throws ProbeException {
-        Scd30 scd30 = driver(new Scd30.Config(0x61, 5, 1013, Duration.ZERO, 0, "ch1_"));
+        Scd30 scd30 = driver(new Scd30.Config(0x61, 5, 1013, Duration.ZERO, 0));
         List<Measurement> m = scd30.sample();
         assertEquals(1013, chip.ambientPressureMbar);
         assertEquals(5, chip.intervalS());
-        assertEquals("ch1_co2", m.get(0).channel());
+        assertEquals("co2", m.get(0).channel());
     }
 
     @Test
     void flagsWarmUpAfterStart() throws ProbeException {
         Scd30 scd30 = driver(config(Duration.ofSeconds(10), 0));
-        assertTrue(scd30.sample().get(0).has(DriverQc.WARMING_UP)); // about 2 s after the trigger
+        assertTrue(scd30.sample().get(0).has(QcFlags.WARMING_UP)); // about 2 s after the trigger
         clock.advance(Duration.ofSeconds(10));
         assertEquals(0, scd30.sample().get(0).qc());
     }
@@ -86,7 +86,7 @@ class Scd30Test {
         chip.corruptNextReads(1);
         List<Measurement> m = scd30.sample();
         assertEquals(612.5, m.get(0).value());
-        assertEquals(DriverQc.CRC_RETRIED, m.get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, m.get(0).qc());
         assertEquals(1, scd30.counters().crcErrors());
         assertEquals(0, scd30.counters().failures());
     }
@@ -103,7 +103,7 @@ class Scd30Test {
         assertEquals(1, scd30.counters().failures());
         chip.corruptNextReads(0);
         List<Measurement> m = scd30.sample();
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals(2, scd30.counters().reinits());
     }
 
@@ -125,7 +125,7 @@ class Scd30Test {
         List<Measurement> m = scd30.sample();
         assertTrue(chip.measuring());
         assertEquals(700.0, m.get(0).value());
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals(0, scd30.sample().get(0).qc()); // and the one after is clean
     }
 
@@ -155,12 +155,12 @@ class Scd30Test {
         assertEquals(0, scd30.sample().get(0).qc());
         assertEquals(0, scd30.sample().get(0).qc());
         Measurement third = scd30.sample().get(0);
-        assertEquals(DriverQc.STUCK_VALUE, third.qc());
+        assertEquals(QcFlags.STUCK_VALUE, third.qc());
         assertEquals(500.0, third.value()); // flagged, not dropped
         chip.set(500.5f, 20f, 50f);
         List<Measurement> m = scd30.sample();
         assertEquals(0, m.get(0).qc());
-        assertTrue(m.get(1).has(DriverQc.STUCK_VALUE)); // temperature still frozen
+        assertTrue(m.get(1).has(QcFlags.STUCK_VALUE)); // temperature still frozen
     }
 
     @Test
@@ -168,8 +168,8 @@ class Scd30Test {
         Scd30 scd30 = driver(config(Duration.ZERO, 0));
         chip.set(45_000f, 75f, 50f);
         List<Measurement> m = scd30.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(1).qc());
         assertEquals(0, m.get(2).qc());
     }
 }

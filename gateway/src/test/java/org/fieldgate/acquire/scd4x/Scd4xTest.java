@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.scd4x;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.FakeBus;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
@@ -27,7 +27,7 @@ class Scd4xTest {
     }
 
     private Scd4x driver(int stuckRepeats) {
-        return new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 0, Duration.ZERO, stuckRepeats, ""), clock);
+        return new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 0, Duration.ZERO, stuckRepeats), clock);
     }
 
     @Test
@@ -52,7 +52,7 @@ class Scd4xTest {
 
     @Test
     void sendsAmbientPressureInHectopascal() throws ProbeException {
-        Scd4x scd4x = new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 95_000, Duration.ZERO, 0, ""), clock);
+        Scd4x scd4x = new Scd4x(bus.open(0x62), new Scd4x.Config(0x62, 95_000, Duration.ZERO, 0), clock);
         scd4x.sample();
         assertEquals(950, chip.ambientPressureHpa);
     }
@@ -72,7 +72,7 @@ class Scd4xTest {
         scd4x.sample();
         chip.corruptNextReads(1);
         List<Measurement> m = scd4x.sample();
-        assertEquals(DriverQc.CRC_RETRIED, m.get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, m.get(0).qc());
         assertEquals(1, scd4x.counters().crcErrors());
     }
 
@@ -98,7 +98,7 @@ class Scd4xTest {
         chip.setWords(800, 0x6667, 0x5EB9);
         List<Measurement> m = scd4x.sample();
         assertEquals(800.0, m.get(0).value());
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals(2, scd4x.counters().reinits());
     }
 
@@ -114,11 +114,11 @@ class Scd4xTest {
         Scd4x scd4x = driver(2);
         chip.setWords(0, 0xFFFF, 0x5EB9); // 0 ppm; 130 °C
         List<Measurement> m = scd4x.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
         assertEquals(130.0, m.get(1).value(), 1e-9);
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(1).qc());
         List<Measurement> again = scd4x.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE, again.get(0).qc());
-        assertEquals(DriverQc.STUCK_VALUE, again.get(2).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE, again.get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, again.get(2).qc());
     }
 }

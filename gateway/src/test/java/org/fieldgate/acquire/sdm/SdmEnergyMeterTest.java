@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.sdm;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -55,11 +55,11 @@ class SdmEnergyMeterTest {
         SdmFake meter = new SdmFake(clock, SdmEnergyMeter.Variant.SDM630, 7);
         FakeSerialLink link = new FakeSerialLink(clock, SdmEnergyMeter.Variant.SDM630.defaultSerial, meter, false);
         SdmEnergyMeter sdm = new SdmEnergyMeter(link, new SdmEnergyMeter.Config(SdmEnergyMeter.Variant.SDM630, 7,
-                Duration.ofMillis(300), 0, "fan_"), clock);
+                Duration.ofMillis(300), 0), clock);
         meter.set(0f, -2500f, 1234.5f);
         List<Measurement> m = sdm.sample();
-        assertEquals(new Measurement("fan_power", "W", -2500, 0), m.get(0));
-        assertEquals(new Measurement("fan_energy_import", "kWh", 1234.5, 0), m.get(1));
+        assertEquals(new Measurement("power", "W", -2500, 0), m.get(0));
+        assertEquals(new Measurement("energy_import", "kWh", 1234.5, 0), m.get(1));
         assertEquals(2, m.size());
         assertEquals("TX 07 04 00 34 00 02 " + crc(7, 4, 0, 0x34, 0, 2), link.transcript().get(0));
     }
@@ -72,7 +72,7 @@ class SdmEnergyMeterTest {
                 clock);
         sdm.sample();
         meter.corruptNextReplies(1);
-        assertTrue(sdm.sample().get(0).has(DriverQc.CRC_RETRIED));
+        assertTrue(sdm.sample().get(0).has(QcFlags.CRC_RETRIED));
         meter.corruptNextReplies(2);
         assertEquals(ProbeException.Cause.CRC, assertThrows(ProbeException.class, sdm::sample).failure());
         meter.silence(true);
@@ -85,7 +85,7 @@ class SdmEnergyMeterTest {
         e = assertThrows(ProbeException.class, sdm::sample);
         assertTrue(e.getMessage().contains("exception response 0x84, code 2 (ILLEGAL DATA ADDRESS)"), e.getMessage());
         meter.forceException(0);
-        assertEquals(DriverQc.REINITIALISED, sdm.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, sdm.sample().get(0).qc());
         assertEquals(3, sdm.counters().crcErrors());
         assertEquals(3, sdm.counters().failures());
         assertEquals(1, sdm.counters().busErrors());
@@ -103,7 +103,7 @@ class SdmEnergyMeterTest {
         meter.corruptNextReplies(1, 1, 0x80);
         List<Measurement> m = sdm.sample();
         assertEquals(750.0, m.get(0).value());
-        assertEquals(DriverQc.CRC_RETRIED, m.get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, m.get(0).qc());
         assertEquals(1, sdm.counters().crcErrors());
     }
 
@@ -124,7 +124,7 @@ class SdmEnergyMeterTest {
         SdmFake meter = new SdmFake(clock, SdmEnergyMeter.Variant.SDM120, 1);
         FakeSerialLink link = new FakeSerialLink(clock, SdmEnergyMeter.Variant.SDM120.defaultSerial, meter, false);
         SdmEnergyMeter sdm = new SdmEnergyMeter(link, new SdmEnergyMeter.Config(SdmEnergyMeter.Variant.SDM120, 1,
-                Duration.ofMillis(500), 3, ""), clock);
+                Duration.ofMillis(500), 3), clock);
         meter.set(230f, 0f, 10f);
         for (int i = 0; i < 5; i++) {
             assertEquals(0, sdm.sample().get(0).qc()); // fan off: exactly 0 W is no fault
@@ -132,7 +132,7 @@ class SdmEnergyMeterTest {
         meter.set(230f, 1499.5f, 10f);
         sdm.sample();
         sdm.sample();
-        assertEquals(DriverQc.STUCK_VALUE, sdm.sample().get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, sdm.sample().get(0).qc());
     }
 
     @Test
@@ -140,14 +140,14 @@ class SdmEnergyMeterTest {
         SdmFake meter = new SdmFake(clock, SdmEnergyMeter.Variant.SDM120, 1);
         FakeSerialLink link = new FakeSerialLink(clock, SdmEnergyMeter.Variant.SDM120.defaultSerial, meter, false);
         SdmEnergyMeter sdm = new SdmEnergyMeter(link, new SdmEnergyMeter.Config(SdmEnergyMeter.Variant.SDM120, 1,
-                Duration.ofMillis(500), 0, ""), clock);
+                Duration.ofMillis(500), 0), clock);
         meter.set(400f, 30_000f, 10f);
         List<Measurement> m = sdm.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
         assertEquals(0, m.get(1).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(2).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(2).qc());
         meter.set(230f, 100f, 9.5f);
-        assertEquals(DriverQc.OUT_OF_RANGE, sdm.sample().get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, sdm.sample().get(1).qc());
         meter.set(230f, 100f, 9.6f);
         assertEquals(0, sdm.sample().get(1).qc());
     }

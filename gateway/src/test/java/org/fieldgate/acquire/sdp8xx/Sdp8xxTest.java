@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.sdp8xx;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.FakeBus;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
@@ -27,7 +27,7 @@ class Sdp8xxTest {
 
     private Sdp8xx driver(double k, Duration warmUp, int stuckRepeats) {
         return new Sdp8xx(bus.open(0x25), new Sdp8xx.Config(0x25, Sdp8xx.Model.SDP810_500PA, k, warmUp,
-                stuckRepeats, ""), clock);
+                stuckRepeats), clock);
     }
 
     @Test
@@ -59,7 +59,7 @@ class Sdp8xxTest {
     @Test
     void flagsTheFirst20Ms() throws ProbeException {
         Sdp8xx sdp = driver(0, Duration.ofMillis(20), 0);
-        assertTrue(sdp.sample().get(0).has(DriverQc.WARMING_UP));
+        assertTrue(sdp.sample().get(0).has(QcFlags.WARMING_UP));
         clock.advance(Duration.ofMillis(20));
         assertEquals(0, sdp.sample().get(0).qc());
     }
@@ -77,12 +77,12 @@ class Sdp8xxTest {
         Sdp8xx sdp = driver(0, Duration.ZERO, 0);
         sdp.sample();
         chip.corruptNextReads(1);
-        assertEquals(DriverQc.CRC_RETRIED, sdp.sample().get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, sdp.sample().get(0).qc());
         chip.corruptNextReads(2);
         assertEquals(ProbeException.Cause.CRC, assertThrows(ProbeException.class, sdp::sample).failure());
         assertEquals(3, sdp.counters().crcErrors());
         assertEquals(1, sdp.counters().failures());
-        assertEquals(DriverQc.REINITIALISED, sdp.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, sdp.sample().get(0).qc());
     }
 
     @Test
@@ -96,7 +96,7 @@ class Sdp8xxTest {
         chip.set(12.5, 21);
         List<Measurement> m = sdp.sample();
         assertEquals(12.5, m.get(0).value());
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertTrue(chip.continuous());
     }
 
@@ -112,14 +112,14 @@ class Sdp8xxTest {
         Sdp8xx sdp = driver(0.01, Duration.ZERO, 2);
         chip.set(520, 21); // beyond the 500 Pa range of the part
         List<Measurement> m = sdp.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(2).qc()); // the flow derived from it too
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(2).qc()); // the flow derived from it too
         chip.set(600, 21);
         chip.set(1000, 21); // raw saturates at 32767
         assertEquals(32767 / 60.0, sdp.sample().get(0).value());
         List<Measurement> again = sdp.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE | DriverQc.STUCK_VALUE, again.get(0).qc());
-        assertEquals(DriverQc.STUCK_VALUE, again.get(1).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE | QcFlags.STUCK_VALUE, again.get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, again.get(1).qc());
     }
 
     @Test
@@ -130,7 +130,7 @@ class Sdp8xxTest {
         for (int[] e : expected) {
             Sdp8xx.Compensation c = e[1] == 1 ? Sdp8xx.Compensation.DIFFERENTIAL_PRESSURE : Sdp8xx.Compensation.MASS_FLOW;
             Sdp8xx.Config config = new Sdp8xx.Config(0x25, Sdp8xx.Model.SDP810_500PA, 0, c, e[2] == 1,
-                    Duration.ZERO, 0, "");
+                    Duration.ZERO, 0);
             assertEquals(e[0], config.startCommand());
             new Sdp8xx(bus.open(0x25), config, clock).sample();
             assertEquals(e[0], chip.startCommand, String.format("0x%04x", e[0]));

@@ -1,6 +1,6 @@
 package org.fieldgate.acquire.teros12;
 
-import org.fieldgate.acquire.DriverQc;
+import org.fieldgate.reading.QcFlags;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.ProbeException;
 import org.fieldgate.acquire.VirtualClock;
@@ -24,7 +24,7 @@ class Teros12Test {
 
     private Teros12 driver(boolean crc, int stuckRepeats) {
         return new Teros12(port, new Teros12.Config('0', crc, Teros12.MINERAL_SOIL, Teros12.RAW_AIR, Teros12.RAW_WATER, stuckRepeats, true,
-                Duration.ofMillis(200), ""), clock);
+                Duration.ofMillis(200)), clock);
     }
 
     @Test
@@ -47,14 +47,14 @@ class Teros12Test {
     @Test
     void measuresWithoutCrcAndWithAConfiguredPolynomial() throws ProbeException {
         Teros12 teros = new Teros12(port, new Teros12.Config('0', false, Teros12.SOILLESS, Teros12.RAW_AIR, Teros12.RAW_WATER, 0, true,
-                Duration.ofMillis(200), "p1_"), clock);
+                Duration.ofMillis(200)), clock);
         sensor.set("+2500.00", "-3.5", "+250");
         List<Measurement> m = teros.sample();
         assertTrue(link.sent().contains("TX 0M!"));
         double raw = 2500;
         assertEquals(6.771e-10 * raw * raw * raw - 5.105e-6 * raw * raw + 1.302e-2 * raw - 10.848, m.get(1).value(),
                 1e-9);
-        assertEquals("p1_temp", m.get(2).channel());
+        assertEquals("temp", m.get(2).channel());
         assertEquals(-3.5, m.get(2).value());
         assertEquals(0.25, m.get(3).value(), 1e-12);
     }
@@ -76,7 +76,7 @@ class Teros12Test {
         // data answer of the next measurement corrupted: the retry measures again
         sensor.corruptNextData(1);
         List<Measurement> m = teros.sample();
-        assertEquals(DriverQc.CRC_RETRIED, m.get(0).qc());
+        assertEquals(QcFlags.CRC_RETRIED, m.get(0).qc());
         assertEquals(1, teros.counters().crcErrors());
 
         sensor.corruptNextData(2);
@@ -84,7 +84,7 @@ class Teros12Test {
         assertEquals(ProbeException.Cause.CRC, e.failure());
         assertTrue(e.getMessage().startsWith("TEROS12 at /dev/ttyFAKE0/sdi12-0: CRC: answer '0+1"), e.getMessage());
         assertEquals(3, teros.counters().crcErrors());
-        assertEquals(DriverQc.REINITIALISED, teros.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, teros.sample().get(0).qc());
     }
 
     @Test
@@ -100,7 +100,7 @@ class Teros12Test {
         assertEquals(3, teros.counters().busErrors());
         sensor.silence(false);
         List<Measurement> m = teros.sample();
-        assertEquals(DriverQc.REINITIALISED, m.get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, m.get(0).qc());
         assertEquals("TX 0I!", link.sent().get(3)); // identified again first
     }
 
@@ -116,7 +116,7 @@ class Teros12Test {
         e = assertThrows(ProbeException.class, teros::sample);
         assertTrue(e.getMessage().contains("has 2 values, not 3"), e.getMessage());
         sensor.dataOverride(null);
-        assertEquals(DriverQc.REINITIALISED, teros.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, teros.sample().get(0).qc());
     }
 
     @Test
@@ -128,7 +128,7 @@ class Teros12Test {
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         // the garbage, then the service request "0" CR LF that follows it: one broken line, shown escaped
         assertTrue(e.getMessage().contains("answer '\\x7f\\x03~0' to 0MC!"), e.getMessage());
-        assertEquals(DriverQc.REINITIALISED, teros.sample().get(0).qc());
+        assertEquals(QcFlags.REINITIALISED, teros.sample().get(0).qc());
     }
 
     @Test
@@ -138,7 +138,7 @@ class Teros12Test {
         assertEquals(ProbeException.Cause.BAD_RESPONSE, e.failure());
         assertTrue(e.getMessage().contains("is not a TEROS 12 at address 0"), e.getMessage());
         Teros12 nobody = new Teros12(port, new Teros12.Config('3', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR, Teros12.RAW_WATER, 0, true,
-                Duration.ofMillis(200), ""), clock);
+                Duration.ofMillis(200)), clock);
         assertEquals(ProbeException.Cause.TIMEOUT, assertThrows(ProbeException.class, nobody::sample).failure());
     }
 
@@ -155,17 +155,17 @@ class Teros12Test {
         Teros12 teros = driver(true, 3);
         sensor.set("+1200.00", "+65.0", "+25000");
         List<Measurement> m = teros.sample();
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(0).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(1).qc()); // VWC from an implausible raw count
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(0).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(1).qc()); // VWC from an implausible raw count
         assertTrue(m.get(1).value() < 0);
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(2).qc());
-        assertEquals(DriverQc.OUT_OF_RANGE, m.get(3).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(2).qc());
+        assertEquals(QcFlags.OUT_OF_RANGE, m.get(3).qc());
         sensor.set("+2000.00", "+20.0", "+100");
         teros.sample();
         teros.sample();
         List<Measurement> third = teros.sample();
-        assertEquals(DriverQc.STUCK_VALUE, third.get(0).qc());
-        assertEquals(DriverQc.STUCK_VALUE, third.get(1).qc());
+        assertEquals(QcFlags.STUCK_VALUE, third.get(0).qc());
+        assertEquals(QcFlags.STUCK_VALUE, third.get(1).qc());
         assertEquals(0, third.get(2).qc());
     }
 
@@ -178,7 +178,7 @@ class Teros12Test {
         Sdi12Port bus = new Sdi12Port(wire, "TEROS12", true, Duration.ofMillis(200), clock);
         assertEquals("KH\u007f", Sdi12Crc.encode("1+1861.92+22.3+1"));
         Teros12 teros = new Teros12(bus, new Teros12.Config('1', true, Teros12.MINERAL_SOIL, Teros12.RAW_AIR,
-                Teros12.RAW_WATER, 0, true, Duration.ofMillis(200), ""), clock);
+                Teros12.RAW_WATER, 0, true, Duration.ofMillis(200)), clock);
         assertEquals(1861.92, teros.sample().get(0).value());
         assertEquals(0, teros.counters().crcErrors());
     }
@@ -190,7 +190,7 @@ class Teros12Test {
         String[][] cases = {{"+1780.00", "1"}, {"+1800.00", "0"}, {"+3590.00", "0"}, {"+3650.00", "1"}};
         for (String[] c : cases) {
             sensor.set(c[0], "+20.0", "+100");
-            int expected = c[1].equals("1") ? DriverQc.OUT_OF_RANGE : 0;
+            int expected = c[1].equals("1") ? QcFlags.OUT_OF_RANGE : 0;
             assertEquals(expected, teros.sample().get(0).qc(), c[0]);
         }
     }

@@ -83,6 +83,19 @@ class CalcCliTest {
         assertTrue(a.has("rmse") && a.has("se") && a.has("mdf") && a.get("qc").isArray());
         assertTrue(a.get("model_reason").asText().startsWith("linear"));
         assertFalse(a.has("error"));
+        // docs/science.md §7.2 with the defaults (BME280 +-0.1 kPa, +-1 degC; SCD30 gain +-3 %), each / sqrt(3),
+        // at the closure's first sample (101.3 kPa, 20 degC); the perfect line's se is 0, so only the systematic part
+        double rel = Math.sqrt(Math.pow(0.1 / Math.sqrt(3) / 101.3, 2) + Math.pow(1 / Math.sqrt(3) / 293.15, 2)
+                + Math.pow(0.03 / Math.sqrt(3), 2));
+        assertEquals(rel, a.get("flux_systematic_rel").asDouble(), 1e-12);
+        assertEquals(expected * (1 - 1.959964 * rel), a.get("flux_ci95_low").asDouble(), 1e-6 * expected);
+        assertEquals(expected * (1 + 1.959964 * rel), a.get("flux_ci95_high").asDouble(), 1e-6 * expected);
+        Run tight = run("flux", "--input", input.toString(), "--volume-cm3", "4843", "--area-cm2", "317.8",
+                "--pressure-accuracy-kpa", "0", "--temp-accuracy-c", "0", "--co2-gain-accuracy-pct", "0");
+        assertEquals(tight.lines().get(0).get("flux_umol_m2_s").asDouble(),
+                tight.lines().get(0).get("flux_ci95_low").asDouble(), 1e-9, "no systematic part, se 0");
+        assertEquals(64, run("flux", "--input", input.toString(), "--volume-cm3", "4843", "--area-cm2", "317.8",
+                "--volume-accuracy-pct", "-2").code());
 
         JsonNode b = lines.get(1);
         assertEquals("B", b.get("closure_id").asText());
@@ -171,6 +184,14 @@ class CalcCliTest {
         assertEquals(annual / 5000, n.get("k_per_yr").asDouble(), 1e-12);
         assertEquals(5000 / annual, n.get("residence_time_yr").asDouble(), 1e-9);
         assertTrue(n.has("lt_e0_k") && n.has("lt_rref_umol_m2_s") && n.has("lt_r2_log"));
+        // docs/science.md §7.3: intervals around each central value; a noise-free Q10 has none of its own
+        for (String key : List.of("rh_g_c_m2_yr", "k_per_yr", "q10", "rref_umol_m2_s")) {
+            double v = n.get(key).asDouble();
+            assertTrue(n.get(key + "_ci95_low").asDouble() <= v && v <= n.get(key + "_ci95_high").asDouble(),
+                    key + ": " + n);
+        }
+        assertEquals(2.0, n.get("q10_ci95_low").asDouble(), 1e-6);
+        assertTrue(n.get("rh_g_c_m2_yr_ci95_low").asDouble() < annual);
     }
 
     @Test
@@ -204,6 +225,22 @@ class CalcCliTest {
         assertEquals(3, n.get("replacement").get("candidates").size());
         assertEquals(62, n.get("samples").asInt());
         assertEquals(61, n.get("samples_valid").asInt());
+        // docs/science.md §7.4: intervals and the conservative value (5th percentile) of net removal
+        double net = n.get("net_removal_kg").asDouble();
+        double half = (n.get("net_removal_kg_ci95_high").asDouble() - n.get("net_removal_kg_ci95_low").asDouble()) / 2;
+        assertTrue(half > 0, n.toString());
+        assertEquals(net - 1.644854 / 1.959964 * half, n.get("net_removal_kg_conservative").asDouble(), 1e-6 * half);
+        assertTrue(n.get("cumulative_uptake_kg_ci95_low").asDouble() < uptake
+                && uptake < n.get("cumulative_uptake_kg_ci95_high").asDouble());
+        assertTrue(n.get("mineralised_fraction_ci95_low").asDouble() < uptake / 500);
+        assertEquals(1.0, n.get("coverage_fraction").asDouble(), 1e-12);
+        // one analyser switched between inlet and outlet: its offset cancels, the interval narrows
+        Run one = run("mineralisation", "--input", input.toString(), "--rock-kg", "1000", "--potential-kg-per-kg",
+                "0.5", "--grid-kg-per-kwh", "0.462", "--handling-kg-co2", "0.1", "--co2-analysers", "1");
+        JsonNode o = one.lines().get(0);
+        assertTrue(o.get("net_removal_kg_conservative").asDouble() > n.get("net_removal_kg_conservative").asDouble());
+        assertEquals(64, run("mineralisation", "--input", input.toString(), "--rock-kg", "1000",
+                "--potential-kg-per-kg", "0.5", "--grid-kg-per-kwh", "0.462", "--flow-accuracy-pct", "-1").code());
     }
 
     @Test

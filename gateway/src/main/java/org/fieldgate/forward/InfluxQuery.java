@@ -1,4 +1,4 @@
-package org.fieldgate.export;
+package org.fieldgate.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -22,7 +22,8 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.TlsFiles;
 
 /**
- * Reads a window back from InfluxDB's v1 {@code /query} API (1.x, and 2.x/3.x v1 compatibility), streamed in chunks so
+ * Reads a window back from InfluxDB's v1 {@code /query} API (for the export and the reconciler; InfluxDB's client
+ * code stays in this package) (1.x, and 2.x/3.x v1 compatibility), streamed in chunks so
  * a day of 1 Hz readings never sits in memory at once. Rows come with the series' tags merged in and times in ns.
  */
 public final class InfluxQuery {

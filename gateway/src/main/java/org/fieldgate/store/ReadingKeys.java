@@ -1,0 +1,117 @@
+package org.fieldgate.store;
+
+import org.fieldgate.reading.Reading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The series and time of every reading received in the last {@value #KEYS_KEPT_DAYS} days ({@code keys.db}, attached
+ * to the ingest connection), so that a reading at a known series and time is never stored twice nor sent to overwrite
+ * the first. Works inside the ingest commit's transaction.
+ */
+final class ReadingKeys {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingKeys.class);
+    /** How long a reading's series and time are remembered. */
+    static final long KEYS_KEPT_DAYS = 7;
+
+    private final Connection writer;
+    private long keysPrunedNs;
+
+    ReadingKeys(Connection writer) {
+        this.writer = writer;
+    }
+
+    /** Of a commit's readings, those whose series and time are new, and how many were duplicates or conflicts. */
+    record FirstSeen(List<Reading> readings, long duplicates, long conflicts) {
+    }
+
+    /**
+     * InfluxDB keys a point by series and time, so a second reading at a known series and time would overwrite the
+     * first. Each reading's key is kept (in {@code keys.db}, {@value #KEYS_KEPT_DAYS} days) with its value: a copy with
+     * the same value and qc (a message redelivered after a lost acknowledgement) is left out and counted as a
+     * duplicate, not received twice; a different one (a node that rebooted without a clock and reuses stamps) goes to
+     * the {@code conflict} table beside the first value, counted, and is never sent.
+     */
+    FirstSeen firstSeen(List<Reading> readings, long receivedNs) throws SQLException {
+        pruneKeys(receivedNs);
+        List<Reading> fresh = new ArrayList<>(readings.size());
+        long duplicates = 0;
+        long conflicts = 0;
+        try (PreparedStatement key = writer.prepareStatement("INSERT INTO keys.reading_key (site, device, channel, "
+                + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+             PreparedStatement first = writer.prepareStatement("SELECT value, qc FROM keys.reading_key "
+                     + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
+             PreparedStatement conflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
+                     + "channel, unit, time_ns, value, qc, cal, first_value, first_qc) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Reading r : readings) {
+                key.setString(1, r.site());
+                key.setString(2, r.device());
+                key.setString(3, r.channel());
+                key.setLong(4, r.timeNs());
+                key.setDouble(5, r.value());
+                key.setInt(6, r.qc());
+                key.setLong(7, receivedNs);
+                if (key.executeUpdate() == 1) {
+                    fresh.add(r);
+                    continue;
+                }
+                first.setString(1, r.site());
+                first.setString(2, r.device());
+                first.setString(3, r.channel());
+                first.setLong(4, r.timeNs());
+                double firstValue;
+                int firstQc;
+                try (ResultSet rs = first.executeQuery()) {
+                    rs.next();
+                    firstValue = rs.getDouble(1);
+                    firstQc = rs.getInt(2);
+                }
+                if (Double.compare(firstValue, r.value()) == 0 && firstQc == r.qc()) {
+                    duplicates++;
+                    continue;
+                }
+                conflict.setLong(1, receivedNs);
+                conflict.setString(2, r.site());
+                conflict.setString(3, r.device());
+                conflict.setString(4, r.channel());
+                conflict.setString(5, r.unit());
+                conflict.setLong(6, r.timeNs());
+                conflict.setDouble(7, r.value());
+                conflict.setInt(8, r.qc());
+                conflict.setString(9, r.calibration());
+                conflict.setDouble(10, firstValue);
+                conflict.setInt(11, firstQc);
+                conflict.executeUpdate();
+                conflicts++;
+            }
+        }
+        if (duplicates > 0) {
+            SpoolDatabase.bump(writer, SpoolDatabase.DUPLICATES_TOTAL, duplicates);
+        }
+        if (conflicts > 0) {
+            SpoolDatabase.bump(writer, SpoolDatabase.CONFLICTS_TOTAL, conflicts);
+            LOG.warn("{} readings at a series and time already received with another value: kept in table conflict, "
+                    + "not sent (they would overwrite the first), first {}", conflicts, readings.get(0));
+        }
+        return new FirstSeen(fresh, duplicates, conflicts);
+    }
+
+    /** Keys older than {@value #KEYS_KEPT_DAYS} days leave {@code keys.db}, at most once an hour. */
+    private void pruneKeys(long nowNs) throws SQLException {
+        if (nowNs - keysPrunedNs < SpoolDatabase.HOUR_NS) {
+            return;
+        }
+        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.reading_key WHERE received_ns < ?")) {
+            prune.setLong(1, nowNs - KEYS_KEPT_DAYS * 24 * SpoolDatabase.HOUR_NS);
+            prune.executeUpdate();
+        }
+        keysPrunedNs = nowNs;
+    }
+}

@@ -1,0 +1,327 @@
+package org.fieldgate.store;
+
+import org.fieldgate.reading.Reading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Readings waiting for InfluxDB (table {@code reading}): committed here before their MQTT message is acknowledged,
+ * they leave only after InfluxDB answered 2xx, or quarantined with a reason, or dropped by the drop-oldest policy with
+ * a gap record. Many readings go in one transaction (group commit) to spare the SD card.
+ *
+ * <p>Thread use: {@link #commit} from the ingest committer only; {@link #after} from the forwarder's batch preparer
+ * only; {@link #delivered} and {@link #quarantine} from the forwarder's writer only; the queries from anywhere.
+ */
+public final class ReadingStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingStore.class);
+
+    private final SpoolDatabase db;
+    private final SpoolSpace space;
+    private final DeadLetterStore deadLetters;
+    private final QuarantineStore quarantine;
+    private final DerivedPointStore points;
+    private final GapStore.PointFormat gapPoint;
+    private final AtomicLong depth = new AtomicLong();
+    private final AtomicLong droppedTotal = new AtomicLong();
+    private final AtomicLong duplicatesTotal = new AtomicLong();
+    private final AtomicLong conflictsTotal = new AtomicLong();
+    private final ReadingKeys keys;
+    /**
+     * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
+     * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
+     * Guarded by {@code readAhead}, which orders a read-ahead and a drop.
+     */
+    private long readAheadThroughId;
+    private final Object readAhead = new Object();
+
+    ReadingStore(SpoolDatabase db, long maxBytes, FullPolicy fullPolicy, DeadLetterStore deadLetters,
+                 QuarantineStore quarantine, DerivedPointStore points, GapStore.PointFormat gapPoint) throws SQLException {
+        this.db = db;
+        this.space = new SpoolSpace(maxBytes, fullPolicy, depth::get);
+        this.deadLetters = deadLetters;
+        this.quarantine = quarantine;
+        this.points = points;
+        this.gapPoint = gapPoint;
+        this.keys = new ReadingKeys(db.writer);
+        depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
+        droppedTotal.set(db.counter(SpoolDatabase.DROPPED_TOTAL));
+        duplicatesTotal.set(db.counter(SpoolDatabase.DUPLICATES_TOTAL));
+        conflictsTotal.set(db.counter(SpoolDatabase.CONFLICTS_TOTAL));
+        space.measureAtOpen(db.writer);
+    }
+
+    /** The spool's room and its policy when full. */
+    public SpoolSpace space() {
+        return space;
+    }
+
+    /**
+     * Commits readings and dead letters of many messages in one transaction, with their hourly counts, their keys and
+     * the counts of duplicates and conflicts (see {@link ReadingKeys}). When this returns, they are on disk; when it throws, nothing of it is, and the
+     * messages must not be acknowledged.
+     */
+    public void commit(List<Reading> received, List<DeadLetterStore.Refused> refused, long receivedNs) {
+        Connection writer = db.writer;
+        long committedThrough;
+        ReadingKeys.FirstSeen seen;
+        List<Reading> readings;
+        try {
+            seen = keys.firstSeen(received, receivedNs);
+            readings = seen.readings();
+            try (PreparedStatement ins = writer.prepareStatement(
+                    "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                for (Reading r : readings) {
+                    ins.setString(1, r.site());
+                    ins.setString(2, r.device());
+                    ins.setString(3, r.channel());
+                    ins.setString(4, r.unit());
+                    ins.setLong(5, r.timeNs());
+                    ins.setDouble(6, r.value());
+                    ins.setInt(7, r.qc());
+                    ins.setLong(8, receivedNs);
+                    ins.setString(9, r.calibration());
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+            }
+            HourlyCountStore.addReceived(writer, readings);
+            DeadLetterStore.insert(writer, refused, receivedNs);
+            committedThrough = readings.isEmpty() ? 0
+                    : SpoolDatabase.single(writer, "SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
+            writer.commit();
+        } catch (SQLException e) {
+            SpoolDatabase.rollback(writer);
+            throw new SpoolException("spool commit of " + received.size() + " readings failed: " + e.getMessage(), e);
+        }
+        try {
+            db.mark.committed(committedThrough);
+        } catch (SpoolException e) {
+            LOG.error("{}: a damaged spool could hide these {} readings", e.getMessage(), readings.size());
+        }
+        depth.addAndGet(readings.size());
+        deadLetters.added(refused.size());
+        duplicatesTotal.addAndGet(seen.duplicates());
+        conflictsTotal.addAndGet(seen.conflicts());
+        // The readings are on disk: failing after this would have the caller commit them a second time.
+        afterCommitted(writer, true);
+    }
+
+    /** Oldest undelivered readings, in the order they were spooled. */
+    public List<SpooledReading> oldest(int limit) {
+        return after(0, limit);
+    }
+
+    /**
+     * Undelivered readings spooled after row {@code afterId}, in order. Row ids only grow (AUTOINCREMENT), so
+     * a cursor over them never skips a reading committed later.
+     */
+    public List<SpooledReading> after(long afterId, int limit) {
+        List<SpooledReading> batch = new ArrayList<>(Math.min(limit, 10_000));
+        synchronized (readAhead) {
+            readAfter(afterId, limit, batch);
+            if (!batch.isEmpty()) {
+                readAheadThroughId = Math.max(readAheadThroughId, batch.get(batch.size() - 1).id());
+            }
+        }
+        return batch;
+    }
+
+    private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
+        Connection cursor = db.cursor;
+        try (PreparedStatement q = cursor.prepareStatement(
+                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
+            q.setLong(1, afterId);
+            q.setInt(2, limit);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    batch.add(new SpooledReading(rs.getLong(1), new Reading(rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getLong(6), rs.getDouble(7), rs.getInt(8), rs.getString(10)),
+                            rs.getLong(9)));
+                }
+            }
+            cursor.commit();
+        } catch (SQLException e) {
+            SpoolDatabase.rollback(cursor);
+            throw new SpoolException("spool read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * InfluxDB acknowledged these (a contiguous run returned by {@link #oldest}); they leave the spool, counted as
+     * delivered in the hourly counts in the same transaction.
+     */
+    public void delivered(List<SpooledReading> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Connection delivery = db.delivery;
+        long firstId = batch.get(0).id();
+        long lastId = batch.get(batch.size() - 1).id();
+        db.mark.removed(firstId, lastId);
+        try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+            HourlyCountStore.addDelivered(delivery, firstId, lastId);
+            del.setLong(1, firstId);
+            del.setLong(2, lastId);
+            int removed = del.executeUpdate();
+            delivery.commit();
+            depth.addAndGet(-removed);
+        } catch (SQLException e) {
+            SpoolDatabase.rollback(delivery);
+            throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
+        }
+        afterCommitted(delivery, false);
+    }
+
+    /**
+     * InfluxDB refused these for their content: move them aside into the quarantine with the reason, counted, in one
+     * transaction, so the rest can flow.
+     */
+    public void quarantine(List<SpooledReading> refused, String reason, long nowNs) {
+        Connection delivery = db.delivery;
+        try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id = ?")) {
+            for (SpooledReading s : refused) {
+                db.mark.removed(s.id(), s.id());
+                del.setLong(1, s.id());
+                del.addBatch();
+            }
+            QuarantineStore.insert(delivery, refused, reason, nowNs);
+            int removed = 0;
+            for (int n : del.executeBatch()) {
+                removed += n;
+            }
+            delivery.commit();
+            depth.addAndGet(-removed);
+            quarantine.added(refused.size());
+        } catch (SQLException e) {
+            SpoolDatabase.rollback(delivery);
+            throw new SpoolException("spool quarantine failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #afterWrite} once the transaction is committed: a failure now is reported, not thrown. */
+    private void afterCommitted(Connection own, boolean ingestSide) {
+        try {
+            afterWrite(own, ingestSide);
+        } catch (SpoolException e) {
+            LOG.warn("after a spool commit: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * After any write: re-measure and set or clear the full alarm. Only the ingest side grows the spool, so
+     * only it applies the drop-oldest policy, on its own connection.
+     */
+    private void afterWrite(Connection own, boolean ingestSide) {
+        if (space.measureAfterWrite(own) && ingestSide && space.fullPolicy() == FullPolicy.DROP_OLDEST) {
+            dropOldest();
+        }
+    }
+
+    /**
+     * Drop-oldest policy: drop a tenth of what waits, the oldest rows the forwarder has not read ahead (those may
+     * land), recording each series' loss as a gap record and a {@code gap} point for InfluxDB, and counting the
+     * readings dropped, in the transaction that drops them.
+     */
+    private void dropOldest() {
+        Connection writer = db.writer;
+        long toDrop = Math.max(1, depth.get() / 10);
+        long now = System.currentTimeMillis() * 1_000_000L;
+        List<GapRecord> gaps = new ArrayList<>();
+        int removed;
+        synchronized (readAhead) {
+            try (PreparedStatement sel = writer.prepareStatement("""
+                    SELECT site, device, channel, min(time_ns), max(time_ns), count(*), min(id), max(id) FROM
+                      (SELECT * FROM reading WHERE id > ? ORDER BY id LIMIT ?) GROUP BY site, device, channel""")) {
+                sel.setLong(1, readAheadThroughId);
+                sel.setLong(2, toDrop);
+                long firstId = Long.MAX_VALUE;
+                long lastId = -1;
+                Map<String, Long> lost = new LinkedHashMap<>();
+                try (ResultSet rs = sel.executeQuery()) {
+                    while (rs.next()) {
+                        gaps.add(new GapRecord(0, now, rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                                rs.getLong(5), rs.getLong(6), GapStore.DROP_OLDEST_CAUSE));
+                        lost.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(6));
+                        firstId = Math.min(firstId, rs.getLong(7));
+                        lastId = Math.max(lastId, rs.getLong(8));
+                    }
+                }
+                if (lastId < 0) {
+                    LOG.warn("spool full, drop-oldest policy: every waiting reading is on its way to InfluxDB, none "
+                            + "dropped");
+                    writer.commit();
+                    return;
+                }
+                db.mark.removed(firstId, lastId);
+                GapStore.insert(writer, gaps);
+                DerivedPointStore.insert(writer, GapStore.points(gapPoint, gaps), now);
+                try (PreparedStatement del = writer.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
+                    del.setLong(1, firstId);
+                    del.setLong(2, lastId);
+                    removed = del.executeUpdate();
+                }
+                SpoolDatabase.bump(writer, SpoolDatabase.DROPPED_TOTAL, removed);
+                writer.commit();
+                LOG.warn("spool full, drop-oldest policy dropped {} readings, recorded as gaps: {}", removed, lost);
+            } catch (SQLException e) {
+                SpoolDatabase.rollback(writer);
+                throw new SpoolException("spool drop-oldest failed: " + e.getMessage(), e);
+            }
+        }
+        depth.addAndGet(-removed);
+        droppedTotal.addAndGet(removed);
+        points.added(gaps.size());
+        space.refresh(writer);
+    }
+
+    /** Receipt time of the oldest reading still waiting, if any. */
+    public OptionalLong oldestReceivedNs() {
+        return db.read("spool query", c -> {
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT received_ns FROM reading ORDER BY id LIMIT 1")) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+        });
+    }
+
+    /**
+     * Seconds since the oldest reading still waiting was received, 0 when none waits: how far InfluxDB lags behind.
+     * One query; for /api/status, the gateway health point and the Prometheus gauge alike.
+     */
+    public double oldestUndeliveredAgeS(long nowNs) {
+        OptionalLong oldest = oldestReceivedNs();
+        return oldest.isPresent() ? Math.max(0, nowNs - oldest.getAsLong()) / 1e9 : 0.0;
+    }
+
+    /** Readings waiting for InfluxDB. */
+    public long depth() {
+        return depth.get();
+    }
+
+    /** Readings the drop-oldest policy dropped undelivered, over the spool's life. */
+    public long droppedTotal() {
+        return droppedTotal.get();
+    }
+
+    /** Readings received again with the same value at the same series and time (redeliveries), left out. */
+    public long duplicatesTotal() {
+        return duplicatesTotal.get();
+    }
+
+    /** Readings received at a known series and time with another value, kept in the conflict table, not sent. */
+    public long conflictsTotal() {
+        return conflictsTotal.get();
+    }
+}

@@ -1,0 +1,264 @@
+package org.fieldgate.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The spool's one SQLite database ({@code spool.db}, WAL mode) that every store of this package works in: its schema
+ * and migrations, the high-water mark beside it, and one connection per role. SQLite serialises the writes of the
+ * connections; a store that writes several tables at once does it in one transaction on one of them (see README.md).
+ *
+ * <ul>
+ *   <li>{@link #writer}: the ingest committer's (readings, their keys, dead letters, counts; the drop-oldest policy),
+ *   synchronous=FULL so a commit survives a power cut before the broker hears of it. {@code keys.db} is attached
+ *   here only.</li>
+ *   <li>{@link #delivery}: the forwarder's writer (readings leave, delivered or quarantined), synchronous=NORMAL: a
+ *   delete lost in a power cut only re-sends points InfluxDB already has, and it keys them by series and time.</li>
+ *   <li>{@link #cursor}: the forwarder's batch preparer, reading ahead.</li>
+ *   <li>{@link #query}: read-only queries from any thread, one at a time ({@link #read}).</li>
+ *   <li>{@link #shared}: derived points, gap records, accumulators and released quarantine, from any thread, one at
+ *   a time ({@link #onShared}), synchronous=FULL: they are few (one flux per closure, one gap per outage).</li>
+ * </ul>
+ */
+final class SpoolDatabase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolDatabase.class);
+    static final long HOUR_NS = 3_600_000_000_000L;
+    /** Names in the counter table. */
+    static final String DEAD_LETTERS_TOTAL = "dead_letters_total";
+    static final String DROPPED_TOTAL = "dropped_total";
+    static final String QUARANTINED_TOTAL = "quarantined_total";
+    static final String LOST_TOTAL = "lost_total";
+    static final String DUPLICATES_TOTAL = "duplicates_total";
+    static final String CONFLICTS_TOTAL = "conflicts_total";
+
+    final Path file;
+    final Connection writer;
+    final Connection delivery;
+    final Connection cursor;
+    final Connection query;
+    final Connection shared;
+    /** Committed and removed rows, beside the database: how a damaged spool is told from a drained one. */
+    final HighWaterMark mark;
+    /** What was found damaged when the database opened, and what became of it; empty when nothing was. */
+    final String damageAtStart;
+
+    /** Work on a connection inside a transaction that the caller commits or rolls back. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Opens (creating, checking and if need be salvaging) the spool in {@code dir}. A loss found at start is recorded
+     * as a gap record with its point in {@code gapPoint}'s line format.
+     */
+    SpoolDatabase(Path dir, GapStore.PointFormat gapPoint) {
+        SpoolAccess.requireWritable(dir, "spool.db");
+        try {
+            Files.createDirectories(dir);
+        } catch (Exception e) {
+            throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
+        }
+        this.file = dir.resolve("spool.db");
+        this.mark = new HighWaterMark(dir.resolve("spool.hwm"));
+        SpoolRecovery.Inspection found = SpoolRecovery.inspect(file, mark);
+        damageAtStart = found.damage() == null ? "" : SpoolRecovery.setAsideAndSalvage(dir, file, mark, found);
+        try {
+            writer = open(file, true);
+            createSchema(writer);
+            attachKeys(dir.resolve("keys.db"));
+            SpoolRecovery.startMark(writer, mark, damageAtStart.isEmpty() ? 0 : found.lost(), gapPoint);
+            delivery = open(file, false);
+            cursor = open(file, false);
+            query = open(file, false);
+            shared = open(file, true);
+        } catch (SQLException e) {
+            throw new SpoolException("cannot open spool " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection open(Path file, boolean durable) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+            s.execute("PRAGMA busy_timeout=30000");
+            // Keep the WAL from growing without bound between checkpoints on a small SD card.
+            s.execute("PRAGMA journal_size_limit=8388608");
+        }
+        c.setAutoCommit(false);
+        c.commit();
+        return c;
+    }
+
+    private static void createSchema(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS reading (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
+                      received_ns INTEGER NOT NULL, cal TEXT)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS dead_letter (
+                      id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL, topic TEXT NOT NULL,
+                      reason TEXT NOT NULL, raw BLOB NOT NULL, raw_length INTEGER NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS quarantine (
+                      id INTEGER PRIMARY KEY, quarantined_ns INTEGER NOT NULL, received_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, reason TEXT NOT NULL,
+                      cal TEXT)""");
+            // Derived results (fluxes, closures, rates, gaps) wait here as InfluxDB line protocol, beside the readings.
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS point (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, measurement TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                      line TEXT NOT NULL, created_ns INTEGER NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS point_quarantine (
+                      id INTEGER PRIMARY KEY, quarantined_ns INTEGER NOT NULL, measurement TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, line TEXT NOT NULL, reason TEXT NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS gap (
+                      id INTEGER PRIMARY KEY, recorded_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
+                      first_time_ns INTEGER NOT NULL, last_time_ns INTEGER NOT NULL,
+                      readings INTEGER NOT NULL, cause TEXT NOT NULL)""");
+            // a reading at a series and time already received with another value: kept, never sent to overwrite it
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS conflict (
+                      id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL,
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
+                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
+                      first_value REAL NOT NULL, first_qc INTEGER NOT NULL)""");
+            s.execute("CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS accumulator (
+                      key TEXT NOT NULL, bucket TEXT NOT NULL, v0 REAL NOT NULL, v1 REAL NOT NULL, v2 REAL NOT NULL,
+                      v3 REAL NOT NULL, PRIMARY KEY (key, bucket))""");
+            // spools written before readings carried their calibration id
+            for (String table : new String[]{"reading", "quarantine"}) {
+                if (!hasColumn(c, table, "cal")) {
+                    s.execute("ALTER TABLE " + table + " ADD COLUMN cal TEXT");
+                }
+            }
+            s.execute("INSERT OR IGNORE INTO counter VALUES ('" + DEAD_LETTERS_TOTAL + "', 0), ('" + DROPPED_TOTAL
+                    + "', 0), ('" + LOST_TOTAL + "', 0), ('" + DUPLICATES_TOTAL + "', 0), ('" + CONFLICTS_TOTAL + "', 0)");
+            // a spool from before the total was kept starts from what its quarantine table holds
+            s.execute("INSERT OR IGNORE INTO counter SELECT '" + QUARANTINED_TOTAL + "', count(*) FROM quarantine");
+        }
+        c.commit();
+    }
+
+    /**
+     * The reading keys live in their own file, so they neither count against the spool's max-bytes nor go with a
+     * damaged spool. SQLite commits the main database first: a crash between the two leaves a reading without its key
+     * (stored again if redelivered, never lost).
+     */
+    private void attachKeys(Path keysFile) throws SQLException {
+        writer.commit();
+        writer.setAutoCommit(true);
+        try (Statement s = writer.createStatement()) {
+            s.execute("ATTACH DATABASE '" + keysFile.toString().replace("'", "''") + "' AS keys");
+            s.execute("PRAGMA keys.journal_mode=WAL");
+            s.execute("PRAGMA keys.synchronous=FULL");
+            s.execute("PRAGMA keys.journal_size_limit=8388608");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS keys.reading_key (
+                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                      value REAL NOT NULL, qc INTEGER NOT NULL, received_ns INTEGER NOT NULL,
+                      PRIMARY KEY (site, device, channel, time_ns)) WITHOUT ROWID""");
+        }
+        writer.setAutoCommit(false);
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A read on {@link #query}, its snapshot ended once the work's statements are closed; failures say {@code what}. */
+    <T> T read(String what, Work<T> work) {
+        return inTransaction(query, what, work);
+    }
+
+    /** One transaction on {@link #shared}: committed when {@code work} returns, rolled back when it throws. */
+    <T> T onShared(String what, Work<T> work) {
+        return inTransaction(shared, what, work);
+    }
+
+    private static <T> T inTransaction(Connection c, String what, Work<T> work) {
+        synchronized (c) {
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException e) {
+                rollback(c);
+                throw new SpoolException(what + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A counter's value as committed, read on the ingest connection (at open). */
+    long counter(String name) throws SQLException {
+        try (PreparedStatement q = writer.prepareStatement("SELECT value FROM counter WHERE name = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        }
+    }
+
+    static long single(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
+    }
+
+    /** Adds to a counter inside the caller's transaction, so the count commits with what it counts. */
+    static void bump(Connection c, String name, long by) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE counter SET value = value + ? WHERE name = ?")) {
+            up.setLong(1, by);
+            up.setString(2, name);
+            up.executeUpdate();
+        }
+    }
+
+    /**
+     * Ends a failed transaction and begins the next. On a full disk or an I/O error SQLite has already rolled back on
+     * its own, so the driver's ROLLBACK fails ("no transaction is active") and it skips its BEGIN: the connection would
+     * then run in autocommit, committing each statement of the next try on its own (duplicate rows, uncounted
+     * deletes). Beginning the transaction here keeps every later try all-or-nothing.
+     */
+    static void rollback(Connection c) {
+        Transactions.rollback(c, "spool", LOG);
+    }
+
+    @Override
+    public void close() {
+        mark.close();
+        for (Connection c : new Connection[]{writer, delivery, cursor, query, shared}) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.warn("closing spool connection failed: {}", e.getMessage());
+            }
+        }
+    }
+}
