@@ -236,11 +236,11 @@ final class ReportHtml {
             out.raw("</section>\n");
             return;
         }
-        boolean hasCi = fluxes.has("flux_ci95_low") && fluxes.has("flux_ci95_high");
+        boolean hasCi = anyValue(fluxes, fluxes.rows(), "flux_ci95_low", "flux_ci95_high");
         Map<String, List<List<String>>> byChamber = group(fluxes, r -> fluxes.get(r, "site") + " / " + fluxes.get(r, "chamber"));
         out.raw("<p>Each point is one closure's flux (µmol m⁻² s⁻¹) with its standard error from the fit (thin bar"
                 + " with caps)").raw(hasCi ? " and its 95 % interval including the systematic part (wide pale bar)"
-                : "; " + NO_INTERVAL + " (fluxes.csv has no flux_ci95_low / flux_ci95_high columns)").raw(".</p>\n");
+                : "; " + NO_INTERVAL + " (fluxes.csv has no values in flux_ci95_low / flux_ci95_high)").raw(".</p>\n");
         out.raw("<table>\n<thead><tr><th>site / chamber</th><th>closures</th><th>fitted</th><th>with 95 % interval</th>"
                 + "<th>flux median</th><th>min</th><th>max</th><th>SE median</th><th>QC flagged</th></tr></thead>\n<tbody>\n");
         for (Map.Entry<String, List<List<String>>> e : byChamber.entrySet()) {
@@ -349,7 +349,7 @@ final class ReportHtml {
                 {"rh_g_c_m2_yr", "annual Rh (g C m⁻² yr⁻¹)"}};
         out.raw("<p>One row per day. Intervals are 95 %; ").text(anyInterval(d, params) ? "a dash means none for that day"
                 + " (they need two measured days)." : NO_INTERVAL + " (decomposition.csv has no *_ci95_low / *_ci95_high"
-                + " columns).").raw("</p>\n");
+                + " values).").raw("</p>\n");
         out.raw("<div class=\"wide\"><table>\n<thead><tr><th>day from (UTC)</th><th>site</th><th>Rs µmol m⁻² s⁻¹</th>"
                 + "<th>Rh µmol m⁻² s⁻¹</th><th>soil T °C</th>");
         for (String[] p : params) {
@@ -416,7 +416,21 @@ final class ReportHtml {
 
     private static boolean anyInterval(TableFile.Table t, String[][] params) {
         for (String[] p : params) {
-            if (t.has(p[0] + "_ci95_low") && t.has(p[0] + "_ci95_high")) {
+            if (anyValue(t, t.rows(), p[0] + "_ci95_low", p[0] + "_ci95_high")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a row of {@code rows} has a number in each of {@code columns} (absent columns: none has). */
+    private static boolean anyValue(TableFile.Table t, List<List<String>> rows, String... columns) {
+        for (List<String> r : rows) {
+            boolean all = true;
+            for (String c : columns) {
+                all &= t.number(r, c) != null;
+            }
+            if (all) {
                 return true;
             }
         }
@@ -443,8 +457,8 @@ final class ReportHtml {
                     .raw("</td><td class=\"n\">").text(withInterval(fx, last, "cumulative_kg"))
                     .raw("</td><td class=\"n\">").text(withInterval(fx, last, "x"))
                     .raw("</td><td class=\"n\">").text(withInterval(fx, last, "net_kg"))
-                    .raw("</td><td class=\"n strong\">").text(fx.has("net_kg_conservative") ? numCell(fx, last,
-                            "net_kg_conservative") : NO_INTERVAL)
+                    .raw("</td><td class=\"n strong\">").text(anyValue(fx, e.getValue(), "net_kg_conservative")
+                            ? numCell(fx, last, "net_kg_conservative") : NO_INTERVAL)
                     .raw("</td><td class=\"n\">").text(fx.number(last, "coverage") == null ? ""
                             : percent(fx.number(last, "coverage")))
                     .raw("</td><td class=\"n\">").text(numCell(fx, last, "energy_kwh"))
@@ -454,9 +468,10 @@ final class ReportHtml {
         out.raw("</tbody>\n</table>\n");
         for (Map.Entry<String, List<List<String>>> e : byBatch.entrySet()) {
             seriesChart(out, fx, e, window, "cumulative_kg", "cumulative uptake (kg CO₂)", null, null);
-            seriesChart(out, fx, e, window, "x", "mineralised fraction X", fx.has("x_fit") ? "x_fit" : null, null);
+            seriesChart(out, fx, e, window, "x", "mineralised fraction X",
+                    anyValue(fx, e.getValue(), "x_fit") ? "x_fit" : null, null);
             seriesChart(out, fx, e, window, "net_kg", "net removal (kg CO₂)", null,
-                    fx.has("net_kg_conservative") ? "net_kg_conservative" : null);
+                    anyValue(fx, e.getValue(), "net_kg_conservative") ? "net_kg_conservative" : null);
         }
         out.raw("</section>\n");
     }
@@ -467,7 +482,7 @@ final class ReportHtml {
                                     String conservativeColumn) {
         String lowCol = column + "_ci95_low";
         String highCol = column + "_ci95_high";
-        boolean hasCi = t.has(lowCol) && t.has(highCol);
+        boolean hasCi = anyValue(t, group.getValue(), lowCol, highCol);
         Chart c = new Chart(window, label, label + " of " + group.getKey());
         List<double[]> points = new ArrayList<>();
         List<double[]> band = new ArrayList<>();
@@ -634,13 +649,13 @@ final class ReportHtml {
         return v == null ? orEmpty(t.get(r, column)) : num(v);
     }
 
-    /** "v (low – high)", "v (–)" without an interval that row, "v, no interval in this export" without columns. */
+    /** "v (low – high)", "v (–)" without an interval that row, "v, no interval in this export" when no row has one. */
     private static String withInterval(TableFile.Table t, List<String> r, String column) {
         Double v = t.number(r, column);
         if (v == null) {
             return "";
         }
-        if (!t.has(column + "_ci95_low") || !t.has(column + "_ci95_high")) {
+        if (!anyValue(t, t.rows(), column + "_ci95_low", column + "_ci95_high")) {
             return num(v) + ", " + NO_INTERVAL;
         }
         Double lo = t.number(r, column + "_ci95_low");

@@ -9,6 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,13 +108,18 @@ class ReportHtmlTest {
         assertFalse(java.util.Arrays.equals(a, Files.readAllBytes(dir.resolve("b").resolve(ReportHtml.FILE))));
     }
 
-    @Test
-    void withoutIntervalColumnsTheReportSaysSoAndDrawsNoBand(@TempDir Path dir) throws Exception {
-        String html = report(dir, false, SITE);
+    @ParameterizedTest
+    @EnumSource(value = ReportWindows.Intervals.class, names = {"ABSENT", "EMPTY"})
+    void withoutIntervalsTheReportSaysSoAndDrawsNoBand(ReportWindows.Intervals mode, @TempDir Path dir) throws Exception {
+        Map<String, Long> rows = ReportWindows.writeTables(dir, mode, SITE);
+        assertEquals(mode == ReportWindows.Intervals.EMPTY, Files.readAllLines(dir.resolve("fluxes.csv")).get(0)
+                .contains("flux_ci95_low"), "the columns are there only when EMPTY");
+        ReportHtml.write(dir, ReportWindows.header(SITE, rows), ".csv");
+        String html = Files.readString(dir.resolve(ReportHtml.FILE));
         assertEquals(0, count(html, "<line class=\"ci\""));
         assertEquals(0, count(html, "<polygon class=\"band\""));
         assertEquals(0, count(html, "<polyline class=\"cons\""));
-        assertTrue(html.contains("no interval in this export (fluxes.csv has no flux_ci95_low / flux_ci95_high columns)"));
+        assertTrue(html.contains("no interval in this export (fluxes.csv has no values in flux_ci95_low / flux_ci95_high)"));
         assertTrue(html.contains("0.1178, no interval in this export"), "k without interval");
         assertTrue(html.contains("<td class=\"n strong\">no interval in this export</td>"), "no conservative value");
         assertTrue(html.contains("<td class=\"n\">no interval in this export</td>"), "fluxes with interval: none");

@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * A realistic day of a soil plot with four chambers and a mineralisation house, as the export tables hold it (the
  * columns WindowExport writes, in its order): a closure every 30 min per chamber with a diurnal flux, one failed
  * closure, 24 hourly fixation rows of a batch in its second month, the day's decomposition, the ledger with a probe
- * down for two hours, gap records and calibration versions. With {@code intervals} the tables carry the 95 %
- * interval columns and the conservative value (docs/science.md §7); without, they are the columns before them.
+ * down for two hours, gap records and calibration versions. {@link Intervals} says whether the tables carry the 95 %
+ * interval columns and the conservative value (docs/science.md §7) with values, empty, or not at all (an export
+ * written before them).
  */
 final class ReportWindows {
     static final ExportWindow DAY = new ExportWindow(Instant.parse("2026-10-31T15:00:00Z"),
@@ -27,7 +28,16 @@ final class ReportWindows {
     }
 
     /** Writes the tables into {@code dir}; returns file name → rows, as WindowExport passes them to the manifest. */
+    /** The interval columns: with values, present but empty, absent. */
+    enum Intervals { VALUES, EMPTY, ABSENT }
+
     static Map<String, Long> writeTables(Path dir, boolean intervals, String siteName) throws IOException {
+        return writeTables(dir, intervals ? Intervals.VALUES : Intervals.ABSENT, siteName);
+    }
+
+    static Map<String, Long> writeTables(Path dir, Intervals mode, String siteName) throws IOException {
+        boolean intervals = mode == Intervals.VALUES;
+        boolean absent = mode == Intervals.ABSENT;
         Files.createDirectories(dir);
         Map<String, Long> rows = new TreeMap<>();
         Random random = new Random(42);
@@ -60,7 +70,7 @@ final class ReportWindows {
             }
         }
         fluxes.sort((a, b) -> Long.compare((Long) a.get("time_ns"), (Long) b.get("time_ns")));
-        rows.put("fluxes.csv", table(dir.resolve("fluxes.csv"), derivedColumns("flux", intervals
+        rows.put("fluxes.csv", table(dir.resolve("fluxes.csv"), derivedColumns("flux", absent, intervals
                 ? List.of("flux_ci95_low", "flux_ci95_high", "se_combined", "systematic_rel") : List.of()), fluxes));
 
         List<Map<String, Object>> fixation = new ArrayList<>();
@@ -92,7 +102,7 @@ final class ReportWindows {
             f.put("time_ns", t0 + h * 3600 * S);
             fixation.add(f);
         }
-        rows.put("fixation.csv", table(dir.resolve("fixation.csv"), derivedColumns("fixation", intervals
+        rows.put("fixation.csv", table(dir.resolve("fixation.csv"), derivedColumns("fixation", absent, intervals
                 ? List.of("cumulative_kg_ci95_low", "cumulative_kg_ci95_high", "x_ci95_low", "x_ci95_high",
                 "net_kg_ci95_low", "net_kg_ci95_high", "net_kg_conservative", "coverage", "x_fit") : List.of()), fixation));
 
@@ -106,7 +116,7 @@ final class ReportWindows {
                     "k_per_yr_ci95_high", 0.1311, "q10_ci95_low", 1.82, "q10_ci95_high", 2.51, "rref_umol_m2_s_ci95_low",
                     1.08, "rref_umol_m2_s_ci95_high", 1.35));
         }
-        rows.put("decomposition.csv", table(dir.resolve("decomposition.csv"), derivedColumns("decomposition", intervals
+        rows.put("decomposition.csv", table(dir.resolve("decomposition.csv"), derivedColumns("decomposition", absent, intervals
                 ? List.of("rh_g_c_m2_yr_ci95_low", "rh_g_c_m2_yr_ci95_high", "k_per_yr_ci95_low", "k_per_yr_ci95_high",
                 "q10_ci95_low", "q10_ci95_high", "rref_umol_m2_s_ci95_low", "rref_umol_m2_s_ci95_high") : List.of()),
                 List.of(d)));
@@ -154,7 +164,7 @@ final class ReportWindows {
                 row("site", siteName, "id", "model:gmp252", "input", "model",
                         "reference", "the sensor model file's scaling", "readings_in_window", 1440L))));
 
-        rows.put("closures.csv", table(dir.resolve("closures.csv"), derivedColumns("closure", List.of()), List.of()));
+        rows.put("closures.csv", table(dir.resolve("closures.csv"), derivedColumns("closure", false, List.of()), List.of()));
         rows.put("readings.csv", table(dir.resolve("readings.csv"), WindowExport.READING_COLUMNS, List.of()));
         return rows;
     }
@@ -169,9 +179,15 @@ final class ReportWindows {
                 rows, List.of(GatewayKeys.PUBLIC));
     }
 
-    private static List<String> derivedColumns(String measurement, List<String> extra) {
+    /** WindowExport's columns, less the uncertainty ones when {@code absent}, then {@code extra} not among them. */
+    private static List<String> derivedColumns(String measurement, boolean absent, List<String> extra) {
         List<String> columns = new ArrayList<>(List.of("time_utc", "time_ns"));
-        columns.addAll(WindowExport.DERIVED.get(measurement));
+        for (String c : WindowExport.DERIVED.get(measurement)) {
+            if (!absent || !(c.contains("_ci95_") || c.endsWith("_conservative") || c.equals("se_combined")
+                    || c.equals("systematic_rel"))) {
+                columns.add(c);
+            }
+        }
         for (String e : extra) {
             if (!columns.contains(e)) {
                 columns.add(e);
