@@ -362,7 +362,7 @@ final class ReportHtml {
                     .raw("</td><td class=\"n\">").text(numCell(d, r, "rh_umol_m2_s"))
                     .raw("</td><td class=\"n\">").text(numCell(d, r, "soil_temp_c")).raw("</td>");
             for (String[] p : params) {
-                out.raw("<td class=\"n\">").text(withInterval(d, r, p[0])).raw("</td>");
+                out.raw("<td class=\"n iv\">").text(withInterval(d, r, p[0])).raw("</td>");
             }
             out.raw("<td class=\"n\">").text(numCell(d, r, "days_measured")).raw("</td><td class=\"n\">")
                     .text(d.number(r, "coverage") == null ? "" : percent(d.number(r, "coverage")))
@@ -454,9 +454,9 @@ final class ReportHtml {
         for (Map.Entry<String, List<List<String>>> e : byBatch.entrySet()) {
             List<String> last = e.getValue().get(e.getValue().size() - 1);
             out.raw("<tr><td>").text(e.getKey()).raw("</td><td>").text(shortUtc(fx.get(last, "time_utc")))
-                    .raw("</td><td class=\"n\">").text(withInterval(fx, last, "cumulative_kg"))
-                    .raw("</td><td class=\"n\">").text(withInterval(fx, last, "x"))
-                    .raw("</td><td class=\"n\">").text(withInterval(fx, last, "net_kg"))
+                    .raw("</td><td class=\"n iv\">").text(withInterval(fx, last, "cumulative_kg"))
+                    .raw("</td><td class=\"n iv\">").text(withInterval(fx, last, "x"))
+                    .raw("</td><td class=\"n iv\">").text(withInterval(fx, last, "net_kg"))
                     .raw("</td><td class=\"n strong\">").text(anyValue(fx, e.getValue(), "net_kg_conservative")
                             ? numCell(fx, last, "net_kg_conservative") : NO_INTERVAL)
                     .raw("</td><td class=\"n\">").text(fx.number(last, "coverage") == null ? ""
@@ -905,7 +905,7 @@ final class ReportHtml {
             th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
             th { background: #eef2f5; font-weight: 600; }
             td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-            td.strong { font-weight: 700; }
+            td.strong { font-weight: 700; } td.iv { white-space: normal; }
             tr.inforce td { background: #f1f8ee; }
             div.wide { overflow-x: auto; } div.wide table { font-size: 12px; }
             figure { margin: 12px 0 18px; } figure.chart { break-inside: avoid; page-break-inside: avoid; }
