@@ -67,11 +67,7 @@ public final class Manifest {
         w.put("from", window.from().toString());
         w.put("to", window.to().toString());
         m.put("influx_database", database);
-        MessageDigest config = sha256();
-        for (String name : siteFiles) {
-            config.update(Files.readAllBytes(dir.resolve(name)));
-        }
-        m.put("config_sha256", HexFormat.of().formatHex(config.digest()));
+        m.put("config_sha256", configSha256(dir, siteFiles));
         m.put("key_sha256", link.signer().fingerprint());
         m.put("previous_window", link.previousWindow());
         m.put("previous_manifest_sha256", link.previousManifestSha256());
@@ -95,6 +91,15 @@ public final class Manifest {
         m.put("content_sha256", contentHash(m));
         m.put("generated_at", generatedAt.toString());
         return new Manifest(m);
+    }
+
+    /** SHA-256 of the site files' bytes in order, hex: the manifest's {@code config_sha256}. */
+    static String configSha256(Path dir, List<String> siteFiles) throws IOException {
+        MessageDigest config = sha256();
+        for (String name : siteFiles) {
+            config.update(Files.readAllBytes(dir.resolve(name)));
+        }
+        return HexFormat.of().formatHex(config.digest());
     }
 
     /** The manifest of an export folder. */

@@ -120,6 +120,108 @@ final class TableFile implements Closeable {
         return format == Format.CSV ? Math.max(0, records - 1) : records;
     }
 
+    /** A table read back: its columns and rows, each cell as written (null = empty cell or JSON null). */
+    record Table(String file, List<String> columns, List<List<String>> rows) {
+        boolean has(String column) {
+            return columns.contains(column);
+        }
+
+        /** The cell of {@code row} in {@code column}; null when the column is absent or the cell empty. */
+        String get(List<String> row, String column) {
+            int i = columns.indexOf(column);
+            return i < 0 || i >= row.size() || row.get(i) == null || row.get(i).isEmpty() ? null : row.get(i);
+        }
+
+        /** The cell as a finite number, or null (absent, empty, not a number, NaN or infinite). */
+        Double number(List<String> row, String column) {
+            String s = get(row, column);
+            if (s == null) {
+                return null;
+            }
+            try {
+                double v = Double.parseDouble(s);
+                return Double.isFinite(v) ? v : null;
+            } catch (NumberFormatException e) {
+                return null; // a text cell where a number was looked for: shown as no value
+            }
+        }
+    }
+
+    /** Reads a table this class wrote (CSV or JSON Lines, by its extension). */
+    static Table read(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        List<String> columns = new java.util.ArrayList<>();
+        List<List<String>> rows = new java.util.ArrayList<>();
+        if (name.endsWith(Format.JSON.extension)) {
+            for (String line : text.split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                var node = JSON.readTree(line);
+                node.fieldNames().forEachRemaining(f -> {
+                    if (!columns.contains(f)) {
+                        columns.add(f);
+                    }
+                });
+                List<String> row = new java.util.ArrayList<>();
+                for (String c : columns) {
+                    var v = node.get(c);
+                    row.add(v == null || v.isNull() ? null : v.asText());
+                }
+                rows.add(row);
+            }
+        } else {
+            List<List<String>> records = parseCsv(text);
+            if (!records.isEmpty()) {
+                columns.addAll(records.get(0));
+                rows.addAll(records.subList(1, records.size()));
+            }
+        }
+        return new Table(name, List.copyOf(columns), rows);
+    }
+
+    /** RFC 4180 records: quoted cells may hold commas, quotes (doubled) and line ends. */
+    static List<List<String>> parseCsv(String text) {
+        List<List<String>> records = new java.util.ArrayList<>();
+        List<String> record = new java.util.ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            any = true;
+            if (quoted) {
+                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                record.add(cell.toString());
+                cell.setLength(0);
+            } else if (c == '\n') {
+                record.add(cell.toString());
+                cell.setLength(0);
+                records.add(record);
+                record = new java.util.ArrayList<>();
+                any = false;
+            } else if (c != '\r') {
+                cell.append(c);
+            }
+        }
+        if (any) {
+            record.add(cell.toString());
+            records.add(record);
+        }
+        return records;
+    }
+
     @Override
     public void close() throws IOException {
         out.close();

@@ -113,9 +113,19 @@ public final class WindowExport implements Exporter.WindowWriter {
             Files.copy(source, dir.resolve(name));
             siteFiles.add(name);
         }
-        List<String> keyFile = List.of(link.writePublicKey(dir));
-        Manifest manifest = Manifest.build(dir, gatewayId, database, window, siteFiles, keyFile, rows, link,
-                Instant.now());
+        String keyFile = link.writePublicKey(dir);
+        // the report reads the tables back from the folder, so every figure is what the files beside it hold
+        List<ReportHtml.Site> described = new ArrayList<>();
+        for (SiteConfig site : sites) {
+            described.add(new ReportHtml.Site(site.id(), site.name(),
+                    site.timezone() == null ? null : site.timezone().getId()));
+        }
+        String reportFile = ReportHtml.write(dir, new ReportHtml.Header(gatewayId, Manifest.softwareVersion(), window,
+                Manifest.configSha256(dir, siteFiles), link.signer().fingerprint(),
+                link.announce() == null ? null : GatewayKeys.fingerprint(link.announce()), database, described, rows,
+                List.of(keyFile)), format.extension);
+        Manifest manifest = Manifest.build(dir, gatewayId, database, window, siteFiles, List.of(keyFile, reportFile), rows,
+                link, Instant.now());
         manifest.writeSigned(dir, link.signer());
         return manifest;
     }

@@ -190,6 +190,12 @@ class ExportTest {
             assertEquals(24 * site.channelCount() + 1, rows.get("ledger.csv"), "every configured channel's hours and the remote one's hour");
             assertEquals(6, rows.get("calibrations.csv"), "the site's five and the model scaling the temperature used");
             assertEquals("soil-plot-example", json.readTree(export.resolve("manifest.json").toFile()).path("gateway_id").asText());
+            // report.html is listed like every file and shows the window's flux, drawn from fluxes.csv beside it
+            assertTrue(json.readTree(export.resolve("manifest.json").toFile()).path("files").findValuesAsText("name")
+                    .contains(ReportHtml.FILE));
+            String report = Files.readString(export.resolve(ReportHtml.FILE));
+            assertTrue(report.contains("<td class=\"n\">2.41</td>") && report.contains(DAY1.id())
+                    && report.contains(m.keySha256()), report);
 
             // converted, raw (the calibration inverted) and QC side by side
             List<String> readings = lines(export.resolve("readings.csv"));
