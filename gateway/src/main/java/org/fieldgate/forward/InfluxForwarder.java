@@ -156,6 +156,7 @@ public final class InfluxForwarder implements AutoCloseable {
      */
     private void prepareLoop() {
         long afterId = 0;
+        StringBuilder body = new StringBuilder(settings.batchSize() * 110);
         while (running) {
             try {
                 List<SpooledReading> batch = spool.readings().after(afterId, settings.batchSize());
@@ -163,7 +164,7 @@ public final class InfluxForwarder implements AutoCloseable {
                     idle(Duration.ofSeconds(1));
                     continue;
                 }
-                prepared.put(new PreparedBatch(batch, InfluxWriter.lineProtocol(batch)));
+                prepared.put(new PreparedBatch(batch, InfluxWriter.lineProtocol(batch, body)));
                 afterId = batch.get(batch.size() - 1).id();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package org.fieldgate.forward;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.PointLine;
@@ -15,6 +16,7 @@ public final class InfluxLines {
     private InfluxLines() {
     }
 
+    /** The influxdb-java {@link Point} of a reading; {@link #appendReading} writes the same line without it. */
     static Point reading(Reading r) {
         Point.Builder p = Point.measurement(READING)
                 .time(r.timeNs(), TimeUnit.NANOSECONDS)
@@ -26,6 +28,86 @@ public final class InfluxLines {
             p.tag("cal", r.calibration());
         }
         return p.addField("value", r.value()).addField("qc", (long) r.qc()).build();
+    }
+
+    /**
+     * Appends a reading's line (no newline) exactly as influxdb-java 2.25's {@code Point.lineProtocol(NANOSECONDS)}
+     * writes it, without building the Point, its two TreeMaps and a NumberFormat per reading: tags in name order
+     * (cal, channel, device, site, unit), an empty tag left out, spaces, commas and equals signs escaped with a
+     * backslash in the measurement and tags (nothing else is, as in influxdb-java), {@code qc} as an integer,
+     * {@code value} as a plain decimal and left out when it is NaN or infinite (line protocol has no such value),
+     * the ns timestamp last. InfluxDB line protocol reference: docs.influxdata.com, "Line protocol", v1.
+     */
+    static void appendReading(StringBuilder sb, Reading r) {
+        sb.append(READING);
+        if (r.calibration() != null) {
+            tag(sb, "cal", r.calibration());
+        }
+        tag(sb, "channel", Objects.requireNonNull(r.channel(), "channel"));
+        tag(sb, "device", Objects.requireNonNull(r.device(), "device"));
+        tag(sb, "site", Objects.requireNonNull(r.site(), "site"));
+        tag(sb, "unit", Objects.requireNonNull(r.unit(), "unit"));
+        sb.append(" qc=").append((long) r.qc()).append('i');
+        if (Double.isFinite(r.value())) {
+            sb.append(",value=");
+            appendPlainDecimal(sb, r.value());
+        }
+        sb.append(' ').append(r.timeNs());
+    }
+
+    private static void tag(StringBuilder sb, String name, String value) {
+        if (value.isEmpty()) {
+            return; // influxdb-java drops an empty tag; InfluxDB would refuse it
+        }
+        sb.append(',').append(name).append('=');
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            if (c == ' ' || c == ',' || c == '=') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+    }
+
+    /**
+     * A finite double as influxdb-java's NumberFormat writes it (English, no grouping, 1 to 340 fraction digits):
+     * the shortest digits that round-trip ({@link Double#toString}'s), never in exponent notation.
+     */
+    static void appendPlainDecimal(StringBuilder sb, double v) {
+        String s = Double.toString(v);
+        int e = s.indexOf('E');
+        if (e < 0) {
+            sb.append(s); // already d.ddd with at least one fraction digit
+            return;
+        }
+        boolean negative = s.charAt(0) == '-';
+        if (negative) {
+            sb.append('-');
+        }
+        // mantissa d.ddd (one digit before the point); its digits without the point
+        int from = negative ? 1 : 0;
+        int digitsEnd = e;
+        while (digitsEnd > from + 2 && s.charAt(digitsEnd - 1) == '0') {
+            digitsEnd--; // trailing zeros of the mantissa carry nothing
+        }
+        String digits = s.charAt(from) + (digitsEnd > from + 2 ? s.substring(from + 2, digitsEnd) : "");
+        int exponent = Integer.parseInt(s, e + 1, s.length(), 10);
+        int point = 1 + exponent; // digits before the decimal point
+        if (point <= 0) {
+            sb.append("0.");
+            for (int i = point; i < 0; i++) {
+                sb.append('0');
+            }
+            sb.append(digits);
+        } else if (point >= digits.length()) {
+            sb.append(digits);
+            for (int i = digits.length(); i < point; i++) {
+                sb.append('0');
+            }
+            sb.append(".0");
+        } else {
+            sb.append(digits, 0, point).append('.').append(digits, point, digits.length());
+        }
     }
 
     /**

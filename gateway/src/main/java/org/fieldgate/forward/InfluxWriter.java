@@ -7,7 +7,6 @@ import org.fieldgate.store.SpooledReading;
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBException;
 import org.influxdb.InfluxDBFactory;
-import org.influxdb.dto.BatchPoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,19 +128,21 @@ final class InfluxWriter implements AutoCloseable {
     }
 
     private void write(List<SpooledReading> part) {
-        BatchPoints.Builder batch = BatchPoints.database(influx.database()).precision(TimeUnit.NANOSECONDS);
-        for (SpooledReading s : part) {
-            batch.point(InfluxLines.reading(s.reading()));
-        }
-        client.write(batch.build());
+        write(lineProtocol(part));
     }
 
     static String lineProtocol(List<SpooledReading> batch) {
-        StringBuilder lines = new StringBuilder(batch.size() * 110);
+        return lineProtocol(batch, new StringBuilder(batch.size() * 110));
+    }
+
+    /** The batch's body, built in {@code reused} (emptied first) so a steady writer allocates only the String. */
+    static String lineProtocol(List<SpooledReading> batch, StringBuilder reused) {
+        reused.setLength(0);
         for (SpooledReading s : batch) {
-            lines.append(InfluxLines.reading(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
+            InfluxLines.appendReading(reused, s.reading());
+            reused.append('\n');
         }
-        return lines.toString();
+        return reused.toString();
     }
 
     private void pause() {
