@@ -1,5 +1,7 @@
 package org.fieldgate;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
@@ -39,7 +41,7 @@ public class GatewayPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayPipeline.class);
 
     private final PipelineThreads threads = new PipelineThreads();
-    private final LatestReadings latest = new LatestReadings();
+    private final LatestReadings latest;
     private final SiteFiles sites;
     private final Spool spool;
     private final InfluxForwarder forwarder;
@@ -60,6 +62,11 @@ public class GatewayPipeline implements AutoCloseable {
 
     public GatewayPipeline(GatewaySettings settings, MeterRegistry metrics) {
         this.sites = SiteFiles.load(settings);
+        this.latest = new LatestReadings(settings.live().maxSeries());
+        Gauge.builder("fieldgate.live.series", latest, LatestReadings::seriesCount)
+                .description("series the live page holds").register(metrics);
+        FunctionCounter.builder("fieldgate.live.series.evicted", latest, LatestReadings::evictedSeries)
+                .description("series the live page dropped at fieldgate.live.max-series").register(metrics);
         LOG.info("fieldgate site {}: MQTT {}{}, InfluxDB {} database {}, spool {}", settings.site(),
                 settings.mqtt().url(), settings.mqtt().embedded() ? " (embedded)" : "", settings.influx().url(),
                 settings.influx().database(), settings.spool().dir());
@@ -87,7 +94,7 @@ public class GatewayPipeline implements AutoCloseable {
         committer.onCommitted(readings -> forwarder.wake());
         committer.onCommitted(live::accept);
         this.status = new StatusSnapshots(settings.site(), settings.acquire().mode(), spool, committer, ingest,
-                forwarder, reconciler, acquisition.stage(), export::keyFingerprint);
+                forwarder, reconciler, acquisition.stage(), latest, export::keyFingerprint);
         this.healthPoints = new HealthPoints(status, derived);
 
         healthPoints.start();

@@ -10,7 +10,7 @@ import org.fieldgate.store.FullPolicy;
  */
 public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqtt mqtt, Influx influx, Spool spool,
                               Ingest ingest, Forward forward, Simulator simulator, Http http, Acquire acquire,
-                              Calc calc, Export export) {
+                              Calc calc, Export export, Live live) {
 
     /**
      * @param caFile         PEM CA certificate(s) the broker's certificate must chain to (ssl:// only); null: the JVM's
@@ -111,6 +111,10 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     }
 
     public record Simulator(boolean enabled, Duration interval, String device) {
+    }
+
+    /** @param maxSeries series the live page keeps; beyond it the least recently updated is evicted */
+    public record Live(int maxSeries) {
     }
 
     /** Where the site files' probes come from. */

@@ -109,10 +109,11 @@ public class SettingsFactory {
         var http = new GatewaySettings.Http(r.secretFile("fieldgate.http.token-file"));
 
         var export = export(r, spool.dir());
+        var live = new GatewaySettings.Live(r.integer("fieldgate.live.max-series", 1, 10_000_000));
 
         r.throwIfInvalid();
         return new GatewaySettings(site, List.copyOf(siteConfigs), mqtt, influx, spool, ingest, forward, simulator,
-                http, acquire, calc, export);
+                http, acquire, calc, export, live);
     }
 
     /** The scheduled export: cron, outbox (beside the spool by default), optional endpoint and its token. */

@@ -1,24 +1,34 @@
 package org.fieldgate.live;
 
+import org.fieldgate.config.SettingDefaults;
 import org.fieldgate.reading.Reading;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The newest committed reading of every series, and a short downsampled history of each for the page's sparklines:
  * at most {@link #HISTORY_POINTS} points per series, each the mean of the readings within
  * {@link #HISTORY_SPACING_NS} of its first, so a 1 Hz channel shows its last 20 minutes and a 5-minute channel its
  * last 10 hours, in the same bounded memory.
+ *
+ * <p>At most {@code maxSeries} series are kept ({@code fieldgate.live.max-series}): a new series beyond it evicts the
+ * one updated least recently, and {@link #evictedSeries()} counts them, so a site that names more series than the
+ * heap can hold loses sparklines, never the gateway.
  */
 public class LatestReadings {
     static final int HISTORY_POINTS = 120;
     public static final long HISTORY_SPACING_NS = 10_000_000_000L;
+    public static final int DEFAULT_MAX_SERIES = Integer.parseInt(SettingDefaults.of("fieldgate.live.max-series"));
 
-    private final Map<String, Series> bySeries = new ConcurrentHashMap<>();
+    private final int maxSeries;
+    /** In update order (access order: an update moves its series to the end); guarded by itself. */
+    private final LinkedHashMap<SeriesKey, Series> bySeries;
+    private long evicted;
 
     /** One point of a sparkline: the mean of the readings in its interval, which starts at {@code timeNs}. */
     public record Point(long timeNs, double value) {
@@ -28,11 +38,61 @@ public class LatestReadings {
     public record SeriesView(Reading latest, List<Point> history) {
     }
 
-    public void update(List<Reading> committed) {
-        for (Reading r : committed) {
-            bySeries.computeIfAbsent(r.site() + '\u0000' + r.device() + '\u0000' + r.channel(), k -> new Series())
-                    .add(r);
+    /** The series' name; its strings are the latest reading's, so the key costs no text of its own. */
+    private record SeriesKey(String site, String device, String channel) {
+    }
+
+    public LatestReadings() {
+        this(DEFAULT_MAX_SERIES);
+    }
+
+    public LatestReadings(int maxSeries) {
+        if (maxSeries < 1) {
+            throw new IllegalArgumentException("fieldgate.live.max-series = " + maxSeries + ": at least 1");
         }
+        this.maxSeries = maxSeries;
+        this.bySeries = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<SeriesKey, Series> eldest) {
+                if (size() > LatestReadings.this.maxSeries) {
+                    evicted++;
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    public void update(List<Reading> committed) {
+        synchronized (bySeries) {
+            for (Reading r : committed) {
+                SeriesKey key = new SeriesKey(r.site(), r.device(), r.channel());
+                Series s = bySeries.get(key); // moves it to the most recently updated end
+                if (s == null) {
+                    s = new Series();
+                    bySeries.put(key, s);
+                }
+                s.add(r);
+            }
+        }
+    }
+
+    /** Series held now (at most the cap). */
+    public int seriesCount() {
+        synchronized (bySeries) {
+            return bySeries.size();
+        }
+    }
+
+    /** Series dropped since start because the cap was reached (the least recently updated went first). */
+    public long evictedSeries() {
+        synchronized (bySeries) {
+            return evicted;
+        }
+    }
+
+    public int maxSeries() {
+        return maxSeries;
     }
 
     public List<Reading> all() {
@@ -41,53 +101,80 @@ public class LatestReadings {
 
     /** Every series, by site, device and channel. */
     public List<SeriesView> views() {
-        List<SeriesView> out = new ArrayList<>(bySeries.size());
-        for (Series s : bySeries.values()) {
-            SeriesView v = s.view();
-            if (v.latest() != null) { // created by a concurrent update that has not added its reading yet
-                out.add(v);
-            }
+        List<Series> held;
+        synchronized (bySeries) {
+            held = new ArrayList<>(bySeries.values()); // the committer waits only for this copy
+        }
+        List<SeriesView> out = new ArrayList<>(held.size());
+        for (Series s : held) {
+            out.add(s.view());
         }
         out.sort(Comparator.comparing((SeriesView v) -> v.latest().site()).thenComparing(v -> v.latest().device())
                 .thenComparing(v -> v.latest().channel()));
         return out;
     }
 
-    /** Ring of downsampled points; the newest point stays open (its mean grows) until the spacing has passed. */
+    /**
+     * Ring of downsampled points, 8 bytes each: seconds since the series' first reading and the mean as a float
+     * (a sparkline needs neither ns nor 15 digits). The newest point stays open, its exact start, sum and count
+     * held aside, until the spacing has passed. The ring grows to {@link #HISTORY_POINTS} as points come, so a
+     * series seen a few times costs a few points.
+     */
     private static final class Series {
         private Reading latest;
-        private final long[] timeNs = new long[HISTORY_POINTS];
-        private final double[] sum = new double[HISTORY_POINTS];
-        private final int[] count = new int[HISTORY_POINTS];
+        private long baseNs;
+        private long[] ring = new long[8];
         private int newest = -1;
         private int size;
+        private long openStartNs;
+        private double openSum;
+        private int openCount;
 
         synchronized void add(Reading r) {
-            if (latest == null || r.timeNs() >= latest.timeNs()) {
-                latest = r;
-            } else {
+            if (latest == null) {
+                baseNs = r.timeNs();
+            } else if (r.timeNs() < latest.timeNs()) {
                 return; // late arrivals (re-dated copies, redelivery) do not rewrite the sparkline's past
             }
+            latest = r;
             if (!Double.isFinite(r.value())) {
                 return;
             }
-            if (newest >= 0 && r.timeNs() - timeNs[newest] < HISTORY_SPACING_NS) {
-                sum[newest] += r.value();
-                count[newest]++;
+            if (openCount > 0 && r.timeNs() - openStartNs < HISTORY_SPACING_NS) {
+                openSum += r.value();
+                openCount++;
                 return;
             }
-            newest = (newest + 1) % HISTORY_POINTS;
-            size = Math.min(size + 1, HISTORY_POINTS);
-            timeNs[newest] = r.timeNs();
-            sum[newest] = r.value();
-            count[newest] = 1;
+            if (openCount > 0) {
+                close();
+            }
+            openStartNs = r.timeNs();
+            openSum = r.value();
+            openCount = 1;
+        }
+
+        /** The open point goes into the ring. */
+        private void close() {
+            if (size == ring.length && size < HISTORY_POINTS - 1) {
+                // not wrapped yet (newest is size - 1); the open point is the history's last
+                ring = Arrays.copyOf(ring, Math.min(2 * size, HISTORY_POINTS - 1));
+            }
+            newest = (newest + 1) % ring.length;
+            size = Math.min(size + 1, ring.length);
+            long seconds = Math.min((openStartNs - baseNs) / 1_000_000_000L, 0xFFFF_FFFFL);
+            // clamped so a finite mean beyond float's range stays finite on the page
+            float mean = (float) Math.max(-Float.MAX_VALUE, Math.min(Float.MAX_VALUE, openSum / openCount));
+            ring[newest] = seconds << 32 | (Float.floatToRawIntBits(mean) & 0xFFFF_FFFFL);
         }
 
         synchronized SeriesView view() {
-            List<Point> history = new ArrayList<>(size);
+            List<Point> history = new ArrayList<>(size + 1);
             for (int i = size - 1; i >= 0; i--) {
-                int k = Math.floorMod(newest - i, HISTORY_POINTS);
-                history.add(new Point(timeNs[k], sum[k] / count[k]));
+                long p = ring[Math.floorMod(newest - i, ring.length)];
+                history.add(new Point(baseNs + (p >>> 32) * 1_000_000_000L, Float.intBitsToFloat((int) p)));
+            }
+            if (openCount > 0) {
+                history.add(new Point(openStartNs, openSum / openCount));
             }
             return new SeriesView(latest, history);
         }

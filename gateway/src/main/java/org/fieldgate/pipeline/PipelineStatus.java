@@ -28,6 +28,8 @@ import java.util.OptionalLong;
  * @param acquisition            the gateway's own probes, null when it acquires nothing
  * @param exportKeySha256        the export signing key's fingerprint (SHA-256 of its DER SubjectPublicKeyInfo), null
  *                               while the key is unusable
+ * @param liveSeries             series the live page holds now (at most {@code fieldgate.live.max-series})
+ * @param liveSeriesEvicted      series the live page dropped, least recently updated first, because the cap was reached
  */
 public record PipelineStatus(long nowNs, String site,
                              boolean brokerConnected, String brokerError,
@@ -39,5 +41,5 @@ public record PipelineStatus(long nowNs, String site,
                              long lostAcknowledged, long duplicates, long conflicts, String commitError,
                              String spoolDamage, Reconciler.Summary lastReconcile,
                              GatewaySettings.AcquireMode acquireMode, AcquisitionStage.Health acquisition,
-                             String exportKeySha256) {
+                             String exportKeySha256, int liveSeries, long liveSeriesEvicted) {
 }

@@ -4,6 +4,7 @@ import org.fieldgate.acquire.site.AcquisitionStage;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.forward.Reconciler;
+import org.fieldgate.live.LatestReadings;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.store.Spool;
 import org.fieldgate.transport.IngestCommitter;
@@ -22,6 +23,7 @@ public final class StatusSnapshots {
     private final InfluxForwarder forwarder;
     private final Reconciler reconciler;
     private final AcquisitionStage acquisition;
+    private final LatestReadings latest;
     private final LongSupplier nowNs;
     private final Supplier<String> exportKeySha256;
 
@@ -31,20 +33,21 @@ public final class StatusSnapshots {
      */
     public StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool, IngestCommitter committer,
                            MqttIngest mqtt, InfluxForwarder forwarder, Reconciler reconciler,
-                           AcquisitionStage acquisition, Supplier<String> exportKeySha256) {
-        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, EpochNanos::now,
+                           AcquisitionStage acquisition, LatestReadings latest, Supplier<String> exportKeySha256) {
+        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, latest, EpochNanos::now,
                 exportKeySha256);
     }
 
     StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool, IngestCommitter committer,
                     MqttIngest mqtt, InfluxForwarder forwarder, Reconciler reconciler, AcquisitionStage acquisition,
-                    LongSupplier nowNs) {
-        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, nowNs, () -> null);
+                    LatestReadings latest, LongSupplier nowNs) {
+        this(site, acquireMode, spool, committer, mqtt, forwarder, reconciler, acquisition, latest, nowNs, () -> null);
     }
 
     private StatusSnapshots(String site, GatewaySettings.AcquireMode acquireMode, Spool spool,
                             IngestCommitter committer, MqttIngest mqtt, InfluxForwarder forwarder,
-                            Reconciler reconciler, AcquisitionStage acquisition, LongSupplier nowNs,
+                            Reconciler reconciler, AcquisitionStage acquisition, LatestReadings latest,
+                            LongSupplier nowNs,
                             Supplier<String> exportKeySha256) {
         this.exportKeySha256 = exportKeySha256;
         this.site = site;
@@ -55,6 +58,7 @@ public final class StatusSnapshots {
         this.forwarder = forwarder;
         this.reconciler = reconciler;
         this.acquisition = acquisition;
+        this.latest = latest;
         this.nowNs = nowNs;
     }
 
@@ -71,6 +75,7 @@ public final class StatusSnapshots {
                 spool.readings().droppedTotal(),
                 spool.lostTotal(), spool.readings().duplicatesTotal(), spool.readings().conflictsTotal(), committer.lastCommitError(),
                 spool.damageAtStart(), reconciler.last(),
-                acquireMode, acquisition == null ? null : acquisition.health(), exportKeySha256.get());
+                acquireMode, acquisition == null ? null : acquisition.health(), exportKeySha256.get(),
+                latest.seriesCount(), latest.evictedSeries());
     }
 }

@@ -47,4 +47,42 @@ class LatestReadingsTest {
         assertEquals(T0 + 600 * S + 1, slow.latest().timeNs(), "a NaN value is still the newest reading");
         assertEquals(List.of(1.0, 2.0, 3.0), slow.history().stream().map(LatestReadings.Point::value).toList());
     }
+
+    @Test
+    void beyondTheCapTheLeastRecentlyUpdatedSeriesIsEvictedAndCounted() {
+        LatestReadings latest = new LatestReadings(3);
+        latest.update(List.of(r("a", T0, 1), r("b", T0, 2), r("c", T0, 3)));
+        latest.update(List.of(r("a", T0 + S, 11))); // a is now the most recently updated, b the least
+        latest.update(List.of(r("d", T0 + S, 4)));
+        assertEquals(List.of("a", "c", "d"), latest.views().stream().map(v -> v.latest().channel()).toList());
+        assertEquals(3, latest.seriesCount());
+        assertEquals(1, latest.evictedSeries());
+        latest.update(List.of(r("e", T0 + 2 * S, 5), r("f", T0 + 2 * S, 6)));
+        assertEquals(List.of("d", "e", "f"), latest.views().stream().map(v -> v.latest().channel()).toList());
+        assertEquals(3, latest.evictedSeries());
+        // an evicted series that comes back starts a new history
+        latest.update(List.of(r("b", T0 + 3 * S, 7)));
+        assertEquals(List.of(7.0), latest.views().stream().filter(v -> v.latest().channel().equals("b"))
+                .findFirst().orElseThrow().history().stream().map(LatestReadings.Point::value).toList());
+        assertEquals(4, latest.evictedSeries());
+    }
+
+    @Test
+    void theHistoryGrowsWithItsPointsAndKeepsTheirTimesAndMeans() {
+        LatestReadings latest = new LatestReadings();
+        List<Reading> batch = new ArrayList<>();
+        for (int k = 0; k < 130; k++) { // one reading per point, 5 min apart, values with a fraction
+            batch.add(r("slow", T0 + k * 300 * S + 123_456_789L, k + 0.25));
+            latest.update(batch);
+            List<LatestReadings.Point> history = latest.views().get(0).history();
+            assertEquals(Math.min(k + 1, LatestReadings.HISTORY_POINTS), history.size(), "after reading " + k);
+            batch.clear();
+        }
+        List<LatestReadings.Point> history = latest.views().get(0).history();
+        for (int i = 0; i < history.size(); i++) {
+            int k = 130 - LatestReadings.HISTORY_POINTS + i;
+            assertEquals(T0 + k * 300 * S + 123_456_789L, history.get(i).timeNs(), "point " + i);
+            assertEquals(k + 0.25, history.get(i).value(), 1e-6, "point " + i);
+        }
+    }
 }

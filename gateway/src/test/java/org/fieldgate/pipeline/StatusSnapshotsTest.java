@@ -5,6 +5,8 @@ import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.forward.InfluxForwarder;
 import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.forward.Reconciler;
+import org.fieldgate.live.LatestReadings;
+import org.fieldgate.reading.Reading;
 import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.FullPolicy;
@@ -64,8 +66,12 @@ class StatusSnapshotsTest {
             long receivedNs = spool.readings().oldestReceivedNs().orElseThrow();
             long nowNs = receivedNs + Duration.ofMinutes(20).toNanos();
             AtomicInteger clockReads = new AtomicInteger();
+            // three series offered to a live view that keeps two: the least recently updated is evicted
+            var latest = new LatestReadings(2);
+            latest.update(List.of(new Reading("plot-a", "p", "a", "ppm", 1, 1, 0),
+                    new Reading("plot-a", "p", "b", "ppm", 1, 1, 0), new Reading("plot-a", "p", "c", "ppm", 1, 1, 0)));
             var snapshots = new StatusSnapshots("plot-a", GatewaySettings.AcquireMode.OFF, spool, committer, mqtt,
-                    forwarder, reconciler, null, () -> {
+                    forwarder, reconciler, null, latest, () -> {
                 clockReads.incrementAndGet();
                 return nowNs;
             });
@@ -91,6 +97,8 @@ class StatusSnapshotsTest {
             assertTrue(s.lastSuccessfulWriteNs().isEmpty());
             assertNull(s.lastReconcile(), "not run yet");
             assertNull(s.acquisition(), "acquisition off");
+            assertEquals(2, s.liveSeries(), s.toString());
+            assertEquals(1, s.liveSeriesEvicted(), s.toString());
             // the forwarder judges the stall on the snapshot's age and instant, not on a second reading of its own
             assertNotNull(s.deliveryStalled(), s.toString());
             assertTrue(s.deliveryStalled().contains("the oldest of 2 waiting was received 1200 s ago"),

@@ -55,7 +55,7 @@ class StatusApiTest {
                             + "\"spoolFullPolicy\":\"backpressure\",\"influxReachable\":false,"
                             + "\"influxError\":\"Connection refused\",\"deadLetters\":0,\"ingested\":0,\"delivered\":0,"
                             + "\"quarantined\":0,\"dropped\":0,\"acquisition\":{\"state\":\"UP\",\"mode\":\"hardware\"},"
-                            + "\"exportKeySha256\":\"K\"}",
+                            + "\"exportKeySha256\":\"K\",\"liveSeries\":0,\"liveSeriesEvicted\":0}",
                     status.toString().replaceFirst("\"spoolBytes\":\\d+", "\"spoolBytes\":N")
                             .replaceFirst("\"exportKeySha256\":\"[0-9a-f]{64}\"", "\"exportKeySha256\":\"K\""), "/api/status");
             assertTrue(status.path("spoolBytes").asLong() > 0, status.toString());

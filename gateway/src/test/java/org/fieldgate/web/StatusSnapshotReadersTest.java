@@ -20,13 +20,13 @@ class StatusSnapshotReadersTest {
             false, "Connection lost", 11, 12.5, 13, 14, true, "drop-oldest", 15,
             false, "timed out", OptionalLong.of(1_762_999_000_000_000_000L), "no reading delivered for 16 s",
             17, 18, 19, 20, 21, 22, 23, 24, "disk I/O error", "", null,
-            GatewaySettings.AcquireMode.SIMULATED, null, "ab12");
+            GatewaySettings.AcquireMode.SIMULATED, null, "ab12", 25, 26);
 
     @Test
     void statusJsonCarriesTheSnapshotsFigures() {
         GatewayStatus g = GatewayStatus.of(S);
         assertEquals(new GatewayStatus("plot-a", false, "Connection lost", 11, 12.5, 13, 14, true, "drop-oldest", false,
-                "timed out", 17, 18, 19, 20, 21, Map.of("state", "UP", "mode", "simulated", "sites", List.of()), "ab12"),
+                "timed out", 17, 18, 19, 20, 21, Map.of("state", "UP", "mode", "simulated", "sites", List.of()), "ab12", 25, 26),
                 g);
     }
 

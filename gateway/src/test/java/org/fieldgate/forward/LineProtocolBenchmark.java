@@ -1,0 +1,101 @@
+package org.fieldgate.forward;
+
+import org.fieldgate.reading.Reading;
+import org.fieldgate.store.SpooledReading;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Preparing one InfluxDB write body of 5,000 spooled readings (500 series of a site, 10 readings each, values with
+ * three decimals, every fifth series with a calibration tag), per point: {@code pointPath} as the forwarder did it
+ * (an influxdb-java Point per reading, then its line), {@code encoder} the line written straight from the spool row
+ * into a reused buffer. {@code bodyBytes} and {@code bodyGzip} are what the HTTP request then costs: the UTF-8
+ * copy every write makes, and that copy gzipped at zlib's default level as influxdb-java's gzip does.
+ * Run by {@code gateway/bench/line-protocol-bench} (with {@code -prof gc} for bytes allocated per point).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class LineProtocolBenchmark {
+    static final int POINTS = 5000;
+
+    private List<SpooledReading> batch;
+    private StringBuilder reused;
+    private String body;
+
+    @Setup
+    public void setUp() throws IOException {
+        batch = spoolRows();
+        reused = new StringBuilder(POINTS * 110);
+        body = InfluxWriter.lineProtocol(batch);
+        byte[] plain = body.getBytes(StandardCharsets.UTF_8);
+        System.out.printf("%nbody: %d points, %d bytes plain, %d bytes gzipped (%.1fx smaller)%n", POINTS,
+                plain.length, gzip(plain).length, plain.length / (double) gzip(plain).length);
+    }
+
+    static List<SpooledReading> spoolRows() {
+        SplittableRandom random = new SplittableRandom(5000);
+        List<SpooledReading> rows = new ArrayList<>(POINTS);
+        long t0 = 1_763_000_000_000_000_000L;
+        for (int i = 0; i < POINTS; i++) {
+            int series = i % 500;
+            Reading r = new Reading("plot-a", "probe-" + series / 10, "ch_" + series % 10, "ppm",
+                    t0 + i / 500 * 1_000_000_000L + random.nextInt(1_000_000),
+                    Math.round(random.nextDouble(300, 900) * 1000) / 1000.0, i % 97 == 0 ? 4 : 0,
+                    series % 5 == 0 ? "model:GMP252" : null);
+            rows.add(new SpooledReading(i + 1, r, t0));
+        }
+        return rows;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public String pointPath() {
+        StringBuilder lines = new StringBuilder(batch.size() * 110);
+        for (SpooledReading s : batch) {
+            lines.append(InfluxLines.reading(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
+        }
+        return lines.toString();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public String encoder() {
+        return InfluxWriter.lineProtocol(batch, reused);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public byte[] bodyBytes() {
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public byte[] bodyGzip() throws IOException {
+        return gzip(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 4);
+        try (GZIPOutputStream z = new GZIPOutputStream(out, 8192)) {
+            z.write(plain);
+        }
+        return out.toByteArray();
+    }
+}
