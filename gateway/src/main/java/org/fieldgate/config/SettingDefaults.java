@@ -53,7 +53,7 @@ public final class SettingDefaults {
             "fieldgate.forward.down-after", "15m",
             "fieldgate.forward.keep-delivered", "7d",
             "fieldgate.forward.reconcile-every", "1h",
-            "fieldgate.live.max-series", "16000",
+            "fieldgate.live.max-series", "12000",
             "fieldgate.simulator.enabled", "false",
             "fieldgate.simulator.interval", "2s",
             "fieldgate.simulator.device", "sim-soil-1",

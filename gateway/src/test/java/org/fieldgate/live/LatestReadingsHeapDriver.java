@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Heap held by the live view, measured without JOL: heap used after a full GC before and after offering N series,
  * each with a full sparkline (121 points, 10 s apart) and a latest reading whose strings are its own, as a decoded
- * message's are. Prints bytes per series held and the heap held when 50,000 series are offered to the default cap.
+ * message's are. Prints bytes per series held and the heap held when 50,000 series are offered to the default cap
+ * (worst case: every held series with a full history).
  * Run: {@code java -Xmx512m -cp <test classpath> org.fieldgate.live.LatestReadingsHeapDriver [series...]}.
  */
 public final class LatestReadingsHeapDriver {
@@ -46,7 +47,8 @@ public final class LatestReadingsHeapDriver {
         List<Reading> batch = new ArrayList<>(series);
         for (int point = 0; point <= LatestReadings.HISTORY_POINTS; point++) {
             batch.clear();
-            for (int s = 0; s < series; s++) {
+            // every series once, then full histories for the newest the cap holds: the most the cap lets it hold
+            for (int s = point == 0 ? 0 : Math.max(0, series - cap); s < series; s++) {
                 batch.add(new Reading(new String("plot-a"), "probe-" + s / 10, "co2_" + s % 10 + "0cm",
                         new String("ppm"), T0 + point * 10 * S + s, 400 + point + s % 7 * 0.125, 0));
             }
