@@ -142,6 +142,12 @@ class ConfigCheckTest {
         assertEquals(0.1, scd30Rh.random());
         assertEquals(3, scd30Rh.systematic());
         assertTrue(scd30Rh.source().contains("SCD30"), scd30Rh.source());
+        // TEROS 12: +-0.5 degC; EC +-(10 uS/cm + 5 %) in dS/m
+        assertEquals(0.5, set.models().get("teros12").accuracy("temp").systematic());
+        Accuracy ec = set.models().get("teros12").accuracy("ec");
+        assertEquals(0.01, ec.systematic());
+        assertEquals(5, ec.ofReadingPct());
+        assertEquals((0.01 + 0.05 * 2) / Math.sqrt(3), ec.systematicStandard(2), 1e-12);
     }
 
     @Test
