@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -154,6 +156,12 @@ final class ReportHtml {
             }
         }
         List<String> keys = new ArrayList<>(byChannel.keySet());
+        // one site (the usual window): the chart's labels leave it out and the caption names it once
+        Set<String> sites = new TreeSet<>();
+        for (List<String> r : ledger.rows()) {
+            sites.add(ledger.get(r, "site"));
+        }
+        String sitePrefix = sites.size() == 1 ? sites.iterator().next() + " / " : null;
         int rowH = 18;
         int labelW = 300;
         int barW = 380;
@@ -161,7 +169,12 @@ final class ReportHtml {
         for (int i = 0; i < keys.size(); i++) {
             long[] s = byChannel.get(keys.get(i));
             double y = 20 + i * rowH;
-            svg.text(labelW - 6, y + 12, "end", "label", keys.get(i));
+            String label = sitePrefix != null && keys.get(i).startsWith(sitePrefix)
+                    ? keys.get(i).substring(sitePrefix.length()) : keys.get(i);
+            // a label wider than its column would be cut at the chart's left edge: keep its end (the channel),
+            // mark the cut with an ellipsis and give the full name as the tooltip (and in the table below)
+            String shown = fitLeft(label, (int) ((labelW - 6) / LABEL_CHAR_PX));
+            svg.text(labelW - 6, y + 12, "end", "label", shown, shown.equals(label) ? null : keys.get(i));
             svg.rect(labelW, y + 3, barW, rowH - 6, "track");
             if (s[5] == 1 && s[0] > 0) {
                 double share = (double) s[1] / s[0];
@@ -176,7 +189,11 @@ final class ReportHtml {
             svg.line(x, 16, x, 20 + keys.size() * rowH, "grid");
             svg.text(x, 13, "middle", "tick", p + " %");
         }
-        out.raw("<figure>\n").raw(svg.toString());
+        out.raw("<figure>\n");
+        if (sitePrefix != null) {
+            out.raw("<figcaption>").text("Site " + sites.iterator().next() + ": device / channel").raw("</figcaption>\n");
+        }
+        out.raw(svg.toString());
         source(out, ledger, "rows summed per site, device and channel over the window's hours",
                 "site", "device", "channel", "expected", "received", "gap_readings", "missing", "flagged");
         out.raw("</figure>\n<table>\n<thead><tr><th>site / device / channel</th><th>interval s</th><th>hours</th>"
@@ -197,6 +214,20 @@ final class ReportHtml {
         out.raw("</tbody>\n</table>\n");
         gapCauses(out, gaps);
         out.raw("</section>\n");
+    }
+
+    /**
+     * Widest average glyph of the chart labels (12.5 px DejaVu Sans, digits and lower case about 0.6 em), in px; an
+     * upper bound, so that a label cut to {@code width / LABEL_CHAR_PX} characters fits its column.
+     */
+    static final double LABEL_CHAR_PX = 7.9;
+
+    /** {@code text}, or its last {@code maxChars - 1} characters after an ellipsis when it is longer. */
+    static String fitLeft(String text, int maxChars) {
+        if (text.length() <= maxChars) {
+            return text;
+        }
+        return "\u2026" + text.substring(text.length() - (maxChars - 1));
     }
 
     private static long count(Double v) {
@@ -766,8 +797,17 @@ final class ReportHtml {
         }
 
         void text(double x, double y, String anchor, String cls, String text) {
+            text(x, y, anchor, cls, text, null);
+        }
+
+        /** A text with a tooltip ({@code <title>}, what a browser shows on hover), when {@code title} is given. */
+        void text(double x, double y, String anchor, String cls, String text, String title) {
             sb.append("<text class=\"").append(cls).append("\" x=\"").append(coord(x)).append("\" y=\"").append(coord(y))
-                    .append("\" text-anchor=\"").append(anchor).append("\">").append(escape(text)).append("</text>\n");
+                    .append("\" text-anchor=\"").append(anchor).append("\">");
+            if (title != null) {
+                sb.append("<title>").append(escape(title)).append("</title>");
+            }
+            sb.append(escape(text)).append("</text>\n");
         }
 
         void raw(String s) {

@@ -101,7 +101,7 @@ public final class ChamberFeed implements AutoCloseable {
             est = new FluxCalculator(e.fluxOptions(base)).estimate(closure);
             if (est.fitted() && !closure.samples().isEmpty()) {
                 ChamberSample first = closure.samples().get(0);
-                u = FluxUncertainty.of(est, SiteAccuracy.chamber(site,
+                u = FluxUncertainty.of(est, SiteAccuracy.chamber(site, e.chamberId(),
                         Instant.ofEpochSecond(0, e.lidCloseNs()).atZone(site.timezone()).toLocalDate()),
                         first.pressureKpa(), first.tempC());
             }
@@ -112,7 +112,7 @@ public final class ChamberFeed implements AutoCloseable {
         List<PointLine> points = new ArrayList<>(2);
         points.add(LivePoints.closure(e));
         if (est != null) {
-            points.add(LivePoints.flux(e, est, u));
+            points.add(LivePoints.flux(e, est, u, geometryCounted(e.chamberId())));
             LOG.info("closure {}: {} samples, flux {} umol m-2 s-1 ({}), R2 {}, flags {}", e.closureId(),
                     e.samples().size(), String.format("%.3f", est.fluxUmolM2S()), est.model(),
                     String.format("%.4f", est.r2()), LivePoints.names(est.flags()));
@@ -123,6 +123,11 @@ public final class ChamberFeed implements AutoCloseable {
         for (Consumer<Result> l : listeners) {
             l.accept(r);
         }
+    }
+
+    /** Whether the site file states this chamber's V and S accuracies (else they count as exact). */
+    private boolean geometryCounted(String chamberId) {
+        return system.chambers().stream().anyMatch(c -> c.id().equals(chamberId) && c.geometryCounted());
     }
 
     public void onResult(Consumer<Result> listener) {

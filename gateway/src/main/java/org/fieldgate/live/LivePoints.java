@@ -89,6 +89,15 @@ public final class LivePoints {
      * given: {@code flux_ci95_low}, {@code flux_ci95_high}, {@code se_combined}, {@code systematic_rel}.
      */
     public static PointLine flux(ClosureEvent e, FluxEstimate est, FluxUncertainty u) {
+        return flux(e, est, u, null);
+    }
+
+    /**
+     * As {@link #flux(ClosureEvent, FluxEstimate, FluxUncertainty)}, and with the interval {@code geometry_counted}:
+     * whether the chamber's volume and area accuracies are in {@code systematic_rel} (false: the site file states
+     * none, so V and S count as exact and the interval is narrower than the chamber's real one).
+     */
+    public static PointLine flux(ClosureEvent e, FluxEstimate est, FluxUncertainty u, Boolean geometryCounted) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("site", e.site());
         tags.put("chamber", e.chamberId());
@@ -111,6 +120,9 @@ public final class LivePoints {
             f.put("flux_ci95_high", u.ci95HighUmolM2S());
             f.put("se_combined", u.combinedSeUmolM2S());
             f.put("systematic_rel", u.systematicRel());
+            if (geometryCounted != null) {
+                f.put("geometry_counted", geometryCounted);
+            }
         }
         return InfluxLines.derived("flux", e.lidCloseNs(), tags, f);
     }

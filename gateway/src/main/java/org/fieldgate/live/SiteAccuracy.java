@@ -6,6 +6,7 @@ import org.fieldgate.calc.flux.FluxSystematics;
 import org.fieldgate.calc.mineralisation.HouseAccuracy;
 import org.fieldgate.site.Accuracy;
 import org.fieldgate.site.Calibration;
+import org.fieldgate.site.ChamberConfig;
 import org.fieldgate.site.ChannelConfig;
 import org.fieldgate.site.ChannelRef;
 import org.fieldgate.site.HouseConfig;
@@ -65,14 +66,42 @@ final class SiteAccuracy {
         return a == null ? 0 : a.systematicStandard(reading);
     }
 
-    /** The chambers' systematic parts: P, T and the analyser's gain (V and S have no stated accuracy). */
+    /**
+     * One chamber's systematic parts (docs/science.md §7.2): its V and S from the site file's
+     * {@code volume-accuracy-pct}/{@code area-accuracy-pct} (0, i.e. exact, when not stated: the flux point's
+     * {@code geometry_counted} is then false), P, T and the analyser's gain from the channels' accuracies.
+     */
+    static FluxSystematics chamber(SiteConfig site, String chamberId, LocalDate day) {
+        ChamberConfig c = site.chambers().chambers().stream().filter(x -> x.id().equals(chamberId)).findFirst()
+                .orElse(null);
+        return chamber(site, c == null ? 0 : pct(c.volumeAccuracyPct()), c == null ? 0 : pct(c.areaAccuracyPct()), day);
+    }
+
+    /**
+     * The chambers' systematic parts for a figure over all chambers (the decomposition): the widest stated V and S
+     * limits, so that no chamber's geometry is counted narrower than stated.
+     */
     static FluxSystematics chamber(SiteConfig site, LocalDate day) {
+        double v = 0;
+        double a = 0;
+        for (ChamberConfig c : site.chambers().chambers()) {
+            v = Math.max(v, pct(c.volumeAccuracyPct()));
+            a = Math.max(a, pct(c.areaAccuracyPct()));
+        }
+        return chamber(site, v, a, day);
+    }
+
+    private static double pct(Double limitPct) {
+        return limitPct == null ? 0 : Uncertainty.fromLimit(limitPct / 100);
+    }
+
+    private static FluxSystematics chamber(SiteConfig site, double volumeRel, double areaRel, LocalDate day) {
         var sys = site.chambers();
         Accuracy co2 = of(site, sys.co2(), day);
         Accuracy p = of(site, sys.pressure(), day);
         Accuracy t = of(site, sys.temperature(), day);
-        return new FluxSystematics(0, 0, systematic(p, 0) * kpaPer(unit(site, sys.pressure())), systematic(t, 0),
-                co2 == null ? 0 : co2.gainRelStandard());
+        return new FluxSystematics(volumeRel, areaRel, systematic(p, 0) * kpaPer(unit(site, sys.pressure())),
+                systematic(t, 0), co2 == null ? 0 : co2.gainRelStandard());
     }
 
     /** The house's parts (§7.4); the flow is k sqrt(dP), so its relative error is half the dP sensor's. */

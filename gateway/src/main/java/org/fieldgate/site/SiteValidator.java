@@ -36,7 +36,7 @@ public final class SiteValidator {
     static final String[] ANALYSER_KEYS = {"co2", "h2o", "temperature", "pressure"};
     static final String[] SCHEDULE_KEYS = {"close-s", "dead-band-s", "observation-s", "open-s", "purge-s", "cycle-s"};
     static final String[] CHAMBER_KEYS = {"id", "relay-pin", "relay-model", "area-cm2", "volume-cm3",
-        "collar-offset-cm", "description"};
+        "collar-offset-cm", "volume-accuracy-pct", "area-accuracy-pct", "description"};
     static final String[] HOUSE_KEYS = {"inlet-co2", "outlet-co2", "airflow", "temperature", "humidity", "pressure",
         "fan-power", "fan-energy", "grid-factor-kg-per-kwh", "batches"};
     static final String[] BATCH_KEYS = {"id", "start-date", "rock-type", "mass-kg", "co2-potential-kg-per-kg",
@@ -662,8 +662,18 @@ public final class SiteValidator {
             Double area = c.num("area-cm2", true, 1, 100_000, "soil area inside the collar, 1-100000 cm2");
             Double volume = c.num("volume-cm3", true, 1, 10_000_000, "chamber headspace volume, 1-10000000 cm3");
             Double offset = c.num("collar-offset-cm", true, 0, 100, "collar height above the soil, 0-100 cm");
+            // +- limits as calc flux's --volume-accuracy-pct/--area-accuracy-pct (docs/science.md §7.2)
+            Double volumeAcc = c.num("volume-accuracy-pct", false, 0, 100,
+                    "+- limit of the headspace volume (collar offset included), 0-100 % of V");
+            Double areaAcc = c.num("area-accuracy-pct", false, 0, 100, "+- limit of the soil area, 0-100 % of S");
+            if (c.has("volume-accuracy-pct") != c.has("area-accuracy-pct")) {
+                String given = c.has("volume-accuracy-pct") ? "volume-accuracy-pct" : "area-accuracy-pct";
+                String other = given.equals("volume-accuracy-pct") ? "area-accuracy-pct" : "volume-accuracy-pct";
+                t.error(c.get(given), c.field(given), YamlTree.text(c.get(given)),
+                        "state " + other + " too (0 if exact); with one alone the geometry would count half");
+            }
             if (id != null && pin != null && area != null && volume != null && offset != null) {
-                chambers.add(new ChamberConfig(id, pin, relay, area, volume, offset));
+                chambers.add(new ChamberConfig(id, pin, relay, area, volume, offset, volumeAcc, areaAcc));
             }
         }
         return new ChamberSystem(co2, h2o, temp, pres, schedule, chambers);

@@ -43,6 +43,17 @@ class ReportHtmlTest {
                 + "<td class=\"n\">24</td><td class=\"n\">1440</td><td class=\"n\">1320</td><td class=\"n\">120</td><td class=\"n\">0</td>"
                 + "<td class=\"n\">0</td><td class=\"n\">91.7 %</td></tr>"), html);
         assertTrue(html.contains("expected not configured (remote node)"));
+        // one site: the chart's labels leave it out and its caption names it; a label wider than the label column
+        // (294 px / 7.9 px = 37 characters) keeps its end after an ellipsis, with the full name as tooltip and in the table
+        assertTrue(html.contains("<figcaption>Site soil-plot-example: device / channel</figcaption>"), html);
+        assertTrue(html.contains(">soil-co2-30cm / co2_30cm</text>"), html);
+        String longKey = "soil-plot-example / soil-water-north-transect-profile-station-07 / volumetric_water_content_30cm";
+        String shown = "\u2026" + longKey.substring(longKey.length() - 36);
+        assertEquals(37, shown.length());
+        assertTrue(html.contains("<title>" + longKey + "</title>" + shown + "</text>"), html);
+        assertTrue(html.contains("<tr><td>" + longKey + "</td>"), "the full name in the table");
+        assertEquals("short", ReportHtml.fitLeft("short", 37));
+        assertEquals("\u2026" + "xyz", ReportHtml.fitLeft("abcdefxyz", 4));
         assertTrue(html.contains("<td>timeout: no answer</td><td class=\"n\">1</td><td class=\"n\">120</td>"));
         // fluxes: four chambers, one closure without a flux, one flagged, 95 % bars drawn
         for (int c = 1; c <= 4; c++) {

@@ -123,7 +123,9 @@ final class ReportWindows {
 
         List<Map<String, Object>> ledger = new ArrayList<>();
         String[][] channels = {{"analyser", "co2", "2"}, {"analyser", "h2o", "2"}, {"soil-co2-10cm", "co2_10cm", "60"},
-                {"soil-co2-30cm", "co2_30cm", "60"}, {"soil-water-10cm", "vwc_10cm", "300"}, {"air", "air_temp", "2"}};
+                {"soil-co2-30cm", "co2_30cm", "60"}, {"soil-water-10cm", "vwc_10cm", "300"}, {"air", "air_temp", "2"},
+                // a name longer than the completeness chart's label column (cut there, in full in the table)
+                {"soil-water-north-transect-profile-station-07", "volumetric_water_content_30cm", "300"}};
         for (int h = 0; h < 24; h++) {
             for (String[] ch : channels) {
                 long expected = 3600 / Long.parseLong(ch[2]);

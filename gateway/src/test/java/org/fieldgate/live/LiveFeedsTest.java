@@ -3,6 +3,8 @@ package org.fieldgate.live;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,8 +55,14 @@ class LiveFeedsTest {
     }
 
     @Test
-    void eachClosureOfACycleBecomesAClosureAndAFluxPointThatRecoversTheChambersFlux() {
-        SiteConfig soil = site("soil-plot-example.yaml");
+    void eachClosureOfACycleBecomesAClosureAndAFluxPointThatRecoversTheChambersFlux() throws IOException {
+        // chamber-4 without volume-/area-accuracy-pct: its geometry counts as exact, and its point says so
+        String text = Files.readString(CONFIG.resolve("sites/soil-plot-example.yaml"));
+        String c4 = "collar-offset-cm: 2.8,\n     volume-accuracy-pct: 3, area-accuracy-pct: 1}";
+        assertTrue(text.contains(c4), "the example's chamber-4 line changed");
+        Path file = dir.resolve("soil-plot-example.yaml");
+        Files.writeString(file, text.replace(c4, "collar-offset-cm: 2.8}"));
+        SiteConfig soil = SiteConfigs.loadOrThrow(file, CONFIG.resolve("models"));
         VirtualScheduler clock = new VirtualScheduler(T0);
         Map<String, Double> flux = new LinkedHashMap<>();
         Map<String, ChamberGeometry> geometry = new LinkedHashMap<>();
@@ -110,8 +118,24 @@ class LiveFeedsTest {
             assertEquals(got, (lo + hi) / 2, 1e-9 * Math.abs(got), f.line());
             assertEquals(1.959964 * field(f, "se_combined"), (hi - lo) / 2, 1e-6 * (hi - lo), f.line());
             assertTrue(field(f, "se_combined") >= field(f, "se"), f.line());
-            assertTrue(field(f, "systematic_rel") >= 0, f.line());
+            // §7.2 by hand: V +-3 %, S +-1 % (site file; none for chamber-4), P +-0.1 kPa and T +-1 degC (BME280),
+            // gain +-2 % (GMP252), each limit / sqrt(3), at the closure's first P and T
+            double r3 = Math.sqrt(3);
+            boolean counted = c < 3;
+            double geometry2 = counted ? Math.pow(0.03 / r3, 2) + Math.pow(0.01 / r3, 2) : 0;
+            double expectedRel = Math.sqrt(geometry2 + Math.pow(0.1 / r3 / 101.3, 2) + Math.pow(1 / r3 / 293.15, 2)
+                    + Math.pow(0.02 / r3, 2));
+            assertEquals(expectedRel, field(f, "systematic_rel"), 1e-9, f.line());
+            assertEquals(counted, bool(f, "geometry_counted"), f.line());
         }
+    }
+
+    static boolean bool(PointLine p, String name) {
+        Matcher m = Pattern.compile("[ ,]" + name + "=(true|false)[ ,]").matcher(p.line() + " ");
+        if (!m.find()) {
+            throw new AssertionError("no boolean field " + name + " in " + p.line());
+        }
+        return Boolean.parseBoolean(m.group(1));
     }
 
     @Test

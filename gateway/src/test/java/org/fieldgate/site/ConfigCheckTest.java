@@ -118,7 +118,36 @@ class ConfigCheckTest {
         assertEquals(10 / Math.sqrt(3), scd30.randomStandard(400), 1e-12);
         assertEquals(0.03 / Math.sqrt(3), scd30.gainRelStandard(), 1e-15);
         assertEquals(0.1, set.models().get("bme280").accuracy("pressure").systematic());
-        assertEquals(null, set.models().get("gmp252").accuracy("co2")); // not substantiated: not stated
+        // docs/science.md §7.5: GMP252 +-40 ppm (0-3000) / +-2 % of reading (3000-10000), read as offset + gain
+        Accuracy gmp252 = set.models().get("gmp252").accuracy("co2");
+        assertEquals(0, gmp252.random());
+        assertEquals(40, gmp252.systematic());
+        assertEquals(2, gmp252.ofReadingPct());
+        assertEquals(0.02 / Math.sqrt(3), gmp252.gainRelStandard(), 1e-15);
+        assertTrue(gmp252.source().contains("GMP252") && gmp252.source().contains("not checked against a stored copy"),
+                gmp252.source());
+        // SDP810-500Pa: zero point 0.1 Pa, span 3 % of reading (not the 125 Pa part's 0.08 Pa)
+        Accuracy sdp810 = set.models().get("sdp810").accuracy("dp");
+        assertEquals(0, sdp810.random());
+        assertEquals(0.1, sdp810.systematic());
+        assertEquals(3, sdp810.ofReadingPct());
+        assertEquals((0.1 + 0.03 * 100) / Math.sqrt(3), sdp810.systematicStandard(100), 1e-12);
+        assertTrue(sdp810.source().contains("SDP8xx") && sdp810.source().contains("not checked against a stored copy"),
+                sdp810.source());
+        // SCD30 temperature 0.4 + 0.023 x 25 degC at the 0-50 degC edges, humidity 3 %RH; repeatability 0.1 each
+        Accuracy scd30T = set.models().get("scd30").accuracy("temp");
+        assertEquals(0.1, scd30T.random());
+        assertEquals(0.4 + 0.023 * 25, scd30T.systematic(), 1e-12);
+        Accuracy scd30Rh = set.models().get("scd30").accuracy("rh");
+        assertEquals(0.1, scd30Rh.random());
+        assertEquals(3, scd30Rh.systematic());
+        assertTrue(scd30Rh.source().contains("SCD30"), scd30Rh.source());
+        // TEROS 12: +-0.5 degC; EC +-(10 uS/cm + 5 %) in dS/m
+        assertEquals(0.5, set.models().get("teros12").accuracy("temp").systematic());
+        Accuracy ec = set.models().get("teros12").accuracy("ec");
+        assertEquals(0.01, ec.systematic());
+        assertEquals(5, ec.ofReadingPct());
+        assertEquals((0.01 + 0.05 * 2) / Math.sqrt(3), ec.systematicStandard(2), 1e-12);
     }
 
     @Test

@@ -65,6 +65,9 @@ class SiteConfigTest {
         ChamberConfig c1 = site.chambers().chambers().get(0);
         assertEquals(17, c1.relayPin());
         assertEquals(4076.1 + 2.5 * 317.8, c1.geometry().volumeCm3(), 1e-9);
+        assertEquals(3.0, c1.volumeAccuracyPct());
+        assertEquals(1.0, c1.areaAccuracyPct());
+        assertTrue(c1.geometryCounted());
         assertEquals(880, site.chambers().schedule().slotS() * 4, 1e-9);
         assertEquals(new ChannelRef("air", "air_pressure"), site.chambers().pressure());
 
@@ -236,6 +239,36 @@ class SiteConfigTest {
         Variant v = variant(SOIL, "relay-pin: 23", "relay-pin: 17");
         assertEquals(List.of(v.at("id: chamber-4") + ": chambers[3].relay-pin: value '17': GPIO 17 is already used by"
                 + " chamber chamber-1 (line " + v.line("id: chamber-1") + "); each pin drives one thing"), errors(v));
+    }
+
+    // ---- chamber geometry accuracies (docs/science.md §7.2) ----
+
+    @Test
+    void chamberGeometryAccuracyOutOfRangeNamesFileLineFieldAndValue() throws IOException {
+        Variant v = variant(SOIL, "volume-accuracy-pct: 3", "volume-accuracy-pct: 150");
+        assertEquals(List.of(v.at("volume-accuracy-pct: 150") + ": chambers[0].volume-accuracy-pct: value '150': out of"
+                + " range; +- limit of the headspace volume (collar offset included), 0-100 % of V"), errors(v));
+        Variant neg = variant(SOIL, "area-accuracy-pct: 1}", "area-accuracy-pct: -1}");
+        assertEquals(List.of(neg.at("area-accuracy-pct: -1") + ": chambers[0].area-accuracy-pct: value '-1': out of"
+                + " range; +- limit of the soil area, 0-100 % of S"), errors(neg));
+    }
+
+    @Test
+    void chamberGeometryAccuracyNeedsBothVolumeAndArea() throws IOException {
+        Variant v = variant(SOIL, ", area-accuracy-pct: 1}", "}");
+        assertEquals(List.of(v.at("volume-accuracy-pct: 3}") + ": chambers[0].volume-accuracy-pct: value '3': state"
+                + " area-accuracy-pct too (0 if exact); with one alone the geometry would count half"), errors(v));
+    }
+
+    @Test
+    void chamberWithoutGeometryAccuracyIsValidAndCountsItsGeometryAsExact() throws IOException {
+        Variant v = variant(SOIL, ",\n     volume-accuracy-pct: 3, area-accuracy-pct: 1}", "}");
+        SiteConfig site = SiteConfigs.loadOrThrow(v.file(), MODELS);
+        ChamberConfig c1 = site.chambers().chambers().get(0);
+        assertNull(c1.volumeAccuracyPct());
+        assertNull(c1.areaAccuracyPct());
+        assertTrue(!c1.geometryCounted());
+        assertTrue(site.chambers().chambers().get(1).geometryCounted());
     }
 
     @Test
