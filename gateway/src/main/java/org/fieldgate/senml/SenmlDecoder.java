@@ -60,6 +60,7 @@ public final class SenmlDecoder {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+    private final SenmlStream stream;
     private final int maxMessageBytes;
     private final int maxRecords;
     private final long notBeforeNs;
@@ -82,10 +83,19 @@ public final class SenmlDecoder {
                 .maxNestingDepth(16).maxNumberLength(64).maxStringLength(4096).build();
         json.getFactory().setStreamReadConstraints(limits);
         cbor.getFactory().setStreamReadConstraints(limits);
+        this.stream = new SenmlStream(limits, maxRecords, declaredUnits);
     }
 
     /** @param nowNs the gateway's wall clock, used only for the "not in the future" check */
     public DecodedPack decode(String topic, byte[] payload, long nowNs) {
+        return decode(topic, payload, nowNs, true);
+    }
+
+    /**
+     * {@code streaming} false: the tree path alone, which refusals always take; the differential test and the ingest
+     * benchmark compare the two.
+     */
+    DecodedPack decode(String topic, byte[] payload, long nowNs, boolean streaming) {
         SenmlTopic parsed;
         try {
             parsed = SenmlTopic.parse(topic);
@@ -97,6 +107,14 @@ public final class SenmlDecoder {
         if (payload.length > maxMessageBytes) {
             return refused(topic, payload, "payload is " + payload.length + " bytes, more than the "
                     + maxMessageBytes + " allowed (fieldgate.ingest.max-message-bytes)");
+        }
+        // Scale 9 turns ns into seconds without a division: this runs once per pack, not per record.
+        Window window = new Window(BigDecimal.valueOf(notBeforeNs, 9), BigDecimal.valueOf(nowNs + maxFutureSkewNs, 9));
+        if (streaming) {
+            List<Reading> plain = stream.readings(site, device, payload, window.notBeforeS, window.latestS);
+            if (plain != null) {
+                return new DecodedPack(plain, List.of());
+            }
         }
         boolean isCbor = payload.length > 0 && (payload[0] & 0xe0) == 0x80;
         String format = isCbor ? "CBOR" : "JSON";
@@ -124,8 +142,6 @@ public final class SenmlDecoder {
         List<Reading> readings = new ArrayList<>(pack.size());
         List<Rejection> rejections = new ArrayList<>(0);
         Base base = new Base();
-        // Scale 9 turns ns into seconds without a division: this runs once per pack, not per record.
-        Window window = new Window(BigDecimal.valueOf(notBeforeNs, 9), BigDecimal.valueOf(nowNs + maxFutureSkewNs, 9));
         int index = 0;
         for (JsonNode record : pack) {
             try {
@@ -210,7 +226,7 @@ public final class SenmlDecoder {
             throw new BadRecord("missing field 'n' (and no 'bn'): a reading needs a channel name");
         }
         String resolved = base.name + (record.has("n") ? text(record, "n") : "");
-        String channel = channelOf(resolved, device);
+        String channel = SenmlStream.channelOf(resolved, device);
         if (channel.isEmpty()) {
             throw new BadRecord("name bn+n = '" + abbreviate(resolved) + "' names the device but no channel: "
                     + "missing field 'n'");
@@ -288,21 +304,6 @@ public final class SenmlDecoder {
             throw new BadRecord(field + " = '" + abbreviate(record.get(field).toString()) + "' is not a finite number");
         }
         return value;
-    }
-
-    /** The channel part of a resolved name; "" when it names the device alone ({@code "<device>/"}). */
-    private static String channelOf(String resolvedName, String device) {
-        if (resolvedName.length() > device.length() && resolvedName.startsWith(device)) {
-            char separator = resolvedName.charAt(device.length());
-            if (separator == '/' || separator == ':') {
-                return resolvedName.substring(device.length() + 1);
-            }
-        }
-        // LwM2M stacks (Eclipse Leshan among them) name records by object path, "/3303/0/5700".
-        if (resolvedName.length() > 1 && resolvedName.charAt(0) == '/') {
-            return resolvedName.substring(1);
-        }
-        return resolvedName;
     }
 
     private static String text(JsonNode record, String field) throws BadRecord {

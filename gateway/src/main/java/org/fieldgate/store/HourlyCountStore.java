@@ -52,23 +52,49 @@ public final class HourlyCountStore {
 
     /** Counts {@code readings} as received, inside the caller's transaction on {@code c}. */
     static void addReceived(Connection c, List<Reading> readings) throws SQLException {
-        Map<List<String>, double[]> sums = new LinkedHashMap<>();
+        Map<SeriesHour, double[]> sums = new LinkedHashMap<>();
         for (Reading r : readings) {
-            double[] v = sums.computeIfAbsent(key(r), k -> new double[4]);
+            double[] v = sums.computeIfAbsent(SeriesHour.of(r), k -> new double[4]);
             v[0]++;
             v[1] += r.qc() != 0 ? 1 : 0;
             v[3] += (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
         }
-        AccumulatorStore.add(c, sums);
+        AccumulatorStore.add(c, keyed(sums));
     }
 
     /** Counts {@code readings} as delivered, inside the caller's transaction on {@code c}. */
     static void addDelivered(Connection c, List<Reading> readings) throws SQLException {
-        Map<List<String>, double[]> sums = new LinkedHashMap<>();
+        Map<SeriesHour, double[]> sums = new LinkedHashMap<>();
         for (Reading r : readings) {
-            sums.computeIfAbsent(key(r), k -> new double[4])[2]++;
+            sums.computeIfAbsent(SeriesHour.of(r), k -> new double[4])[2]++;
         }
-        AccumulatorStore.add(c, sums);
+        AccumulatorStore.add(c, keyed(sums));
+    }
+
+    /**
+     * A series in an hour, as a map key: the strings of the accumulator row (key and bucket) are built once per series
+     * and hour of a commit, not once per reading.
+     */
+    private record SeriesHour(long hour, String site, String device, String channel) {
+        static SeriesHour of(Reading r) {
+            return new SeriesHour(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r.site(), r.device(), r.channel());
+        }
+
+        List<String> key() {
+            return List.of(KEY + hourOf(hour * SpoolDatabase.HOUR_NS), site + "/" + device + "/" + channel);
+        }
+    }
+
+    private static Map<List<String>, double[]> keyed(Map<SeriesHour, double[]> sums) {
+        Map<List<String>, double[]> keyed = new LinkedHashMap<>(sums.size() * 2);
+        // two series may join to one bucket name (a channel with a '/'): their counts add up, as they always did
+        sums.forEach((k, v) -> keyed.merge(k.key(), v, (a, b) -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] += b[i];
+            }
+            return a;
+        }));
+        return keyed;
     }
 
     /**
@@ -86,9 +112,5 @@ public final class HourlyCountStore {
             up.setLong(2, lastId);
             up.executeUpdate();
         }
-    }
-
-    private static List<String> key(Reading r) {
-        return List.of(KEY + hourOf(r.timeNs()), r.site() + "/" + r.device() + "/" + r.channel());
     }
 }
