@@ -101,6 +101,7 @@ public final class MqttIngest implements AutoCloseable {
                 fresh.subscribe(SenmlDecoder.TOPIC_FILTER, 1).waitForCompletion(15_000);
                 for (String filter : alsoSubscribed) {
                     fresh.subscribe(filter, 1).waitForCompletion(15_000);
+                    LOG.info("MQTT subscribed to {} too", filter);
                 }
                 connected = true;
                 lastError = "";
