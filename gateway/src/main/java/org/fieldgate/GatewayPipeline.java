@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
+import org.fieldgate.acquire.LorawanSoilNodeSimulator;
 import org.fieldgate.acquire.SoilProbeSimulator;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.export.ExportStage;
@@ -57,6 +58,8 @@ public class GatewayPipeline implements AutoCloseable {
     private final LiveCalculations live;
     /** null unless fieldgate.simulator.enabled */
     private final SoilProbeSimulator simulator;
+    /** null unless fieldgate.simulator.enabled and a site file maps LoRaWAN applications */
+    private final LorawanSoilNodeSimulator lorawanNode;
     private final StatusSnapshots status;
     private final HealthPoints healthPoints;
 
@@ -89,6 +92,7 @@ public class GatewayPipeline implements AutoCloseable {
                 ? new SoilProbeSimulator(settings.mqtt().url(), settings.site(), settings.simulator().device(),
                 settings.simulator().interval())
                 : null;
+        this.lorawanNode = settings.simulator().enabled() ? lorawanNode(settings, sites) : null;
         // who hears of each committed group, in this order: the page's latest values, the forwarder, live calculations
         committer.onCommitted(latest::update);
         committer.onCommitted(readings -> forwarder.wake());
@@ -109,6 +113,9 @@ public class GatewayPipeline implements AutoCloseable {
         if (simulator != null) {
             simulator.start();
         }
+        if (lorawanNode != null) {
+            lorawanNode.start();
+        }
         export.start();
     }
 
@@ -120,6 +127,9 @@ public class GatewayPipeline implements AutoCloseable {
         export.close();
         if (simulator != null) {
             simulator.close();
+        }
+        if (lorawanNode != null) {
+            lorawanNode.close();
         }
         if (acquisition.stage() != null) {
             acquisition.stage().close();
@@ -134,6 +144,18 @@ public class GatewayPipeline implements AutoCloseable {
         }
         spool.close();
         LOG.info("fieldgate stopped; {} readings wait in the spool for the next start", spool.readings().depth());
+    }
+
+    /** The demo's LoRaWAN soil node: the first site file's first application and the first device profile it maps. */
+    private static LorawanSoilNodeSimulator lorawanNode(GatewaySettings settings, SiteFiles sites) {
+        for (var site : sites.sites()) {
+            var lora = site.lorawan();
+            if (lora != null && !lora.profiles().isEmpty()) {
+                return new LorawanSoilNodeSimulator(settings.mqtt().url(), lora.applications().get(0), "demo-lorawan-soil-1",
+                        "a84041000181c5ff", lora.profiles().keySet().iterator().next(), settings.simulator().interval());
+            }
+        }
+        return null;
     }
 
     // what the web layer reads, handed out as beans by PipelineBeans only

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.acquire.site.PackSink;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.lorawan.LorawanDecoder;
 import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.Spool;
 import org.fieldgate.threads.PipelineThreads;
@@ -51,6 +52,12 @@ public final class IngestBuilder {
                 new BrokerAccess(mqtt.username(), mqtt.password(), mqtt.nodePasswordFile()))
                 : null;
         MqttIngest subscription = new MqttIngest(mqtt, committer, threads);
+        var lorawan = new LorawanDecoder(sites.sites(), (site, device, firstNs, lastNs, missing, cause) ->
+                spool.gaps().record(site, device, "*", firstNs, lastNs, missing, cause));
+        if (lorawan.hasApplications()) {
+            committer.decodeLorawanWith(lorawan);
+            subscription.alsoSubscribe(LorawanDecoder.TOPIC_FILTERS);
+        }
         register(metrics, subscription, broker);
         return new Ingest(broker, committer, subscription);
     }

@@ -28,7 +28,10 @@ import java.util.List;
  *   bit 10  0x400  CLOCK_JUMP      stamped after the wall clock was seen to jump (wall delta and monotonic delta
  *                                   between two looks differ by more than the threshold) and before the time keeper
  *                                   re-anchored on a synchronised clock. Always together with CLOCK_UNSYNCED.
- *   bits 11+   the gateway's later stages
+ *   bit 11  0x800  NETWORK_TIME    stamped with a LoRaWAN network server's receive time (ChirpStack {@code time},
+ *                                   The Things Stack {@code uplink_message.received_at}), not the node's acquisition
+ *                                   time: the node sampled before it transmitted (org/fieldgate/lorawan/README.md)
+ *   bits 12+   the gateway's later stages
  * </pre>
  *
  * A flagged value is kept and published: the verifier decides, the driver only says why it looks suspect. A verifier
@@ -50,6 +53,7 @@ public final class QcFlags {
     public static final int CLOCK_UNSYNCED = 1 << 8;
     public static final int REDATED = 1 << 9;
     public static final int CLOCK_JUMP = 1 << 10;
+    public static final int NETWORK_TIME = 1 << 11;
     /** Bits 8-10: timestamp quality. */
     public static final int TIME_MASK = CLOCK_UNSYNCED | REDATED | CLOCK_JUMP;
 
@@ -61,7 +65,7 @@ public final class QcFlags {
 
     static {
         String[] named = {"STATUS_WARNING", "OUT_OF_RANGE", "STUCK_VALUE", "CRC_RETRIED", "WARMING_UP", "LOOP_FAULT",
-                "REINITIALISED", null, "CLOCK_UNSYNCED", "REDATED", "CLOCK_JUMP"};
+                "REINITIALISED", null, "CLOCK_UNSYNCED", "REDATED", "CLOCK_JUMP", "NETWORK_TIME"};
         for (int bit = 0; bit < NAMES.length; bit++) {
             NAMES[bit] = bit < named.length && named[bit] != null ? named[bit] : "BIT" + bit;
         }

@@ -10,13 +10,23 @@ import java.util.Map;
  * @param chambers    null when the site has no automated chambers
  * @param house       null when the site is not a mineralisation house
  * @param remoteNodes nodes that publish over MQTT by themselves, with their channels' units
+ * @param lorawan     LoRaWAN applications whose uplinks are this site's and their field maps; null when none
  */
 public record SiteConfig(String id, String name, double latitude, double longitude, Double elevationM, ZoneId timezone,
                          Map<String, BusConfig> buses, List<ProbeConfig> probes, Map<String, Calibration> calibrations,
-                         ChamberSystem chambers, HouseConfig house, String file, List<RemoteNode> remoteNodes) {
+                         ChamberSystem chambers, HouseConfig house, String file, List<RemoteNode> remoteNodes,
+                         LorawanMapping lorawan) {
 
     public SiteConfig {
         remoteNodes = List.copyOf(remoteNodes);
+    }
+
+    /** A site without LoRaWAN applications. */
+    public SiteConfig(String id, String name, double latitude, double longitude, Double elevationM, ZoneId timezone,
+                      Map<String, BusConfig> buses, List<ProbeConfig> probes, Map<String, Calibration> calibrations,
+                      ChamberSystem chambers, HouseConfig house, String file, List<RemoteNode> remoteNodes) {
+        this(id, name, latitude, longitude, elevationM, timezone, buses, probes, calibrations, chambers, house, file,
+                remoteNodes, null);
     }
 
     /** A site without remote nodes. */

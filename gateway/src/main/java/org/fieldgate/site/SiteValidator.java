@@ -42,7 +42,7 @@ public final class SiteValidator {
     static final String[] BATCH_KEYS = {"id", "start-date", "rock-type", "mass-kg", "co2-potential-kg-per-kg",
         "handling-emissions-kg-co2", "notes"};
     static final String[] SITE_KEYS = {"kind", "id", "name", "location", "timezone", "sampling", "buses",
-        "probes", "remote-nodes", "calibrations", "analyser", "schedule", "chambers", "house", "notes"};
+        "probes", "remote-nodes", "calibrations", "analyser", "schedule", "chambers", "house", "notes", "lorawan"};
     static final String[] REMOTE_NODE_KEYS = {"id", "channels", "description"};
     static final String[] REMOTE_CHANNEL_KEYS = {"unit", "description"};
     static final String[] REF_KEYS = {"probe", "channel"};
@@ -109,7 +109,7 @@ public final class SiteValidator {
         Map<String, BusConfig> buses = buses(o);
         calibrations(o);
         // a site of remote nodes only (e.g. LwM2M nodes) has no probes of its own
-        boolean remoteOnly = o.has("remote-nodes");
+        boolean remoteOnly = o.has("remote-nodes") || o.has("lorawan");
         List<Node> probeNodes = o.seq("probes", !remoteOnly,
                 "a list of probes, each with id, model and bus/address or pin (or remote-nodes)");
         if (probeNodes != null) {
@@ -124,8 +124,9 @@ public final class SiteValidator {
         List<RemoteNode> remoteNodes = remoteNodes(o);
         ChamberSystem chambers = chambers(o);
         HouseConfig house = house(o);
+        LorawanMapping lorawan = LorawanSection.parse(t, o, calibrations, calibrationNodes);
         return new SiteConfig(id, name, lat == null ? 0 : lat, lon == null ? 0 : lon, elevation, zone, buses,
-                List.copyOf(probes.values()), Map.copyOf(calibrations), chambers, house, t.file, remoteNodes);
+                List.copyOf(probes.values()), Map.copyOf(calibrations), chambers, house, t.file, remoteNodes, lorawan);
     }
 
     /** {@code remote-nodes}: MQTT device names not taken by a probe, each channel a SenML name with a SenML unit. */

@@ -8,6 +8,7 @@ import org.fieldgate.threads.PipelineThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.senml.DecodedPack;
+import org.fieldgate.lorawan.LorawanDecoder;
 import org.fieldgate.senml.Rejection;
 import org.fieldgate.senml.SenmlDecoder;
 import org.fieldgate.store.DeadLetterStore;
@@ -84,6 +85,8 @@ public final class IngestCommitter implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean waitingForRoom;
     private volatile String lastCommitError = "";
+    /** LoRaWAN network servers' uplinks, when a site file maps some (set before start). */
+    private volatile LorawanDecoder lorawan;
 
     public IngestCommitter(SenmlDecoder decoder, ReadingStore readingStore, int batchMessages, MeterRegistry metrics) {
         this(decoder, readingStore, new Bounds(batchMessages, GatewaySettings.Ingest.DEFAULT_COMMIT_BATCH_READINGS,
@@ -110,6 +113,11 @@ public final class IngestCommitter implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /** Decodes ChirpStack and The Things Stack uplinks with {@code decoder} (call before {@link #start()}). */
+    public void decodeLorawanWith(LorawanDecoder decoder) {
+        this.lorawan = decoder;
     }
 
     public void onCommitted(Consumer<List<Reading>> listener) {
@@ -257,6 +265,10 @@ public final class IngestCommitter implements AutoCloseable {
     }
 
     private DecodedPack decode(Incoming m, long nowNs) {
+        LorawanDecoder lora = lorawan;
+        if (m.refusal() == null && lora != null && LorawanDecoder.matches(m.topic())) {
+            return lora.decode(m.topic(), m.payload());
+        }
         return m.refusal() != null ? decoder.refused(m.topic(), m.payload(), m.refusal())
                 : decoder.decode(m.topic(), m.payload(), nowNs);
     }

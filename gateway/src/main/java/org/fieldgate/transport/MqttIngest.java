@@ -18,6 +18,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,6 +59,8 @@ public final class MqttIngest implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile String lastError = "not connected yet";
+    /** Topic filters subscribed besides the SenML one (LoRaWAN network servers' uplinks); set before start. */
+    private volatile List<String> alsoSubscribed = List.of();
 
     public MqttIngest(GatewaySettings.Mqtt settings, IngestCommitter committer) {
         this(settings, committer, new PipelineThreads());
@@ -69,6 +72,11 @@ public final class MqttIngest implements AutoCloseable {
         this.tls = settings.url().startsWith("ssl://") ? tlsSocketFactory(settings) : null;
         this.connector = threads.thread("mqtt-connector", null, beat -> keepConnected());
         threads.watch("mqtt-receive", this::receiveProblem);
+    }
+
+    /** Subscribes to {@code filters} too, on every connection (call before {@link #start()}). */
+    public void alsoSubscribe(List<String> filters) {
+        this.alsoSubscribed = List.copyOf(filters);
     }
 
     public void start() {
@@ -91,6 +99,10 @@ public final class MqttIngest implements AutoCloseable {
                 current = connection;
                 fresh.connect(options(sockets)).waitForCompletion(15_000);
                 fresh.subscribe(SenmlDecoder.TOPIC_FILTER, 1).waitForCompletion(15_000);
+                for (String filter : alsoSubscribed) {
+                    fresh.subscribe(filter, 1).waitForCompletion(15_000);
+                    LOG.info("MQTT subscribed to {} too", filter);
+                }
                 connected = true;
                 lastError = "";
                 backoffMs = 250;

@@ -14,7 +14,7 @@ class QcFlagsTest {
         assertEquals(List.of("STATUS_WARNING", "STUCK_VALUE", "CLOCK_UNSYNCED", "CLOCK_JUMP"),
                 QcFlags.words(1 | 4 | 256 | 1024));
         assertEquals(List.of("REDATED"), QcFlags.words(512));
-        assertEquals(List.of("BIT7", "BIT11", "BIT31"), QcFlags.words(128 | 2048 | Integer.MIN_VALUE));
+        assertEquals(List.of("BIT7", "BIT12", "BIT31"), QcFlags.words(128 | 4096 | Integer.MIN_VALUE));
     }
 
     /** Stored in spools and InfluxDB and carried in SenML: a renumbered bit would change what old data means. */

@@ -244,6 +244,9 @@ class ConfigCheckTest {
         assertEquals(set(SiteValidator.REMOTE_CHANNEL_KEYS),
                 keys(remote.get("properties").get("channels").get("additionalProperties")));
 
+        assertEquals(set(LorawanSection.LORAWAN_KEYS), keys(sp.get("lorawan")));
+        assertEquals(set(LorawanSection.FIELD_KEYS), keys(defs.get("lorawanFields").get("additionalProperties")));
+
         JsonNode model = defs.get("sensorModel");
         JsonNode mp = model.get("properties");
         assertEquals(set(ModelLoader.MODEL_KEYS), keys(model));

@@ -179,6 +179,23 @@ class SiteConfigTest {
     }
 
     @Test
+    void lorawanFieldMapsAreValidatedWithFileLineAndField() throws IOException {
+        Path file = CONFIG.resolve("sites/lorawan-soil-example.yaml");
+        SiteConfig site = SiteConfigs.loadOrThrow(file, MODELS);
+        assertEquals(List.of("6f0e6e2a-3c1b-4f7e-9a51-2d8f0c3b7a10", "soil-network"), site.lorawan().applications());
+        assertEquals("vwc", site.lorawan().mapFor(List.of("unknown"), "LSE01").fields().get("water_SOIL").channel());
+        assertEquals(1, site.lorawan().mapFor(List.of("lse01-plot-b-1"), "LSE01").fields().get("water_SOIL")
+                .calibrations().size());
+        Variant v = variant(file, "      temp_SOIL: {channel: soil_temp, unit: Cel}\n      conduct_SOIL",
+                "      temp_SOIL: {channel: soil_temp, unit: degC, calibration: nope}\n      conduct_SOIL");
+        assertEquals(List.of(
+                v.at("unit: degC") + ": lorawan.profiles.LSE01.temp_SOIL.unit: value 'degC': not a SenML unit "
+                        + "(transport/SenmlUnits.java: ppm, Cel, %RH, kPa, Pa, m3/m3, W, kWh, ...); did you mean 'deg'?",
+                v.at("unit: degC") + ": lorawan.profiles.LSE01.temp_SOIL.calibration: value 'nope': a calibration id "
+                        + "defined under calibrations"), errors(v));
+    }
+
+    @Test
     void unknownKeySuggestsTheClosestOne() throws IOException {
         Variant v = variant(SOIL, "    interval-s: 300", "    intervall-s: 300");
         assertEquals(List.of(v.at("intervall-s") + ": probes[3].intervall-s: value '300': unknown key; did you mean"
