@@ -55,7 +55,8 @@ final class InstrumentFluxCommand {
             "         -> one JSON line per closure and gas (co2 umol m-2 s-1, ch4 and n2o nmol m-2 s-1): closure_id,",
             "            gas, unit, points, linear_flux, linear_se, exponential_flux, exponential_se,",
             "            exponential_k_per_s, model, model_reason, flux, se, r2, mdf, qc [...], flux_ci95_low,",
-            "            flux_ci95_high, flux_se_combined, flux_systematic_rel, samples_diag (left out: DIAG != 0), error",
+            "            flux_ci95_high, flux_se_combined, flux_systematic_rel, samples_diag (left out: DIAG != 0),",
+            "            samples_missing (left out: gas, P or T not measured), error",
             "         options: --r2-threshold 0.90  --min-points 10  --precision 1 (the gas's unit: ppm or ppb)",
             "                  --ambient-ppm 420|off (CO2 only)  --ambient-tolerance-ppm 100  and calc flux's",
             "                  uncertainty options (--co2-gain-accuracy-pct is the gain of whichever gas)",
@@ -145,6 +146,7 @@ final class InstrumentFluxCommand {
                     throw new UsageException(e.field() + ": " + e.requirement() + ", got " + e.value());
                 }
                 boolean dryAssumed = false;
+                int missing = 0;
                 List<ChamberSample> samples = new ArrayList<>();
                 for (InstrumentSample s : in) {
                     double h2o = s.h2oMmolMol();
@@ -155,6 +157,10 @@ final class InstrumentFluxCommand {
                     double p = Double.isNaN(w.pressureKpa()) ? s.pressureKpa() : w.pressureKpa();
                     double t = Double.isNaN(w.tempC()) ? s.tempC() : w.tempC();
                     double dry = s.dry().get(gas);
+                    if (Double.isNaN(dry) || Double.isNaN(p) || Double.isNaN(t)) {
+                        missing++; // not measured (a logger's NAN): left out, shows as a gap
+                        continue;
+                    }
                     try {
                         // ChamberSample takes the wet value and divides by (1 - W/1000): give it dry x (1 - W/1000)
                         samples.add(new ChamberSample(Duration.between(w.start(), s.time()).toNanos() / 1e9,
@@ -174,6 +180,7 @@ final class InstrumentFluxCommand {
                 n.put("end", w.end().toString());
                 n.put("points", e.pointsUsed());
                 n.put("samples_diag", diag);
+                n.put("samples_missing", missing);
                 n.put("model", e.model().name().toLowerCase(Locale.ROOT));
                 n.put("model_reason", e.modelReason());
                 put(n, "flux", e.fluxUmolM2S());

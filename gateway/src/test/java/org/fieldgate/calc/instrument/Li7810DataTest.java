@@ -2,14 +2,11 @@ package org.fieldgate.calc.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.fieldgate.calc.instrument.InstrumentRuns.assertWithin;
+import static org.fieldgate.calc.instrument.InstrumentRuns.calc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -19,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
-import org.fieldgate.calc.cli.CalcCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code calc flux --instrument}: closed-form closures recovered to 0.5 %, and bad files rejected with one line.
  */
 class Li7810DataTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ZoneId HELSINKI = ZoneId.of("Europe/Helsinki");
+        private static final ZoneId HELSINKI = ZoneId.of("Europe/Helsinki");
     /** 2024-07-01 09:00:00 UTC = 12:00:00 in Helsinki (EEST, +03:00). */
     private static final long T0 = 1_719_824_400L;
     private static final String DATAH = "DATAH\tSECONDS\tNANOSECONDS\tNDX\tDIAG\tREMARK\tDATE\tTIME\tH2O\tCO2\tCH4"
@@ -48,37 +43,8 @@ class Li7810DataTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-        List<JsonNode> lines() throws IOException {
-            List<JsonNode> nodes = new ArrayList<>();
-            for (String line : out.strip().split("\n")) {
-                nodes.add(JSON.readTree(line));
-            }
-            return nodes;
-        }
-
-        JsonNode line(String closure, String gas) throws IOException {
-            for (JsonNode n : lines()) {
-                if (n.get("closure_id").asText().equals(closure) && n.get("gas").asText().equals(gas)) {
-                    return n;
-                }
-            }
-            throw new AssertionError("no line for " + closure + "/" + gas + " in " + out);
-        }
-    }
-
-    private static Run calc(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = CalcCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private Path write(String name, String text) throws IOException {
-        Path p = dir.resolve(name);
-        Files.writeString(p, text, StandardCharsets.UTF_8);
-        return p;
+        return InstrumentRuns.write(dir, name, text);
     }
 
     /** W of a sample at t s into the file: rises through the closures, so W0 must be the window's first. */
@@ -87,7 +53,7 @@ class Li7810DataTest {
     }
 
     private static double expected(double slopePerS, double w0Ppm) {
-        return 10 * VOLUME_L * 1000 * P_KPA * (1 - w0Ppm / 1e6) / (8.314 * AREA_CM2 * (T_C + 273.15)) * slopePerS;
+        return InstrumentRuns.licorFlux(VOLUME_L, AREA_CM2, P_KPA, T_C, w0Ppm / 1000, slopePerS);
     }
 
     private static String header(String model, String zone) {
@@ -129,18 +95,10 @@ class Li7810DataTest {
                 + T_C + "\n");
     }
 
-    private static void assertWithin(double expected, JsonNode actual, double rel, String what) {
-        assertTrue(actual != null && actual.isNumber(), what + " missing: " + actual);
-        double a = actual.asDouble();
-        assertTrue(Math.abs(a - expected) <= rel * Math.abs(expected),
-                String.format(Locale.ROOT, "%s = %.6g, expected %.6g (off by %.3f %%)", what, a, expected,
-                        100 * (a - expected) / expected));
-    }
-
     @Test
     void recoversLinearAndExponentialClosuresOfCo2AndCh4() throws IOException {
         Path data = write("TG10-01234-2024-07-01T120000.data", li7810File("Europe/Helsinki"));
-        Run r = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
+        InstrumentRuns.Run r = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
                 closuresCsv().toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(4, r.lines().size(), r.out());
@@ -177,17 +135,17 @@ class Li7810DataTest {
     @Test
     void timezoneOptionNamesTheClockOfAFileWithoutOne() throws IOException {
         Path data = write("nozone.data", li7810File(null));
-        Run without = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
+        InstrumentRuns.Run without = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
                 closuresCsv().toString());
         assertEquals(1, without.code(), without.err());
         assertTrue(without.err().contains("closures.csv:2: column start:") && without.err().contains("--timezone"),
                 without.err());
-        Run with = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
+        InstrumentRuns.Run with = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
                 closuresCsv().toString(), "--timezone", "Europe/Helsinki");
         assertEquals(0, with.code(), with.err());
         assertWithin(expected(0.25, h2oPpm(100)), with.line("L", "co2").get("flux"), 0.005, "L co2 flux");
         // the wrong zone: DATE/TIME do not match SECONDS
-        Run wrong = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
+        InstrumentRuns.Run wrong = calc("flux", "--instrument", "li7810", "--input", data.toString(), "--closures",
                 closuresCsv().toString(), "--timezone", "UTC");
         assertEquals(1, wrong.code());
         assertTrue(wrong.err().startsWith("calc flux: " + data + ":7: column TIME: 2024-07-01T12:00 in UTC"),
@@ -209,7 +167,7 @@ class Li7810DataTest {
         Path closures = write("n2o.csv", "closure_id,start,end,volume_l,area_cm2,pressure_kpa,temp_c\n"
                 + "N,2024-07-01T09:00:00.5Z,2024-07-01T09:03:00.5Z," + VOLUME_L + "," + AREA_CM2 + "," + P_KPA + ","
                 + T_C + "\n");
-        Run r = calc("flux", "--instrument", "li7820", "--input", data.toString(), "--closures", closures.toString());
+        InstrumentRuns.Run r = calc("flux", "--instrument", "li7820", "--input", data.toString(), "--closures", closures.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.lines().size(), r.out());
         JsonNode n = r.line("N", "n2o");
@@ -219,9 +177,9 @@ class Li7810DataTest {
     }
 
     /** One line on stderr naming file, line and column; exit 1; nothing on stdout. */
-    private Run bad(String name, String text, String instrument) throws IOException {
+    private InstrumentRuns.Run bad(String name, String text, String instrument) throws IOException {
         Path data = write(name, text);
-        Run r = calc("flux", "--instrument", instrument, "--input", data.toString(), "--closures",
+        InstrumentRuns.Run r = calc("flux", "--instrument", instrument, "--input", data.toString(), "--closures",
                 closuresCsv().toString());
         assertEquals(1, r.code(), r.err());
         assertEquals("", r.out());
@@ -234,38 +192,38 @@ class Li7810DataTest {
         String good = li7810File("Europe/Helsinki");
         List<String> lines = new ArrayList<>(good.lines().toList());
 
-        Run wrongModel = bad("a.data", good, "li7820");
+        InstrumentRuns.Run wrongModel = bad("a.data", good, "li7820");
         assertTrue(wrongModel.err().contains("a.data:1: column Model: 'LI-7810 CH4/CO2/H2O Trace Gas Analyzer' is"
                 + " not LI-7820 (--instrument li7820)"), wrongModel.err());
 
-        Run toa5 = bad("b.data", "\"TOA5\",\"site\",\"CR1000X\",\"1234\",\"OS\",\"prog\",\"1\",\"chamber\"\n",
+        InstrumentRuns.Run toa5 = bad("b.data", "\"TOA5\",\"site\",\"CR1000X\",\"1234\",\"OS\",\"prog\",\"1\",\"chamber\"\n",
                 "li7810");
         assertTrue(toa5.err().contains("b.data:1: '\"TOA5\""), toa5.err());
 
         String truncated = good.substring(0, good.length() - 40);
-        Run cut = bad("c.data", truncated, "li7810");
+        InstrumentRuns.Run cut = bad("c.data", truncated, "li7810");
         assertTrue(cut.err().contains("c.data:607: truncated: "), cut.err());
 
         List<String> noCo2 = new ArrayList<>(lines);
         noCo2.set(5, DATAH.replace("\tCO2\tCH4", "\tCO2_DRY\tCH4_DRY"));
-        Run unknown = bad("d.data", String.join("\n", noCo2), "li7810");
+        InstrumentRuns.Run unknown = bad("d.data", String.join("\n", noCo2), "li7810");
         assertTrue(unknown.err().contains("d.data:6: column CO2/CH4: none of the gas columns is on the DATAH line"),
                 unknown.err());
 
         List<String> mgM3 = new ArrayList<>(lines);
         mgM3.set(6, DATAU.replace("ppm\tppm\tppb", "ppm\tmg/m3\tppb"));
-        Run unit = bad("e.data", String.join("\n", mgM3), "li7810");
+        InstrumentRuns.Run unit = bad("e.data", String.join("\n", mgM3), "li7810");
         assertTrue(unit.err().contains("e.data:7: column CO2: unit 'mg/m3', expected 'ppm'"), unit.err());
 
         List<String> back = new ArrayList<>(lines);
         back.set(300, back.get(300).replace(Long.toString(T0 + 293), Long.toString(T0 + 200)));
-        Run backwards = bad("f.data", String.join("\n", back), "li7810");
+        InstrumentRuns.Run backwards = bad("f.data", String.join("\n", back), "li7810");
         assertTrue(backwards.err().contains("f.data:301: column SECONDS: " + (T0 + 200) + ".000000000 is before"
                 + " line 300's"), backwards.err());
 
         List<String> letters = new ArrayList<>(lines);
         letters.set(200, letters.get(200).replace("\t0\t\t", "\tok\t\t"));
-        Run diag = bad("g.data", String.join("\n", letters), "li7810");
+        InstrumentRuns.Run diag = bad("g.data", String.join("\n", letters), "li7810");
         assertTrue(diag.err().contains("g.data:201: column DIAG: 'ok' is not a number"), diag.err());
     }
 }
