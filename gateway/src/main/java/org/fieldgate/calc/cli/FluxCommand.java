@@ -32,7 +32,7 @@ import org.fieldgate.calc.flux.FluxUncertainty;
 /** {@code calc flux}: chamber closures in a CSV, one JSON object per closure per line (docs/science.md §1, §7). */
 final class FluxCommand {
     static final String USAGE = String.join("\n",
-            "usage: calc flux --input closures.csv --volume-cm3 V --area-cm2 S [options]",
+            "usage: calc flux [--instrument csv] --input closures.csv --volume-cm3 V --area-cm2 S [options]",
             "         CSV columns chamber,closure_id,time_s,co2_ppm,h2o_mmol_mol,temp_c,pressure_kpa (one row per sample)",
             "         -> one JSON object per closure per line: flux_umol_m2_s, flux_g_c_m2_d, model, model_reason,",
             "            r2, rmse (ppm), se (umol m-2 s-1), mdf (umol m-2 s-1), qc [...], error (when not fitted)",
@@ -59,7 +59,9 @@ final class FluxCommand {
             "           time_s must rise within a closure: a step back or a repeated time rejects the closure with",
             "             file:line and the value (it is never re-sorted)",
             "         exit: 0 every closure has a flux; 2 some closure has none (its line's error and stderr give",
-            "               file:lines and why); 1 bad input (nothing written); 64 bad usage");
+            "               file:lines and why); 1 bad input (nothing written); 64 bad usage",
+            "",
+            InstrumentFluxCommand.USAGE);
 
 
     private static final Map<String, String> FLUX_COLUMNS = Map.of(
@@ -76,7 +78,11 @@ final class FluxCommand {
     }
 
     int run(String[] args) throws UsageException, CsvFile.InputException {
-        CliOptions o = CliOptions.parse(args, Set.of("input", "volume-cm3", "area-cm2", "collar-offset-cm",
+        String instrument = instrumentOf(args);
+        if (!instrument.equals("csv")) {
+            return new InstrumentFluxCommand(out, err, json).run(args);
+        }
+        CliOptions o = CliOptions.parse(args, Set.of("instrument", "input", "volume-cm3", "area-cm2", "collar-offset-cm",
                 "deadband-s", "observation-s", "r2-threshold", "precision-ppm", "ambient-ppm", "ambient-tolerance-ppm",
                 "max-temp-drift-c", "max-pressure-drift-kpa", "min-points", "max-gap-s", "volume-accuracy-pct",
                 "area-accuracy-pct", "pressure-accuracy-kpa", "temp-accuracy-c", "co2-gain-accuracy-pct"),
@@ -242,8 +248,21 @@ final class FluxCommand {
         }
     }
 
+    /** --instrument's value (csv when not given): an analyser's file goes to {@link InstrumentFluxCommand}. */
+    private static String instrumentOf(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--instrument") && i + 1 < args.length) {
+                return args[i + 1].toLowerCase(Locale.ROOT);
+            }
+            if (args[i].startsWith("--instrument=")) {
+                return args[i].substring("--instrument=".length()).toLowerCase(Locale.ROOT);
+            }
+        }
+        return "csv";
+    }
+
     /** Datasheet limits of calc flux's systematic inputs, defaults from the sensors named in its usage. */
-    private static FluxSystematics fluxSystematics(CliOptions o) throws UsageException {
+    static FluxSystematics fluxSystematics(CliOptions o) throws UsageException {
         double v = o.number("volume-accuracy-pct", 0);
         double a = o.number("area-accuracy-pct", 0);
         double p = o.number("pressure-accuracy-kpa", DEFAULT_PRESSURE_ACCURACY_KPA);
