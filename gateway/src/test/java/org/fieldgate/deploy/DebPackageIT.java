@@ -272,7 +272,9 @@ class DebPackageIT {
                 "FIELDGATE_HTTP_TOKEN_FILE=" + credentials.resolve("http.token"),
                 // nothing listens there: readings would wait in the spool, as with InfluxDB down
                 "FIELDGATE_INFLUX_URL=http://127.0.0.1:" + FreePorts.next(),
-                "MICRONAUT_SERVER_PORT=" + port));
+                "MICRONAUT_SERVER_PORT=" + port,
+                // the class archive where this run may write it (the package's default is /var/lib/fieldgate/cds)
+                "FIELDGATE_CDS_DIR=" + work.resolve("cds")));
         if (notify != null) {
             command.add("NOTIFY_SOCKET=" + notify.address());
             command.add("WATCHDOG_USEC=2000000");
@@ -296,6 +298,9 @@ class DebPackageIT {
                 "-Dlogback.configurationFile=" + root.resolve("etc/fieldgate/logback.xml"), jar.toString())) {
             assertTrue(cmdline.contains(option), option + " missing from " + cmdline);
         }
+        // no class archive yet: the launcher asks the JVM to write one when it stops
+        String archiveOption = "-XX:ArchiveClassesAtExit=" + work.resolve("cds") + "/fieldgate-";
+        assertTrue(cmdline.stream().anyMatch(o -> o.startsWith(archiveOption) && o.endsWith(".jsa")), archiveOption + "... missing from " + cmdline);
         String environ = Files.readString(Paths.get("/proc", Long.toString(gateway.pid()), "environ"), StandardCharsets.UTF_8);
         assertTrue(Arrays.asList(environ.split("\0")).contains("MICRONAUT_CONFIG_FILES=" + root.resolve("etc/fieldgate/application.yml")),
                 environ);
@@ -310,6 +315,11 @@ class DebPackageIT {
         assertEquals(143, gateway.stop(60), "SIGTERM ends the JVM with 143, which the unit counts as success\n" + gateway.tail(40));
         if (notify != null) {
             notify.await("STOPPING=1", 1, Duration.ofSeconds(10));
+        }
+        try (Stream<Path> archives = Files.list(work.resolve("cds"))) {
+            List<Path> written = archives.filter(f -> f.getFileName().toString().endsWith(".jsa")).toList();
+            assertTrue(written.size() == 1 && Files.size(written.get(0)) > 1_000_000,
+                    "the JVM wrote one class archive at the clean stop, the next start maps it: " + written);
         }
     }
 
