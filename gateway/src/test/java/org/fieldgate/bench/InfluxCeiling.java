@@ -4,6 +4,12 @@ import org.fieldgate.testkit.Pack;
 import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
 
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +32,12 @@ final class InfluxCeiling {
     private final String influxUrl;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final OkHttpClient okHttp = new OkHttpClient.Builder().connectTimeout(5, TimeUnit.SECONDS)
+            .readTimeout(60, TimeUnit.SECONDS).writeTimeout(60, TimeUnit.SECONDS).build();
+    private static final MediaType TEXT = MediaType.get("text/plain; charset=utf-8");
+
+    enum Client { JAVA_NET_HTTP, OKHTTP }
 
     InfluxCeiling(String influxUrl) {
         this.influxUrl = influxUrl;
@@ -58,8 +71,21 @@ final class InfluxCeiling {
         return bodies;
     }
 
+    /** null when InfluxDB answered 204, else what it answered. */
+    private String post(URI uri, byte[] body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 204 ? null : "HTTP " + response.statusCode() + ": " + response.body();
+    }
+
+    private String postOkHttp(URI uri, byte[] body) throws IOException {
+        try (Response response = okHttp.newCall(new Request.Builder().url(uri.toString()).post(RequestBody.create(body, TEXT)).build()).execute()) {
+            return response.code() == 204 ? null : "HTTP " + response.code() + ": " + response.body().string();
+        }
+    }
+
     /** Posts every body with {@code writers} threads; returns the wall time in nanoseconds. */
-    long write(String db, List<byte[]> bodies, int writers) throws InterruptedException {
+    long write(String db, List<byte[]> bodies, int writers, Client client) throws InterruptedException {
         URI uri = URI.create(influxUrl + "/write?db=" + db + "&precision=ns");
         AtomicInteger next = new AtomicInteger();
         AtomicReference<String> failure = new AtomicReference<>();
@@ -69,10 +95,9 @@ final class InfluxCeiling {
             Thread t = new Thread(() -> {
                 for (int i; failure.get() == null && (i = next.getAndIncrement()) < bodies.size(); ) {
                     try {
-                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() != 204) {
-                            failure.compareAndSet(null, "HTTP " + response.statusCode() + ": " + response.body());
+                        String problem = client == Client.OKHTTP ? postOkHttp(uri, bodies.get(i)) : post(uri, bodies.get(i));
+                        if (problem != null) {
+                            failure.compareAndSet(null, problem);
                         }
                     } catch (IOException e) {
                         failure.compareAndSet(null, e.toString());
