@@ -1,5 +1,6 @@
 package org.fieldgate.bench;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,5 +25,18 @@ final class JvmHeap {
             }
         }
         return any ? used : -1;
+    }
+
+    /** -Xmx of the gateway's JVM options in MiB; infinite when not set. */
+    static double xmxMiB(List<String> jvm) {
+        double mib = Double.POSITIVE_INFINITY;
+        for (String option : jvm) {
+            if (option.startsWith("-Xmx")) {
+                String v = option.substring(4).toLowerCase(java.util.Locale.ROOT);
+                double scale = v.endsWith("g") ? 1024 : v.endsWith("m") ? 1 : v.endsWith("k") ? 1 / 1024.0 : 1 / (1024.0 * 1024.0);
+                mib = Double.parseDouble(v.replaceAll("[gmk]$", "")) * scale;
+            }
+        }
+        return mib;
     }
 }

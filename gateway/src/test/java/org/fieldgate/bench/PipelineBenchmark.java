@@ -127,7 +127,7 @@ public final class PipelineBenchmark {
     private void run() throws Exception {
         System.out.printf("fieldgate pipeline benchmark (%s): %d cores, load average %s, CLK_TCK %d%n",
                 o.quick ? "QUICK mode, figures indicative only" : "full issue specification",
-                Runtime.getRuntime().availableProcessors(), loadAverage(), ProcStat.clockTicksPerSecond());
+                Runtime.getRuntime().availableProcessors(), loadAverage(), ClockTicks.perSecond());
         System.out.printf("  (a) %,d readings (+%,d warm-up) in %,d-point line-protocol bodies, 1 and 2 writers, java.net.http and OkHttp; (b) %,d packs x %d readings;%n",
                 o.rawReadings, o.rawWarmup, o.batch, o.rawPacks, RECORDS_PER_PACK);
         System.out.printf("  (c) warm-up %,d readings; 100/msg x 500 series %,d; 1/msg x 1,000 devices %,d; 10,000 and 50,000 series %,d each;%n",
@@ -588,7 +588,7 @@ public final class PipelineBenchmark {
         System.out.println("==================== fieldgate pipeline benchmark: results" + (partial ? " (PARTIAL: the run failed)" : "")
                 + " ====================");
         System.out.printf("mode %s; %d cores; load average at start %s, at end %s; CLK_TCK %d%n", o.quick ? "QUICK (indicative only)" : "full",
-                Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd, ProcStat.clockTicksPerSecond());
+                Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd, ClockTicks.perSecond());
         System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 200)%n",
                 String.join(" ", o.gatewayJvm));
         System.out.println();
@@ -650,7 +650,7 @@ public final class PipelineBenchmark {
         x.verdicts.add(Verdict.of("end to end 100/msg      >= 30 % of (a)",
                 x.gwBurst == null ? Double.NaN : 100 * x.gwBurst.rate() / x.rawInflux, 30, true, "%.1f %%"));
         x.verdicts.add(Verdict.of("VmHWM at 10,000 readings/s, 10,000 series <= 160 MiB", x.steadyVmHwmKb / 1024.0, 160, false, "%.1f MiB"));
-        x.verdicts.add(Verdict.of("heap after full GC, 50,000 series <= -Xmx", x.heapAfterGcKb / 1024.0, xmxMiB(o.gatewayJvm), false, "%.1f MiB"));
+        x.verdicts.add(Verdict.of("heap after full GC, 50,000 series <= -Xmx", x.heapAfterGcKb / 1024.0, JvmHeap.xmxMiB(o.gatewayJvm), false, "%.1f MiB"));
         x.verdicts.add(Verdict.of("start to /health 200    <= 3 s median", x.startMedian, 3, false, "%.2f s"));
         x.verdicts.add(Verdict.of("latency p99 at 5,000 readings/s <= 2 s (worse of two)", worst(x.promP99, x.extP99), 2, false, "%.2f s"));
         x.verdicts.forEach(v -> System.out.println(v.line()));
@@ -663,19 +663,6 @@ public final class PipelineBenchmark {
 
     static String times(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format("%.2fx", v);
-    }
-
-    /** -Xmx of the gateway's JVM options in MiB; infinite when not set. */
-    static double xmxMiB(List<String> jvm) {
-        double mib = Double.POSITIVE_INFINITY;
-        for (String option : jvm) {
-            if (option.startsWith("-Xmx")) {
-                String v = option.substring(4).toLowerCase(java.util.Locale.ROOT);
-                double scale = v.endsWith("g") ? 1024 : v.endsWith("m") ? 1 : v.endsWith("k") ? 1 / 1024.0 : 1 / MIB;
-                mib = Double.parseDouble(v.replaceAll("[gmk]$", "")) * scale;
-            }
-        }
-        return mib;
     }
 
     private static double worst(double a, double b) {
@@ -1467,7 +1454,7 @@ public final class PipelineBenchmark {
                     parts.add(e.getKey() + " n/a");
                     continue;
                 }
-                double share = (double) (now - then) / ProcStat.clockTicksPerSecond() / wall;
+                double share = (double) (now - then) / ClockTicks.perSecond() / wall;
                 sum += share;
                 parts.add(String.format("%s %.0f %%", e.getKey(), 100 * share));
             }
@@ -1482,7 +1469,7 @@ public final class PipelineBenchmark {
                 long now = ProcStat.ticks(p);
                 long then = ticksAtStart.get(e.getKey());
                 boolean same = now >= 0 && then >= 0 && p == e.getValue().getAsLong();
-                out.put(e.getKey(), same ? ProcStat.cpuSecondsPerMillion(now - then, ProcStat.clockTicksPerSecond(), readings) : Double.NaN);
+                out.put(e.getKey(), same ? ProcStat.cpuSecondsPerMillion(now - then, ClockTicks.perSecond(), readings) : Double.NaN);
             }
             return out;
         }

@@ -3,7 +3,6 @@ package org.fieldgate.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /** CPU time of a process from /proc/PID/stat (proc(5): fields 14 utime and 15 stime, in clock ticks). */
 final class ProcStat {
@@ -35,31 +34,6 @@ final class ProcStat {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
-    }
-
-    private static volatile long clockTicks;
-
-    /** Clock ticks per second from {@code getconf CLK_TCK} (USER_HZ; 100 on most Linux builds). */
-    static long clockTicksPerSecond() {
-        long t = clockTicks;
-        if (t > 0) {
-            return t;
-        }
-        try {
-            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("getconf CLK_TCK failed: " + out);
-            }
-            t = Long.parseLong(out);
-        } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("getconf CLK_TCK: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        clockTicks = t;
-        return t;
     }
 
     /** CPU-seconds per million readings; NaN when there is no figure (process gone, no readings). */
