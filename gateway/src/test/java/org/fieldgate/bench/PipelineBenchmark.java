@@ -617,11 +617,11 @@ public final class PipelineBenchmark {
                 times(thrBurst), times(cpuBurst), times(thrSingle), times(cpuSingle));
         System.out.println();
         System.out.printf("memory: VmHWM %s MiB at a steady %,d readings/s (offered %s/s) with 10,000 series over %d s (VmHWM reset before; %s MiB before the reset)%n",
-                fmt1(x.steadyVmHwmKb / 1024.0), o.steadyRate, rate(x.steadyOffered).trim(), o.steadySeconds, fmt1(x.vmHwmBeforeSteadyKb / 1024.0));
+                mib(x.steadyVmHwmKb), o.steadyRate, rate(x.steadyOffered).trim(), o.steadySeconds, mib(x.vmHwmBeforeSteadyKb));
         System.out.printf("    steady CPU-s per million readings: %s%n", perMillionText(x.steadyCpuPerMillion));
-        System.out.printf("    heap used after a full GC (jcmd GC.run; GC.heap_info) after the 50,000-series run: %s MiB%n", fmt1(x.heapAfterGcKb / 1024.0));
+        System.out.printf("    heap used after a full GC (jcmd GC.run; GC.heap_info) after the 50,000-series run: %s MiB%n", mib(x.heapAfterGcKb));
         System.out.printf("    whole run: VmHWM %s MiB; max VmRSS sampled each second %s MiB (%d samples); by phase: %s%n",
-                fmt1(x.vmHwmKb / 1024.0), fmt1(x.maxRssKb / 1024.0), x.rssSamples, x.rssByPhase);
+                mib(x.vmHwmKb), mib(x.maxRssKb), x.rssSamples, x.rssByPhase);
         System.out.printf("start to /health 200 (fresh spool, %d starts): median %s s; all %s%n", x.startSeconds.length, fmt(x.startMedian),
                 Arrays.stream(x.startSeconds).mapToObj(v -> String.format("%.2f", v)).collect(Collectors.joining(" ")));
         System.out.println();
@@ -655,6 +655,11 @@ public final class PipelineBenchmark {
         x.verdicts.add(Verdict.of("latency p99 at 5,000 readings/s <= 2 s (worse of two)", worst(x.promP99, x.extP99), 2, false, "%.2f s"));
         x.verdicts.forEach(v -> System.out.println(v.line()));
         System.out.println("=====================================================================================================");
+    }
+
+    /** KiB as MiB; "n/a" for the -1 of a figure never read. */
+    static String mib(long kb) {
+        return kb < 0 ? "n/a" : String.format("%.1f", kb / 1024.0);
     }
 
     static double ratio(E2e a, E2e b, java.util.function.ToDoubleFunction<E2e> f) {
