@@ -2,7 +2,6 @@ package org.fieldgate.bench;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import okhttp3.OkHttpClient;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -17,15 +16,8 @@ import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.FreePorts;
 import org.fieldgate.testkit.InfluxdProcess;
 import org.fieldgate.testkit.MosquittoProcess;
-import org.fieldgate.testkit.Pack;
 import org.fieldgate.testkit.Poll;
-import org.fieldgate.testkit.Reading;
 import org.fieldgate.testkit.SenmlPacks;
-import org.influxdb.InfluxDB;
-import org.influxdb.InfluxDBFactory;
-import org.influxdb.dto.BatchPoints;
-import org.influxdb.dto.Point;
-import org.influxdb.dto.Query;
 
 import java.io.File;
 import java.io.IOException;
@@ -53,34 +45,32 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * The pipeline benchmark of issue "throughput, latency, drain and memory on the 2-core box": a load driver run by
- * {@code gateway/bench/pipeline-bench}, not a test (the name does not end in Test, so surefire never picks it up).
- *
- * <p>It starts its own mosquitto and influxd (testkit), and the gateway as a child JVM with {@code -Xmx96m}, then
- * measures one after the other:
+ * The pipeline benchmark of issue 12 (per reading cheaper than a Node-RED flow, against the real InfluxDB ceiling): a
+ * load driver run by {@code gateway/bench/pipeline-bench}, not a test (the name does not end in Test, so surefire
+ * never picks it up). It starts its own mosquitto and influxd (testkit), the gateway as a child JVM with
+ * gateway/jvm.options, and Node-RED as the peer, then measures one after the other (gateway/bench/README.md):
  * <ol>
- *   <li>(a) the raw InfluxDB write ceiling: influxdb-java 2.25, 5,000-point batches, ns precision, gzip on, one
- *       writing thread, the same measurement, tags and fields as the gateway writes;</li>
- *   <li>(b) the raw Mosquitto QoS 1 ceiling: Paho publisher (100 in flight) → mosquitto → Paho subscriber
- *       (QoS 1, clean session off), the same 100-record SenML packs as (c);</li>
- *   <li>(c) the end-to-end rate: the same publisher and packs through the gateway into InfluxDB, timed from the first
- *       publish until the gateway reports every reading delivered, then checked exactly with
- *       {@code SELECT count(value)};</li>
- *   <li>latency: a steady 5,000 readings/s with acquisition time = publish time; p50/p99 from the gateway's own
- *       {@code fieldgate_forward_latency_seconds} and, independently, from publish time to the moment /api/status
- *       counts the reading delivered (the spool is FIFO, so the k-th reading published is the k-th delivered);</li>
- *   <li>drain: influxd stopped, 5,000 readings/s for 5 minutes into the spool, influxd started, readings/s from the
- *       moment it answers /ping until the spool is empty (counts checked exactly);</li>
- *   <li>the gateway's peak RSS (VmHWM at the end; VmRSS sampled every second).</li>
+ *   <li>(a) the InfluxDB server's ceiling: pre-encoded line-protocol bodies of 5,000 points, keep-alive, 1 and 2
+ *       writers ({@link InfluxCeiling}); the higher rate counts;</li>
+ *   <li>(b) the raw Mosquitto QoS 1 ceiling: Paho publisher (100 in flight) → mosquitto → Paho subscriber;</li>
+ *   <li>start-up: process start → GET /health 200, 5 fresh gateways, median;</li>
+ *   <li>(c) end to end after a warm-up of 1 million readings, for fieldgate and Node-RED with the same publisher,
+ *       shapes and counts: 100 readings per message (500 series) and 1 reading per message (1,000 devices); then
+ *       fieldgate alone with 10,000 and 50,000 series; exact stored counts; CPU-seconds per million readings of
+ *       each process from /proc/PID/stat;</li>
+ *   <li>memory: VmHWM over a steady 10,000 readings/s with 10,000 series; heap used after a full GC after the
+ *       50,000-series run;</li>
+ *   <li>latency at 5,000 readings/s and the drain after an InfluxDB outage.</li>
  * </ol>
  * Every wait is bounded; every child is stopped by its own PID at the end, also on failure. Exit code 0: all targets
- * met; 2: measured, some target missed; 1: the benchmark itself failed.
+ * met; 2: measured, some target missed; 1: the benchmark failed or a target has no figure (FAILED).
  */
 public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RECORDS_PER_PACK = 100;
     private static final String RAW_DB = "bench_raw";
     private static final String GATEWAY_DB = "bench";
+    private static final String NODE_RED_DB = "bench_node_red";
     private static final double MIB = 1024.0 * 1024.0;
 
     private final Options o;
@@ -91,6 +81,7 @@ public final class PipelineBenchmark {
     private InfluxdProcess influx;
     private BenchGateway gateway;
     private RssSampler rss;
+    private volatile NodeRedPeer nodeRed;
 
     private PipelineBenchmark(Options o) {
         this.o = o;
@@ -128,19 +119,22 @@ public final class PipelineBenchmark {
             bench.printResults(failed);
         }
         System.out.flush();
-        System.exit(failed ? 1 : bench.r.allMet() ? 0 : 2);
+        System.exit(failed || bench.r.anyFailed() ? 1 : bench.r.allMet() ? 0 : 2);
     }
 
     // ---- the run -------------------------------------------------------------------------------------------
 
     private void run() throws Exception {
-        System.out.printf("fieldgate pipeline benchmark (%s): %d cores, load average %s%n",
+        System.out.printf("fieldgate pipeline benchmark (%s): %d cores, load average %s, CLK_TCK %d%n",
                 o.quick ? "QUICK mode, figures indicative only" : "full issue specification",
-                Runtime.getRuntime().availableProcessors(), loadAverage());
-        System.out.printf("  (a) %,d readings (+%,d warm-up) in %,d-point batches; (b) %,d and (c) %,d packs x %d readings (+%d warm-up packs);%n",
-                o.rawReadings, o.rawWarmup, o.batch, o.rawPacks, o.packs, RECORDS_PER_PACK, o.warmPacks);
-        System.out.printf("  latency %d s at %,d readings/s after %d s settling; outage %d s at %,d readings/s; gateway JVM %s%n%n",
-                o.latencySeconds, o.rate, o.latencyWarmupSeconds, o.outageSeconds, o.rate, String.join(" ", o.gatewayJvm));
+                Runtime.getRuntime().availableProcessors(), loadAverage(), ClockTicks.perSecond());
+        System.out.printf("  (a) %,d readings (+%,d warm-up) in %,d-point line-protocol bodies, 1 and 2 writers, java.net.http and OkHttp; (b) %,d packs x %d readings;%n",
+                o.rawReadings, o.rawWarmup, o.batch, o.rawPacks, RECORDS_PER_PACK);
+        System.out.printf("  (c) warm-up %,d readings; 100/msg x 500 series %,d; 1/msg x 1,000 devices %,d; 10,000 and 50,000 series %,d each;%n",
+                o.warmReadings, o.burstReadings, o.singleReadings, o.seriesReadings);
+        System.out.printf("  steady %,d readings/s x 10,000 series for %d s; latency %d s at %,d readings/s after %d s settling; outage %d s;%n",
+                o.steadyRate, o.steadySeconds, o.latencySeconds, o.rate, o.latencyWarmupSeconds, o.outageSeconds);
+        System.out.printf("  gateway JVM %s%n%n", String.join(" ", o.gatewayJvm));
 
         log("starting mosquitto and influxd");
         broker = cleanup.add(MosquittoProcess.started());
@@ -149,28 +143,30 @@ public final class PipelineBenchmark {
 
         rawInflux();
         rawMosquitto();
+        startUps();
 
         log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("micronaut.server.host", "127.0.0.1");
-        props.put("micronaut.server.port", Integer.toString(FreePorts.next()));
-        props.put("fieldgate.site", "bench");
-        props.put("fieldgate.mqtt.url", broker.url());
-        props.put("fieldgate.mqtt.embedded", "false");
-        props.put("fieldgate.mqtt.client-id", "bench-gateway");
-        props.put("fieldgate.influx.url", influx.url());
-        props.put("fieldgate.influx.database", GATEWAY_DB);
-        props.put("fieldgate.simulator.enabled", "false");
-        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, props));
+        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
         gateway.start();
         rss = new RssSampler(gateway.pid());
         rss.phase("start-up");
         rss.start();
         log("gateway PID %d on %s", gateway.pid(), gateway.baseUrl());
 
+        rss.phase("(c)");
+        e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
+        e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmReadings / 20, 33), Peer.FIELDGATE);
+        r.gwBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.FIELDGATE);
+        r.gwSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.FIELDGATE);
+        nodeRed();
+        rss.phase("(c) 10k series");
+        r.gw10k = e2e("100/msg, 10,000 series", Load.burst("bench-10k", 1_000, o.seriesReadings, 35), Peer.FIELDGATE);
+        steadyMemory();
+        rss.phase("(c) 50k series");
+        r.gw50k = e2e("100/msg, 50,000 series", Load.burst("bench-50k", 5_000, o.seriesReadings, 36), Peer.FIELDGATE);
+        heapAfterGc();
+
         try (Publisher probe = new Publisher(broker.url(), "bench-probe", o.inflight)) {
-            rss.phase("(c)");
-            endToEnd(probe);
             rss.phase("latency");
             latency(probe);
             rss.phase("outage");
@@ -189,70 +185,189 @@ public final class PipelineBenchmark {
         r.loadEnd = loadAverage();
     }
 
-    /** (a): influxdb-java straight to influxd, exactly as the gateway's forwarder talks to it. */
-    private void rawInflux() {
-        log("(a) generating %,d readings", o.rawWarmup + o.rawReadings);
-        List<Reading> warm = readings("bench-a-warm", o.rawWarmup, 11);
-        List<Reading> main = readings("bench-a", o.rawReadings, 12);
-        OkHttpClient.Builder http = new OkHttpClient.Builder()
-                .connectTimeout(5, TimeUnit.SECONDS).readTimeout(30, TimeUnit.SECONDS).writeTimeout(30, TimeUnit.SECONDS);
-        InfluxDB client = InfluxDBFactory.connect(influx.url(), http);
-        try {
-            client.setLogLevel(InfluxDB.LogLevel.NONE);
-            client.enableGzip();
-            client.query(new Query("CREATE DATABASE \"" + RAW_DB + "\""));
-            log("(a) warm-up: %,d readings", warm.size());
-            write(client, "bench-a-warm", warm);
-            Cpu cpu = cpu();
-            log("(a) writing %,d readings in batches of %,d", main.size(), o.batch);
+    private Map<String, String> gatewayProperties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("micronaut.server.host", "127.0.0.1");
+        props.put("micronaut.server.port", Integer.toString(FreePorts.next()));
+        props.put("fieldgate.site", "bench");
+        props.put("fieldgate.mqtt.url", broker.url());
+        props.put("fieldgate.mqtt.embedded", "false");
+        props.put("fieldgate.mqtt.client-id", "bench-gateway");
+        props.put("fieldgate.influx.url", influx.url());
+        props.put("fieldgate.influx.database", GATEWAY_DB);
+        props.put("fieldgate.simulator.enabled", "false");
+        return props;
+    }
+
+    /** Start-up: a fresh gateway (empty spool) from process start to GET /health 200, {@code o.starts} times. */
+    private void startUps() {
+        double[] s = new double[o.starts];
+        for (int i = 0; i < o.starts; i++) {
+            Map<String, String> props = gatewayProperties();
+            props.put("fieldgate.mqtt.client-id", "bench-start-" + i);
+            try (BenchGateway g = new BenchGateway(o.gatewayJvm, props)) {
+                s[i] = seconds(g.startToHealthNanos());
+            }
+            log("start-up %d of %d: /health 200 after %.2f s", i + 1, o.starts, s[i]);
+        }
+        Arrays.sort(s);
+        r.startSeconds = s;
+        r.startMedian = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    enum Peer { FIELDGATE, NODE_RED }
+
+    /**
+     * One end-to-end run: every message of {@code load} published QoS 1 with {@code o.inflight} in flight; done when
+     * the gateway reports all delivered (fieldgate) or InfluxDB's count is exact (Node-RED, which reports nothing);
+     * the stored count must then be exactly the readings sent. CPU-seconds per million readings per process.
+     */
+    private E2e e2e(String label, Load load, Peer peer) throws Exception {
+        String who = peer == Peer.FIELDGATE ? "fieldgate" : "node-red";
+        String db = peer == Peer.FIELDGATE ? GATEWAY_DB : NODE_RED_DB;
+        String prefix = peer == Peer.FIELDGATE ? "fieldgate" : NodeRedPeer.TOPIC_PREFIX;
+        long total = load.readings();
+        List<String> topics = new ArrayList<>(load.payloads.size());
+        for (int k = 0; k < load.payloads.size(); k++) {
+            topics.add(load.topic(prefix, k));
+        }
+        Status start = peer == Peer.FIELDGATE ? gateway.status() : null;
+        try (Publisher pub = new Publisher(broker.url(), "bench-pub-" + who, o.inflight)) {
+            Cpu cpu = cpu(peer);
+            log("(c) %s %s: publishing %,d messages (%,d readings, %,d series)", who, label, topics.size(), total, load.series());
             long t0 = System.nanoTime();
-            write(client, "bench-a", main);
-            long t1 = System.nanoTime();
-            r.phaseCpu.put("(a)", cpu.since(t1 - t0));
-            r.rawInflux = main.size() / seconds(t1 - t0);
-            long count = countWhere(RAW_DB, "bench-a");
-            if (count != main.size()) {
-                throw new IllegalStateException("(a): InfluxDB holds " + count + " readings of site bench-a, expected " + main.size());
+            for (int k = 0; k < topics.size(); k++) {
+                pub.publish(topics.get(k), load.payloads.get(k));
             }
-            log("(a) %,.0f readings/s (%.2f s); count exact (%,d). %s", r.rawInflux, seconds(t1 - t0), count, r.phaseCpu.get("(a)"));
+            pub.flush(Duration.ofSeconds(600));
+            long tPublished = System.nanoTime();
+            long tDone;
+            if (peer == Peer.FIELDGATE) {
+                tDone = awaitDelivered(start.delivered + total, Duration.ofSeconds(1800), "(c) " + label);
+            } else {
+                tDone = awaitCount(NODE_RED_DB, load.site, total, Duration.ofSeconds(1800), Duration.ofMillis(250));
+            }
+            Map<String, Double> perMillion = cpu.perMillion(total);
+            String cpuText = cpu.since(tDone - t0);
+            awaitCount(db, load.site, total, Duration.ofSeconds(180), Duration.ofMillis(250));
+            E2e e = new E2e(who, label, total, load.series(), seconds(tDone - t0), total / seconds(tDone - t0),
+                    total / seconds(tPublished - t0), perMillion);
+            log("(c) %s %s: %,.0f readings/s (%.2f s; offered %,.0f/s); count exact; CPU-s per million readings %s; %s",
+                    who, label, e.rate(), e.seconds(), e.offered(), perMillionText(perMillion), cpuText);
+            r.runs.add(e);
+            return e;
+        }
+    }
+
+    /** Node-RED as the peer: the same publisher, shapes and counts as fieldgate's two shapes. */
+    private void nodeRed() throws Exception {
+        influx.createDatabase(NODE_RED_DB);
+        log("starting Node-RED from %s with %s", o.nodeRedInstall, o.nodeRedFlow);
+        try (NodeRedPeer peer = new NodeRedPeer(o.nodeRedInstall, o.nodeRedFlow, port(broker.url()), port(influx.url()), NODE_RED_DB)) {
+            nodeRed = peer;
+            peer.start();
+            log("Node-RED PID %d", peer.pid());
+            e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.NODE_RED);
+            e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmReadings / 20, 33), Peer.NODE_RED);
+            r.nrBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.NODE_RED);
+            r.nrSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.NODE_RED);
+            String errors = peer.errors();
+            if (!errors.isEmpty()) {
+                throw new IllegalStateException("Node-RED logged errors:\n" + errors);
+            }
         } finally {
-            client.close();
+            nodeRed = null;
         }
     }
 
-    private void write(InfluxDB client, String site, List<Reading> readings) {
-        for (int from = 0; from < readings.size(); from += o.batch) {
-            BatchPoints.Builder batch = BatchPoints.database(RAW_DB).precision(TimeUnit.NANOSECONDS);
-            for (Reading reading : readings.subList(from, Math.min(readings.size(), from + o.batch))) {
-                // the same point the gateway's InfluxForwarder.toPoint builds (qc 0: the packs carry no flags)
-                batch.point(Point.measurement("reading")
-                        .time(reading.timeNs(), TimeUnit.NANOSECONDS)
-                        .tag("site", site)
-                        .tag("device", reading.device())
-                        .tag("channel", reading.channel())
-                        .tag("unit", reading.unit())
-                        .addField("value", reading.value())
-                        .addField("qc", 0L)
-                        .build());
-            }
-            client.write(batch.build());
+    private static int port(String url) {
+        return URI.create(url).getPort();
+    }
+
+    /**
+     * Memory at a steady rate: {@code o.steadyRate} readings/s as 100-reading packs from 1,000 devices (10,000 series,
+     * the series of the 10k run); VmHWM is reset first (/proc/PID/clear_refs 5), so the figure is this phase's peak.
+     */
+    private void steadyMemory() throws Exception {
+        r.vmHwmBeforeSteadyKb = procStatusKb(gateway.pid(), "VmHWM");
+        Files.writeString(Path.of("/proc/" + gateway.pid() + "/clear_refs"), "5");
+        rss.phase("steady 10k/s");
+        int pps = o.steadyRate / RECORDS_PER_PACK;
+        Status start = gateway.status();
+        try (Publisher pub = new Publisher(broker.url(), "bench-steady", o.inflight)) {
+            log("steady: %,d readings/s from 1,000 devices (10,000 series) for %d s; VmHWM so far %.1f MiB, reset",
+                    o.steadyRate, o.steadySeconds, r.vmHwmBeforeSteadyKb / 1024.0);
+            Cpu cpu = cpu(Peer.FIELDGATE);
+            Paced paced = new Paced(pub, "bench-10k", 1_000, pps, pps * o.steadySeconds, 61);
+            paced.run();
+            pub.flush(Duration.ofSeconds(60));
+            long total = (long) pps * o.steadySeconds * RECORDS_PER_PACK;
+            long t = awaitDelivered(start.delivered + total, Duration.ofSeconds(300), "steady");
+            r.steadyOffered = total / seconds(paced.endNanos - paced.startNanos);
+            r.steadyCpuPerMillion = cpu.perMillion(total);
+            r.steadyVmHwmKb = procStatusKb(gateway.pid(), "VmHWM");
+            log("steady: offered %,.0f readings/s; VmHWM %.1f MiB; CPU-s per million %s; %s", r.steadyOffered,
+                    r.steadyVmHwmKb / 1024.0, perMillionText(r.steadyCpuPerMillion), cpu.since(t - paced.startNanos));
         }
     }
 
-    private List<Reading> readings(String site, int count, long seed) {
-        SenmlPacks packs = new SenmlPacks(site, "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), seed);
-        List<Reading> out = new ArrayList<>(count);
-        for (int i = 0; out.size() < count; i++) {
-            List<Reading> pack = packs.pack(i).readings();
-            out.addAll(pack.subList(0, Math.min(pack.size(), count - out.size())));
+    /** The heap after a full GC with 50,000 more series in the live view and ledger (jcmd GC.run, GC.heap_info). */
+    private void heapAfterGc() throws Exception {
+        String jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString();
+        run(jcmd, Long.toString(gateway.pid()), "GC.run");
+        String info = run(jcmd, Long.toString(gateway.pid()), "GC.heap_info");
+        r.heapAfterGcKb = JvmHeap.usedKb(info);
+        if (r.heapAfterGcKb < 0) {
+            throw new IllegalStateException("jcmd GC.heap_info named no generation:\n" + info);
+        }
+        log("heap used after a full GC with the 50,000-series run behind: %.1f MiB", r.heapAfterGcKb / 1024.0);
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
         }
         return out;
     }
 
+    /** (a): the InfluxDB server's ceiling from pre-encoded line-protocol bodies, 1 and 2 writers; the higher counts. */
+    private void rawInflux() throws Exception {
+        InfluxCeiling ceiling = new InfluxCeiling(influx.url());
+        influx.createDatabase(RAW_DB);
+        log("(a) encoding %,d readings into %,d-point bodies", o.rawWarmup + 4L * o.rawReadings, o.batch);
+        List<byte[]> warm = InfluxCeiling.bodies("bench-a-warm", o.devices, o.rawWarmup, o.batch, 11);
+        ceiling.write(RAW_DB, warm, 2, InfluxCeiling.Client.JAVA_NET_HTTP);
+        ceiling.write(RAW_DB, warm, 2, InfluxCeiling.Client.OKHTTP);
+        long seed = 12;
+        for (InfluxCeiling.Client client : InfluxCeiling.Client.values()) {
+            for (int writers = 1; writers <= 2; writers++) {
+                String how = writers + " writer(s) " + (client == InfluxCeiling.Client.OKHTTP ? "OkHttp" : "java.net.http");
+                String site = "bench-a-" + writers + "w-" + client.name().toLowerCase(java.util.Locale.ROOT);
+                List<byte[]> bodies = InfluxCeiling.bodies(site, o.devices, o.rawReadings, o.batch, seed++);
+                Cpu cpu = cpu(null);
+                long wall = ceiling.write(RAW_DB, bodies, writers, client);
+                Map<String, Double> perMillion = cpu.perMillion(o.rawReadings);
+                String cpuText = cpu.since(wall);
+                awaitCount(RAW_DB, site, o.rawReadings, Duration.ofSeconds(120), Duration.ofMillis(250));
+                double rate = o.rawReadings / seconds(wall);
+                r.rawByClient.put(how, rate);
+                if (Double.isNaN(r.rawInflux) || rate > r.rawInflux) {
+                    r.rawInflux = rate;
+                    r.rawCpuPerMillion = perMillion;
+                    r.rawBest = how;
+                }
+                log("(a) %s: %,.0f readings/s (%.2f s); count exact (%,d); CPU-s per million %s; %s", how, rate,
+                        seconds(wall), o.rawReadings, perMillionText(perMillion), cpuText);
+            }
+        }
+    }
+
     /** (b): Paho → mosquitto → Paho, QoS 1 both ways, the same packs as (c) on a topic the gateway never sees. */
     private void rawMosquitto() throws Exception {
-        List<byte[]> payloads = payloads("bench-b", Math.min(o.packs, o.rawPacks), 21);
-        List<byte[]> warm = payloads("bench-b", o.warmPacks, 22);
+        List<byte[]> payloads = payloads("bench-b", Math.min(5_000, o.rawPacks), 21);
+        List<byte[]> warm = payloads("bench-b", 200, 22);
         int packs = o.rawPacks; // the payloads are cycled: (b) runs longer than (c) for a steadier figure
         try (CountingSubscriber sub = new CountingSubscriber(broker.url(), "bench-raw-sub");
              Publisher pub = new Publisher(broker.url(), "bench-raw-pub", o.inflight)) {
@@ -289,55 +404,6 @@ public final class PipelineBenchmark {
             out.add(packs.pack(i).payload());
         }
         return out;
-    }
-
-    /** (c): the same load through the gateway, publish → InfluxDB acknowledged (and counted exactly). */
-    private void endToEnd(Publisher probe) {
-        SenmlPacks warmPacks = new SenmlPacks("bench-warm", "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), 31);
-        log("(c) warm-up: %d packs through the gateway", o.warmPacks);
-        Status before = gateway.status();
-        for (int i = 0; i < o.warmPacks; i++) {
-            Pack p = warmPacks.pack(i);
-            probe.publish(p.topic(), p.payload());
-        }
-        probe.flush(Duration.ofSeconds(60));
-        awaitDelivered(before.delivered + (long) o.warmPacks * RECORDS_PER_PACK, Duration.ofSeconds(180), "warm-up");
-
-        SenmlPacks packs = new SenmlPacks("bench-c", "dev", o.devices, RECORDS_PER_PACK, SenmlPacks.anHourAgo(), 32);
-        List<Pack> list = new ArrayList<>(o.packs);
-        for (int i = 0; i < o.packs; i++) {
-            Pack p = packs.pack(i);
-            list.add(new Pack(p.topic(), p.payload(), List.of(), p.label())); // keep only topic and bytes
-        }
-        long total = (long) o.packs * RECORDS_PER_PACK;
-        Status start = gateway.status();
-        Cpu cpu = cpu();
-        log("(c) publishing %,d packs (%,d readings) as fast as PUBACKs allow", list.size(), total);
-        long t0 = System.nanoTime();
-        for (Pack p : list) {
-            probe.publish(p.topic(), p.payload());
-        }
-        probe.flush(Duration.ofSeconds(600));
-        long tPublished = System.nanoTime();
-        log("(c) all packs acknowledged by the broker after %.1f s (%,.0f readings/s offered); waiting for delivery",
-                seconds(tPublished - t0), total / seconds(tPublished - t0));
-        long target = start.delivered + total;
-        long[] tIngested = {0};
-        long tDelivered = awaitDelivered(target, Duration.ofSeconds(o.quick ? 600 : 1200), "(c)", s -> {
-            if (tIngested[0] == 0 && s.ingested >= start.ingested + total) {
-                tIngested[0] = System.nanoTime();
-            }
-        });
-        r.phaseCpu.put("(c)", cpu.since(tDelivered - t0));
-        long tCount = awaitCount("bench-c", total, Duration.ofSeconds(120));
-        r.endToEnd = total / seconds(tDelivered - t0);
-        r.endToEndByCount = total / seconds(tCount - t0);
-        r.endToEndOffered = total / seconds(tPublished - t0);
-        r.endToEndIngest = total / seconds((tIngested[0] == 0 ? tDelivered : tIngested[0]) - t0);
-        log("(c) %,.0f readings/s (delivered after %.2f s; InfluxDB count exact at %.2f s = %,.0f readings/s; "
-                        + "all committed to the spool after %.2f s = %,.0f readings/s). %s",
-                r.endToEnd, seconds(tDelivered - t0), seconds(tCount - t0), r.endToEndByCount,
-                seconds((tIngested[0] == 0 ? tDelivered : tIngested[0]) - t0), r.endToEndIngest, r.phaseCpu.get("(c)"));
     }
 
     /** Latency at a steady rate, acquisition time = publish time. */
@@ -452,7 +518,7 @@ public final class PipelineBenchmark {
         }
         r.phaseCpu.put("drain", cpu.since(tEmpty - tUp));
         long drained = s.delivered - deliveredAtUp;
-        long tCount = awaitCount("bench-drain", total, Duration.ofSeconds(180));
+        long tCount = awaitCount(GATEWAY_DB, "bench-drain", total, Duration.ofSeconds(180), Duration.ofMillis(250));
         r.drained = drained;
         r.drainSeconds = seconds(tEmpty - tUp);
         r.drain = drained / seconds(tEmpty - tUp);
@@ -474,6 +540,10 @@ public final class PipelineBenchmark {
         long deadline = System.nanoTime() + timeout.toNanos();
         Status last = null;
         while (System.nanoTime() < deadline) {
+            if (!gateway.child.isAlive()) {
+                throw new IllegalStateException(what + ": the gateway exited with code " + gateway.child.exitCode()
+                        + " before reporting " + target + " readings delivered\n" + gateway.child.tail(30));
+            }
             try {
                 last = gateway.status();
             } catch (RuntimeException e) {
@@ -493,14 +563,15 @@ public final class PipelineBenchmark {
     }
 
     /** Polls SELECT count(value) for one site until it is exactly {@code total}; fails at once if it is more. */
-    private long awaitCount(String site, long total, Duration timeout) {
-        Poll.value("InfluxDB to hold exactly " + total + " readings of site " + site, timeout, Duration.ofMillis(250), () -> {
-            long count = countWhere(GATEWAY_DB, site);
+    private long awaitCount(String db, String site, long total, Duration timeout, Duration interval) {
+        Poll.value("InfluxDB database " + db + " to hold exactly " + total + " readings of site " + site, timeout, interval, () -> {
+            long count = countWhere(db, site);
             if (count > total) {
-                throw new IllegalStateException("InfluxDB holds " + count + " readings of site " + site + ", more than the " + total + " sent");
+                throw new IllegalStateException("InfluxDB holds " + count + " readings of site " + site + " in " + db
+                        + ", more than the " + total + " sent");
             }
             return count;
-        }, count -> count == total, () -> "");
+        }, count -> count == total, () -> nodeRed == null ? "" : nodeRed.tail());
         return System.nanoTime();
     }
 
@@ -516,69 +587,87 @@ public final class PipelineBenchmark {
         System.out.println();
         System.out.println("==================== fieldgate pipeline benchmark: results" + (partial ? " (PARTIAL: the run failed)" : "")
                 + " ====================");
-        System.out.printf("mode %s; %d cores; load average at start %s, at end %s%n", o.quick ? "QUICK (indicative only)" : "full",
-                Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd);
+        System.out.printf("mode %s; %d cores; load average at start %s, at end %s; CLK_TCK %d%n", o.quick ? "QUICK (indicative only)" : "full",
+                Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd, ClockTicks.perSecond());
         System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 200)%n",
                 String.join(" ", o.gatewayJvm));
         System.out.println();
-        System.out.printf("(a) raw InfluxDB write ceiling      %s readings/s   influxdb-java 2.25, %,d x %,d-point batches, gzip, ns%n",
-                rate(x.rawInflux), o.rawReadings / o.batch, o.batch);
-        System.out.printf("(b) raw Mosquitto QoS 1 ceiling     %s readings/s   Paho pub (%d in flight) -> mosquitto -> Paho sub, %,d packs x %d%n",
+        System.out.printf("(a) InfluxDB server ceiling   %s readings/s   pre-encoded line protocol, %,d-point bodies, keep-alive; %s; %,d readings%n",
+                rate(x.rawInflux), o.batch, x.rawByClient.entrySet().stream()
+                        .map(e -> e.getKey() + " " + rate(e.getValue()).trim() + "/s").collect(Collectors.joining(", ")), o.rawReadings);
+        System.out.printf("                              best: %s; its CPU-s per million readings: %s%n", x.rawBest, perMillionText(x.rawCpuPerMillion));
+        System.out.printf("(b) raw Mosquitto QoS 1       %s readings/s   Paho pub (%d in flight) -> mosquitto -> Paho sub, %,d packs x %d%n",
                 rate(x.rawMqtt), o.inflight, o.rawPacks, RECORDS_PER_PACK);
-        System.out.printf("(c) end-to-end through the gateway  %s readings/s   publish -> /api/status delivered; InfluxDB count exact: %s readings/s%n",
-                rate(x.endToEnd), rate(x.endToEndByCount));
-        if (!Double.isNaN(x.endToEndOffered)) {
-            System.out.printf("                                       (the broker took the %,d readings at %s readings/s; the gateway committed them to its spool at %s readings/s)%n",
-                    (long) o.packs * RECORDS_PER_PACK, rate(x.endToEndOffered).trim(), rate(x.endToEndIngest).trim());
+        System.out.println();
+        System.out.printf("(c) end to end, QoS 1, %d in flight, exact counts (warm-up %,d readings first); CPU-s per million readings by process:%n",
+                o.inflight, o.warmReadings);
+        System.out.printf("    %-10s %-24s %10s %7s %11s %8s  %s%n", "peer", "shape", "readings", "series", "readings/s", "of (a)", "CPU-s/M");
+        for (E2e e : x.runs) {
+            if (e.label().startsWith("warm-up")) {
+                continue;
+            }
+            System.out.printf("    %-10s %-24s %,10d %,7d %s %8s  %s%n", e.who(), e.label(), e.readings(), e.series(), rate(e.rate()),
+                    pct(e.rate() / x.rawInflux), perMillionText(e.cpuPerMillion()));
         }
-        double ceiling = Math.min(x.rawInflux, x.rawMqtt);
-        System.out.printf("    (c)/(a) = %s   (c)/(b) = %s   (c)/min((a),(b)) = %s%n", pct(x.endToEnd / x.rawInflux),
-                pct(x.endToEnd / x.rawMqtt), pct(x.endToEnd / ceiling));
-        x.throughputMet = verdict("throughput  (c) >= 50 % of min((a),(b))", x.endToEnd / ceiling, 0.50, true,
-                String.format("(c) would need >= %,.0f readings/s, %.1fx the measured rate", 0.5 * ceiling, 0.5 * ceiling / x.endToEnd));
+        double thrBurst = ratio(x.gwBurst, x.nrBurst, E2e::rate);
+        double thrSingle = ratio(x.gwSingle, x.nrSingle, E2e::rate);
+        double cpuBurst = ratio(x.gwBurst, x.nrBurst, E2e::subjectCpu);
+        double cpuSingle = ratio(x.gwSingle, x.nrSingle, E2e::subjectCpu);
+        System.out.printf("    fieldgate / Node-RED: 100/msg throughput %s, CPU per reading %s; 1/msg throughput %s, CPU per reading %s%n",
+                times(thrBurst), times(cpuBurst), times(thrSingle), times(cpuSingle));
+        System.out.println();
+        System.out.printf("memory: VmHWM %s MiB at a steady %,d readings/s (offered %s/s) with 10,000 series over %d s (VmHWM reset before; %s MiB before the reset)%n",
+                mib(x.steadyVmHwmKb), o.steadyRate, rate(x.steadyOffered).trim(), o.steadySeconds, mib(x.vmHwmBeforeSteadyKb));
+        System.out.printf("    steady CPU-s per million readings: %s%n", perMillionText(x.steadyCpuPerMillion));
+        System.out.printf("    heap used after a full GC (jcmd GC.run; GC.heap_info) after the 50,000-series run: %s MiB%n", mib(x.heapAfterGcKb));
+        System.out.printf("    whole run: VmHWM %s MiB; max VmRSS sampled each second %s MiB (%d samples); by phase: %s%n",
+                mib(x.vmHwmKb), mib(x.maxRssKb), x.rssSamples, x.rssByPhase);
+        System.out.printf("start to /health 200 (fresh spool, %d starts): median %s s; all %s%n", x.startSeconds.length, fmt(x.startMedian),
+                Arrays.stream(x.startSeconds).mapToObj(v -> String.format("%.2f", v)).collect(Collectors.joining(" ")));
         System.out.println();
         System.out.printf("latency at %,d readings/s (%d s measured, offered %s readings/s):%n", o.rate, o.latencySeconds,
                 rate(x.latencyOfferedRate).trim());
         System.out.printf("    gateway /prometheus fieldgate_forward_latency_seconds: p50 %s s, p99 %s s%n", fmt(x.promP50), fmt(x.promP99));
         System.out.printf("    external (publish -> counted delivered, +<=%.0f ms polling): p50 %s s, p99 %s s, max %s s%n",
                 x.pollIntervalMs, fmt(x.extP50), fmt(x.extP99), fmt(x.extMax));
-        double p99 = worst(x.promP99, x.extP99);
-        x.latencyMet = verdict("latency     p99 <= 2 s (worse of the two figures)", p99, 2.0, false,
-                String.format("p99 %.2f s is %.2f s over", p99, p99 - 2.0));
-        System.out.println();
-        System.out.printf("drain after a %d s InfluxDB outage: %,d readings (%.1f MiB spool) in %s s = %s readings/s; drain/(a) = %s%n",
-                o.outageSeconds, x.drained, x.drainSpoolBytes / MIB, fmt1(x.drainSeconds), rate(x.drain).trim(), pct(x.drain / x.rawInflux));
-        System.out.printf("    first write %s s after influxd answered /ping (forwarder backoff); from the first write on %s readings/s = %s of (a)%n",
-                fmt1(x.drainFirstWriteS), rate(x.drainSteady).trim(), pct(x.drainSteady / x.rawInflux));
-        x.drainMet = verdict("drain       >= 70 % of (a)", x.drain / x.rawInflux, 0.70, true,
-                String.format("the drain would need >= %,.0f readings/s, %.1fx the measured rate", 0.7 * x.rawInflux, 0.7 * x.rawInflux / x.drain));
-        System.out.println();
-        System.out.printf("gateway peak RSS: VmHWM %s MiB; max VmRSS sampled each second %s MiB (%d samples)%n",
-                fmt1(x.vmHwmKb / 1024.0), fmt1(x.maxRssKb / 1024.0), x.rssSamples);
-        System.out.printf("    max VmRSS by phase (MiB): %s%n", x.rssByPhase);
-        x.rssMet = verdict("memory      VmHWM <= 160 MiB with -Xmx96m", x.vmHwmKb / 1024.0, 160, false,
-                String.format("%.1f MiB over", x.vmHwmKb / 1024.0 - 160));
+        System.out.printf("drain after a %d s InfluxDB outage: %,d readings (%.1f MiB spool) in %s s = %s readings/s = %s of (a); "
+                        + "first write %s s after /ping, from then on %s readings/s%n",
+                o.outageSeconds, x.drained, x.drainSpoolBytes / MIB, fmt1(x.drainSeconds), rate(x.drain).trim(), pct(x.drain / x.rawInflux),
+                fmt1(x.drainFirstWriteS), rate(x.drainSteady).trim());
         System.out.println();
         System.out.println("CPU per phase (% of one core; 200 % = both cores busy):");
         x.phaseCpu.forEach((phase, text) -> System.out.printf("    %-8s %s%n", phase, text));
         if (x.finalStatus != null) {
             System.out.println("final /api/status: " + x.finalStatus);
         }
+        System.out.println();
+        System.out.println("verdicts (issue 12 acceptance; FAILED = the phase failed or gave no figure):");
+        x.verdicts.clear();
+        x.verdicts.add(Verdict.of("CPU per reading 100/msg <= 1/3 of Node-RED's", cpuBurst, 1.0 / 3, false, "%.2fx"));
+        x.verdicts.add(Verdict.of("CPU per reading 1/msg   <= 1/3 of Node-RED's", cpuSingle, 1.0 / 3, false, "%.2fx"));
+        x.verdicts.add(Verdict.of("throughput 100/msg      >= 2x Node-RED's", thrBurst, 2, true, "%.2fx"));
+        x.verdicts.add(Verdict.of("throughput 1/msg        >= 2x Node-RED's", thrSingle, 2, true, "%.2fx"));
+        x.verdicts.add(Verdict.of("end to end 100/msg      >= 30 % of (a)",
+                x.gwBurst == null ? Double.NaN : 100 * x.gwBurst.rate() / x.rawInflux, 30, true, "%.1f %%"));
+        x.verdicts.add(Verdict.of("VmHWM at 10,000 readings/s, 10,000 series <= 160 MiB", x.steadyVmHwmKb / 1024.0, 160, false, "%.1f MiB"));
+        x.verdicts.add(Verdict.of("heap after full GC, 50,000 series <= -Xmx", x.heapAfterGcKb / 1024.0, JvmHeap.xmxMiB(o.gatewayJvm), false, "%.1f MiB"));
+        x.verdicts.add(Verdict.of("start to /health 200    <= 3 s median", x.startMedian, 3, false, "%.2f s"));
+        x.verdicts.add(Verdict.of("latency p99 at 5,000 readings/s <= 2 s (worse of two)", worst(x.promP99, x.extP99), 2, false, "%.2f s"));
+        x.verdicts.forEach(v -> System.out.println(v.line()));
         System.out.println("=====================================================================================================");
     }
 
-    /** Prints one PASS/MISS line; returns whether the target was met (null when not measured). */
-    private static Boolean verdict(String label, double value, double bound, boolean atLeast, String shortBy) {
-        if (Double.isNaN(value)) {
-            System.out.printf("    %-52s n/a (not measured)%n", label);
-            return null;
-        }
-        boolean met = atLeast ? value >= bound : value <= bound;
-        String shown = atLeast ? pct(value) : String.format("%.2f", value);
-        String by = atLeast ? String.format("%.1f percentage points short", 100 * (bound - value)) : shortBy;
-        System.out.printf("    %-52s %s   %s%n", label, met ? "PASS" : "MISS", met ? "(" + shown + ")"
-                : "(" + shown + "; " + by + (atLeast ? "; " + shortBy : "") + ")");
-        return met;
+    /** KiB as MiB; "n/a" for the -1 of a figure never read. */
+    static String mib(long kb) {
+        return kb < 0 ? "n/a" : String.format("%.1f", kb / 1024.0);
+    }
+
+    static double ratio(E2e a, E2e b, java.util.function.ToDoubleFunction<E2e> f) {
+        return a == null || b == null ? Double.NaN : f.applyAsDouble(a) / f.applyAsDouble(b);
+    }
+
+    static String times(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format("%.2fx", v);
     }
 
     private static double worst(double a, double b) {
@@ -613,14 +702,27 @@ public final class PipelineBenchmark {
     }
 
     private Cpu cpu() {
+        return cpu(Peer.FIELDGATE);
+    }
+
+    /** The processes whose CPU a phase counts: the subject (gateway or Node-RED; none for (a)), influxd, mosquitto, the driver. */
+    private Cpu cpu(Peer subject) {
         Map<String, LongSupplier> pids = new LinkedHashMap<>();
-        if (gateway != null) {
+        if (subject == Peer.FIELDGATE && gateway != null) {
             pids.put("gateway", gateway::pid);
+        }
+        NodeRedPeer peer = nodeRed;
+        if (subject == Peer.NODE_RED && peer != null) {
+            pids.put("node-red", peer::pid);
         }
         pids.put("influxd", influx::pid);
         pids.put("mosquitto", broker::pid);
         pids.put("bench", () -> ProcessHandle.current().pid());
         return new Cpu(pids);
+    }
+
+    static String perMillionText(Map<String, Double> perMillion) {
+        return perMillion.entrySet().stream().map(e -> e.getKey() + " " + fmt1(e.getValue())).collect(Collectors.joining(", "));
     }
 
     static double seconds(long nanos) {
@@ -663,17 +765,6 @@ public final class PipelineBenchmark {
         return -1;
     }
 
-    /** utime + stime of a process in clock ticks (USER_HZ = 100 on Linux), -1 when it is gone. */
-    static long cpuTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     static String rate(double v) {
         return Double.isNaN(v) ? "       n/a" : String.format("%,10.0f", v);
     }
@@ -695,12 +786,17 @@ public final class PipelineBenchmark {
     /** Command line. The defaults are the issue's specification; --quick shortens every phase for a smoke run. */
     static final class Options {
         boolean quick;
-        int rawReadings = 500_000;
-        int rawWarmup = 100_000;
+        int rawReadings = 1_000_000;
+        int rawWarmup = 200_000;
         int batch = 5_000;
-        int packs = 5_000;
         int rawPacks = 20_000;
-        int warmPacks = 200;
+        int warmReadings = 1_000_000;
+        int burstReadings = 1_000_000;
+        int singleReadings = 300_000;
+        int seriesReadings = 1_000_000;
+        int steadyRate = 10_000;
+        int steadySeconds = 60;
+        int starts = 5;
         int devices = 50;
         int inflight = 100;
         int rate = 5_000;
@@ -708,21 +804,26 @@ public final class PipelineBenchmark {
         int latencySeconds = 60;
         int outageSeconds = 300;
         List<String> gatewayJvm = List.of("-Xmx96m", "-XX:+UseSerialGC");
+        Path nodeRedInstall = Paths.get(System.getProperty("fieldgate.bench.node-red", "target/bench-node-red")).toAbsolutePath();
+        Path nodeRedFlow = Paths.get(System.getProperty("fieldgate.bench.node-red-flow", "bench/node-red-flow.json")).toAbsolutePath();
 
         static Options parse(String[] args) {
             Options o = new Options();
             for (String a : args) {
                 if (a.equals("--quick")) {
                     o.quick = true;
-                    o.rawReadings = 100_000;
-                    o.rawWarmup = 20_000;
-                    o.packs = 1_000;
+                    o.rawReadings = 200_000;
+                    o.rawWarmup = 50_000;
                     o.rawPacks = 5_000;
-                    o.warmPacks = 100;
+                    o.warmReadings = 200_000;
+                    o.burstReadings = 200_000;
+                    o.singleReadings = 40_000;
+                    o.seriesReadings = 100_000;
+                    o.steadySeconds = 20;
                     // settling >= 45 s: the gateway's 1-minute percentile window then holds no (c) readings
                     o.latencyWarmupSeconds = 45;
-                    o.latencySeconds = 20;
-                    o.outageSeconds = 30;
+                    o.latencySeconds = 15;
+                    o.outageSeconds = 20;
                 }
             }
             for (String a : args) {
@@ -738,9 +839,14 @@ public final class PipelineBenchmark {
                 switch (name) {
                     case "raw-readings" -> o.rawReadings = positive(name, value);
                     case "raw-warmup" -> o.rawWarmup = positive(name, value);
-                    case "packs" -> o.packs = positive(name, value);
                     case "raw-packs" -> o.rawPacks = positive(name, value);
-                    case "warm-packs" -> o.warmPacks = positive(name, value);
+                    case "warm-readings" -> o.warmReadings = positive(name, value);
+                    case "burst-readings" -> o.burstReadings = positive(name, value);
+                    case "single-readings" -> o.singleReadings = positive(name, value);
+                    case "series-readings" -> o.seriesReadings = positive(name, value);
+                    case "steady-rate" -> o.steadyRate = positive(name, value);
+                    case "steady-s" -> o.steadySeconds = positive(name, value);
+                    case "starts" -> o.starts = positive(name, value);
                     case "devices" -> o.devices = positive(name, value);
                     case "inflight" -> o.inflight = positive(name, value);
                     case "rate" -> o.rate = positive(name, value);
@@ -751,8 +857,8 @@ public final class PipelineBenchmark {
                     default -> throw new IllegalArgumentException("unknown option --" + name);
                 }
             }
-            if (o.rate % RECORDS_PER_PACK != 0) {
-                throw new IllegalArgumentException("--rate must be a multiple of " + RECORDS_PER_PACK + " (readings per pack)");
+            if (o.rate % RECORDS_PER_PACK != 0 || o.steadyRate % RECORDS_PER_PACK != 0) {
+                throw new IllegalArgumentException("--rate and --steady-rate must be multiples of " + RECORDS_PER_PACK + " (readings per pack)");
             }
             return o;
         }
@@ -770,14 +876,36 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** One end-to-end run of fieldgate or Node-RED. */
+    record E2e(String who, String label, long readings, int series, double seconds, double rate, double offered,
+               Map<String, Double> cpuPerMillion) {
+        /** CPU-seconds per million readings of the subject process (gateway or node-red). */
+        double subjectCpu() {
+            return cpuPerMillion.getOrDefault(who.equals("fieldgate") ? "gateway" : "node-red", Double.NaN);
+        }
+    }
+
     /** Everything measured; NaN = not measured. */
     static final class Results {
         double rawInflux = Double.NaN;
+        String rawBest = "";
+        final Map<String, Double> rawByClient = new LinkedHashMap<>();
+        Map<String, Double> rawCpuPerMillion = Map.of();
         double rawMqtt = Double.NaN;
-        double endToEnd = Double.NaN;
-        double endToEndByCount = Double.NaN;
-        double endToEndOffered = Double.NaN;
-        double endToEndIngest = Double.NaN;
+        final List<E2e> runs = new ArrayList<>();
+        E2e gwBurst;
+        E2e gwSingle;
+        E2e gw10k;
+        E2e gw50k;
+        E2e nrBurst;
+        E2e nrSingle;
+        double[] startSeconds = new double[0];
+        double startMedian = Double.NaN;
+        long vmHwmBeforeSteadyKb = -1;
+        long steadyVmHwmKb = -1;
+        double steadyOffered = Double.NaN;
+        Map<String, Double> steadyCpuPerMillion = Map.of();
+        long heapAfterGcKb = -1;
         double latencyOfferedRate = Double.NaN;
         double latencyMaxLateMs = Double.NaN;
         double promP50 = Double.NaN;
@@ -803,19 +931,19 @@ public final class PipelineBenchmark {
         String loadEnd;
         String finalStatus;
         final Map<String, String> phaseCpu = new LinkedHashMap<>();
-        Boolean throughputMet;
-        Boolean latencyMet;
-        Boolean drainMet;
-        Boolean rssMet;
+        final List<Verdict> verdicts = new ArrayList<>();
 
         boolean hasAny() {
             return !Double.isNaN(rawInflux);
         }
 
-        /** Decided while printing the results; a target not measured counts as not met. */
+        /** Decided while printing the results; a target not measured counts as failed. */
+        boolean anyFailed() {
+            return verdicts.isEmpty() || verdicts.stream().anyMatch(Verdict::failed);
+        }
+
         boolean allMet() {
-            return Boolean.TRUE.equals(throughputMet) && Boolean.TRUE.equals(latencyMet)
-                    && Boolean.TRUE.equals(drainMet) && Boolean.TRUE.equals(rssMet);
+            return !verdicts.isEmpty() && verdicts.stream().allMatch(Verdict::met);
         }
     }
 
@@ -858,6 +986,24 @@ public final class PipelineBenchmark {
             }, () -> child.tail(40));
             Poll.until("the gateway to connect to the broker", Duration.ofSeconds(60), () -> status().brokerConnected,
                     () -> child.tail(40));
+        }
+
+        /** Starts the gateway and returns the nanoseconds from the process start to the first GET /health 200. */
+        long startToHealthNanos() {
+            long t0 = System.nanoTime();
+            child.start();
+            Poll.value("the gateway (PID " + child.pid() + ") to answer GET /health with 200", Duration.ofSeconds(120),
+                    Duration.ofMillis(20), () -> {
+                        if (!child.isAlive()) {
+                            throw new IllegalStateException("the gateway exited during start-up with code " + child.exitCode() + "\n" + child.tail(40));
+                        }
+                        try {
+                            return response("/health").statusCode();
+                        } catch (IOException e) {
+                            return -1; // not listening yet
+                        }
+                    }, code -> code == 200, () -> child.tail(40));
+            return System.nanoTime() - t0;
         }
 
         long pid() {
@@ -1181,15 +1327,7 @@ public final class PipelineBenchmark {
         @Override
         public void run() {
             while (running && n < nanos.length) {
-                try {
-                    long d = gateway.status().delivered;
-                    long t = System.nanoTime(); // the response time: the counter was read at or before it
-                    nanos[n] = t;
-                    delivered[n] = d;
-                    n++;
-                } catch (RuntimeException e) {
-                    // a missed poll only coarsens the figure
-                }
+                poll();
                 try {
                     Thread.sleep(intervalMs);
                 } catch (InterruptedException e) {
@@ -1202,9 +1340,31 @@ public final class PipelineBenchmark {
             return n < 2 ? Double.NaN : (nanos[n - 1] - nanos[0]) / 1e6 / (n - 1);
         }
 
+        /** One poll; synchronized so the final poll of halt() and the thread's own never write the same slot. */
+        private synchronized void poll() {
+            if (n >= nanos.length) {
+                return;
+            }
+            try {
+                long d = gateway.status().delivered;
+                long t = System.nanoTime(); // the response time: the counter was read at or before it
+                nanos[n] = t;
+                delivered[n] = d;
+                n++;
+            } catch (RuntimeException e) {
+                // a missed poll only coarsens the figure
+            }
+        }
+
+        /**
+         * Stops the thread, then polls once more: the caller has just seen everything delivered, and without this last
+         * poll the thread could stop before a poll that counts the last pack (the race of the first issue-12 run).
+         */
         void halt() throws InterruptedException {
             running = false;
+            interrupt();
             join(5_000);
+            poll();
         }
     }
 
@@ -1267,6 +1427,7 @@ public final class PipelineBenchmark {
         void halt() {
             running = false;
             interrupt();
+            sample(); // the last moment counts too
         }
     }
 
@@ -1281,7 +1442,7 @@ public final class PipelineBenchmark {
             pids.forEach((name, pid) -> {
                 long p = pid.getAsLong();
                 pidAtStart.put(name, p);
-                ticksAtStart.put(name, cpuTicks(p));
+                ticksAtStart.put(name, ProcStat.ticks(p));
             });
         }
 
@@ -1292,17 +1453,30 @@ public final class PipelineBenchmark {
             double sum = 0;
             for (var e : pids.entrySet()) {
                 long p = pidAtStart.get(e.getKey());
-                long now = cpuTicks(p);
+                long now = ProcStat.ticks(p);
                 long then = ticksAtStart.get(e.getKey());
                 if (now < 0 || then < 0 || p != e.getValue().getAsLong()) {
                     parts.add(e.getKey() + " n/a");
                     continue;
                 }
-                double share = (now - then) / 100.0 / wall;
+                double share = (double) (now - then) / ClockTicks.perSecond() / wall;
                 sum += share;
                 parts.add(String.format("%s %.0f %%", e.getKey(), 100 * share));
             }
             return String.format("cpu over %.1f s: %s (sum %.0f %%)", wall, String.join(", ", parts), 100 * sum);
+        }
+
+        /** CPU-seconds per million readings of each process since the start; NaN for a process that is gone or restarted. */
+        Map<String, Double> perMillion(long readings) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (var e : pids.entrySet()) {
+                long p = pidAtStart.get(e.getKey());
+                long now = ProcStat.ticks(p);
+                long then = ticksAtStart.get(e.getKey());
+                boolean same = now >= 0 && then >= 0 && p == e.getValue().getAsLong();
+                out.put(e.getKey(), same ? ProcStat.cpuSecondsPerMillion(now - then, ClockTicks.perSecond(), readings) : Double.NaN);
+            }
+            return out;
         }
     }
 }

@@ -1,0 +1,37 @@
+package org.fieldgate.bench;
+
+/**
+ * One acceptance line of the benchmark: PASS, MISS (measured, target missed, by how much) or FAILED (the phase
+ * failed or left no figure: NaN, infinite or negative where a figure must be positive). Never PASS without a figure.
+ */
+record Verdict(String label, Outcome outcome, String detail) {
+    enum Outcome { PASS, MISS, FAILED }
+
+    /** {@code value >= bound} (atLeast) or {@code value <= bound}; {@code unit} formats the figures, e.g. "%.2f s". */
+    static Verdict of(String label, double value, double bound, boolean atLeast, String format) {
+        if (Double.isNaN(value) || Double.isInfinite(value) || value < 0) {
+            return new Verdict(label, Outcome.FAILED, "no figure (" + value + "): the phase failed or was not run");
+        }
+        boolean met = atLeast ? value >= bound : value <= bound;
+        String shown = String.format(format, value);
+        if (met) {
+            return new Verdict(label, Outcome.PASS, shown);
+        }
+        String by = atLeast
+                ? String.format(format, bound - value) + " short; needs " + String.format("%.2fx", bound / value)
+                : String.format(format, value - bound) + " over";
+        return new Verdict(label, Outcome.MISS, shown + "; " + by);
+    }
+
+    String line() {
+        return String.format("    %-60s %-6s (%s)", label, outcome, detail);
+    }
+
+    boolean met() {
+        return outcome == Outcome.PASS;
+    }
+
+    boolean failed() {
+        return outcome == Outcome.FAILED;
+    }
+}
