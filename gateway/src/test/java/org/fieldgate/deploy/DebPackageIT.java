@@ -68,7 +68,7 @@ class DebPackageIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final List<String> BROKER_SNIPPETS = List.of("fieldgate-auth.conf", "fieldgate-local.conf", "fieldgate-remote-tls.conf");
     /** application.yml, jvm.options, logback.xml, three example sites, the main broker file, the broker snippets */
-    private static final int CONFFILES = 7 + BROKER_SNIPPETS.size();
+    private static final int CONFFILES = 8 + BROKER_SNIPPETS.size();
     private static final String GATEWAY_USER = "fieldgate-gateway";
     /** what the postinst (site-credentials) makes in /etc/mosquitto */
     private static final List<String> BROKER_FILES = List.of("/etc/mosquitto/fieldgate.passwd", "/etc/mosquitto/fieldgate.acl",
