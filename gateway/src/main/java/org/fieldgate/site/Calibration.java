@@ -38,4 +38,15 @@ public record Calibration(String id, LocalDate validFrom, List<Double> coefficie
         }
         return y;
     }
+
+    /** Of {@code calibrations} in order of valid-from, the latest one not after {@code day}; null when none is. */
+    static Calibration inForceOn(List<Calibration> calibrations, LocalDate day) {
+        Calibration found = null;
+        for (Calibration c : calibrations) {
+            if (!c.validFrom().isAfter(day)) {
+                found = c;
+            }
+        }
+        return found;
+    }
 }

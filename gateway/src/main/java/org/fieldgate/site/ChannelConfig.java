@@ -18,13 +18,7 @@ public record ChannelConfig(SensorModel.Channel model, String name, String unit,
 
     /** The calibration in force on {@code day}, or null (model scaling only). */
     public Calibration calibrationOn(LocalDate day) {
-        Calibration found = null;
-        for (Calibration c : calibrations) {
-            if (!c.validFrom().isAfter(day)) {
-                found = c;
-            }
-        }
-        return found;
+        return Calibration.inForceOn(calibrations, day);
     }
 
     /** A converted value and the id of what converted it ({@code model:<model-id>} when no calibration applied). */

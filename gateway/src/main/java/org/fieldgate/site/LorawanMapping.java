@@ -40,13 +40,7 @@ public record LorawanMapping(List<String> applications, Map<String, FieldMap> pr
         }
 
         public Calibration calibrationOn(LocalDate day) {
-            Calibration found = null;
-            for (Calibration c : calibrations) {
-                if (!c.validFrom().isAfter(day)) {
-                    found = c;
-                }
-            }
-            return found;
+            return Calibration.inForceOn(calibrations, day);
         }
     }
 
