@@ -22,10 +22,20 @@ final class ReadingKeys {
     static final long KEYS_KEPT_DAYS = 7;
 
     private final Connection writer;
+    /** Prepared once: preparing the three statements on every commit cost as much as a small commit's inserts. */
+    private final PreparedStatement insertKey;
+    private final PreparedStatement firstKey;
+    private final PreparedStatement insertConflict;
     private long keysPrunedNs;
 
-    ReadingKeys(Connection writer) {
+    ReadingKeys(Connection writer) throws SQLException {
         this.writer = writer;
+        this.insertKey = writer.prepareStatement("INSERT INTO keys.reading_seen (site, device, channel, "
+                + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+        this.firstKey = writer.prepareStatement("SELECT value, qc FROM keys.reading_seen "
+                + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
+        this.insertConflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
+                + "channel, unit, time_ns, value, qc, cal, first_value, first_qc) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     }
 
     /** Of a commit's readings, those whose series and time are new, and how many were duplicates or conflicts. */
@@ -44,12 +54,10 @@ final class ReadingKeys {
         List<Reading> fresh = new ArrayList<>(readings.size());
         long duplicates = 0;
         long conflicts = 0;
-        try (PreparedStatement key = writer.prepareStatement("INSERT INTO keys.reading_key (site, device, channel, "
-                + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-             PreparedStatement first = writer.prepareStatement("SELECT value, qc FROM keys.reading_key "
-                     + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
-             PreparedStatement conflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
-                     + "channel, unit, time_ns, value, qc, cal, first_value, first_qc) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+        {
+            PreparedStatement key = insertKey;
+            PreparedStatement first = firstKey;
+            PreparedStatement conflict = insertConflict;
             for (Reading r : readings) {
                 key.setString(1, r.site());
                 key.setString(2, r.device());
@@ -108,7 +116,7 @@ final class ReadingKeys {
         if (nowNs - keysPrunedNs < SpoolDatabase.HOUR_NS) {
             return;
         }
-        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.reading_key WHERE received_ns < ?")) {
+        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.reading_seen WHERE received_ns < ?")) {
             prune.setLong(1, nowNs - KEYS_KEPT_DAYS * 24 * SpoolDatabase.HOUR_NS);
             prune.executeUpdate();
         }

@@ -38,6 +38,8 @@ public final class ReadingStore {
     private final AtomicLong duplicatesTotal = new AtomicLong();
     private final AtomicLong conflictsTotal = new AtomicLong();
     private final ReadingKeys keys;
+    /** The ingest committer's insert, prepared once on the writer connection (used by {@link #commit} only). */
+    private final PreparedStatement insertReading;
     /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
      * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
@@ -55,6 +57,8 @@ public final class ReadingStore {
         this.points = points;
         this.gapPoint = gapPoint;
         this.keys = new ReadingKeys(db.writer);
+        this.insertReading = db.writer.prepareStatement(
+                "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)");
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         droppedTotal.set(db.counter(SpoolDatabase.DROPPED_TOTAL));
         duplicatesTotal.set(db.counter(SpoolDatabase.DUPLICATES_TOTAL));
@@ -80,8 +84,9 @@ public final class ReadingStore {
         try {
             seen = keys.firstSeen(received, receivedNs);
             readings = seen.readings();
-            try (PreparedStatement ins = writer.prepareStatement(
-                    "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
+            {
+                PreparedStatement ins = insertReading;
+                ins.clearBatch(); // a failed commit may have left its rows in the batch
                 for (Reading r : readings) {
                     ins.setString(1, r.site());
                     ins.setString(2, r.device());

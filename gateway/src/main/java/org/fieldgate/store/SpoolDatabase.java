@@ -172,11 +172,27 @@ final class SpoolDatabase implements AutoCloseable {
             s.execute("PRAGMA keys.journal_mode=WAL");
             s.execute("PRAGMA keys.synchronous=FULL");
             s.execute("PRAGMA keys.journal_size_limit=8388608");
+            // Time first: readings arrive about in time order, so a commit's keys land on the last few pages of the
+            // tree. Series first (reading_key, before) put each series' key on its own page, one page written to the
+            // WAL per series and commit.
             s.execute("""
-                    CREATE TABLE IF NOT EXISTS keys.reading_key (
-                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                    CREATE TABLE IF NOT EXISTS keys.reading_seen (
+                      time_ns INTEGER NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
                       value REAL NOT NULL, qc INTEGER NOT NULL, received_ns INTEGER NOT NULL,
-                      PRIMARY KEY (site, device, channel, time_ns)) WITHOUT ROWID""");
+                      PRIMARY KEY (time_ns, site, device, channel)) WITHOUT ROWID""");
+            boolean seriesFirst;
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT count(*) FROM keys.sqlite_master WHERE type = 'table' AND name = 'reading_key'")) {
+                seriesFirst = rs.next() && rs.getInt(1) > 0;
+            }
+            if (seriesFirst) {
+                s.execute("BEGIN");
+                s.execute("INSERT OR IGNORE INTO keys.reading_seen (time_ns, site, device, channel, value, qc, received_ns) "
+                        + "SELECT time_ns, site, device, channel, value, qc, received_ns FROM keys.reading_key");
+                s.execute("DROP TABLE keys.reading_key");
+                s.execute("COMMIT");
+                LOG.info("reading keys in {} moved to the time-ordered table", keysFile);
+            }
         }
         writer.setAutoCommit(false);
     }
