@@ -81,7 +81,7 @@ public final class InfluxForwarder implements AutoCloseable {
         this.spool = spool;
         this.writer = new InfluxWriter(influx, settings.minBackoff());
         this.client = writer.client();
-        this.archive = settings.keepDelivered().isZero() ? null : new DeliveredArchive(spool.file().getParent());
+        this.archive = settings.keepDelivered().isZero() ? null : new DeliveredArchive(spool.file().getParent(), spool.file());
         this.lastWriteNs.set(startedNs);
         this.deliveredCounter = Counter.builder("fieldgate.forward.delivered").description("readings InfluxDB acknowledged")
                 .register(metrics);
@@ -247,8 +247,9 @@ public final class InfluxForwarder implements AutoCloseable {
         if (archive != null) {
             // kept before the spool lets go of them: a crash in between keeps a copy of a reading sent again
             // (keyed by series and time, so a retried settle keeps it once)
-            archive.keep(done.refused().isEmpty() ? done.readings() : done.readings().stream()
-                    .filter(s -> !done.refused().containsKey(s)).toList(), done.ackNs());
+            // the refused readings were quarantined out of the run just before, so the run is what landed
+            archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id(),
+                    done.ackNs());
         }
         spool.readings().delivered(done.readings());
         for (SpooledReading s : done.readings()) {
