@@ -1,5 +1,6 @@
 package org.fieldgate.calc.instrument;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 import org.fieldgate.calc.cli.CalcCli;
 
 /** {@code calc flux --instrument} run in-process, and its JSON lines. */
@@ -68,5 +70,40 @@ final class InstrumentRuns {
     static double licorFlux(double volumeL, double areaCm2, double pKpa, double tC, double w0MmolMol,
                             double slopePerS) {
         return 10 * volumeL * 1000 * pKpa * (1 - w0MmolMol / 1000) / (8.314 * areaCm2 * (tC + 273.15)) * slopePerS;
+    }
+
+    /** A bad file: exit 1, nothing on stdout and exactly one line on stderr, which is returned. */
+    static String bad(String... args) {
+        Run r = calc(args);
+        assertEquals(1, r.code(), r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        return r.err().strip();
+    }
+
+    /** CLOSURES.csv with these rows under its header. */
+    static Path closures(Path dir, String... rows) throws IOException {
+        return write(dir, "closures.csv", "closure_id,start,end,volume_l,area_cm2,pressure_kpa,temp_c\n"
+                + String.join("\n", rows) + "\n");
+    }
+
+    /**
+     * A closed-form closure: one gas's dry mole fraction against seconds since lid closing, and its slope at closing
+     * (what the calculator must recover).
+     */
+    record Curve(DoubleUnaryOperator at, double slopeAtStart) {
+        static Curve linear(double c0, double slopePerS) {
+            return new Curve(t -> c0 + slopePerS * t, slopePerS);
+        }
+
+        /** Hutchinson-Mosier: C(t) = Cx + (C0 - Cx) e^(-k t), dC/dt at closing = k (Cx - C0). */
+        static Curve saturating(double c0, double cx, double kPerS) {
+            return new Curve(t -> cx + (c0 - cx) * Math.exp(-kPerS * t), kPerS * (cx - c0));
+        }
+
+        /** This curve from {@code startS} to {@code endS} (file seconds), {@code ambient} outside. */
+        DoubleUnaryOperator within(double startS, double endS, double ambient) {
+            return t -> t >= startS && t <= endS ? at.applyAsDouble(t - startS) : ambient;
+        }
     }
 }
