@@ -26,7 +26,8 @@ public interface InstrumentFile {
     /** Readers by name; {@code csv} (the calculator's own format) is not among them. */
     static Map<String, InstrumentFile> all() {
         Map<String, InstrumentFile> m = new TreeMap<>();
-        for (InstrumentFile f : List.of(Li7810Data.li7810(), Li7810Data.li7820(), new Toa5())) {
+        for (InstrumentFile f : List.of(Li7810Data.li7810(), Li7810Data.li7820(), new Toa5(), new Li81x(),
+                new Li8200Json(), new Li82z())) {
             m.put(f.name(), f);
         }
         return m;
