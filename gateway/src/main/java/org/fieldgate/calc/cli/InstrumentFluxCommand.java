@@ -30,6 +30,7 @@ import org.fieldgate.calc.flux.FluxQc;
 import org.fieldgate.calc.flux.FluxSystematics;
 import org.fieldgate.calc.flux.FluxUncertainty;
 import org.fieldgate.calc.flux.Gas;
+import org.fieldgate.calc.instrument.InstrumentClosure;
 import org.fieldgate.calc.instrument.InstrumentData;
 import org.fieldgate.calc.instrument.InstrumentFile;
 import org.fieldgate.calc.instrument.InstrumentFileException;
@@ -42,6 +43,9 @@ import org.fieldgate.calc.instrument.InstrumentSample;
 final class InstrumentFluxCommand {
     static final String USAGE = String.join("\n",
             "usage: calc flux --instrument NAME --input FILE --closures CLOSURES.csv [--timezone ZONE] [options]",
+            "       calc flux --instrument li8100|li8200|li8250 --input FILE [--timezone ZONE] [options]",
+            "         without --closures: one line per observation the file records, with its own geometry",
+            "           (total volume, area), dead band and observation length; P, T and H2O from the file",
             "         NAME: " + String.join(", ", InstrumentFile.all().keySet()) + " (docs/instruments.md); csv is the",
             "           calculator's own format (the default, see calc flux --help)",
             "         CLOSURES.csv columns closure_id,start,end,volume_l,area_cm2,pressure_kpa,temp_c:",
@@ -56,7 +60,8 @@ final class InstrumentFluxCommand {
             "            gas, unit, points, linear_flux, linear_se, exponential_flux, exponential_se,",
             "            exponential_k_per_s, model, model_reason, flux, se, r2, mdf, qc [...], flux_ci95_low,",
             "            flux_ci95_high, flux_se_combined, flux_systematic_rel, samples_diag (left out: DIAG != 0),",
-            "            samples_missing (left out: gas, P or T not measured), error",
+            "            samples_missing (left out: gas, P or T not measured), volume_l, area_cm2, error;",
+            "            from the file's own closures also closed, dead_band_s, instrument_warnings",
             "         options: --r2-threshold 0.90  --min-points 10  --precision 1 (the gas's unit: ppm or ppb)",
             "                  --ambient-ppm 420|off (CO2 only)  --ambient-tolerance-ppm 100  and calc flux's",
             "                  uncertainty options (--co2-gain-accuracy-pct is the gain of whichever gas)",
@@ -76,8 +81,12 @@ final class InstrumentFluxCommand {
         this.json = json;
     }
 
-    private record Window(CsvFile.Row row, String id, Instant start, Instant end, ChamberGeometry geometry,
-                          double pressureKpa, double tempC) {
+    /**
+     * A window to fit: a CLOSURES.csv row, or a closure the file records itself (then {@code closure} is set).
+     * {@code gases} empty = every gas of the file; {@code where} names it in messages.
+     */
+    private record Window(String where, String id, Instant start, Instant end, ChamberGeometry geometry,
+                          double pressureKpa, double tempC, Set<Gas> gases, InstrumentClosure closure) {
     }
 
     int run(String[] args) throws UsageException, CsvFile.InputException {
@@ -91,7 +100,7 @@ final class InstrumentFluxCommand {
                     + String.join(", ", InstrumentFile.all().keySet()));
         }
         String input = o.required("input");
-        String closuresName = o.required("closures");
+        String closuresName = o.has("closures") ? o.required("closures") : null;
         ZoneId zone = null;
         if (o.has("timezone")) {
             try {
@@ -114,7 +123,15 @@ final class InstrumentFluxCommand {
         } catch (InstrumentFileException e) {
             throw new CsvFile.InputException(e.getMessage());
         }
-        List<Window> windows = windows(CsvFile.read(Path.of(closuresName), closuresName, CLOSURE_COLUMNS), data);
+        List<Window> windows;
+        if (closuresName != null) {
+            windows = windows(CsvFile.read(Path.of(closuresName), closuresName, CLOSURE_COLUMNS), data);
+        } else if (data.closures().isEmpty()) {
+            throw new UsageException("--closures: required for --instrument " + reader.name() + " (its files do"
+                    + " not record their closures; only li8100, li8200 and li8250 files do)");
+        } else {
+            windows = fileWindows(data);
+        }
 
         int failed = 0;
         int written = 0;
@@ -133,7 +150,7 @@ final class InstrumentFluxCommand {
             }
             double observationS = Duration.between(w.start(), w.end()).toNanos() / 1e9;
             for (Gas gas : Gas.values()) {
-                if (!data.gases().contains(gas)) {
+                if (!data.gases().contains(gas) || !(w.gases().isEmpty() || w.gases().contains(gas))) {
                     continue;
                 }
                 FluxOptions options;
@@ -178,6 +195,13 @@ final class InstrumentFluxCommand {
                 n.put("unit", gas.fluxUnit());
                 n.put("start", w.start().toString());
                 n.put("end", w.end().toString());
+                put(n, "volume_l", w.geometry().volumeCm3() / 1000.0);
+                put(n, "area_cm2", w.geometry().areaCm2());
+                if (w.closure() != null) {
+                    n.put("closed", w.closure().closed().toString());
+                    put(n, "dead_band_s", w.closure().deadBandS());
+                    n.put("instrument_warnings", w.closure().warnings());
+                }
                 n.put("points", e.pointsUsed());
                 n.put("samples_diag", diag);
                 n.put("samples_missing", missing);
@@ -210,7 +234,7 @@ final class InstrumentFluxCommand {
                     put(n, "flux_se_combined", fu.combinedSeUmolM2S());
                     put(n, "flux_systematic_rel", fu.systematicRel());
                 } else {
-                    String error = closuresName + ":" + w.row().line() + ": closure " + w.id() + " " + gas.key()
+                    String error = w.where() + ": closure " + w.id() + " " + gas.key()
                             + ": " + e.error();
                     n.put("error", error);
                     err.println("calc flux: " + error);
@@ -257,10 +281,29 @@ final class InstrumentFluxCommand {
                 throw csv.error(row, "temp_c", "is blank and " + data.file() + " (" + data.model()
                         + ") records no chamber temperature; give it here");
             }
-            windows.add(new Window(row, id, start, end, g, p, t));
+            windows.add(new Window(csv.name() + ":" + row.line(), id, start, end, g, p, t, Set.of(), null));
         }
         if (windows.isEmpty()) {
             throw new CsvFile.InputException(csv.name() + ": no closures (the file has only a header)");
+        }
+        return windows;
+    }
+
+    /**
+     * The closures the file records itself, each with its own geometry, dead band and observation window; P and T
+     * from the file's samples (docs/science.md §1.9).
+     */
+    private static List<Window> fileWindows(InstrumentData data) throws CsvFile.InputException {
+        List<Window> windows = new ArrayList<>();
+        for (InstrumentClosure c : data.closures()) {
+            ChamberGeometry g;
+            try {
+                g = new ChamberGeometry(c.volumeCm3(), c.areaCm2());
+            } catch (InvalidInputException e) {
+                throw new CsvFile.InputException(c.where() + ": column " + e.field() + ": " + e.value() + " "
+                        + e.requirement() + " (observation " + c.id() + ")");
+            }
+            windows.add(new Window(c.where(), c.id(), c.start(), c.end(), g, Double.NaN, Double.NaN, c.gases(), c));
         }
         return windows;
     }

@@ -27,7 +27,7 @@ public interface InstrumentFile {
     static Map<String, InstrumentFile> all() {
         Map<String, InstrumentFile> m = new TreeMap<>();
         for (InstrumentFile f : List.of(Li7810Data.li7810(), Li7810Data.li7820(), new Toa5(), new Ugga(),
-                new Egm5(), new Picarro())) {
+                new Egm5(), new Picarro(), new Li81x(), new Li8200Json(), new Li82z())) {
             m.put(f.name(), f);
         }
         return m;

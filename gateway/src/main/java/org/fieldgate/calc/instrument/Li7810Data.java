@@ -177,18 +177,7 @@ public final class Li7810Data implements InstrumentFile {
     }
 
     private static ZoneId fileZone(String file, int line, String value, ZoneId option) throws InstrumentFileException {
-        ZoneId z;
-        try {
-            z = ZoneId.of(value);
-        } catch (DateTimeException e) {
-            throw InstrumentFileException.at(file, line, "Timezone", "'" + abbreviate(value)
-                    + "' is not a time-zone name");
-        }
-        if (option != null && !option.normalized().equals(z.normalized())) {
-            throw InstrumentFileException.at(file, line, "Timezone", "the file's clock is in " + z
-                    + " but --timezone says " + option + "; leave --timezone out for files that name their zone");
-        }
-        return z;
+        return Cells.fileZone(file, line, "Timezone", value, option);
     }
 
     private static void checkUnits(String file, int line, String[] cells, Map<String, Integer> col)

@@ -227,7 +227,7 @@ public final class Toa5 implements InstrumentFile {
     }
 
     /** Comma separated, each cell optionally in double quotes (which TOA5 puts around strings). */
-    private static List<String> splitLine(String text, String file, int line) throws InstrumentFileException {
+    static List<String> splitLine(String text, String file, int line) throws InstrumentFileException {
         List<String> cells = new ArrayList<>();
         if (text == null) {
             return cells;
