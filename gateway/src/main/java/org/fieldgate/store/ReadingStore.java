@@ -45,6 +45,13 @@ public final class ReadingStore {
      */
     private long readAheadThroughId;
     private final Object readAhead = new Object();
+    /**
+     * The highest row id whose insertion {@link #depth} counts. Another process may add rows ({@code fieldgate import},
+     * {@link ImportStore}): they are counted once a commit's sequence or the forwarder's read-ahead passes them, before
+     * their removal is subtracted. Row ids are given in commit order (SQLite has one writer at a time, and a rolled
+     * back insert gives its ids back), so every id up to a committed one is a committed insertion.
+     */
+    private long countedThroughId;
 
     ReadingStore(SpoolDatabase db, long maxBytes, FullPolicy fullPolicy, DeadLetterStore deadLetters,
                  QuarantineStore quarantine, DerivedPointStore points, GapStore.PointFormat gapPoint) throws SQLException {
@@ -56,6 +63,8 @@ public final class ReadingStore {
         this.gapPoint = gapPoint;
         this.keys = new ReadingKeys(db.writer);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
+        countedThroughId = SpoolDatabase.single(db.writer,
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
         droppedTotal.set(db.counter(SpoolDatabase.DROPPED_TOTAL));
         duplicatesTotal.set(db.counter(SpoolDatabase.DUPLICATES_TOTAL));
         conflictsTotal.set(db.counter(SpoolDatabase.CONFLICTS_TOTAL));
@@ -110,7 +119,7 @@ public final class ReadingStore {
         } catch (SpoolException e) {
             LOG.error("{}: a damaged spool could hide these {} readings", e.getMessage(), readings.size());
         }
-        depth.addAndGet(readings.size());
+        countInsertedThrough(committedThrough);
         deadLetters.added(refused.size());
         duplicatesTotal.addAndGet(seen.duplicates());
         conflictsTotal.addAndGet(seen.conflicts());
@@ -133,9 +142,18 @@ public final class ReadingStore {
             readAfter(afterId, limit, batch);
             if (!batch.isEmpty()) {
                 readAheadThroughId = Math.max(readAheadThroughId, batch.get(batch.size() - 1).id());
+                countInsertedThrough(batch.get(batch.size() - 1).id());
             }
         }
         return batch;
+    }
+
+    /** Counts in {@link #depth} the rows inserted up to {@code id} not counted yet (another process's among them). */
+    private synchronized void countInsertedThrough(long id) {
+        if (id > countedThroughId) {
+            depth.addAndGet(id - countedThroughId);
+            countedThroughId = id;
+        }
     }
 
     private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
