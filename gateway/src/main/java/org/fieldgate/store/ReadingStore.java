@@ -307,6 +307,9 @@ public final class ReadingStore {
     /** Receipt time of the oldest reading still waiting, if any. */
     public OptionalLong oldestReceivedNs() {
         return db.read("spool query", c -> {
+            // the status asks here (every snapshot): rows another process added are counted even while nothing flows
+            countInsertedThrough(SpoolDatabase.single(c,
+                    "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'"));
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT received_ns FROM reading ORDER BY id LIMIT 1")) {
                 return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
