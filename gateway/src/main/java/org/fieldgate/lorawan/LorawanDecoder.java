@@ -1,6 +1,7 @@
 package org.fieldgate.lorawan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.fieldgate.lorawan.FrameCounterStore.LastFrame;
 import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.senml.DecodedPack;
@@ -54,12 +55,10 @@ public final class LorawanDecoder {
         void gap(String site, String device, long firstNs, long lastNs, long missing, String cause);
     }
 
-    private record LastFrame(long fCnt, long receivedNs) {
-    }
-
     private final UplinkFormats formats = new UplinkFormats();
     private final List<SiteConfig> sites;
     private final GapSink gaps;
+    private final FrameCounterStore frameCounters;
     /** Touched by the ingest committer's thread only. */
     private final Map<String, LastFrame> lastFrames = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -69,9 +68,17 @@ public final class LorawanDecoder {
     };
     private final AtomicLong duplicates = new AtomicLong();
 
+    /** Frame counters kept in memory only: after a restart the first uplink of each device starts afresh. */
     public LorawanDecoder(List<SiteConfig> sites, GapSink gaps) {
+        this(sites, gaps, FrameCounterStore.inMemory());
+    }
+
+    /** Frame counters kept in {@code frameCounters} too, and continued from what it holds. */
+    public LorawanDecoder(List<SiteConfig> sites, GapSink gaps, FrameCounterStore frameCounters) {
         this.sites = List.copyOf(sites);
         this.gaps = gaps;
+        this.frameCounters = frameCounters;
+        lastFrames.putAll(frameCounters.load());
     }
 
     /** True for a topic of either network's uplinks. */
@@ -141,7 +148,11 @@ public final class LorawanDecoder {
                     + "counter " + last.fCnt() + " then " + up.fCnt());
         }
         if (last == null || up.fCnt() != last.fCnt() || up.receivedNs() != last.receivedNs()) {
-            lastFrames.put(key, new LastFrame(up.fCnt(), up.receivedNs()));
+            LastFrame frame = new LastFrame(up.fCnt(), up.receivedNs());
+            // saved before the readings are committed: a crash between the two leaves the uplink unacknowledged, and
+            // its redelivery (same counter, same time) is not taken for a duplicate
+            frameCounters.save(key, frame);
+            lastFrames.put(key, frame);
         }
         return true;
     }

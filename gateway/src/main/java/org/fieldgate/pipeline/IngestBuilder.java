@@ -53,7 +53,8 @@ public final class IngestBuilder {
                 : null;
         MqttIngest subscription = new MqttIngest(mqtt, committer, threads);
         var lorawan = new LorawanDecoder(sites.sites(), (site, device, firstNs, lastNs, missing, cause) ->
-                spool.gaps().record(site, device, "*", firstNs, lastNs, missing, cause));
+                spool.gaps().record(site, device, "*", firstNs, lastNs, missing, cause),
+                new SpoolFrameCounters(spool.accumulators()));
         if (lorawan.hasApplications()) {
             committer.decodeLorawanWith(lorawan);
             subscription.alsoSubscribe(LorawanDecoder.TOPIC_FILTERS);

@@ -47,6 +47,13 @@ public final class ReadingStore {
      */
     private long readAheadThroughId;
     private final Object readAhead = new Object();
+    /**
+     * The highest row id whose insertion {@link #depth} counts. Another process may add rows ({@code fieldgate import},
+     * {@link ImportStore}): they are counted once a commit's sequence or the forwarder's read-ahead passes them, before
+     * their removal is subtracted. Row ids are given in commit order (SQLite has one writer at a time, and a rolled
+     * back insert gives its ids back), so every id up to a committed one is a committed insertion.
+     */
+    private long countedThroughId;
 
     ReadingStore(SpoolDatabase db, long maxBytes, FullPolicy fullPolicy, DeadLetterStore deadLetters,
                  QuarantineStore quarantine, DerivedPointStore points, GapStore.PointFormat gapPoint) throws SQLException {
@@ -60,6 +67,8 @@ public final class ReadingStore {
         this.insertReading = db.writer.prepareStatement(
                 "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)");
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
+        countedThroughId = SpoolDatabase.single(db.writer,
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
         droppedTotal.set(db.counter(SpoolDatabase.DROPPED_TOTAL));
         duplicatesTotal.set(db.counter(SpoolDatabase.DUPLICATES_TOTAL));
         conflictsTotal.set(db.counter(SpoolDatabase.CONFLICTS_TOTAL));
@@ -115,7 +124,7 @@ public final class ReadingStore {
         } catch (SpoolException e) {
             LOG.error("{}: a damaged spool could hide these {} readings", e.getMessage(), readings.size());
         }
-        depth.addAndGet(readings.size());
+        countInsertedThrough(committedThrough);
         deadLetters.added(refused.size());
         duplicatesTotal.addAndGet(seen.duplicates());
         conflictsTotal.addAndGet(seen.conflicts());
@@ -138,9 +147,18 @@ public final class ReadingStore {
             readAfter(afterId, limit, batch);
             if (!batch.isEmpty()) {
                 readAheadThroughId = Math.max(readAheadThroughId, batch.get(batch.size() - 1).id());
+                countInsertedThrough(batch.get(batch.size() - 1).id());
             }
         }
         return batch;
+    }
+
+    /** Counts in {@link #depth} the rows inserted up to {@code id} not counted yet (another process's among them). */
+    private synchronized void countInsertedThrough(long id) {
+        if (id > countedThroughId) {
+            depth.addAndGet(id - countedThroughId);
+            countedThroughId = id;
+        }
     }
 
     private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
@@ -294,6 +312,9 @@ public final class ReadingStore {
     /** Receipt time of the oldest reading still waiting, if any. */
     public OptionalLong oldestReceivedNs() {
         return db.read("spool query", c -> {
+            // the status asks here (every snapshot): rows another process added are counted even while nothing flows
+            countInsertedThrough(SpoolDatabase.single(c,
+                    "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'"));
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT received_ns FROM reading ORDER BY id LIMIT 1")) {
                 return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();

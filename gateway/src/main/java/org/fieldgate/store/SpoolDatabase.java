@@ -75,7 +75,7 @@ final class SpoolDatabase implements AutoCloseable {
         try {
             writer = open(file, true);
             createSchema(writer);
-            attachKeys(dir.resolve("keys.db"));
+            attachKeys(writer, dir.resolve("keys.db"));
             SpoolRecovery.startMark(writer, mark, damageAtStart.isEmpty() ? 0 : found.lost(), gapPoint);
             delivery = open(file, false);
             cursor = open(file, false);
@@ -86,7 +86,7 @@ final class SpoolDatabase implements AutoCloseable {
         }
     }
 
-    private static Connection open(Path file, boolean durable) throws SQLException {
+    static Connection open(Path file, boolean durable) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
@@ -100,7 +100,7 @@ final class SpoolDatabase implements AutoCloseable {
         return c;
     }
 
-    private static void createSchema(Connection c) throws SQLException {
+    static void createSchema(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS reading (
@@ -164,7 +164,7 @@ final class SpoolDatabase implements AutoCloseable {
      * damaged spool. SQLite commits the main database first: a crash between the two leaves a reading without its key
      * (stored again if redelivered, never lost).
      */
-    private void attachKeys(Path keysFile) throws SQLException {
+    static void attachKeys(Connection writer, Path keysFile) throws SQLException {
         writer.commit();
         writer.setAutoCommit(true);
         try (Statement s = writer.createStatement()) {

@@ -666,6 +666,27 @@ class DebPackageIT {
         String procStatus = Files.readString(Paths.get("/proc", Long.toString(gateway.pid()), "status"), StandardCharsets.UTF_8);
         assertTrue(procStatus.contains("\nUid:\t" + user[2] + "\t"), "runs as user fieldgate (uid " + user[2] + "):\n" + procStatus);
         assertTrue(Files.exists(Paths.get("/var/lib/fieldgate/spool/spool.db")), "the spool in /var/lib/fieldgate/spool");
+        // an analyser's file imported as root while the service runs: the launcher runs it as user fieldgate with the
+        // installed settings, into the service's spool, whose gateway counts the rows (InfluxDB is down here: they wait)
+        Path analyserFile = Paths.get("/tmp/fieldgate-import-" + port + ".data");
+        cleanup.add(() -> Files.deleteIfExists(analyserFile));
+        Files.writeString(analyserFile, org.fieldgate.imports.Li7810Files.text(1_796_450_400L, 10, -1), StandardCharsets.UTF_8);
+        Command.run(DPKG_TIMEOUT, "chmod", "644", analyserFile.toString()).ok();
+        long depthBefore = JSON.readTree(get(port, "/api/status").body()).path("spoolDepth").asLong();
+        String imported = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "import", "--instrument", "li7810", "--input", analyserFile.toString()).ok();
+        JsonNode importLine = JSON.readTree(imported.strip().lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals(30, importLine.path("added").asLong(), imported);
+        assertEquals("/var/lib/fieldgate/spool", importLine.path("spool").asText(), imported);
+        assertEquals("li-7810", importLine.path("device").asText(), imported);
+        String again = Command.run(Duration.ofSeconds(90), "/usr/bin/env", "JAVA_HOME=" + System.getProperty("java.home"),
+                "/usr/bin/fieldgate", "import", "--instrument", "li7810", "--input", analyserFile.toString()).ok();
+        assertTrue(again.contains("\"added\":0,\"already_imported\":30"), again);
+        assertEquals("", Command.run(DPKG_TIMEOUT, "find", "/var/lib/fieldgate/spool", "!", "-user", "fieldgate").ok().trim(),
+                "the import's files are the service's");
+        Poll.until("the running gateway to count the imported rows", Duration.ofSeconds(30),
+                () -> JSON.readTree(get(port, "/api/status").body()).path("spoolDepth").asLong() == depthBefore + 30,
+                () -> gateway.tail(40));
         assertEquals(143, gateway.stop(60), gateway.tail(40));
 
         // a spool file root made anyway (a sqlite3 session, a gateway started as root by hand): the service stops at

@@ -60,7 +60,7 @@ class LorawanUplinkTest {
     }
 
     /** The gateway's ingest on {@code spool}: subscriber, committer and LoRaWAN decoder, as IngestBuilder wires them. */
-    private record Ingest(IngestCommitter committer, MqttIngest mqtt, LorawanDecoder lorawan) implements AutoCloseable {
+    record Ingest(IngestCommitter committer, MqttIngest mqtt, LorawanDecoder lorawan) implements AutoCloseable {
         static Ingest started(MosquittoProcess broker, Spool spool) {
             var lorawan = new LorawanDecoder(List.of(SITE), (site, device, firstNs, lastNs, missing, cause) ->
                     spool.gaps().record(site, device, "*", firstNs, lastNs, missing, cause));
