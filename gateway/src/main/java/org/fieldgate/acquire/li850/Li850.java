@@ -97,6 +97,7 @@ public final class Li850 extends ProbeLifecycle {
     private long busErrors;
     private long records;
     private boolean errorSinceLastRecord;
+    private boolean inNoise;
     private String lastError;
 
     public Li850(SerialLink link, Config config, BusClock clock) {
@@ -179,7 +180,7 @@ public final class Li850 extends ProbeLifecycle {
                 throw new ProbeException(model(), address(), ProbeException.Cause.TIMEOUT, "no complete <"
                         + config.model().root + "><data> record within " + config.recordTimeout().toMillis() + " ms"
                         + (skipped > 0 ? " (" + skipped + " stretch(es) of noise or broken records skipped)" : "")
-                        + (buffer.length() > 0 ? "; incomplete: " + snippet(buffer) : ""));
+                        + (!buffer.toString().isBlank() ? "; incomplete: " + snippet(buffer) : ""));
             }
             newest = dataOf(rec);
         }
@@ -343,6 +344,7 @@ public final class Li850 extends ProbeLifecycle {
                 return null;
             }
             dropNoise(start);
+            inNoise = false;
             lower = lower.substring(start);
             int end = lower.indexOf(close);
             int nextStart = lower.indexOf(open, open.length());
@@ -370,7 +372,9 @@ public final class Li850 extends ProbeLifecycle {
             return;
         }
         if (!buffer.substring(0, n).isBlank()) {
-            busErrors++;
+            // one stretch of noise counts once, however the reads cut it
+            busErrors += inNoise ? 0 : 1;
+            inNoise = true;
         }
         buffer.delete(0, n);
     }

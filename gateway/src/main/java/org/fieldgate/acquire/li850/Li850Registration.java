@@ -12,9 +12,12 @@ import org.fieldgate.site.DriverSettings.Setting;
 /** The LI-830 / LI-850 / LI-870 for the gateway: models li830, li850, li870 on a serial bus, one per port. */
 public final class Li850Registration implements ChipRegistration {
     /** How long a sample waits for a complete record: a few of the analyser's output intervals. */
-    static final Setting RECORD_TIMEOUT = DriverSettings.integer("record-timeout-ms", 100, 60_000,
+    private static Setting recordTimeout() {
+        // built on demand: DriverSettings loads the registrations, so a static field here would be a cycle
+        return DriverSettings.integer("record-timeout-ms", 100, 60_000,
             "milliseconds a sample waits for a complete record, 100-60000 (several of the analyser's output intervals)",
             3000);
+    }
 
     @Override
     public List<String> models() {
@@ -23,7 +26,7 @@ public final class Li850Registration implements ChipRegistration {
 
     @Override
     public List<Setting> settings() {
-        return List.of(RECORD_TIMEOUT);
+        return List.of(recordTimeout());
     }
 
     @Override
