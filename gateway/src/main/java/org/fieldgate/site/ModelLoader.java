@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Reads and validates the sensor-model files of a {@code models/} directory. */
 public final class ModelLoader {
     static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
-    static final List<String> INTERFACES = List.of("i2c", "modbus-rtu", "sdi12", "gpio-pulse", "gpio-relay");
+    static final List<String> INTERFACES = List.of("i2c", "modbus-rtu", "sdi12", "gpio-pulse", "gpio-relay", "serial");
     static final List<String> REGISTER_TYPES =
             List.of("uint8", "int8", "uint16", "int16", "uint20", "uint24", "int32", "uint32", "float32", "bytes");
     static final List<Long> BAUDS = List.of(1200L, 2400L, 4800L, 9600L, 19200L, 38400L, 57600L, 115200L);
@@ -36,6 +36,7 @@ public final class ModelLoader {
             Interface.I2C, new String[] {"address", "alt-addresses", "clock-hz"},
             Interface.MODBUS_RTU, new String[] {"address", "baud", "parity", "data-bits", "stop-bits", "word-order"},
             Interface.SDI12, new String[] {"address"},
+            Interface.SERIAL, new String[] {"baud", "parity", "data-bits", "stop-bits"},
             Interface.GPIO_PULSE, new String[] {"pulses-per-revolution", "edge", "pull", "debounce-ms"},
             Interface.GPIO_RELAY, new String[] {"active-low", "actuation-s"});
 
@@ -112,10 +113,10 @@ public final class ModelLoader {
             String[] keys = DEFAULT_KEYS.get(iface);
             YamlTree.Obj d = o.obj("defaults", !iface.gpio(), keys);
             if (d != null) {
-                if (!iface.gpio()) {
+                if (!iface.gpio() && iface != Interface.SERIAL) {
                     defaultAddress = address(d, "address", iface, true);
                 }
-                if (iface == Interface.MODBUS_RTU) {
+                if (iface == Interface.MODBUS_RTU || iface == Interface.SERIAL) {
                     Long baud = d.integer("baud", true, 1200, 115200, "one of " + BAUDS);
                     if (baud != null && !BAUDS.contains(baud)) {
                         t.error(d.get("baud"), d.field("baud"), baud.toString(), "one of " + BAUDS);
@@ -123,7 +124,9 @@ public final class ModelLoader {
                     d.oneOf("parity", true, List.of("none", "even", "odd"));
                     d.integer("data-bits", false, 7, 8, "7 or 8");
                     d.integer("stop-bits", true, 1, 2, "1 or 2");
-                    d.oneOf("word-order", false, List.of("msw-first", "lsw-first"));
+                    if (iface == Interface.MODBUS_RTU) {
+                        d.oneOf("word-order", false, List.of("msw-first", "lsw-first"));
+                    }
                 } else if (iface == Interface.I2C) {
                     d.integer("clock-hz", false, 10_000, 1_000_000, "bus clock, 10000-1000000 Hz");
                     List<Node> alts = d.seq("alt-addresses", false, "other addresses the part can be strapped to");
@@ -171,6 +174,7 @@ public final class ModelLoader {
             case I2C -> "a 7-bit I2C address, 0x08-0x77";
             case MODBUS_RTU -> "a Modbus slave id, 1-247";
             case SDI12 -> "one SDI-12 address character, 0-9, a-z or A-Z";
+            case SERIAL -> "no address: a serial bus carries one instrument";
             default -> "no address: GPIO models use pin";
         };
         Node n = o.get(key);

@@ -41,7 +41,9 @@ public record SensorModel(String id, String name, String manufacturer, Interface
 
     /** The bus or pin kind a model sits on; a site's bus of the same {@link #busType} carries it. */
     public enum Interface {
-        I2C("i2c"), MODBUS_RTU("modbus-rtu"), SDI12("sdi12"), GPIO_PULSE("gpio-pulse"), GPIO_RELAY("gpio-relay");
+        I2C("i2c"), MODBUS_RTU("modbus-rtu"), SDI12("sdi12"), GPIO_PULSE("gpio-pulse"), GPIO_RELAY("gpio-relay"),
+        /** An RS-232 or USB serial port with one instrument speaking its own protocol (no bus address). */
+        SERIAL("serial");
 
         public final String yaml;
 
@@ -55,6 +57,7 @@ public record SensorModel(String id, String name, String manufacturer, Interface
                 case I2C -> "i2c";
                 case MODBUS_RTU -> "modbus-rtu";
                 case SDI12 -> "sdi12";
+                case SERIAL -> "serial";
                 default -> null;
             };
         }

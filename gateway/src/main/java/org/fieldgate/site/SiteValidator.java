@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * twice, dates that are not ISO-8601, units that are not SenML, and chamber schedules that do not fit their cycle.
  */
 public final class SiteValidator {
-    static final List<String> BUS_TYPES = List.of("i2c", "modbus-rtu", "sdi12", "gpio");
+    static final List<String> BUS_TYPES = List.of("i2c", "modbus-rtu", "sdi12", "gpio", "serial");
     static final String PIN_ALLOWED = "a BCM GPIO number of the 40-pin header, 0-27";
 
     static final String[] LOCATION_KEYS = {"latitude", "longitude", "elevation-m", "description"};
@@ -224,10 +224,10 @@ public final class SiteValidator {
             String type = b.oneOf("type", true, BUS_TYPES);
             String device = b.str("device", true, null, "the Linux device, e.g. /dev/i2c-1, /dev/ttyUSB0, /dev/gpiochip0");
             b.str("description", false, null, "free text");
-            boolean serial = "modbus-rtu".equals(type);
+            boolean serial = "modbus-rtu".equals(type) || "serial".equals(type);
             for (String k : List.of("baud", "parity", "data-bits", "stop-bits")) {
                 if (b.has(k) && type != null && !serial) {
-                    t.error(b.get(k), b.field(k), YamlTree.text(b.get(k)), "only a modbus-rtu bus has serial settings");
+                    t.error(b.get(k), b.field(k), YamlTree.text(b.get(k)), "only a modbus-rtu or serial bus has serial settings");
                 }
             }
             if (serial) {
@@ -370,7 +370,13 @@ public final class SiteValidator {
                 }
             }
             address = p.has("address") ? ModelLoader.address(p, "address", iface, false) : model.defaultAddress();
-            if (bus != null && address != null) {
+            if (bus != null && iface == Interface.SERIAL) {
+                Node first = busAddresses.putIfAbsent(bus + "@port", p.get("bus"));
+                if (first != null) {
+                    t.error(p.get("bus"), p.field("bus"), bus, "already used by the probe at line "
+                            + YamlTree.line(first) + "; a serial bus carries one instrument");
+                }
+            } else if (bus != null && address != null) {
                 String key = bus + "@" + address;
                 Node first = busAddresses.putIfAbsent(key, p.at("address"));
                 if (first != null) {
@@ -613,6 +619,12 @@ public final class SiteValidator {
             h2o = ref(a, "h2o", false, HUMIDITY);
             temp = ref(a, "temperature", true, TEMP);
             pres = ref(a, "pressure", true, PRESSURE);
+            if (temp != null && "cell_temp".equals(probes.get(temp.probe()).channel(temp.channel()).model().name())) {
+                // an analyser's optical cell is held at its own temperature: the chamber air's is needed (§1.3)
+                t.error(a.get("temperature"), a.field("temperature") + ".channel", temp.channel(), "the analyser's cell temperature, "
+                        + "not the chamber air's; use an air temperature channel in or beside the chamber");
+                temp = null;
+            }
         }
         YamlTree.Obj s = o.obj("schedule", true, SCHEDULE_KEYS);
         ChamberSchedule schedule = null;

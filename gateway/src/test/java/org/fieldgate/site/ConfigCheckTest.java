@@ -44,7 +44,7 @@ class ConfigCheckTest {
     void bothExamplesPassWithModelsFoundBesideTheSites() {
         Run r = run(SOIL.toString(), HOUSE.toString());
         assertEquals(0, r.code(), r.out() + r.err());
-        assertEquals(List.of("OK " + SOIL + " (6 probes, 17 channels)", "OK " + HOUSE + " (6 probes, 10 channels)"),
+        assertEquals(List.of("OK " + SOIL + " (6 probes, 19 channels)", "OK " + HOUSE + " (6 probes, 10 channels)"),
                 r.lines());
     }
 
@@ -66,7 +66,7 @@ class ConfigCheckTest {
         assertEquals(1, r.code());
         List<String> lines = r.lines();
         assertEquals(3, lines.size(), r.out());
-        assertEquals("OK " + SOIL + " (6 probes, 17 channels)", lines.get(0));
+        assertEquals("OK " + SOIL + " (6 probes, 19 channels)", lines.get(0));
         int tzLine = (int) text.substring(0, text.indexOf("timezone:")).chars().filter(ch -> ch == '\n').count() + 1;
         assertTrue(lines.get(1).startsWith(bad + ":" + tzLine + ": timezone: value 'Asia/Tokio': "), lines.get(1));
         assertTrue(lines.get(2).matches(java.util.regex.Pattern.quote(bad.toString()) + ":\\d+: schedule.cycle-s: .*"),

@@ -60,7 +60,7 @@ class SiteConfigTest {
         assertEquals("soil-plot-example", site.id());
         assertEquals("Asia/Tokyo", site.timezone().getId());
         assertEquals(6, site.probes().size());
-        assertEquals(17, site.channelCount());
+        assertEquals(19, site.channelCount());
         assertEquals(4, site.chambers().chambers().size());
         ChamberConfig c1 = site.chambers().chambers().get(0);
         assertEquals(17, c1.relayPin());
@@ -69,7 +69,7 @@ class SiteConfigTest {
         assertEquals(1.0, c1.areaAccuracyPct());
         assertTrue(c1.geometryCounted());
         assertEquals(880, site.chambers().schedule().slotS() * 4, 1e-9);
-        assertEquals(new ChannelRef("air", "air_pressure"), site.chambers().pressure());
+        assertEquals(new ChannelRef("analyser", "cell_pressure"), site.chambers().pressure());
 
         ProbeConfig soil10 = site.probe("soil-co2-10cm");
         assertEquals("241", soil10.address());
@@ -211,10 +211,33 @@ class SiteConfigTest {
     }
 
     @Test
+    void theAnalysersCellTemperatureIsNotTheChamberAirTemperature() throws IOException {
+        Variant v = variant(SOIL, "temperature: {probe: air, channel: air_temp}\n  pressure: {probe: analyser",
+                "temperature: {probe: analyser, channel: cell_temp}\n  pressure: {probe: analyser");
+        assertEquals(List.of(v.at("temperature: {probe: analyser, channel: cell_temp}") + ": analyser.temperature"
+                + ".channel: value 'cell_temp': the analyser's cell temperature, not the chamber air's; use an air"
+                + " temperature channel in or beside the chamber"), errors(v));
+    }
+
+    @Test
+    void aSerialBusCarriesOneInstrumentWithoutAnAddress() throws IOException {
+        Variant v = variant(SOIL, "    model: li850\n    bus: rs232-1\n",
+                "    model: li850\n    bus: rs232-1\n    address: 3\n");
+        assertEquals(List.of(v.at("address: 3") + ": probes[0].address: value '3': no address: a serial bus carries"
+                + " one instrument"), errors(v));
+        v = variant(SOIL, "  - id: air\n    model: bme280\n    bus: i2c-1\n    address: 0x76\n",
+                "  - id: air\n    model: li830\n    bus: rs232-1\n");
+        List<String> e = errors(v);
+        assertEquals(v.at("bus: rs232-1\n    interval-s: 2\n    channels:\n      temp") + ": probes[5].bus: value"
+                + " 'rs232-1': already used by the probe at line " + v.line("bus: rs232-1\n    interval-s: 2\n    desc")
+                + "; a serial bus carries one instrument", e.get(0));
+    }
+
+    @Test
     void wrongType() throws IOException {
         Variant v = variant(SOIL, "interval-s: 2\n    description", "interval-s: two\n    description");
         assertEquals(List.of(v.at("interval-s: two") + ": probes[0].interval-s: value 'two': not a number; seconds"
-                + " between samples, at least the model's minimum 2 s, at most 86400"), errors(v));
+                + " between samples, at least the model's minimum 0.5 s, at most 86400"), errors(v));
     }
 
     @Test

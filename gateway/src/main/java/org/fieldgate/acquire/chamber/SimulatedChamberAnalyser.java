@@ -81,6 +81,10 @@ public final class SimulatedChamberAnalyser implements LidActuator {
         running = false;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     public synchronized long samples() {
         return samples;
     }

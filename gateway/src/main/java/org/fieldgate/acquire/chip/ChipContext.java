@@ -56,6 +56,12 @@ public interface ChipContext {
     /** The SDI-12 port of the probe's SDI-12 bus, shared with the other sensors on it. */
     Sdi12Port sdi12();
 
+    /**
+     * The serial link of the probe's {@code serial} bus (an RS-232 or USB port with one instrument on it, which
+     * speaks its own protocol, e.g. an analyser's XML stream), opened with the bus's line settings.
+     */
+    org.fieldgate.acquire.serial.SerialLink serialLink();
+
     /** Opens a GPIO input through Pi4J; a failure says {@code failure} and what it means on this board. */
     <T> T gpioInput(String failure, PinOpener<T> open);
 

@@ -191,6 +191,12 @@ public final class HardwareProbeFactory implements ProbeFactory {
         }
 
         @Override
+        public SerialLink serialLink() {
+            serialBus = rawSerialBus(site, probe);
+            return serialBus.link();
+        }
+
+        @Override
         public <T> T gpioInput(String failure, PinOpener<T> open) {
             return pin(failure, open, providers.digitalInput());
         }
@@ -313,6 +319,20 @@ public final class HardwareProbeFactory implements ProbeFactory {
                         new Sdi12Port(link, name, true, timeout, clock))
                 : new SerialBus(bus.device(), link, new ReentrantLock(true),
                         new ModbusRtuMaster(link, name, timeout, clock), null);
+        serialBuses.put(bus.name(), b);
+        return b;
+    }
+
+    /** A {@code serial} bus: one instrument, its own protocol on the bare link. */
+    private SerialBus rawSerialBus(SiteConfig site, ProbeConfig probe) {
+        BusConfig bus = bus(site, probe);
+        SerialBus open = serialBuses.get(bus.name());
+        if (open != null) {
+            throw new IllegalArgumentException(where(probe) + ": bus " + bus.name() + " is already open for another"
+                    + " probe; a serial bus carries one instrument");
+        }
+        SerialBus b = new SerialBus(bus.device(), openSerial(probe, bus, lineSettings(probe, bus)),
+                new ReentrantLock(true), null, null);
         serialBuses.put(bus.name(), b);
         return b;
     }

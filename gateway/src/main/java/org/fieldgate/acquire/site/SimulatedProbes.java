@@ -8,7 +8,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import java.util.function.LongToDoubleFunction;
+import java.time.Duration;
+import org.fieldgate.acquire.BusClock;
 import org.fieldgate.acquire.Measurement;
+import org.fieldgate.acquire.hardware.ModelChannelsProbe;
+import org.fieldgate.acquire.li850.Li850;
+import org.fieldgate.acquire.li850.SimulatedLi850Link;
 import org.fieldgate.acquire.Probe;
 import org.fieldgate.acquire.ProbeCounters;
 import org.fieldgate.acquire.ProbeFactory;
@@ -100,6 +105,9 @@ public final class SimulatedProbes implements ProbeFactory {
         long probeSeed = seed * 31 + probe.id().hashCode() * 17L + site.id().hashCode();
         double lonHours = site.longitude() / 15.0;
         Series series = new Series(probeSeed, lonHours, probe.depthCm());
+        if (LI8X0.contains(model.id())) {
+            return li8x0(site, probe, series);
+        }
         Map<String, LongToDoubleFunction> values = new LinkedHashMap<>();
         Map<String, Double> resolution = new HashMap<>();
         for (SensorModel.Channel c : model.channels()) {
@@ -112,6 +120,30 @@ public final class SimulatedProbes implements ProbeFactory {
             resolution.put(c.name(), resolutionOf(c.unit()));
         }
         return new SimulatedSiteProbe(model, values, resolution, wallNs);
+    }
+
+    /** The LI-COR models whose simulation is their serial byte stream, read by the real driver. */
+    private static final java.util.Set<String> LI8X0 = java.util.Set.of("li830", "li850", "li870");
+    /** Output interval of the simulated analyser, s (its records arrive on their own, once a second). */
+    static final double LI8X0_OUTPUT_S = 1;
+
+    /**
+     * An LI-830/850/870 as the gateway meets it on a site: the real {@link Li850} driver reading the XML records a
+     * {@link SimulatedLi850Link} writes once a second. Its CO2 is the chamber loop's when the probe is the site's
+     * chamber analyser, ambient otherwise; H2O and cell pressure follow the site's air, the cell temperature is held
+     * near 50 degC.
+     */
+    private Probe li8x0(SiteConfig site, ProbeConfig probe, Series s) {
+        Li850.Model m = Li850.Model.of(probe.model().id());
+        boolean isAnalyser = site.chambers() != null && refersTo(site.chambers().co2(), probe);
+        SimulatedChamberAnalyser a = isAnalyser ? chambers(site) : null;
+        LongToDoubleFunction co2 = a != null ? a::reportedCo2Ppm : t -> s.ambientCo2(t) + 2 * s.noise(0, t);
+        double h2o = a != null ? a.settings().h2oMmolMol() : 12;
+        SimulatedLi850Link link = new SimulatedLi850Link(m, wallNs, LI8X0_OUTPUT_S, co2,
+                t -> h2o + 0.02 * s.noise(2, t), t -> 50 + 0.05 * s.noise(11, t), s::pressureKpa);
+        Duration timeout = Duration.ofMillis(3000);
+        return new ModelChannelsProbe(new Li850(link, new Li850.Config(m, timeout, Duration.ZERO), BusClock.SYSTEM),
+                probe.model());
     }
 
     private LongToDoubleFunction channel(SiteConfig site, ProbeConfig probe, SensorModel.Channel c, Series s) {

@@ -39,6 +39,7 @@ import org.fieldgate.acquire.ads1115.Ads1115Fake;
 import org.fieldgate.acquire.bme280.Bme280Fake;
 import org.fieldgate.acquire.chamber.LidActuator;
 import org.fieldgate.acquire.gmp252.Gmp252;
+import org.fieldgate.acquire.li850.Li850Fake;
 import org.fieldgate.acquire.gmp252.Gmp252Fake;
 import org.fieldgate.acquire.scd30.Scd30Fake;
 import org.fieldgate.acquire.scd4x.Scd4xFake;
@@ -136,12 +137,14 @@ class HardwareProbeFactoryTest {
 
     @Test
     void soilPlotExampleSamplesEveryProbeWithItsModelsChannels() throws Exception {
-        Gmp252Fake analyser = gmp(240);
+        Li850Fake analyser = new Li850Fake(clock);
+        analyser.afterAck = Li850Fake.record("415.5", "12.25", "51.0", "98.75");
+        wires.put("/dev/ttyUSB2", analyser);
         Gmp252Fake soil10 = gmp(241);
         Gmp252Fake soil30 = gmp(242);
         soil10.set(812.5f, 11.0f, 11.25f);
         soil30.set(1490.0f, 10.0f, 10.5f);
-        wires.put("/dev/ttyUSB0", new MultiDropFake(clock, analyser, soil10, soil30));
+        wires.put("/dev/ttyUSB0", new MultiDropFake(clock, soil10, soil30));
         Teros12Fake water10 = new Teros12Fake(clock, '1');
         Teros12Fake water30 = new Teros12Fake(clock, '2');
         water30.set("+2950.00", "+14.1", "+350");
@@ -157,15 +160,17 @@ class HardwareProbeFactoryTest {
         for (ProbeConfig p : site.probes()) {
             m.put(p.id(), assertModelChannels(p, probes.get(p.id()).sample()));
         }
-        // one link per bus, with the bus's line settings; three GMP252s share one master
-        assertEquals(List.of("/dev/ttyUSB0 19200 8N2", "/dev/ttyUSB1 1200 7E1"), opened);
+        // one link per bus, with the bus's line settings; two GMP252s share one master, the LI-850 has its own port
+        assertEquals(List.of("/dev/ttyUSB2 9600 8N1", "/dev/ttyUSB0 19200 8N2", "/dev/ttyUSB1 1200 7E1"), opened);
         assertEquals(415.5, m.get("analyser").get("co2").value());
+        assertEquals(12.25, m.get("analyser").get("h2o").value());
+        assertEquals(98.75, m.get("analyser").get("cell_pressure").value());
         assertEquals(812.5, m.get("soil-co2-10cm").get("co2").value());
         assertEquals(1490.0, m.get("soil-co2-30cm").get("co2").value());
         assertEquals(10.5, m.get("soil-co2-30cm").get("temp").value());
         assertEquals("GMP252 at /dev/ttyFAKE0/241", probes.get("soil-co2-10cm").model() + " at "
                 + probes.get("soil-co2-10cm").address());
-        assertEquals(0, analyser.silenceViolations() + soil10.silenceViolations() + soil30.silenceViolations());
+        assertEquals(0, soil10.silenceViolations() + soil30.silenceViolations());
         assertEquals(1861.92, m.get("soil-water-10cm").get("vwc_raw").value());
         assertEquals(2950.0, m.get("soil-water-30cm").get("vwc_raw").value());
         assertEquals(3.879e-4 * 2950 - 0.6956, m.get("soil-water-30cm").get("vwc").value(), 1e-12);
@@ -275,8 +280,8 @@ class HardwareProbeFactoryTest {
 
     @Test
     void probesOnOneRs485BusAreSampledOneAtATime() throws Exception {
-        Gmp252Fake[] slaves = {gmp(240), gmp(241), gmp(242)};
-        for (int i = 0; i < 3; i++) {
+        Gmp252Fake[] slaves = {gmp(241), gmp(242)};
+        for (int i = 0; i < 2; i++) {
             slaves[i].set(400f + 100 * i, 20f, 20f);
         }
         wires.put("/dev/ttyUSB0", new MultiDropFake(clock, slaves));
@@ -284,11 +289,11 @@ class HardwareProbeFactoryTest {
         i2c.attach(0x76, new Bme280Fake(clock));
         SiteConfig site = SiteConfigs.loadOrThrow(CONFIG.resolve("sites/soil-plot-example.yaml"), MODELS);
         factory();
-        List<String> ids = List.of("analyser", "soil-co2-10cm", "soil-co2-30cm");
-        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<String> ids = List.of("soil-co2-10cm", "soil-co2-30cm");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<Integer>> done = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 2; i++) {
                 Probe probe = factory.create(site, site.probe(ids.get(i)));
                 double co2 = 400 + 100 * i;
                 done.add(pool.submit(() -> {
@@ -302,7 +307,7 @@ class HardwareProbeFactoryTest {
             for (Future<Integer> f : done) {
                 samples += f.get(60, TimeUnit.SECONDS);
             }
-            assertEquals(300, samples);
+            assertEquals(200, samples);
         } finally {
             pool.shutdownNow();
         }
@@ -382,11 +387,11 @@ class HardwareProbeFactoryTest {
     void badSettingsAndUnopenableBusesNameTheProbeModelAndSetting() throws Exception {
         SiteConfig site = SiteConfigs.loadOrThrow(CONFIG.resolve("sites/soil-plot-example.yaml"), MODELS);
         factory();
-        // no adapter at /dev/ttyUSB0
+        // no adapter at /dev/ttyUSB2
         IllegalArgumentException noPort = assertThrows(IllegalArgumentException.class,
                 () -> factory.create(site, site.probe("analyser")));
-        assertEquals("probe analyser (model gmp252): bus rs485-1 (/dev/ttyUSB0, 19200 8N2): cannot open:"
-                + " /dev/ttyUSB0: No such file or directory", noPort.getMessage());
+        assertEquals("probe analyser (model li850): bus rs232-1 (/dev/ttyUSB2, 9600 8N1): cannot open:"
+                + " /dev/ttyUSB2: No such file or directory", noPort.getMessage());
 
         ProbeConfig air = site.probe("air");
         IllegalArgumentException badValue = assertThrows(IllegalArgumentException.class,
