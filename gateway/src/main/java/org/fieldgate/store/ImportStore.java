@@ -104,7 +104,7 @@ public final class ImportStore implements AutoCloseable {
             long alreadyKnown = 0;
             try (PreparedStatement span = c.prepareStatement("SELECT 1 FROM import_span WHERE site = ? AND device = ? "
                     + "AND channel = ? AND first_ns <= ? AND last_ns >= ? LIMIT 1");
-                 PreparedStatement key = c.prepareStatement("INSERT INTO keys.reading_key (site, device, channel, "
+                 PreparedStatement key = c.prepareStatement("INSERT INTO keys.reading_seen (site, device, channel, "
                          + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
                 for (Reading r : readings) {
                     span.setString(1, r.site());
