@@ -104,8 +104,7 @@ public final class ImportStore implements AutoCloseable {
             long alreadyKnown = 0;
             try (PreparedStatement span = c.prepareStatement("SELECT 1 FROM import_span WHERE site = ? AND device = ? "
                     + "AND channel = ? AND first_ns <= ? AND last_ns >= ? LIMIT 1");
-                 PreparedStatement key = c.prepareStatement("INSERT INTO keys.reading_seen (site, device, channel, "
-                         + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
+                 PreparedStatement key = c.prepareStatement(ReadingKeys.INSERT_KEY)) {
                 for (Reading r : readings) {
                     span.setString(1, r.site());
                     span.setString(2, r.device());
@@ -118,35 +117,15 @@ public final class ImportStore implements AutoCloseable {
                             continue;
                         }
                     }
-                    key.setString(1, r.site());
-                    key.setString(2, r.device());
-                    key.setString(3, r.channel());
-                    key.setLong(4, r.timeNs());
-                    key.setDouble(5, r.value());
-                    key.setInt(6, r.qc());
-                    key.setLong(7, receivedNs);
-                    if (key.executeUpdate() == 0) {
+                    if (!ReadingKeys.insertKey(key, r, receivedNs)) {
                         alreadyKnown++;
                         continue;
                     }
                     fresh.add(r);
                 }
             }
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO reading (site, device, channel, unit, time_ns, "
-                    + "value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)")) {
-                for (Reading r : fresh) {
-                    ins.setString(1, r.site());
-                    ins.setString(2, r.device());
-                    ins.setString(3, r.channel());
-                    ins.setString(4, r.unit());
-                    ins.setLong(5, r.timeNs());
-                    ins.setDouble(6, r.value());
-                    ins.setInt(7, r.qc());
-                    ins.setLong(8, receivedNs);
-                    ins.setString(9, r.calibration());
-                    ins.addBatch();
-                }
-                ins.executeBatch();
+            try (PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
+                ReadingStore.insertAll(ins, fresh, receivedNs);
             }
             HourlyCountStore.addReceived(c, fresh);
             insertSpans(fresh, file, receivedNs);

@@ -28,10 +28,25 @@ final class ReadingKeys {
     private final PreparedStatement insertConflict;
     private long keysPrunedNs;
 
+    /** The one key insert, shared with {@link ImportStore}: a key already there inserts nothing. */
+    static final String INSERT_KEY = "INSERT INTO keys.reading_seen (site, device, channel, time_ns, value, qc, "
+            + "received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+
+    /** True when {@code r}'s key was new, false when the spool knew its series and time already. */
+    static boolean insertKey(PreparedStatement key, Reading r, long receivedNs) throws SQLException {
+        key.setString(1, r.site());
+        key.setString(2, r.device());
+        key.setString(3, r.channel());
+        key.setLong(4, r.timeNs());
+        key.setDouble(5, r.value());
+        key.setInt(6, r.qc());
+        key.setLong(7, receivedNs);
+        return key.executeUpdate() == 1;
+    }
+
     ReadingKeys(Connection writer) throws SQLException {
         this.writer = writer;
-        this.insertKey = writer.prepareStatement("INSERT INTO keys.reading_seen (site, device, channel, "
-                + "time_ns, value, qc, received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+        this.insertKey = writer.prepareStatement(INSERT_KEY);
         this.firstKey = writer.prepareStatement("SELECT value, qc FROM keys.reading_seen "
                 + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
         this.insertConflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
@@ -59,14 +74,7 @@ final class ReadingKeys {
             PreparedStatement first = firstKey;
             PreparedStatement conflict = insertConflict;
             for (Reading r : readings) {
-                key.setString(1, r.site());
-                key.setString(2, r.device());
-                key.setString(3, r.channel());
-                key.setLong(4, r.timeNs());
-                key.setDouble(5, r.value());
-                key.setInt(6, r.qc());
-                key.setLong(7, receivedNs);
-                if (key.executeUpdate() == 1) {
+                if (insertKey(key, r, receivedNs)) {
                     fresh.add(r);
                     continue;
                 }

@@ -64,8 +64,7 @@ public final class ReadingStore {
         this.points = points;
         this.gapPoint = gapPoint;
         this.keys = new ReadingKeys(db.writer);
-        this.insertReading = db.writer.prepareStatement(
-                "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)");
+        this.insertReading = db.writer.prepareStatement(INSERT_READING);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
                 "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
@@ -96,19 +95,7 @@ public final class ReadingStore {
             {
                 PreparedStatement ins = insertReading;
                 ins.clearBatch(); // a failed commit may have left its rows in the batch
-                for (Reading r : readings) {
-                    ins.setString(1, r.site());
-                    ins.setString(2, r.device());
-                    ins.setString(3, r.channel());
-                    ins.setString(4, r.unit());
-                    ins.setLong(5, r.timeNs());
-                    ins.setDouble(6, r.value());
-                    ins.setInt(7, r.qc());
-                    ins.setLong(8, receivedNs);
-                    ins.setString(9, r.calibration());
-                    ins.addBatch();
-                }
-                ins.executeBatch();
+                insertAll(ins, readings, receivedNs);
             }
             HourlyCountStore.addReceived(writer, readings);
             DeadLetterStore.insert(writer, refused, receivedNs);
@@ -154,6 +141,26 @@ public final class ReadingStore {
     }
 
     /** Counts in {@link #depth} the rows inserted up to {@code id} not counted yet (another process's among them). */
+    /** The one reading insert, shared with {@link ImportStore}; bound by {@link #insertAll}. */
+    static final String INSERT_READING =
+            "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)";
+
+    static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
+        for (Reading r : readings) {
+            ins.setString(1, r.site());
+            ins.setString(2, r.device());
+            ins.setString(3, r.channel());
+            ins.setString(4, r.unit());
+            ins.setLong(5, r.timeNs());
+            ins.setDouble(6, r.value());
+            ins.setInt(7, r.qc());
+            ins.setLong(8, receivedNs);
+            ins.setString(9, r.calibration());
+            ins.addBatch();
+        }
+        ins.executeBatch();
+    }
+
     private synchronized void countInsertedThrough(long id) {
         if (id > countedThroughId) {
             depth.addAndGet(id - countedThroughId);
