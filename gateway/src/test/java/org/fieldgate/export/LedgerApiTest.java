@@ -101,7 +101,7 @@ class LedgerApiTest {
                 channels++;
             }
         }
-        assertEquals(17, channels, "the site file's 17 channels");
+        assertEquals(19, channels, "the site file's 19 channels");
         gateway.stop();
     }
 }

@@ -130,7 +130,7 @@ class LiveSitesTest {
         TreeSet<String> expected = SiteChannels.configured(List.of(soil, house));
         TreeSet<String> landed = SiteChannels.landed(influx, DB);
         assertEquals(expected, landed, influx.seriesSummary(DB));
-        assertEquals(27, expected.size(), "17 soil-plot and 10 house channels");
+        assertEquals(29, expected.size(), "19 soil-plot and 10 house channels");
         List<Map<String, Object>> uncalibrated = influx.query(DB,
                 "SELECT count(value) FROM reading WHERE cal = '' GROUP BY device, channel");
         assertEquals(List.of(), uncalibrated, "every local reading names its calibration");

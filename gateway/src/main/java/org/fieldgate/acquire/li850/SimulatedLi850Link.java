@@ -80,7 +80,8 @@ public final class SimulatedLi850Link implements SerialLink {
 
     @Override
     public byte[] read(int max, Duration timeout) throws IOException {
-        long until = wallNs.getAsLong() + timeout.toNanos();
+        // the read timeout is a port's, in real time; the wall clock (a test's may stand still) only dates records
+        long untilNanoTime = System.nanoTime() + timeout.toNanos();
         while (true) {
             synchronized (this) {
                 check();
@@ -92,11 +93,11 @@ public final class SimulatedLi850Link implements SerialLink {
                     return out;
                 }
             }
-            long now = wallNs.getAsLong();
-            if (now >= until) {
+            long leftNs = untilNanoTime - System.nanoTime();
+            if (leftNs <= 0) {
                 return new byte[0];
             }
-            long waitNs = Math.min(until, nextRecordNs) - now;
+            long waitNs = Math.min(leftNs, nextRecordNs - wallNs.getAsLong());
             try {
                 Thread.sleep(Math.max(1, waitNs / 1_000_000));
             } catch (InterruptedException e) {

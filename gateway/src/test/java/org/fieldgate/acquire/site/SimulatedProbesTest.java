@@ -35,9 +35,12 @@ class SimulatedProbesTest {
         SiteConfig site = new SiteConfig("sim-site", "all models", 36, 140, null, ZoneId.of("Asia/Tokyo"), Map.of(),
                 probes, Map.of(), null, null, "synthetic");
         long[] t = {NOON_NS};
-        SimulatedProbes factory = new SimulatedProbes(7, () -> t[0]);
-        assertEquals(11, probes.size());
+        // the clock moves 250 ms at each reading of it: a streaming analyser (LI-8x0) writes its records as time
+        // passes, and the driver waits for one after its start command
+        SimulatedProbes factory = new SimulatedProbes(7, () -> t[0] += 250_000_000L);
+        assertEquals(14, probes.size());
         for (ProbeConfig p : probes) {
+            t[0] = NOON_NS;
             Probe probe = factory.create(site, p);
             for (int i = 0; i < 24; i++) {
                 t[0] = NOON_NS + i * 3_600_000_000_000L;
