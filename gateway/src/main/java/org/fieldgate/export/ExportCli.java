@@ -120,7 +120,7 @@ public final class ExportCli {
             return USAGE;
         }
         Path target = dir != null ? dir : settings.export().outbox();
-        try (Spool spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
+        try (Spool spool = Spool.besideGateway(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
                 InfluxLines::gap);
              ExportStage stage = new ExportStage(settings, sites, spool, Clock.systemUTC())) {
             Exporter.Closure closure = stage.closure();

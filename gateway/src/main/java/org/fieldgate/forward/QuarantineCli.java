@@ -75,7 +75,7 @@ public final class QuarantineCli {
             err.println(e.getMessage());
             return BAD_SETTING;
         }
-        try (Spool spool = new Spool(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
+        try (Spool spool = Spool.besideGateway(settings.spool().dir(), settings.spool().maxBytes(), settings.spool().fullPolicy(),
                 InfluxLines::gap)) {
             return list ? list(spool.quarantine(), limit, out) : replay(spool.quarantine(), settings, out, err);
         } catch (RuntimeException e) {

@@ -38,6 +38,20 @@ final class HighWaterMark implements AutoCloseable {
         }
     }
 
+    /**
+     * For a command working beside the running gateway ({@code export}, {@code quarantine replay}): the mark is the
+     * gateway's alone, so this one is kept in memory and never read or written. Rows such a command commits are taken
+     * into the gateway's mark at its next commit or start (both take the database's sequence).
+     */
+    static HighWaterMark notKept() {
+        return new HighWaterMark();
+    }
+
+    private HighWaterMark() {
+        this.path = null;
+        this.existed = false;
+    }
+
     private void parse(Path path) {
         String text;
         try {
@@ -146,6 +160,9 @@ final class HighWaterMark implements AutoCloseable {
     }
 
     private void write() {
+        if (path == null) {
+            return;
+        }
         StringBuilder text = new StringBuilder(MAGIC).append(" committed=").append(committedThrough)
                 .append(" removed-through=").append(removedThrough).append(" removed=");
         removedAbove.forEach((first, last) -> text.append(text.charAt(text.length() - 1) == '=' ? "" : ",")

@@ -33,7 +33,19 @@ public final class Spool implements AutoCloseable {
      * writes a gap as the forwarder's line for InfluxDB, for the gaps the spool records itself (drop-oldest, damage).
      */
     public Spool(Path dir, long maxBytes, FullPolicy fullPolicy, GapStore.PointFormat gapPoint) {
-        db = new SpoolDatabase(dir, gapPoint);
+        this(new SpoolDatabase(dir, gapPoint, true), maxBytes, fullPolicy, gapPoint);
+    }
+
+    /**
+     * Opens the spool for a command that works beside the gateway, which may be running ({@code export},
+     * {@code quarantine}): the same stores, but the spool's check, salvage and high-water mark stay the gateway's.
+     */
+    public static Spool besideGateway(Path dir, long maxBytes, FullPolicy fullPolicy, GapStore.PointFormat gapPoint) {
+        return new Spool(new SpoolDatabase(dir, gapPoint, false), maxBytes, fullPolicy, gapPoint);
+    }
+
+    private Spool(SpoolDatabase db, long maxBytes, FullPolicy fullPolicy, GapStore.PointFormat gapPoint) {
+        this.db = db;
         try {
             deadLetters = new DeadLetterStore(db);
             quarantine = new QuarantineStore(db);

@@ -62,6 +62,16 @@ final class SpoolDatabase implements AutoCloseable {
      * as a gap record with its point in {@code gapPoint}'s line format.
      */
     SpoolDatabase(Path dir, GapStore.PointFormat gapPoint) {
+        this(dir, gapPoint, true);
+    }
+
+    /**
+     * {@code owner}: the gateway, which checks the spool against its high-water mark, salvages a damaged one and keeps
+     * the mark. Otherwise a command beside it (which may be running): no check, no salvage, no mark (see
+     * {@link HighWaterMark#notKept}); a damaged database then fails the command's queries, and the gateway's next start
+     * deals with it.
+     */
+    SpoolDatabase(Path dir, GapStore.PointFormat gapPoint, boolean owner) {
         SpoolAccess.requireWritable(dir, "spool.db");
         try {
             Files.createDirectories(dir);
@@ -69,14 +79,16 @@ final class SpoolDatabase implements AutoCloseable {
             throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
         }
         this.file = dir.resolve("spool.db");
-        this.mark = new HighWaterMark(dir.resolve("spool.hwm"));
-        SpoolRecovery.Inspection found = SpoolRecovery.inspect(file, mark);
+        this.mark = owner ? new HighWaterMark(dir.resolve("spool.hwm")) : HighWaterMark.notKept();
+        SpoolRecovery.Inspection found = owner ? SpoolRecovery.inspect(file, mark) : new SpoolRecovery.Inspection(null, 0, true);
         damageAtStart = found.damage() == null ? "" : SpoolRecovery.setAsideAndSalvage(dir, file, mark, found);
         try {
             writer = open(file, true);
             createSchema(writer);
             attachKeys(writer, dir.resolve("keys.db"));
-            SpoolRecovery.startMark(writer, mark, damageAtStart.isEmpty() ? 0 : found.lost(), gapPoint);
+            if (owner) {
+                SpoolRecovery.startMark(writer, mark, damageAtStart.isEmpty() ? 0 : found.lost(), gapPoint);
+            }
             delivery = open(file, false);
             cursor = open(file, false);
             query = open(file, false);
