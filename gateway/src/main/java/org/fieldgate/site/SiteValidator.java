@@ -651,13 +651,20 @@ public final class SiteValidator {
                         + "not the chamber air's; use an air temperature channel in or beside the chamber");
                 temp = null;
             }
-            if (co2 != null && h2o != null
+            if (pres != null && "cell_pressure".equals(probes.get(pres.probe()).channel(pres.channel()).model().name())
+                    && probes.get(pres.probe()).model().iface() == Interface.TCP) {
+                // a trace gas analyser's optical cavity is held at its own pressure (CAVITY_P), not the chamber's
+                t.error(a.get("pressure"), a.field("pressure") + ".channel", pres.channel(), "the analyser's cavity "
+                        + "pressure, held at its own set point, not the chamber's; use a barometer in or beside the chamber");
+                pres = null;
+            }
+            if (co2 != null && h2o == null && !a.has("h2o")
                     && probes.get(co2.probe()).channel(co2.channel()).model().name().endsWith("_dry")) {
-                // the analyser corrected water dilution itself (e.g. the LI-7810's co2_dry): the flux must not again (§1.2)
-                t.error(a.get("h2o"), a.field("h2o"), h2o.probe() + "/" + h2o.channel(),
-                        "analyser.co2 is " + co2.channel() + ", a dry mole fraction the analyser corrected for water "
-                                + "itself; with h2o the flux would correct it a second time: remove analyser.h2o");
-                h2o = null;
+                // a dry mole fraction (e.g. the LI-7810's co2_dry) is used as it is, but the flux's dry-air factor
+                // (1 - W0/1000) still needs the chamber's water vapour (docs/science.md §1.3, §1.9)
+                t.error(a.node, a.field("h2o"), null, "required: analyser.co2 is " + co2.channel() + ", a dry mole "
+                        + "fraction; the flux's dry-air factor needs the water vapour, e.g. {probe: " + co2.probe()
+                        + ", channel: h2o}");
             }
         }
         YamlTree.Obj s = o.obj("schedule", true, SCHEDULE_KEYS);

@@ -188,6 +188,9 @@ public final class Li7810Stream extends ProbeLifecycle {
 
     @Override
     protected void initialise() throws ProbeException {
+        // a refused header is judged again when the broker delivers it again (retained) or a new one comes; the last
+        // accepted one stays until then, for records published before a header on the new connection
+        headerProblem = null;
         try {
             link.connect(TOPICS, config.connectTimeout());
         } catch (IOException e) {

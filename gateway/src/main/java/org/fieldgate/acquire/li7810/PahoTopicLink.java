@@ -31,6 +31,7 @@ public final class PahoTopicLink implements TopicLink {
     private volatile boolean up;
     private long lost;
     private long overflows;
+    private volatile long connections;
 
     /** @param clientId the client id on the instrument's broker (unique there; the gateway's own id elsewhere) */
     public PahoTopicLink(String host, int port, String clientId) {
@@ -96,6 +97,7 @@ public final class PahoTopicLink implements TopicLink {
         }
         client = c;
         up = true;
+        connections++;
     }
 
     private synchronized void lostConnection() {
@@ -125,6 +127,16 @@ public final class PahoTopicLink implements TopicLink {
             Thread.currentThread().interrupt();
             throw new IOException(url + ": interrupted", e);
         }
+    }
+
+    /** Connections made (connected and subscribed) since the link was made. */
+    long connections() {
+        return connections;
+    }
+
+    /** Messages received and not taken yet. */
+    int queued() {
+        return queue.size();
     }
 
     @Override
