@@ -64,8 +64,12 @@ public final class Li7810Stream extends ProbeLifecycle {
     public static final String UNITS_TOPIC = "licor/niobrara/output/concentration/units";
     public static final String DIAGNOSTICS_TOPIC = "licor/niobrara/output/diagnostics";
     public static final String DIAGNOSTICS_UNITS_TOPIC = "licor/niobrara/output/diagnostics/units";
-    public static final List<String> TOPICS = List.of(DATA_TOPIC, UNITS_TOPIC, DIAGNOSTICS_TOPIC,
-            DIAGNOSTICS_UNITS_TOPIC);
+    /**
+     * Headers first: the broker sends the retained messages of one SUBSCRIBE in the order of its topic filters, so a
+     * retained header arrives before a retained record (else that record would be refused for want of a header).
+     */
+    public static final List<String> TOPICS = List.of(UNITS_TOPIC, DATA_TOPIC, DIAGNOSTICS_UNITS_TOPIC,
+            DIAGNOSTICS_TOPIC);
     /** MQTT's port, on which the manual's examples reach the instrument's broker. */
     public static final int DEFAULT_PORT = 1883;
 
