@@ -105,11 +105,26 @@ class Li7810StreamTest {
     @Test
     void diagNotZeroFlagsEveryValueOfThatRecord() throws Exception {
         analyser.header(Li7810Fake.HEADER);
-        List<Measurement> m = sampleAfter(rec(T, 8, "415.0"));
-        assertTrue(m.stream().allMatch(x -> x.qc() == QcFlags.STATUS_WARNING), m.toString());
-        assertEquals(8, li7810.latest().diag());
-        m = sampleAfter(rec(T + 1, 0, "415.0"));
+        // any DIAG bit (the manual's bit meanings were not reachable: each one is a fault) flags STATUS_WARNING, only
+        // that record's values, nothing else; the record is still a record, not garbage or a failure
+        long[] diags = {8, 1, 0x4000, 0};
+        for (int i = 0; i < diags.length; i++) {
+            List<Measurement> m = sampleAfter(rec(T + i, diags[i], "415.0"));
+            int expected = diags[i] != 0 ? QcFlags.STATUS_WARNING : 0;
+            assertEquals(5, m.size());
+            assertTrue(m.stream().allMatch(x -> x.qc() == expected), diags[i] + ": " + m);
+            assertEquals(diags[i], li7810.latest().diag());
+        }
+        assertEquals(4, li7810.records());
+        assertEquals(0, li7810.garbage());
+        assertEquals(0, li7810.counters().failures());
+        assertEquals(0, li7810.counters().busErrors());
+        // the diagnostics topic is kept for the operator, it does not flag records
+        analyser.publish(Li7810Stream.DIAGNOSTICS_TOPIC, "DATA\t1765000004\t0\tLASER_T\t25.002\n", false);
+        List<Measurement> m = sampleAfter(rec(T + 4, 0, "415.5"));
         assertTrue(m.stream().allMatch(x -> x.qc() == 0), m.toString());
+        assertEquals(1, li7810.diagnosticsMessages());
+        assertEquals(5, li7810.records());
     }
 
     @Test
