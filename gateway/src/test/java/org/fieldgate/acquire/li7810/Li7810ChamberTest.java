@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @StartsProcesses
 class Li7810ChamberTest {
-    static final Path CONFIG = Path.of("..", "firmware-config").toAbsolutePath().normalize();
+    static final Path CONFIG = Li7810Sites.CONFIG;
     static final long T0 = 1_780_000_000_000_000_000L;
     static final long S = 1_000_000_000L;
     static final double CH4_PER_CO2 = 0.5; // ppb CH4 per ppm CO2 above ambient: the CH4 flux (nmol) is half the CO2's
@@ -92,19 +92,8 @@ class Li7810ChamberTest {
 
     /** The soil example with an LI-7810 at {@code address} as its chamber analyser (dry CO2, barometer pressure). */
     private SiteConfig soilPlotWithLi7810(String address) throws IOException {
-        String text = Files.readString(CONFIG.resolve("sites/soil-plot-example.yaml"));
-        String probe = "  - id: analyser\n    model: li850\n    bus: rs232-1\n    interval-s: 2\n";
-        int end = text.indexOf("  - id: soil-co2-10cm\n");
-        assertTrue(text.contains(probe) && end > 0, "the example's analyser probe changed");
-        text = text.substring(0, text.indexOf(probe)) + "  - id: analyser\n    model: li7810\n    address: " + address
-                + "\n    interval-s: 2\n" + text.substring(end);
-        String co2 = "co2: {probe: analyser, channel: co2}";
-        String pressure = "pressure: {probe: analyser, channel: cell_pressure}";
-        assertTrue(text.contains(co2) && text.contains(pressure), "the example's analyser section changed");
-        text = text.replace(co2, "co2: {probe: analyser, channel: co2_dry}")
-                .replace(pressure, "pressure: {probe: air, channel: air_pressure}");
         Path file = dir.resolve("soil-plot-li7810.yaml");
-        Files.writeString(file, text);
+        Files.writeString(file, Li7810Sites.soilPlot(address));
         return SiteConfigs.loadOrThrow(file, CONFIG.resolve("models"));
     }
 
