@@ -56,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * file's relay pins (Pi4J's mock GPIO), the chamber sequencer driving those relays, and the flux calculator. A
  * publisher puts the records an analyser would publish for closed-form headspace curves on the data topic: dry CO2
  * of each chamber's known flux (docs/science.md §1.4's saturating curve, no noise), CH4 rising with it at 0.5 ppb per
- * ppm. Each chamber's CO2 flux, and its CH4 flux fitted over the same closure, come back to 0.5 %.
+ * ppm. Each chamber's CO2 flux, and its CH4 flux fitted over the same closure, come back to 0.5 %; one record with a
+ * DIAG bit set marks its closure SAMPLE_QC.
  *
  * <p>Sequencer and lids run on virtual time; the driver's clock is that time plus the real time spent in the test,
  * so a record the broker loses fails its sample after the record timeout instead of waiting forever.
@@ -68,6 +69,7 @@ class Li7810ChamberTest {
     static final long S = 1_000_000_000L;
     static final double CH4_PER_CO2 = 0.5; // ppb CH4 per ppm CO2 above ambient: the CH4 flux (nmol) is half the CO2's
     static final double REL = 0.005;
+    static final long DIAG_AT_S = 500;
 
     @TempDir
     Path dir;
@@ -172,7 +174,9 @@ class Li7810ChamberTest {
             scheduler.runUntil(t);
             double co2Dry = headspace.reportedCo2Ppm(t) / (1 - w / 1000);
             double ch4Dry = 1950 + CH4_PER_CO2 * (co2Dry - air.ambientPpm());
-            instrument.publish(Li7810Stream.DATA_TOPIC, Li7810Fake.data(t / S, t % S, 0, fmt(1000 * w), fmt(co2Dry),
+            // one record with a DIAG bit set, in chamber-3's observation window (its slot: 440-660 s)
+            long diag = t == T0 + DIAG_AT_S * S ? 8 : 0;
+            instrument.publish(Li7810Stream.DATA_TOPIC, Li7810Fake.data(t / S, t % S, diag, fmt(1000 * w), fmt(co2Dry),
                     fmt(ch4Dry), "66.012", "55.004"), t == T0);
             List<Reading> readings = new ArrayList<>();
             for (Measurement m : analyser.sample()) {
@@ -207,6 +211,10 @@ class Li7810ChamberTest {
                     co2.fluxUmolM2S(), expected, co2.model(), co2.flags());
             System.out.println(what);
             assertEquals(expected, co2.fluxUmolM2S(), REL * expected, what);
+            // the DIAG record's values came flagged STATUS_WARNING: its closure says a sample carried QC bits
+            assertEquals(e.chamberId().equals("chamber-3") ? java.util.EnumSet.of(
+                    org.fieldgate.acquire.chamber.ClosureQc.SAMPLE_QC) : java.util.EnumSet.noneOf(
+                    org.fieldgate.acquire.chamber.ClosureQc.class), e.qc(), e.chamberId());
             // CH4 over the same closed samples, dry as the analyser reports it (nmol m-2 s-1)
             FluxEstimate f = new FluxCalculator(e.fluxOptions(FluxOptions.defaults()).toBuilder()
                     .ambientCo2Ppm(Double.NaN).build()).estimate(ch4Closure(e, ch4));
