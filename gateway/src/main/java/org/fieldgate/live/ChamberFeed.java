@@ -45,6 +45,8 @@ public final class ChamberFeed implements AutoCloseable {
     private final List<Consumer<Result>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Result last;
     private long samplesWithoutAir;
+    /** Whether the analyser reports a dry mole fraction itself (a {@code _dry} channel, e.g. the LI-7810's). */
+    private final boolean dryCo2;
 
     /** A closure and what the calculator made of it. */
     public record Result(ClosureEvent closure, FluxEstimate estimate) {
@@ -59,6 +61,8 @@ public final class ChamberFeed implements AutoCloseable {
         this.base = base;
         this.out = out;
         var analyser = site.probe(system.co2().probe());
+        var co2Channel = analyser == null ? null : analyser.channel(system.co2().channel());
+        this.dryCo2 = co2Channel != null && co2Channel.model().name().endsWith("_dry");
         double intervalS = analyser == null ? Double.NaN : analyser.intervalS();
         this.sequencer = new ChamberSequencer(site.id(), system, lids, scheduler, this::closed, intervalS,
                 graceS(system.schedule()));
@@ -88,7 +92,10 @@ public final class ChamberFeed implements AutoCloseable {
                 continue;
             }
             AirState.Air a = AirState.air(o.get(0), o.get(1), o.get(2));
-            sequencer.accept(new AnalyserSample(r.timeNs(), r.value(), a.h2oMmolMol(), a.tempC(), a.pressureKpa(),
+            // a dry mole fraction enters as the wet one it was corrected from, with the same W, so that the flux's
+            // C' = C / (1 - W/1000) gives it back unchanged and its factor (1 - W0/1000) has the water (§1.2, §1.9)
+            double co2 = dryCo2 ? r.value() * (1 - a.h2oMmolMol() / 1000) : r.value();
+            sequencer.accept(new AnalyserSample(r.timeNs(), co2, a.h2oMmolMol(), a.tempC(), a.pressureKpa(),
                     r.qc() | a.qc()));
         }
     }

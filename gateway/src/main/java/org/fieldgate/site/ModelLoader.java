@@ -20,10 +20,17 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Reads and validates the sensor-model files of a {@code models/} directory. */
 public final class ModelLoader {
     static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
-    static final List<String> INTERFACES = List.of("i2c", "modbus-rtu", "sdi12", "gpio-pulse", "gpio-relay", "serial");
+    static final List<String> INTERFACES = List.of("i2c", "modbus-rtu", "sdi12", "gpio-pulse", "gpio-relay", "serial",
+            "tcp");
     static final List<String> REGISTER_TYPES =
             List.of("uint8", "int8", "uint16", "int16", "uint20", "uint24", "int32", "uint32", "float32", "bytes");
     static final List<Long> BAUDS = List.of(1200L, 2400L, 4800L, 9600L, 19200L, 38400L, 57600L, 115200L);
+    static final String TCP_ADDRESS = "the instrument's host name or IP address, optionally with :port (1-65535), "
+            + "e.g. 192.168.10.1 or li7810.local:1883";
+    /** A DNS name or IPv4 address, or an IPv6 address in brackets, optionally followed by {@code :port}. */
+    static final Pattern TCP_HOST_PORT = Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+            + "|\\[[0-9A-Fa-f:.]{2,45}\\])(:[0-9]{1,5})?");
     static final Pattern SDI12_COMMAND = Pattern.compile("[a?][A-Za-z0-9]*!");
 
     static final String[] REGISTER_KEYS = {"address", "type", "function", "length", "access", "description"};
@@ -38,7 +45,8 @@ public final class ModelLoader {
             Interface.SDI12, new String[] {"address"},
             Interface.SERIAL, new String[] {"baud", "parity", "data-bits", "stop-bits"},
             Interface.GPIO_PULSE, new String[] {"pulses-per-revolution", "edge", "pull", "debounce-ms"},
-            Interface.GPIO_RELAY, new String[] {"active-low", "actuation-s"});
+            Interface.GPIO_RELAY, new String[] {"active-low", "actuation-s"},
+            Interface.TCP, new String[] {"port"});
 
     /** The models of one directory and the problems found in their files. */
     public record ModelSet(Path dir, Map<String, SensorModel> models, List<ConfigError> errors) {
@@ -113,7 +121,7 @@ public final class ModelLoader {
             String[] keys = DEFAULT_KEYS.get(iface);
             YamlTree.Obj d = o.obj("defaults", !iface.gpio(), keys);
             if (d != null) {
-                if (!iface.gpio() && iface != Interface.SERIAL) {
+                if (!iface.gpio() && iface != Interface.SERIAL && iface != Interface.TCP) {
                     defaultAddress = address(d, "address", iface, true);
                 }
                 if (iface == Interface.MODBUS_RTU || iface == Interface.SERIAL) {
@@ -139,6 +147,8 @@ public final class ModelLoader {
                             }
                         }
                     }
+                } else if (iface == Interface.TCP) {
+                    d.integer("port", true, 1, 65535, "the instrument's TCP port, 1-65535");
                 } else if (iface == Interface.GPIO_PULSE) {
                     d.num("pulses-per-revolution", false, 0.001, 1000, "pulses per revolution, 0.001-1000");
                     d.oneOf("edge", false, List.of("rising", "falling", "both"));
@@ -175,6 +185,7 @@ public final class ModelLoader {
             case MODBUS_RTU -> "a Modbus slave id, 1-247";
             case SDI12 -> "one SDI-12 address character, 0-9, a-z or A-Z";
             case SERIAL -> "no address: a serial bus carries one instrument";
+            case TCP -> TCP_ADDRESS;
             default -> "no address: GPIO models use pin";
         };
         Node n = o.get(key);
@@ -194,6 +205,21 @@ public final class ModelLoader {
                     return null;
                 }
                 return SensorModel.canonicalAddress(iface, v);
+            }
+            case TCP -> {
+                if (n instanceof ScalarNode s && TCP_HOST_PORT.matcher(s.getValue()).matches()) {
+                    String v = s.getValue();
+                    int colon = v.lastIndexOf(':');
+                    if (colon < 0 || v.endsWith("]")) {
+                        return v;
+                    }
+                    long port = Long.parseLong(v.substring(colon + 1));
+                    if (port >= 1 && port <= 65535) {
+                        return v;
+                    }
+                }
+                o.tree().error(n, o.field(key), YamlTree.text(n), allowed);
+                return null;
             }
             case SDI12 -> {
                 if (n instanceof ScalarNode s && s.getValue().matches("[0-9A-Za-z]")) {

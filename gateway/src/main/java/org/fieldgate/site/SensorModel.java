@@ -43,7 +43,12 @@ public record SensorModel(String id, String name, String manufacturer, Interface
     public enum Interface {
         I2C("i2c"), MODBUS_RTU("modbus-rtu"), SDI12("sdi12"), GPIO_PULSE("gpio-pulse"), GPIO_RELAY("gpio-relay"),
         /** An RS-232 or USB serial port with one instrument speaking its own protocol (no bus address). */
-        SERIAL("serial");
+        SERIAL("serial"),
+        /**
+         * An instrument on the network that the gateway reaches over TCP (e.g. the MQTT broker of an LI-COR trace gas
+         * analyser): no bus, no pin; the probe's {@code address} is {@code host} or {@code host:port}.
+         */
+        TCP("tcp");
 
         public final String yaml;
 
@@ -51,7 +56,7 @@ public record SensorModel(String id, String name, String manufacturer, Interface
             this.yaml = yaml;
         }
 
-        /** The site bus type, or null for models wired to a GPIO pin. */
+        /** The site bus type, or null for models wired to a GPIO pin or reached over the network. */
         public String busType() {
             return switch (this) {
                 case I2C -> "i2c";
@@ -63,7 +68,7 @@ public record SensorModel(String id, String name, String manufacturer, Interface
         }
 
         public boolean gpio() {
-            return busType() == null;
+            return this == GPIO_PULSE || this == GPIO_RELAY;
         }
 
         public static Interface of(String yaml) {

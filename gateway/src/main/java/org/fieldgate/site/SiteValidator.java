@@ -350,6 +350,22 @@ public final class SiteValidator {
                 }
             }
             pin = pin(p, "pin", id == null ? path : "probe " + id);
+        } else if (iface == Interface.TCP) {
+            for (String k : List.of("bus", "pin")) {
+                if (p.has(k)) {
+                    t.error(p.get(k), p.field(k), YamlTree.text(p.get(k)), "a tcp model is reached over the network: "
+                            + "use address (" + ModelLoader.TCP_ADDRESS + "), not " + k);
+                }
+            }
+            address = tcpAddress(p, model);
+            if (address != null) {
+                Node first = busAddresses.putIfAbsent("tcp@" + address, p.get("address"));
+                if (first != null) {
+                    t.error(p.get("address"), p.field("address"), YamlTree.text(p.get("address")),
+                            "the instrument at " + address + " is already the probe at line " + YamlTree.line(first)
+                                    + "; one probe per instrument");
+                }
+            }
         } else if (iface != null) {
             if (p.has("pin")) {
                 t.error(p.get("pin"), p.field("pin"), YamlTree.text(p.get("pin")),
@@ -401,6 +417,16 @@ public final class SiteValidator {
             probes.put(id, new ProbeConfig(id, model, bus, address, pin, interval == null ? 0 : interval, depth,
                     channels, YamlTree.line(node), settings));
         }
+    }
+
+    /** A tcp probe's {@code host:port}, the model's default port when the address names none; null after an error. */
+    private static String tcpAddress(YamlTree.Obj p, SensorModel model) {
+        String a = ModelLoader.address(p, "address", Interface.TCP, true);
+        if (a == null) {
+            return null;
+        }
+        boolean hasPort = a.startsWith("[") ? a.contains("]:") : a.contains(":");
+        return hasPort ? a : a + ":" + model.settings().getOrDefault("port", "1883");
     }
 
     /** The probe's driver settings, each key one its model accepts and each value one that setting allows. */
@@ -624,6 +650,21 @@ public final class SiteValidator {
                 t.error(a.get("temperature"), a.field("temperature") + ".channel", temp.channel(), "the analyser's cell temperature, "
                         + "not the chamber air's; use an air temperature channel in or beside the chamber");
                 temp = null;
+            }
+            if (pres != null && "cell_pressure".equals(probes.get(pres.probe()).channel(pres.channel()).model().name())
+                    && probes.get(pres.probe()).model().iface() == Interface.TCP) {
+                // a trace gas analyser's optical cavity is held at its own pressure (CAVITY_P), not the chamber's
+                t.error(a.get("pressure"), a.field("pressure") + ".channel", pres.channel(), "the analyser's cavity "
+                        + "pressure, held at its own set point, not the chamber's; use a barometer in or beside the chamber");
+                pres = null;
+            }
+            if (co2 != null && h2o == null && !a.has("h2o")
+                    && probes.get(co2.probe()).channel(co2.channel()).model().name().endsWith("_dry")) {
+                // a dry mole fraction (e.g. the LI-7810's co2_dry) is used as it is, but the flux's dry-air factor
+                // (1 - W0/1000) still needs the chamber's water vapour (docs/science.md §1.3, §1.9)
+                t.error(a.node, a.field("h2o"), null, "required: analyser.co2 is " + co2.channel() + ", a dry mole "
+                        + "fraction; the flux's dry-air factor needs the water vapour, e.g. {probe: " + co2.probe()
+                        + ", channel: h2o}");
             }
         }
         YamlTree.Obj s = o.obj("schedule", true, SCHEDULE_KEYS);

@@ -75,6 +75,57 @@ class ConfigCheckTest {
     }
 
     @Test
+    void badLi7810SettingsAreRefusedNamingFieldAndValue() throws IOException {
+        String good = org.fieldgate.acquire.li7810.Li7810Sites.soilPlot("192.0.2.10");
+        Path ok = dir.resolve("li7810.yaml");
+        Files.writeString(ok, good);
+        Run r = run("--models", SiteConfigTest.MODELS.toString(), ok.toString());
+        assertEquals(List.of("OK " + ok + " (6 probes, 20 channels)"), r.lines(), r.out() + r.err());
+        assertEquals(0, r.code());
+
+        String probe = "  - id: analyser\n    model: li7810\n    address: 192.0.2.10\n    interval-s: 2\n";
+        assertTrue(good.contains(probe), good);
+        String bad = good.replace(probe, "  - id: analyser\n    model: li7810\n    address: 192.0.2.10:70000\n"
+                        + "    bus: rs232-1\n    interval-s: 0.5\n    settings:\n      record-timeout-ms: 100\n"
+                        + "      baud: 9600\n")
+                .replace("  h2o: {probe: analyser, channel: h2o}\n", "")
+                .replace("pressure: {probe: air, channel: air_pressure}", "pressure: {probe: analyser, channel: cell_pressure}");
+        Path file = dir.resolve("bad-li7810.yaml");
+        Files.writeString(file, bad);
+        r = run("--models", SiteConfigTest.MODELS.toString(), file.toString());
+        String where = file + ":";
+        assertEquals(List.of(
+                where + line(bad, "address: 192.0.2.10:70000") + ": probes[0].address: value '192.0.2.10:70000': the"
+                        + " instrument's host name or IP address, optionally with :port (1-65535), e.g. 192.168.10.1 or"
+                        + " li7810.local:1883",
+                where + line(bad, "    bus: rs232-1\n    interval-s: 0.5") + ": probes[0].bus: value 'rs232-1': a tcp"
+                        + " model is reached over the network: use address (the instrument's host name or IP address,"
+                        + " optionally with :port (1-65535), e.g. 192.168.10.1 or li7810.local:1883), not bus",
+                where + line(bad, "interval-s: 0.5") + ": probes[0].interval-s: value '0.5': shorter than the shortest"
+                        + " interval model li7810 supports (1 s)",
+                where + line(bad, "record-timeout-ms: 100") + ": probes[0].settings.record-timeout-ms: value '100':"
+                        + " milliseconds a sample waits for a new record, 500-60000 (several of the analyser's 1 s records)",
+                where + line(bad, "baud: 9600\n") + ": probes[0].settings.baud: value '9600': not a setting of model"
+                        + " li7810 (settings: record-timeout-ms, connect-timeout-ms)",
+                where + line(bad, "co2: {probe: analyser, channel: co2_dry}") + ": analyser.h2o: missing: required:"
+                        + " analyser.co2 is co2_dry, a"
+                        + " dry mole fraction; the flux's dry-air factor needs the water vapour, e.g. {probe: analyser,"
+                        + " channel: h2o}",
+                where + line(bad, "pressure: {probe: analyser, channel: cell_pressure}") + ": analyser.pressure.channel:"
+                        + " value 'cell_pressure': the analyser's cavity pressure, held at its own set point, not the"
+                        + " chamber's; use a barometer in or beside the chamber"), r.lines());
+        assertEquals(1, r.code());
+        assertEquals("config check: 1 of 1 files invalid\n", r.err());
+    }
+
+    /** 1-based line of the first occurrence of {@code s} in {@code text}. */
+    private static int line(String text, String s) {
+        int at = text.indexOf(s);
+        assertTrue(at >= 0, "no " + s);
+        return (int) text.substring(0, at).chars().filter(ch -> ch == '\n').count() + 1;
+    }
+
+    @Test
     void missingModelsDirectoryIsAnError() throws IOException {
         Path site = dir.resolve("sites/s.yaml");
         Files.createDirectories(site.getParent());

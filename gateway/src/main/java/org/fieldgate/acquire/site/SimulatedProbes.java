@@ -12,6 +12,8 @@ import java.time.Duration;
 import org.fieldgate.acquire.BusClock;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.hardware.ModelChannelsProbe;
+import org.fieldgate.acquire.li7810.Li7810Stream;
+import org.fieldgate.acquire.li7810.SimulatedLi7810Link;
 import org.fieldgate.acquire.li850.Li850;
 import org.fieldgate.acquire.li850.SimulatedLi850Link;
 import org.fieldgate.acquire.Probe;
@@ -108,6 +110,9 @@ public final class SimulatedProbes implements ProbeFactory {
         if (LI8X0.contains(model.id())) {
             return li8x0(site, probe, series);
         }
+        if (LI78X0.contains(model.id())) {
+            return li78x0(site, probe, series);
+        }
         Map<String, LongToDoubleFunction> values = new LinkedHashMap<>();
         Map<String, Double> resolution = new HashMap<>();
         for (SensorModel.Channel c : model.channels()) {
@@ -144,6 +149,36 @@ public final class SimulatedProbes implements ProbeFactory {
         Duration timeout = Duration.ofMillis(3000);
         return new ModelChannelsProbe(new Li850(link, new Li850.Config(m, timeout, Duration.ZERO), BusClock.SYSTEM),
                 probe.model());
+    }
+
+    /** The LI-COR trace gas analysers, simulated as the messages on their own MQTT broker, read by the real driver. */
+    private static final java.util.Set<String> LI78X0 = java.util.Set.of("li7810", "li7815", "li7820");
+    /** The simulated analyser cavity's held temperature (degC) and pressure (kPa); illustrative, not LI-COR's. */
+    static final double CAVITY_C = 55;
+    static final double CAVITY_KPA = 66;
+
+    /**
+     * An LI-7810/7815/7820 as the gateway meets it on a site: the real {@link Li7810Stream} driver reading the records a
+     * {@link SimulatedLi7810Link} publishes once a second. These analysers report dry mole fractions: CO2 is the chamber
+     * loop's dry CO2 when the probe is the site's chamber analyser, ambient otherwise; CH4 follows the headspace's CO2
+     * rise at 0.5 ppb per ppm above 1950 ppb (a soil emitting both), N2O sits near 335 ppb. The cavity's temperature and
+     * pressure ({@link #CAVITY_C}, {@link #CAVITY_KPA}) are illustrative held values, not LI-COR's set points.
+     */
+    private Probe li78x0(SiteConfig site, ProbeConfig probe, Series s) {
+        Li7810Stream.Model m = Li7810Stream.Model.of(probe.model().id());
+        boolean isAnalyser = site.chambers() != null && refersTo(site.chambers().co2(), probe);
+        SimulatedChamberAnalyser a = isAnalyser ? chambers(site) : null;
+        double h2oMmolMol = a != null ? a.settings().h2oMmolMol() : 12;
+        LongToDoubleFunction co2 = a != null ? t -> a.reportedCo2Ppm(t) / (1 - h2oMmolMol / 1000)
+                : t -> s.ambientCo2(t) + 2 * s.noise(0, t);
+        SimulatedLi7810Link.Series series = new SimulatedLi7810Link.Series(co2,
+                t -> 1950 + 0.5 * (co2.applyAsDouble(t) - 425) + 0.3 * s.noise(3, t),
+                t -> 335 + 0.05 * s.noise(4, t), t -> 1000 * h2oMmolMol + 20 * s.noise(2, t),
+                t -> CAVITY_KPA + 0.002 * s.noise(14, t), t -> CAVITY_C + 0.005 * s.noise(11, t));
+        SimulatedLi7810Link link = new SimulatedLi7810Link(m, wallNs, LI8X0_OUTPUT_S, series);
+        Li7810Stream.Config config = new Li7810Stream.Config(m, Duration.ofMillis(3000), Duration.ofMillis(5000),
+                Duration.ZERO);
+        return new ModelChannelsProbe(new Li7810Stream(link, config, BusClock.SYSTEM), probe.model());
     }
 
     private LongToDoubleFunction channel(SiteConfig site, ProbeConfig probe, SensorModel.Channel c, Series s) {

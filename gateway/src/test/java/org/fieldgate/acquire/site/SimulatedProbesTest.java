@@ -38,7 +38,7 @@ class SimulatedProbesTest {
         // the clock moves 250 ms at each reading of it: a streaming analyser (LI-8x0) writes its records as time
         // passes, and the driver waits for one after its start command
         SimulatedProbes factory = new SimulatedProbes(7, () -> t[0] += 250_000_000L);
-        assertEquals(14, probes.size());
+        assertEquals(17, probes.size()); // 14 + the LI-7810, LI-7815 and LI-7820
         for (ProbeConfig p : probes) {
             t[0] = NOON_NS;
             Probe probe = factory.create(site, p);
