@@ -86,6 +86,7 @@ class LorawanUplinkTest {
         MqttClient client = new MqttClient(broker.url(), "network-server-" + FreePorts.next(), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
+        o.setMaxInflight(100); // blocking QoS 1 publishes in a loop: see Li7810Fake on Paho's in-flight count
         client.connect(o);
         try {
             for (String[] m : messages) {
