@@ -68,6 +68,7 @@ final class SpoolDatabase implements AutoCloseable {
         } catch (Exception e) {
             throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
         }
+        SqliteNative.prepare(dir);
         this.file = dir.resolve("spool.db");
         this.mark = new HighWaterMark(dir.resolve("spool.hwm"));
         SpoolRecovery.Inspection found = SpoolRecovery.inspect(file, mark);
