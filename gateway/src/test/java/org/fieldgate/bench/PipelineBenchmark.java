@@ -149,26 +149,14 @@ public final class PipelineBenchmark {
         rawMosquitto();
         startUps();
 
-        log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
-        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
-        gateway.start();
-        rss = new RssSampler(gateway.pid());
-        rss.phase("start-up");
-        rss.start();
-        log("gateway PID %d on %s", gateway.pid(), gateway.baseUrl());
-
+        startGateway();
         rss.phase("(c)");
         e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
         e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmReadings / 20, 33), Peer.FIELDGATE);
         r.gwBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.FIELDGATE);
         r.gwSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.FIELDGATE);
         nodeRed();
-        rss.phase("(c) 10k series");
-        r.gw10k = e2e("100/msg, 10,000 series", Load.burst("bench-10k", 1_000, o.seriesReadings, 35), Peer.FIELDGATE);
-        steadyMemory();
-        rss.phase("(c) 50k series");
-        r.gw50k = e2e("100/msg, 50,000 series", Load.burst("bench-50k", 5_000, o.seriesReadings, 36), Peer.FIELDGATE);
-        heapAfterGc();
+        seriesAndMemory();
 
         try (Publisher probe = new Publisher(broker.url(), "bench-probe", o.inflight)) {
             rss.phase("latency");
@@ -177,11 +165,7 @@ public final class PipelineBenchmark {
             drain(probe);
         }
 
-        r.vmHwmKb = procStatusKb(gateway.pid(), "VmHWM");
-        r.maxRssKb = Math.max(rss.maxKb(), procStatusKb(gateway.pid(), "VmRSS"));
-        r.rssSamples = rss.samples();
-        r.rssByPhase = rss.byPhase();
-        Status last = gateway.status();
+        Status last = wholeRunFigures();
         r.finalStatus = last.raw.toString();
         if (last.deadLetters != 0 || last.quarantined != 0) {
             throw new IllegalStateException("the gateway dead-lettered or quarantined readings of well-formed packs: " + last.raw);
@@ -195,25 +179,42 @@ public final class PipelineBenchmark {
      * the other phases are not run and have no verdict line.
      */
     private void memoryOnly() throws Exception {
-        log("--only=memory: starting the gateway (%s)", String.join(" ", o.gatewayJvm));
+        startGateway();
+        rss.phase("(c)");
+        e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
+        seriesAndMemory();
+        r.finalStatus = wholeRunFigures().raw.toString();
+        r.loadEnd = loadAverage();
+    }
+
+    /** The gateway the (c) phases and what follows them measure, with its RSS sampled from its start. */
+    private void startGateway() throws Exception {
+        log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
         gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
         gateway.start();
         rss = new RssSampler(gateway.pid());
-        rss.phase("(c)");
+        rss.phase("start-up");
         rss.start();
-        e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
+        log("gateway PID %d on %s", gateway.pid(), gateway.baseUrl());
+    }
+
+    /** The 10,000-series run, the steady rate's memory, the 50,000-series run and the heap after a full GC. */
+    private void seriesAndMemory() throws Exception {
         rss.phase("(c) 10k series");
         r.gw10k = e2e("100/msg, 10,000 series", Load.burst("bench-10k", 1_000, o.seriesReadings, 35), Peer.FIELDGATE);
         steadyMemory();
         rss.phase("(c) 50k series");
         r.gw50k = e2e("100/msg, 50,000 series", Load.burst("bench-50k", 5_000, o.seriesReadings, 36), Peer.FIELDGATE);
         heapAfterGc();
+    }
+
+    /** The whole run's VmHWM and sampled RSS; the gateway's last status. */
+    private Status wholeRunFigures() throws Exception {
         r.vmHwmKb = procStatusKb(gateway.pid(), "VmHWM");
         r.maxRssKb = Math.max(rss.maxKb(), procStatusKb(gateway.pid(), "VmRSS"));
         r.rssSamples = rss.samples();
         r.rssByPhase = rss.byPhase();
-        r.finalStatus = gateway.status().raw.toString();
-        r.loadEnd = loadAverage();
+        return gateway.status();
     }
 
     private Map<String, String> gatewayProperties() {
