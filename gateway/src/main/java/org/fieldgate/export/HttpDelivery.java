@@ -22,7 +22,8 @@ import java.util.zip.ZipOutputStream;
 final class HttpDelivery {
     private final URI endpoint;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build();
+    /** Built at the first delivery: none at start-up (an HttpClient loads the JDK's TLS context and CA store). */
+    private HttpClient http;
 
     /** The engine's answer. */
     record Answer(int status, String body) {
@@ -34,6 +35,13 @@ final class HttpDelivery {
     HttpDelivery(URI endpoint, String token) {
         this.endpoint = endpoint;
         this.token = token;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build();
+        }
+        return http;
     }
 
     /** @throws IOException when no answer came (refused, reset, timed out) */
@@ -51,7 +59,7 @@ final class HttpDelivery {
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);
             }
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http().send(request.build(), HttpResponse.BodyHandlers.ofString());
             String body = response.body() == null ? "" : response.body();
             return new Answer(response.statusCode(), body.length() > 300 ? body.substring(0, 300) : body);
         } catch (InterruptedException e) {

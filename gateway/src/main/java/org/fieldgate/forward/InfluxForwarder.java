@@ -3,7 +3,6 @@ package org.fieldgate.forward;
 import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.PointLine;
@@ -56,7 +55,7 @@ public final class InfluxForwarder implements AutoCloseable {
     private final Counter deliveredCounter;
     private final Counter quarantinedCounter;
     private final Counter failedWrites;
-    private final Timer deliveryLatency;
+    private final DeliveryLatency deliveryLatency;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong pointsDelivered = new AtomicLong();
     private final Object wake = new Object();
@@ -89,9 +88,7 @@ public final class InfluxForwarder implements AutoCloseable {
                 .description("readings InfluxDB refused for their content, kept in the quarantine table").register(metrics);
         this.failedWrites = Counter.builder("fieldgate.forward.failed.writes")
                 .description("write attempts that failed and will be retried").register(metrics);
-        this.deliveryLatency = Timer.builder("fieldgate.forward.latency")
-                .description("acquisition time to InfluxDB acknowledgement, per reading")
-                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.deliveryLatency = new DeliveryLatency(metrics);
         this.thread = new Thread(this::drainLoop, "influx-forwarder");
         this.thread.setDaemon(true);
         this.preparer = new Thread(this::prepareLoop, "influx-batch-preparer");
@@ -254,7 +251,7 @@ public final class InfluxForwarder implements AutoCloseable {
         spool.readings().delivered(done.readings());
         for (SpooledReading s : done.readings()) {
             if (!done.refused().containsKey(s)) {
-                deliveryLatency.record(Math.max(0, done.ackNs() - s.reading().timeNs()), TimeUnit.NANOSECONDS);
+                deliveryLatency.record(done.ackNs(), s.reading().timeNs());
             }
         }
         int landed = done.readings().size() - done.refused().size();
@@ -545,10 +542,6 @@ public final class InfluxForwarder implements AutoCloseable {
     /** Readings ever quarantined in this spool (kept across restarts), whether replayed since or not. */
     public long quarantined() {
         return spool.quarantine().total();
-    }
-
-    public Timer deliveryLatency() {
-        return deliveryLatency;
     }
 
     @Override

@@ -30,7 +30,8 @@ public final class InfluxQuery {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GatewaySettings.Influx influx;
-    private final HttpClient http;
+    /** Built at the first query: none is made at start-up (an HttpClient loads the JDK's TLS context and CA store). */
+    private HttpClient http;
 
     /** One result row: the series' tags, then the columns (time as a Long of ns). */
     public interface RowSink {
@@ -39,21 +40,27 @@ public final class InfluxQuery {
 
     public InfluxQuery(GatewaySettings.Influx influx) {
         this.influx = influx;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (influx.caFile() != null) {
-            try {
-                b.sslContext(TlsFiles.clientContext(influx.caFile(), null, null));
-            } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalStateException("fieldgate.influx.ca-file " + influx.caFile() + ": " + e.getMessage(), e);
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+            if (influx.caFile() != null) {
+                try {
+                    b.sslContext(TlsFiles.clientContext(influx.caFile(), null, null));
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new IllegalStateException("fieldgate.influx.ca-file " + influx.caFile() + ": " + e.getMessage(), e);
+                }
             }
+            http = b.build();
         }
-        this.http = b.build();
+        return http;
     }
 
     /** GET /ping answers 204. */
     public boolean reachable() {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(influx.url() + "/ping"))
+            HttpResponse<Void> r = http().send(HttpRequest.newBuilder(URI.create(influx.url() + "/ping"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 204;
         } catch (IOException e) {
@@ -79,7 +86,7 @@ public final class InfluxQuery {
         }
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted querying InfluxDB", e);

@@ -78,6 +78,7 @@ final class SpoolDatabase implements AutoCloseable {
         } catch (Exception e) {
             throw new SpoolException("cannot create spool directory " + dir + ": " + e.getMessage(), e);
         }
+        SqliteNative.prepare(dir);
         this.file = dir.resolve("spool.db");
         this.mark = owner ? new HighWaterMark(dir.resolve("spool.hwm")) : HighWaterMark.notKept();
         SpoolRecovery.Inspection found = owner ? SpoolRecovery.inspect(file, mark) : new SpoolRecovery.Inspection(null, 0, true);

@@ -141,30 +141,22 @@ public final class PipelineBenchmark {
         influx = cleanup.add(InfluxdProcess.started());
         log("mosquitto PID %d on %s, influxd PID %d on %s", broker.pid(), broker.url(), influx.pid(), influx.url());
 
+        if (o.memoryOnly) {
+            memoryOnly();
+            return;
+        }
         rawInflux();
         rawMosquitto();
         startUps();
 
-        log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
-        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
-        gateway.start();
-        rss = new RssSampler(gateway.pid());
-        rss.phase("start-up");
-        rss.start();
-        log("gateway PID %d on %s", gateway.pid(), gateway.baseUrl());
-
+        startGateway();
         rss.phase("(c)");
         e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
         e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmReadings / 20, 33), Peer.FIELDGATE);
         r.gwBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.FIELDGATE);
         r.gwSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.FIELDGATE);
         nodeRed();
-        rss.phase("(c) 10k series");
-        r.gw10k = e2e("100/msg, 10,000 series", Load.burst("bench-10k", 1_000, o.seriesReadings, 35), Peer.FIELDGATE);
-        steadyMemory();
-        rss.phase("(c) 50k series");
-        r.gw50k = e2e("100/msg, 50,000 series", Load.burst("bench-50k", 5_000, o.seriesReadings, 36), Peer.FIELDGATE);
-        heapAfterGc();
+        seriesAndMemory();
 
         try (Publisher probe = new Publisher(broker.url(), "bench-probe", o.inflight)) {
             rss.phase("latency");
@@ -173,16 +165,56 @@ public final class PipelineBenchmark {
             drain(probe);
         }
 
-        r.vmHwmKb = procStatusKb(gateway.pid(), "VmHWM");
-        r.maxRssKb = Math.max(rss.maxKb(), procStatusKb(gateway.pid(), "VmRSS"));
-        r.rssSamples = rss.samples();
-        r.rssByPhase = rss.byPhase();
-        Status last = gateway.status();
+        Status last = wholeRunFigures();
         r.finalStatus = last.raw.toString();
         if (last.deadLetters != 0 || last.quarantined != 0) {
             throw new IllegalStateException("the gateway dead-lettered or quarantined readings of well-formed packs: " + last.raw);
         }
         r.loadEnd = loadAverage();
+    }
+
+    /**
+     * {@code --only=memory}: the memory phases alone on one gateway, as in the full run (a 100/msg warm-up of
+     * {@code --warm-readings}, the 10,000-series run, the steady rate, the 50,000-series run, the heap after a full GC);
+     * the other phases are not run and have no verdict line.
+     */
+    private void memoryOnly() throws Exception {
+        startGateway();
+        rss.phase("(c)");
+        e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
+        seriesAndMemory();
+        r.finalStatus = wholeRunFigures().raw.toString();
+        r.loadEnd = loadAverage();
+    }
+
+    /** The gateway the (c) phases and what follows them measure, with its RSS sampled from its start. */
+    private void startGateway() throws Exception {
+        log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
+        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
+        gateway.start();
+        rss = new RssSampler(gateway.pid());
+        rss.phase("start-up");
+        rss.start();
+        log("gateway PID %d on %s", gateway.pid(), gateway.baseUrl());
+    }
+
+    /** The 10,000-series run, the steady rate's memory, the 50,000-series run and the heap after a full GC. */
+    private void seriesAndMemory() throws Exception {
+        rss.phase("(c) 10k series");
+        r.gw10k = e2e("100/msg, 10,000 series", Load.burst("bench-10k", 1_000, o.seriesReadings, 35), Peer.FIELDGATE);
+        steadyMemory();
+        rss.phase("(c) 50k series");
+        r.gw50k = e2e("100/msg, 50,000 series", Load.burst("bench-50k", 5_000, o.seriesReadings, 36), Peer.FIELDGATE);
+        heapAfterGc();
+    }
+
+    /** The whole run's VmHWM and sampled RSS; the gateway's last status. */
+    private Status wholeRunFigures() throws Exception {
+        r.vmHwmKb = procStatusKb(gateway.pid(), "VmHWM");
+        r.maxRssKb = Math.max(rss.maxKb(), procStatusKb(gateway.pid(), "VmRSS"));
+        r.rssSamples = rss.samples();
+        r.rssByPhase = rss.byPhase();
+        return gateway.status();
     }
 
     private Map<String, String> gatewayProperties() {
@@ -653,6 +685,11 @@ public final class PipelineBenchmark {
         x.verdicts.add(Verdict.of("heap after full GC, 50,000 series <= -Xmx", x.heapAfterGcKb / 1024.0, JvmHeap.xmxMiB(o.gatewayJvm), false, "%.1f MiB"));
         x.verdicts.add(Verdict.of("start to /health 200    <= 3 s median", x.startMedian, 3, false, "%.2f s"));
         x.verdicts.add(Verdict.of("latency p99 at 5,000 readings/s <= 2 s (worse of two)", worst(x.promP99, x.extP99), 2, false, "%.2f s"));
+        if (o.memoryOnly) {
+            // --only=memory: the verdicts of the phases that ran; the others were not measured, not failed
+            x.verdicts.removeIf(v -> !v.line().contains("VmHWM at") && !v.line().contains("heap after full GC"));
+            System.out.println("    (--only=memory: no other phase was run)");
+        }
         x.verdicts.forEach(v -> System.out.println(v.line()));
         System.out.println("=====================================================================================================");
     }
@@ -786,6 +823,7 @@ public final class PipelineBenchmark {
     /** Command line. The defaults are the specification; --quick shortens every phase for a smoke run. */
     static final class Options {
         boolean quick;
+        boolean memoryOnly;
         int rawReadings = 1_000_000;
         int rawWarmup = 200_000;
         int batch = 5_000;
@@ -853,6 +891,12 @@ public final class PipelineBenchmark {
                     case "latency-settle-s" -> o.latencyWarmupSeconds = positive(name, value);
                     case "latency-s" -> o.latencySeconds = positive(name, value);
                     case "outage-s" -> o.outageSeconds = positive(name, value);
+                    case "only" -> {
+                        if (!value.equals("memory")) {
+                            throw new IllegalArgumentException("--only takes 'memory', not '" + value + "'");
+                        }
+                        o.memoryOnly = true;
+                    }
                     case "gateway-jvm" -> o.gatewayJvm = List.of(value.trim().split("\\s+"));
                     default -> throw new IllegalArgumentException("unknown option --" + name);
                 }
@@ -934,7 +978,7 @@ public final class PipelineBenchmark {
         final List<Verdict> verdicts = new ArrayList<>();
 
         boolean hasAny() {
-            return !Double.isNaN(rawInflux);
+            return !Double.isNaN(rawInflux) || steadyVmHwmKb >= 0;
         }
 
         /** Decided while printing the results; a target not measured counts as failed. */
