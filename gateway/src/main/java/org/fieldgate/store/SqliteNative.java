@@ -102,7 +102,8 @@ final class SqliteNative {
         }
         String name = "libsqlitejdbc-" + String.format("%08x", entry.getCrc()) + ".so";
         Path library = dir.resolve(name);
-        if (Files.isRegularFile(library) && Files.isReadable(library) && Files.size(library) == entry.getSize()) {
+        if (Files.isRegularFile(library) && Files.isReadable(library) && Files.size(library) == entry.getSize()
+                && crc32(library) == entry.getCrc()) {
             return library;
         }
         Files.createDirectories(dir);
@@ -123,5 +124,12 @@ final class SqliteNative {
         }
         LOG.info("SQLite native library {} unpacked to {}", url.getPath(), library);
         return library;
+    }
+
+    /** A copy damaged on the card (same size, other bytes) would be loaded at every start: its CRC is checked. */
+    static long crc32(Path file) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)));
+        return crc.getValue();
     }
 }

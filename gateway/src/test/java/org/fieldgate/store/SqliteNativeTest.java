@@ -55,5 +55,12 @@ class SqliteNativeTest {
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "only the library in " + dir);
         }
+
+        // same size, one byte flipped (the card): replaced too, never loaded as it is
+        byte[] flipped = inJar.clone();
+        flipped[inJar.length / 2] ^= 0x5a;
+        Files.write(first, flipped);
+        assertEquals(first, SqliteNative.unpacked(url, dir));
+        assertArrayEquals(inJar, Files.readAllBytes(first));
     }
 }
