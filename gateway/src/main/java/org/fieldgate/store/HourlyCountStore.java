@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,15 +81,19 @@ public final class HourlyCountStore {
             return new SeriesHour(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r.site(), r.device(), r.channel());
         }
 
-        List<String> key() {
-            return List.of(KEY + hourOf(hour * SpoolDatabase.HOUR_NS), site + "/" + device + "/" + channel);
+        /** {@code hourKey}: this hour's accumulator key, {@link #KEY} + {@link #hourOf}. */
+        List<String> key(String hourKey) {
+            return List.of(hourKey, site + "/" + device + "/" + channel);
         }
     }
 
     private static Map<List<String>, double[]> keyed(Map<SeriesHour, double[]> sums) {
         Map<List<String>, double[]> keyed = new LinkedHashMap<>(sums.size() * 2);
+        // a commit's readings fall in one or two hours: each hour's key is formatted once, not once per series
+        Map<Long, String> hourKeys = new HashMap<>();
         // two series may join to one bucket name (a channel with a '/'): their counts add up, as they always did
-        sums.forEach((k, v) -> keyed.merge(k.key(), v, (a, b) -> {
+        sums.forEach((k, v) -> keyed.merge(k.key(hourKeys.computeIfAbsent(k.hour(),
+                h -> KEY + hourOf(h * SpoolDatabase.HOUR_NS))), v, (a, b) -> {
             for (int i = 0; i < a.length; i++) {
                 a[i] += b[i];
             }

@@ -80,6 +80,7 @@ public final class IngestCommitter implements AutoCloseable {
     private final Counter ingestedCounter;
     private final Counter deadLetterCounter;
     private final Counter commitFailures;
+    private final Counter roomWaitCounter;
     private final AtomicLong ingested = new AtomicLong();
     private final PipelineThreads.Beat thread;
     private volatile boolean running = true;
@@ -106,6 +107,8 @@ public final class IngestCommitter implements AutoCloseable {
                 .description("messages or records refused and dead-lettered").register(metrics);
         this.commitFailures = Counter.builder("fieldgate.ingest.commit.failures")
                 .description("spool commits that failed; their messages stay unacknowledged").register(metrics);
+        this.roomWaitCounter = Counter.builder("fieldgate.ingest.room.waits")
+                .description("messages that waited for room because ingest held its bound").register(metrics);
         Gauge.builder("fieldgate.ingest.pending.bytes", this, c -> c.pendingBytes())
                 .description("payload bytes taken from the broker and not yet committed").register(metrics);
         this.thread = threads.thread("ingest-committer", MAX_SILENCE, this::commitLoop);
@@ -124,7 +127,7 @@ public final class IngestCommitter implements AutoCloseable {
         committedListeners.add(listener);
     }
 
-    /** Waits as long as it takes for room (tests and tools; the MQTT client uses {@link #offer(Incoming)}). */
+    /** Waits as long as it takes for room (tests and tools; the MQTT client uses {@link #offer(Incoming, Duration)}). */
     public void accept(Incoming message) throws InterruptedException {
         while (!offer(message, Duration.ofSeconds(1))) {
             if (!running) {
@@ -134,29 +137,21 @@ public final class IngestCommitter implements AutoCloseable {
     }
 
     /**
-     * Takes the message if there is room now, never waiting: the MQTT client's callback thread must not block, or
-     * the client stops reading the socket, misses the broker's PINGRESP and drops the connection. False: not
-     * taken, the caller leaves it unacknowledged.
-     */
-    public boolean offer(Incoming message) {
-        lock.lock();
-        try {
-            return running && take(message);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * For the gateway's own acquisition: waits at most {@code timeout} for room (the bounds are reached only while
-     * the spool is full under backpressure or ingest is behind), so a sampling thread is never held for long;
-     * false if not taken.
+     * Waits at most {@code timeout} for room (the bounds are reached while a burst is being committed, the spool is
+     * full under backpressure or ingest is behind), so neither a sampling thread nor the MQTT client's callback
+     * thread (which must get back to reading within its keep-alive, see {@link MqttIngest}) is held for long;
+     * false if not taken: the caller leaves it unacknowledged.
      */
     public boolean offer(Incoming message, Duration timeout) throws InterruptedException {
         long leftNs = timeout.toNanos();
         lock.lockInterruptibly();
         try {
+            boolean waited = false;
             while (running && !take(message)) {
+                if (!waited) {
+                    waited = true;
+                    roomWaitCounter.increment();
+                }
                 if (leftNs <= 0) {
                     return false;
                 }
@@ -365,6 +360,11 @@ public final class IngestCommitter implements AutoCloseable {
     static List<DeadLetterStore.Refused> deadLetters(List<Rejection> rejections) {
         return rejections.stream().map(r -> new DeadLetterStore.Refused(r.topic(), r.reason(), r.raw(), r.rawLength()))
                 .toList();
+    }
+
+    /** Messages that found ingest at its bound and waited for room (taken in the end or not). */
+    public long roomWaits() {
+        return (long) roomWaitCounter.count();
     }
 
     public long ingested() {

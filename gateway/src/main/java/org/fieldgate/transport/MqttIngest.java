@@ -18,6 +18,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,18 +33,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * eclipse-paho/paho.mqtt.java PRs 947 and 953). A message is acknowledged only on the connection that
  * delivered it; if that connection is gone, the broker redelivers it and InfluxDB collapses the duplicate.
  *
- * <p>The callback thread never waits for the committer: while Paho's callback is blocked its receive thread stops
- * reading, the broker's PINGRESP goes unread and the connection times out. A message ingest has no room for is
- * left unacknowledged (deferred); once everything taken on that connection is committed and acknowledged, the
- * connection is closed and opened again, and the broker delivers the deferred messages anew. On tcp:// a
- * {@link PublishTopicGuard} turns a topic Paho cannot parse into a dead letter, and shows whether Paho's receive
- * thread still reads: if it stops, the connection is reported down and replaced.
+ * <p>Backpressure: when ingest holds its bound ({@link IngestCommitter.Bounds}), the callback thread waits for room,
+ * but at most {@link #roomWait(Duration)} per message, a fraction of the keep-alive. While Paho's callback is blocked
+ * its receive thread stops reading once ten messages are queued for the callback ({@code CommsCallback}
+ * {@code INBOUND_QUEUE_SIZE}, Paho 1.2.5), so the broker's PINGRESP may go unread; Paho gives up on the connection
+ * only when a ping is outstanding and nothing at all was read for a keep-alive interval ({@code
+ * ClientState.checkForActivity}), and the {@link PublishTopicGuard} only after {@link #RECEIVE_SILENCE_NS}, so a
+ * wait of a quarter keep-alive (at most 5 s) between two reads is safe. Acknowledgements do not need the callback
+ * thread: {@code messageArrivedComplete} queues the PUBACK for Paho's sender thread. A burst therefore only slows the
+ * broker down (it keeps what is not yet sent in its queue, at most its in-flight window taken by us) and never costs
+ * a reconnect. Only when ingest makes no room within that wait (the spool full under backpressure, a commit
+ * failing) is a message left unacknowledged (deferred); once everything taken on that connection is committed and
+ * acknowledged, the connection is closed and opened again, and the broker delivers the deferred messages anew.
+ * Durability is the same either way: a message is acknowledged only after its readings are committed, and a
+ * message not taken is never acknowledged. On tcp:// a {@link PublishTopicGuard} turns a topic Paho cannot parse
+ * into a dead letter, and shows whether Paho's receive thread still reads: if it stops, the connection is reported
+ * down and replaced.
  */
 public final class MqttIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngest.class);
     private static final long MAX_BACKOFF_MS = 10_000;
     /** Paho's receive thread reads at least once a second (its socket timeout) while it lives. */
     static final long RECEIVE_SILENCE_NS = 20_000_000_000L;
+    /** The longest the callback thread waits for room in ingest, whatever the keep-alive. */
+    static final Duration MAX_ROOM_WAIT = Duration.ofSeconds(5);
 
     private final GatewaySettings.Mqtt settings;
     private final IngestCommitter committer;
@@ -54,6 +67,8 @@ public final class MqttIngest implements AutoCloseable {
     private final PipelineThreads.Beat connector;
     /** TLS for ssl:// URLs, built once from the configured PEM files; null for tcp://. */
     private final SSLSocketFactory tls;
+    /** How long the callback thread waits for room in ingest before it leaves a message unacknowledged. */
+    private final Duration roomWait;
     private volatile MqttAsyncClient client;
     private volatile Connection current;
     private volatile boolean running = true;
@@ -70,8 +85,19 @@ public final class MqttIngest implements AutoCloseable {
         this.settings = settings;
         this.committer = committer;
         this.tls = settings.url().startsWith("ssl://") ? tlsSocketFactory(settings) : null;
+        this.roomWait = roomWait(settings.keepAlive());
         this.connector = threads.thread("mqtt-connector", null, beat -> keepConnected());
         threads.watch("mqtt-receive", this::receiveProblem);
+    }
+
+    /**
+     * How long the callback thread may wait for room in ingest: a quarter of the keep-alive (Paho drops the connection
+     * after a whole interval without reading anything while a ping is outstanding), at most {@link #MAX_ROOM_WAIT}
+     * (well inside the receive guard's {@link #RECEIVE_SILENCE_NS}).
+     */
+    static Duration roomWait(Duration keepAlive) {
+        Duration quarter = keepAlive.dividedBy(4);
+        return quarter.compareTo(MAX_ROOM_WAIT) < 0 ? quarter : MAX_ROOM_WAIT;
     }
 
     /** Subscribes to {@code filters} too, on every connection (call before {@link #start()}). */
@@ -265,16 +291,28 @@ public final class MqttIngest implements AutoCloseable {
             }
             // Once one message is deferred, later ones are too: all that was taken must be acknowledged before
             // the reconnect, or a message committed but acknowledged on a closed connection is spooled twice.
-            if (deferred == 0 && committer.offer(new IngestCommitter.Incoming(topic, message.getPayload(),
+            if (deferred == 0 && take(new IngestCommitter.Incoming(topic, message.getPayload(),
                     () -> acknowledge(owner, id, qos), refusal))) {
                 return;
             }
             if (deferred == 0) {
-                LOG.warn("MQTT: ingest holds {} bytes, its bound: leaving messages unacknowledged until it has committed "
-                        + "them, then reconnecting for the broker to deliver the rest again", committer.pendingBytes());
+                LOG.warn("MQTT: ingest has held {} bytes, its bound, for {} ms: leaving messages unacknowledged until it "
+                        + "has committed them, then reconnecting for the broker to deliver the rest again",
+                        committer.pendingBytes(), roomWait.toMillis());
             }
             deferred++;
             MqttIngest.this.deferred.incrementAndGet();
+        }
+
+        /** Hands the message to ingest, waiting at most {@link #roomWait} for room; false: not taken. */
+        private boolean take(IngestCommitter.Incoming incoming) {
+            try {
+                return committer.offer(incoming, roomWait);
+            } catch (InterruptedException e) {
+                // Paho stops its callback thread: the message stays unacknowledged and the broker keeps it.
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
 
         @Override

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * readings to a real spool with keys and hourly counts), measured on the committing thread only, so a busy box
  * shows in the wall clock but hardly in these figures. One shape per run, printed as one line; run by
  * {@code gateway/bench/ingest-cpu}, which runs the same class on a baseline build too and prints the ratios.
- * Arguments: shape ({@code 100x500} or {@code 1x1000}), messages per commit group, readings measured.
+ * Arguments: shape ({@code 100x500} or {@code 1x1000}), messages per commit group, readings measured, and optionally
+ * the readings of one first commit, not measured (a gateway that took a burst in large commits before the measured
+ * ones; 0, none, by default).
  * The spool is drained between groups outside the measurement (the forwarder's work, on another thread in the
  * gateway). The class uses only what the spool and decoder offered before issue 12's ingest work, so the baseline
  * build runs it unchanged.
@@ -37,6 +39,7 @@ public final class IngestCpuRun {
         String shape = args.length > 0 ? args[0] : "100x500";
         int group = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         long measured = args.length > 2 ? Long.parseLong(args[2]) : 600_000;
+        long prime = args.length > 3 ? Long.parseLong(args[3]) : 0;
         int perMessage = shape.equals("100x500") ? 100 : 1;
         int devices = shape.equals("100x500") ? 5 : 1000;
         byte[][] templates = new byte[devices][];
@@ -66,11 +69,13 @@ public final class IngestCpuRun {
         long warmUp = measured / 3;
         try (Spool spool = new Spool(dir, 64L << 30, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             ReadingStore store = spool.readings();
+            boolean priming = prime > 0;
             for (long done = 0; done < warmUp + measured; ) {
+                int messages = priming ? (int) Math.max(group, (prime + perMessage - 1) / perMessage) : group;
                 long startCpu = threads.getCurrentThreadCpuTime();
                 long startAlloc = threads.getThreadAllocatedBytes(self);
                 List<Reading> readings = new ArrayList<>();
-                for (int i = 0; i < group; i++) {
+                for (int i = 0; i < messages; i++) {
                     int d = next;
                     next = (next + 1) % devices;
                     byte[] payload = templates[d];
@@ -82,12 +87,13 @@ public final class IngestCpuRun {
                     readings.addAll(decoder.decode(topics[d], payload, NOW_NS).readings());
                 }
                 store.commit(readings, List.of(), NOW_NS);
-                if (done >= warmUp) {
+                if (done >= warmUp && !priming) {
                     cpuNs += threads.getCurrentThreadCpuTime() - startCpu;
                     allocated += threads.getThreadAllocatedBytes(self) - startAlloc;
                     counted += readings.size();
                 }
                 done += readings.size();
+                priming = false;
                 for (List<SpooledReading> b = store.oldest(50_000); !b.isEmpty(); b = store.oldest(50_000)) {
                     store.delivered(b);
                 }
@@ -97,7 +103,7 @@ public final class IngestCpuRun {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        System.out.printf("ingest-cpu shape=%s group=%d readings=%d cpu_us_per_reading=%.3f alloc_bytes_per_reading=%.0f%n",
-                shape, group, counted, cpuNs / 1000.0 / counted, (double) allocated / counted);
+        System.out.printf("ingest-cpu shape=%s group=%d prime=%d readings=%d cpu_us_per_reading=%.3f "
+                + "alloc_bytes_per_reading=%.0f%n", shape, group, prime, counted, cpuNs / 1000.0 / counted, (double) allocated / counted);
     }
 }

@@ -256,4 +256,30 @@ class SpoolTest {
             assertEquals(100, spool.readings().duplicatesTotal());
         }
     }
+
+    /**
+     * One commit (one batch of keys) holding a reading, its copy and another value at the same series and time, between
+     * new readings: the first is spooled, the copy counted a duplicate, the other value a conflict, in commit order.
+     */
+    @Test
+    void aSeriesAndTimeRepeatedWithinOneCommitIsTakenOnce(@TempDir Path dir) throws Exception {
+        List<Reading> fresh = readings("co2", 4, 0);
+        Reading first = fresh.get(1);
+        Reading other = new Reading(first.site(), first.device(), first.channel(), first.unit(), first.timeNs(),
+                first.value() + 1, first.qc());
+        List<Reading> commit = List.of(fresh.get(0), first, fresh.get(2), first, other, fresh.get(3));
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(commit, List.of(), 1L);
+            assertEquals(fresh, spool.readings().oldest(100).stream().map(SpooledReading::reading).toList());
+            assertEquals(1, spool.readings().duplicatesTotal());
+            assertEquals(1, spool.readings().conflictsTotal());
+            assertEquals(4, (long) SpoolDiskFullTest.ledgerSums(spool)[0], "ledger received == distinct readings");
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("spool.db"));
+             ResultSet rs = c.createStatement().executeQuery("SELECT value, first_value FROM conflict")) {
+            assertTrue(rs.next());
+            assertEquals(other.value(), rs.getDouble(1));
+            assertEquals(first.value(), rs.getDouble(2));
+        }
+    }
 }
