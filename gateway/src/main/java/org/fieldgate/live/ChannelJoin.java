@@ -25,6 +25,8 @@ final class ChannelJoin {
     private final String site;
     private final ChannelRef driver;
     private final List<ChannelRef> others;
+    /** How many of {@code others} (the first ones) a driving reading waits for; the rest are taken as they are. */
+    private final int waited;
     private final List<ArrayDeque<Reading>> history = new ArrayList<>();
     private final ArrayDeque<Reading> waiting = new ArrayDeque<>();
 
@@ -34,9 +36,22 @@ final class ChannelJoin {
 
     /** @param others the channels joined to the driver; null entries are allowed (not configured) and stay null */
     ChannelJoin(String site, ChannelRef driver, List<ChannelRef> others) {
+        this(site, driver, others, List.of());
+    }
+
+    /**
+     * @param waitedFor channels a driving reading waits for (as above)
+     * @param notWaited channels joined by the same rule but not waited for: a driving reading is released without
+     *                  them, taking what has arrived by then, so that one of them going quiet does not hold back the
+     *                  driver (they come after {@code waitedFor} in {@link Joined#others()})
+     */
+    ChannelJoin(String site, ChannelRef driver, List<ChannelRef> waitedFor, List<ChannelRef> notWaited) {
+        List<ChannelRef> others = new ArrayList<>(waitedFor);
+        others.addAll(notWaited);
         this.site = site;
         this.driver = driver;
-        this.others = new ArrayList<>(others);
+        this.waited = waitedFor.size();
+        this.others = others;
         for (int i = 0; i < others.size(); i++) {
             history.add(new ArrayDeque<>());
         }
@@ -69,7 +84,7 @@ final class ChannelJoin {
 
     private List<Joined> release(boolean all) {
         long covered = Long.MAX_VALUE;
-        for (int i = 0; i < others.size(); i++) {
+        for (int i = 0; i < waited; i++) {
             if (others.get(i) != null) {
                 ArrayDeque<Reading> q = history.get(i);
                 covered = Math.min(covered, q.isEmpty() ? Long.MIN_VALUE : q.peekLast().timeNs());

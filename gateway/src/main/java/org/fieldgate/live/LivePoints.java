@@ -12,6 +12,7 @@ import org.fieldgate.acquire.time.ClockCorrection;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxQc;
 import org.fieldgate.calc.flux.FluxUncertainty;
+import org.fieldgate.calc.flux.Gas;
 import org.fieldgate.forward.InfluxLines;
 import org.fieldgate.store.PointLine;
 
@@ -98,20 +99,46 @@ public final class LivePoints {
      * none, so V and S count as exact and the interval is narrower than the chamber's real one).
      */
     public static PointLine flux(ClosureEvent e, FluxEstimate est, FluxUncertainty u, Boolean geometryCounted) {
+        return flux("flux", e, null, est, u, geometryCounted);
+    }
+
+    /**
+     * A trace gas's flux over a closure (measurement {@code gas_flux}; CH4, N2O): the fields of {@link #flux} in the
+     * gas's units ({@code unit} says which: nmol m-2 s-1 for flux, se, mdf and the interval; {@code rmse} in ppb),
+     * without {@code flux_g_c_m2_d}, with the tag {@code gas}; {@code closure_qc} is {@link ClosureEvent#qc(Gas)}.
+     * Its own measurement, so that queries and exports of {@code flux} keep meaning CO2 in umol m-2 s-1.
+     */
+    public static PointLine gasFlux(ClosureEvent e, Gas gas, FluxEstimate est, FluxUncertainty u,
+                                    Boolean geometryCounted) {
+        if (gas == Gas.CO2) {
+            throw new IllegalArgumentException("CO2's flux is the flux point");
+        }
+        return flux("gas_flux", e, gas, est, u, geometryCounted);
+    }
+
+    private static PointLine flux(String measurement, ClosureEvent e, Gas gas, FluxEstimate est, FluxUncertainty u,
+                                  Boolean geometryCounted) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("site", e.site());
         tags.put("chamber", e.chamberId());
+        if (gas != null) {
+            tags.put("gas", gas.key());
+        }
         tags.put("model", est.model().name().toLowerCase(Locale.ROOT));
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("flux", est.fluxUmolM2S());
-        f.put("flux_g_c_m2_d", est.fluxGCM2D());
+        if (gas == null) {
+            f.put("flux_g_c_m2_d", est.fluxGCM2D());
+        } else {
+            f.put("unit", gas.fluxUnit());
+        }
         f.put("se", est.seUmolM2S());
         f.put("r2", est.r2());
         f.put("rmse", est.rmsePpm());
         f.put("mdf", est.mdfUmolM2S());
         f.put("qc", bits(est.flags()));
         f.put("flags", names(est.flags()));
-        f.put("closure_qc", bits(e.qc()));
+        f.put("closure_qc", bits(gas == null ? e.qc() : e.qc(gas)));
         f.put("points", est.pointsUsed());
         f.put("closure_id", e.closureId());
         f.put("reason", est.modelReason());
@@ -124,7 +151,7 @@ public final class LivePoints {
                 f.put("geometry_counted", geometryCounted);
             }
         }
-        return InfluxLines.derived("flux", e.lidCloseNs(), tags, f);
+        return InfluxLines.derived(measurement, e.lidCloseNs(), tags, f);
     }
 
     /** A clock correction: the time keeper re-anchored on a synchronised clock and re-dated what it had stamped. */

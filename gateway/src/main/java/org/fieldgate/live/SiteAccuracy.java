@@ -72,9 +72,15 @@ final class SiteAccuracy {
      * {@code geometry_counted} is then false), P, T and the analyser's gain from the channels' accuracies.
      */
     static FluxSystematics chamber(SiteConfig site, String chamberId, LocalDate day) {
+        return chamber(site, chamberId, day, site.chambers().co2());
+    }
+
+    /** As {@link #chamber(SiteConfig, String, LocalDate)} with the gain of the analyser channel {@code gas}. */
+    static FluxSystematics chamber(SiteConfig site, String chamberId, LocalDate day, ChannelRef gas) {
         ChamberConfig c = site.chambers().chambers().stream().filter(x -> x.id().equals(chamberId)).findFirst()
                 .orElse(null);
-        return chamber(site, c == null ? 0 : pct(c.volumeAccuracyPct()), c == null ? 0 : pct(c.areaAccuracyPct()), day);
+        return chamber(site, c == null ? 0 : pct(c.volumeAccuracyPct()), c == null ? 0 : pct(c.areaAccuracyPct()), day,
+                gas);
     }
 
     /**
@@ -88,16 +94,17 @@ final class SiteAccuracy {
             v = Math.max(v, pct(c.volumeAccuracyPct()));
             a = Math.max(a, pct(c.areaAccuracyPct()));
         }
-        return chamber(site, v, a, day);
+        return chamber(site, v, a, day, site.chambers().co2());
     }
 
     private static double pct(Double limitPct) {
         return limitPct == null ? 0 : Uncertainty.fromLimit(limitPct / 100);
     }
 
-    private static FluxSystematics chamber(SiteConfig site, double volumeRel, double areaRel, LocalDate day) {
+    private static FluxSystematics chamber(SiteConfig site, double volumeRel, double areaRel, LocalDate day,
+                                           ChannelRef gas) {
         var sys = site.chambers();
-        Accuracy co2 = of(site, sys.co2(), day);
+        Accuracy co2 = of(site, gas, day);
         Accuracy p = of(site, sys.pressure(), day);
         Accuracy t = of(site, sys.temperature(), day);
         return new FluxSystematics(volumeRel, areaRel, systematic(p, 0) * kpaPer(unit(site, sys.pressure())),

@@ -5,12 +5,15 @@ import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.fieldgate.calc.flux.Gas;
 import org.fieldgate.site.SensorModel.Interface;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -33,7 +36,7 @@ public final class SiteValidator {
     static final String[] PROBE_KEYS = {"id", "model", "bus", "address", "pin", "interval-s", "depth-cm", "channels",
         "settings", "description"};
     static final String[] PROBE_CHANNEL_KEYS = {"name", "calibration", "enabled", "description"};
-    static final String[] ANALYSER_KEYS = {"co2", "h2o", "temperature", "pressure"};
+    static final String[] ANALYSER_KEYS = {"co2", "ch4", "n2o", "h2o", "temperature", "pressure"};
     static final String[] SCHEDULE_KEYS = {"close-s", "dead-band-s", "observation-s", "open-s", "purge-s", "cycle-s"};
     static final String[] CHAMBER_KEYS = {"id", "relay-pin", "relay-model", "area-cm2", "volume-cm3",
         "collar-offset-cm", "volume-accuracy-pct", "area-accuracy-pct", "description"};
@@ -625,6 +628,32 @@ public final class SiteValidator {
     private static final Set<String> PRESSURE = Set.of("kPa", "hPa", "Pa");
     private static final Set<String> HUMIDITY = Set.of("%RH", "mmol/mol");
 
+    /** A trace gas's mole fraction: ppb (nmol mol-1) as the LI-7810/7820 report it, or ppm (converted to ppb). */
+    private static final Set<String> TRACE_GAS = Set.of("ppb", "ppm");
+    private static final List<String> GAS_NAMES = List.of("co2", "ch4", "n2o", "h2o");
+
+    /**
+     * The optional {@code analyser.ch4}/{@code analyser.n2o}: a channel of a probe of this site in ppb or ppm, and not
+     * one whose name says it is another gas (e.g. {@code n2o_dry} as analyser.ch4).
+     */
+    private ChannelRef traceGas(YamlTree.Obj a, Gas gas) {
+        YamlTree.Obj o = a.obj(gas.key(), false, REF_KEYS);
+        ChannelRef r = o == null ? null : ref(o, gas.key(), TRACE_GAS);
+        if (r == null) {
+            return null;
+        }
+        String name = probes.get(r.probe()).channel(r.channel()).model().name().toLowerCase(Locale.ROOT);
+        for (String other : GAS_NAMES) {
+            if (!other.equals(gas.key()) && name.contains(other) && !name.contains(gas.key())) {
+                t.error(o.get("channel"), o.field("channel"), r.channel(),
+                        "a " + other.toUpperCase(Locale.ROOT) + " channel, not " + gas.key()
+                                .toUpperCase(Locale.ROOT) + "; use the analyser's " + gas.key() + " channel");
+                return null;
+            }
+        }
+        return r;
+    }
+
     private ChamberSystem chambers(YamlTree.Obj o) {
         List<Node> items = o.seq("chambers", false, "a list of chambers");
         if (items == null) {
@@ -640,6 +669,7 @@ public final class SiteValidator {
         ChannelRef h2o = null;
         ChannelRef temp = null;
         ChannelRef pres = null;
+        Map<Gas, ChannelRef> traces = new EnumMap<>(Gas.class);
         if (a != null) {
             co2 = ref(a, "co2", true, CO2);
             h2o = ref(a, "h2o", false, HUMIDITY);
@@ -658,13 +688,26 @@ public final class SiteValidator {
                         + "pressure, held at its own set point, not the chamber's; use a barometer in or beside the chamber");
                 pres = null;
             }
-            if (co2 != null && h2o == null && !a.has("h2o")
-                    && probes.get(co2.probe()).channel(co2.channel()).model().name().endsWith("_dry")) {
-                // a dry mole fraction (e.g. the LI-7810's co2_dry) is used as it is, but the flux's dry-air factor
-                // (1 - W0/1000) still needs the chamber's water vapour (docs/science.md §1.3, §1.9)
-                t.error(a.node, a.field("h2o"), null, "required: analyser.co2 is " + co2.channel() + ", a dry mole "
-                        + "fraction; the flux's dry-air factor needs the water vapour, e.g. {probe: " + co2.probe()
-                        + ", channel: h2o}");
+            for (Gas g : List.of(Gas.CH4, Gas.N2O)) {
+                ChannelRef r = traceGas(a, g);
+                if (r != null) {
+                    traces.put(g, r);
+                }
+            }
+            Map<String, ChannelRef> gases = new LinkedHashMap<>();
+            gases.put("co2", co2);
+            traces.forEach((g, r) -> gases.put(g.key(), r));
+            for (Map.Entry<String, ChannelRef> g : gases.entrySet()) {
+                ChannelRef r = g.getValue();
+                if (r != null && h2o == null && !a.has("h2o")
+                        && probes.get(r.probe()).channel(r.channel()).model().name().endsWith("_dry")) {
+                    // a dry mole fraction (e.g. the LI-7810's co2_dry) is used as it is, but the flux's dry-air
+                    // factor (1 - W0/1000) still needs the chamber's water vapour (docs/science.md §1.3, §1.9)
+                    t.error(a.node, a.field("h2o"), null, "required: analyser." + g.getKey() + " is " + r.channel()
+                            + ", a dry mole fraction; the flux's dry-air factor needs the water vapour, e.g. {probe: "
+                            + r.probe() + ", channel: h2o}");
+                    break;
+                }
             }
         }
         YamlTree.Obj s = o.obj("schedule", true, SCHEDULE_KEYS);
@@ -730,7 +773,7 @@ public final class SiteValidator {
                 chambers.add(new ChamberConfig(id, pin, relay, area, volume, offset, volumeAcc, areaAcc));
             }
         }
-        return new ChamberSystem(co2, h2o, temp, pres, schedule, chambers);
+        return new ChamberSystem(co2, h2o, temp, pres, traces, schedule, chambers);
     }
 
     private HouseConfig house(YamlTree.Obj o) {

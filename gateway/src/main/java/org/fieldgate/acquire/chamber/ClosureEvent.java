@@ -7,6 +7,7 @@ import org.fieldgate.calc.flux.ChamberClosure;
 import org.fieldgate.calc.flux.ChamberGeometry;
 import org.fieldgate.calc.flux.ChamberSample;
 import org.fieldgate.calc.flux.FluxOptions;
+import org.fieldgate.calc.flux.Gas;
 
 /**
  * One chamber closure as the sequencer ran it, published when the lid opens (or the closure is aborted), so the
@@ -86,11 +87,21 @@ public record ClosureEvent(String closureId, String site, String chamberId, Cham
      * reports as not fitted.
      */
     public ChamberClosure toChamberClosure() {
-        List<AnalyserSample> closed = complete() ? closedSamples() : List.of();
+        return toChamberClosure(Gas.CO2);
+    }
+
+    /**
+     * As {@link #toChamberClosure()} for {@code gas}: the lid-closed samples that carry it, its mole fraction (in the
+     * gas's unit, wet as {@link AnalyserSample.Trace} says) in place of CO2, times in s from the first of them. The
+     * calculator is linear in the mole fraction's unit, so its flux comes out in {@link Gas#fluxUnit()}. Use it with
+     * {@link #fluxOptions(FluxOptions, Gas)}.
+     */
+    public ChamberClosure toChamberClosure(Gas gas) {
+        List<AnalyserSample> closed = complete() ? closedSamples(gas) : List.of();
         List<ChamberSample> out = new ArrayList<>(closed.size());
         long origin = closed.isEmpty() ? 0 : closed.get(0).timeNs();
         for (AnalyserSample s : closed) {
-            out.add(new ChamberSample((s.timeNs() - origin) / 1e9, s.co2Ppm(), s.h2oMmolMol(), s.tempC(),
+            out.add(new ChamberSample((s.timeNs() - origin) / 1e9, s.gas(gas).value(), s.h2oMmolMol(), s.tempC(),
                     s.pressureKpa()));
         }
         return new ChamberClosure(closureId, chamberId, geometry, out);
@@ -102,10 +113,55 @@ public record ClosureEvent(String closureId, String site, String chamberId, Cham
      * is (observation end - observation start). Everything else (thresholds) is kept.
      */
     public FluxOptions fluxOptions(FluxOptions base) {
-        List<AnalyserSample> closed = closedSamples();
+        return fluxOptions(base, Gas.CO2);
+    }
+
+    /** As {@link #fluxOptions(FluxOptions)}, the dead band counted from the first lid-closed sample with {@code gas}. */
+    public FluxOptions fluxOptions(FluxOptions base, Gas gas) {
+        List<AnalyserSample> closed = closedSamples(gas);
         long first = closed.isEmpty() ? lidClosedNs : closed.get(0).timeNs();
         double deadBandS = Math.max(0, (observationStartNs - first) / 1e9);
         return base.toBuilder().deadBandS(deadBandS).observationS((observationEndNs - observationStartNs) / 1e9)
                 .build();
+    }
+
+    /**
+     * The acquisition flags for {@code gas}'s flux: this closure's {@link #qc()} (lids, stops, the CO2 analyser's
+     * samples), and for a trace gas also what its own readings say: {@link ClosureQc#SAMPLE_QC} when one carries QC
+     * bits, {@link ClosureQc#NO_SAMPLES} or {@link ClosureQc#MISSING_SAMPLES} by the sequencer's rule when its
+     * readings are missing from the observation window.
+     */
+    public EnumSet<ClosureQc> qc(Gas gas) {
+        EnumSet<ClosureQc> out = qc();
+        if (gas == Gas.CO2 || !complete()) {
+            return out;
+        }
+        int obs = 0;
+        for (Sample s : samples) {
+            AnalyserSample.Trace v = s.sample().gas(gas);
+            if (v != null && v.qc() != 0) {
+                out.add(ClosureQc.SAMPLE_QC);
+            }
+            if (v != null && s.phase() == ChamberPhase.OBSERVATION) {
+                obs++;
+            }
+        }
+        if (obs == 0) {
+            out.add(ClosureQc.NO_SAMPLES);
+        } else if (expectedObservationSamples > 0 && obs < expectedObservationSamples - 1) {
+            out.add(ClosureQc.MISSING_SAMPLES);
+        }
+        return out;
+    }
+
+    /** Lid-closed samples that carry {@code gas} (CO2: all of them). */
+    private List<AnalyserSample> closedSamples(Gas gas) {
+        List<AnalyserSample> out = new ArrayList<>();
+        for (AnalyserSample s : closedSamples()) {
+            if (s.gas(gas) != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.fieldgate.acquire.li7810;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pi4j.Pi4J;
@@ -16,27 +17,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.fieldgate.acquire.BusClock;
 import org.fieldgate.acquire.Measurement;
 import org.fieldgate.acquire.Probe;
-import org.fieldgate.acquire.chamber.AnalyserSample;
 import org.fieldgate.acquire.chamber.ClosureEvent;
+import org.fieldgate.acquire.chamber.ClosureQc;
 import org.fieldgate.acquire.chamber.LidActuator;
 import org.fieldgate.acquire.chamber.SimulatedChamberAnalyser;
 import org.fieldgate.acquire.chamber.VirtualScheduler;
 import org.fieldgate.acquire.hardware.HardwareProbeFactory;
-import org.fieldgate.calc.flux.ChamberClosure;
 import org.fieldgate.calc.flux.ChamberGeometry;
-import org.fieldgate.calc.flux.ChamberSample;
-import org.fieldgate.calc.flux.FluxCalculator;
 import org.fieldgate.calc.flux.FluxEstimate;
 import org.fieldgate.calc.flux.FluxOptions;
+import org.fieldgate.calc.flux.Gas;
 import org.fieldgate.live.ChamberFeed;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.site.ChamberConfig;
@@ -56,8 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
  * file's relay pins (Pi4J's mock GPIO), the chamber sequencer driving those relays, and the flux calculator. A
  * publisher puts the records an analyser would publish for closed-form headspace curves on the data topic: dry CO2
  * of each chamber's known flux (docs/science.md §1.4's saturating curve, no noise), CH4 rising with it at 0.5 ppb per
- * ppm. Each chamber's CO2 flux, and its CH4 flux fitted over the same closure, come back to 0.5 %; one record with a
- * DIAG bit set marks its closure SAMPLE_QC.
+ * ppm. Each chamber's CO2 flux, and the CH4 flux the feed fits over the same closure (analyser.ch4, point gas_flux),
+ * come back to 0.5 %; one record with a DIAG bit set marks its closure SAMPLE_QC, for CO2 and CH4.
  *
  * <p>Sequencer and lids run on virtual time; the driver's clock is that time plus the real time spent in the test,
  * so a record the broker loses fails its sample after the record timeout instead of waiting forever.
@@ -201,7 +203,10 @@ class Li7810ChamberTest {
         }
         assertEquals(expectedMoves, moves);
         assertEquals(4, results.size(), "one closure per chamber in the cycle");
-        assertEquals(4, out.stream().filter(p -> p.measurement().equals("flux")).count());
+        List<PointLine> co2Points = out.stream().filter(p -> p.measurement().equals("flux")).toList();
+        List<PointLine> ch4Points = out.stream().filter(p -> p.measurement().equals("gas_flux")).toList();
+        assertEquals(4, co2Points.size(), "one CO2 flux point per closure");
+        assertEquals(4, ch4Points.size(), "one CH4 flux point per closure (analyser.ch4 is the LI-7810's ch4_dry)");
         double deadBandS = soil.chambers().schedule().deadBandS();
         for (ChamberFeed.Result r : results) {
             ClosureEvent e = r.closure();
@@ -212,17 +217,30 @@ class Li7810ChamberTest {
             System.out.println(what);
             assertEquals(expected, co2.fluxUmolM2S(), REL * expected, what);
             // the DIAG record's values came flagged STATUS_WARNING: its closure says a sample carried QC bits
-            assertEquals(e.chamberId().equals("chamber-3") ? java.util.EnumSet.of(
-                    org.fieldgate.acquire.chamber.ClosureQc.SAMPLE_QC) : java.util.EnumSet.noneOf(
-                    org.fieldgate.acquire.chamber.ClosureQc.class), e.qc(), e.chamberId());
-            // CH4 over the same closed samples, dry as the analyser reports it (nmol m-2 s-1)
-            FluxEstimate f = new FluxCalculator(e.fluxOptions(FluxOptions.defaults()).toBuilder()
-                    .ambientCo2Ppm(Double.NaN).build()).estimate(ch4Closure(e, ch4));
+            boolean diag = e.chamberId().equals("chamber-3");
+            assertEquals(diag ? EnumSet.of(ClosureQc.SAMPLE_QC) : EnumSet.noneOf(ClosureQc.class), e.qc(), e.chamberId());
+            PointLine co2Point = point(co2Points, e);
+            assertEquals(co2.fluxUmolM2S(), field(co2Point, "flux"), 0, co2Point.line());
+            assertFalse(co2Point.line().contains("gas=") || co2Point.line().contains("unit="), co2Point.line());
+
+            // CH4, fitted by the feed over the same closed samples, dry as the analyser reports it (nmol m-2 s-1)
             double expectedCh4 = CH4_PER_CO2 * expected;
-            what = String.format(Locale.ROOT, "%s: CH4 %.5f vs %.5f nmol m-2 s-1 (%s)", e.chamberId(),
-                    f.fluxUmolM2S(), expectedCh4, f.model());
+            FluxEstimate ch4Estimate = r.traceGases().get(Gas.CH4);
+            assertTrue(ch4Estimate != null && ch4Estimate.fitted(), e.chamberId() + ": no CH4 flux in the result");
+            PointLine ch4Point = point(ch4Points, e);
+            double ch4Flux = field(ch4Point, "flux");
+            what = String.format(Locale.ROOT, "%s: CH4 %.5f vs %.5f nmol m-2 s-1 (%s), %s", e.chamberId(), ch4Flux,
+                    expectedCh4, ch4Estimate.model(), ch4Point.line());
             System.out.println(what);
-            assertEquals(expectedCh4, f.fluxUmolM2S(), REL * expectedCh4, what);
+            assertEquals(expectedCh4, ch4Flux, REL * expectedCh4, what);
+            assertEquals(ch4Estimate.fluxUmolM2S(), ch4Flux, 0, what);
+            assertTrue(ch4Point.line().startsWith("gas_flux,chamber=" + e.chamberId() + ",gas=ch4,model="), what);
+            assertTrue(ch4Point.line().contains(",unit=\"nmol m-2 s-1\""), what);
+            assertEquals(e.lidCloseNs(), ch4Point.timeNs(), what);
+            // every closed sample carried CH4; the DIAG record flagged CH4 too (one record, one DIAG)
+            assertEquals(co2.pointsUsed(), (int) field(ch4Point, "points"), what);
+            assertEquals(diag ? 32 : 0, (int) field(ch4Point, "closure_qc"), what);
+            assertTrue(field(ch4Point, "flux_ci95_low") < ch4Flux && ch4Flux < field(ch4Point, "flux_ci95_high"), what);
         }
         // every record taken once, none refused (bus errors count refused payloads and lost connections); the one
         // initialisation is the first sample's subscription
@@ -235,17 +253,18 @@ class Li7810ChamberTest {
         return s.toString();
     }
 
-    /** The closure's closed samples with CH4 (the driver's reading at each sample's time) in place of CO2. */
-    private static ChamberClosure ch4Closure(ClosureEvent e, Map<Long, Double> ch4) {
-        List<AnalyserSample> closed = e.closedSamples();
-        List<ChamberSample> out = new ArrayList<>();
-        long origin = closed.get(0).timeNs();
-        for (AnalyserSample s : closed) {
-            double dry = ch4.get(s.timeNs());
-            out.add(new ChamberSample((s.timeNs() - origin) / 1e9, dry * (1 - s.h2oMmolMol() / 1000), s.h2oMmolMol(),
-                    s.tempC(), s.pressureKpa()));
-        }
-        return new ChamberClosure(e.closureId() + "-ch4", e.chamberId(), e.geometry(), out);
+    /** The point of {@code e}'s closure among {@code points}. */
+    private static PointLine point(List<PointLine> points, ClosureEvent e) {
+        List<PointLine> mine = points.stream().filter(p -> p.line().contains("closure_id=\"" + e.closureId() + "\""))
+                .toList();
+        assertEquals(1, mine.size(), e.closureId() + ": " + mine);
+        return mine.get(0);
+    }
+
+    private static double field(PointLine p, String name) {
+        Matcher m = Pattern.compile("[ ,]" + name + "=(-?[0-9.eE+-]+)i?[ ,]").matcher(p.line());
+        assertTrue(m.find(), "no field " + name + " in " + p.line());
+        return Double.parseDouble(m.group(1));
     }
 
     private static String fmt(double v) {

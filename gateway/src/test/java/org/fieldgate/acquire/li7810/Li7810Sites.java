@@ -15,7 +15,8 @@ public final class Li7810Sites {
 
     /**
      * The soil example's text with its LI-850 swapped for an LI-7810 at {@code address}: analyser.co2 is its
-     * {@code co2_dry}, analyser.pressure the air probe's barometer (the cavity's pressure is not the chamber's).
+     * {@code co2_dry}, analyser.ch4 its {@code ch4_dry}, analyser.pressure the air probe's barometer (the cavity's
+     * pressure is not the chamber's).
      */
     public static String soilPlot(String address) throws IOException {
         String text = Files.readString(CONFIG.resolve("sites/soil-plot-example.yaml"));
@@ -27,7 +28,7 @@ public final class Li7810Sites {
         String co2 = "co2: {probe: analyser, channel: co2}";
         String pressure = "pressure: {probe: analyser, channel: cell_pressure}";
         assertTrue(text.contains(co2) && text.contains(pressure), "the example's analyser section changed");
-        return text.replace(co2, "co2: {probe: analyser, channel: co2_dry}")
+        return text.replace(co2, "co2: {probe: analyser, channel: co2_dry}\n  ch4: {probe: analyser, channel: ch4_dry}")
                 .replace(pressure, "pressure: {probe: air, channel: air_pressure}");
     }
 }
