@@ -118,6 +118,55 @@ class ConfigCheckTest {
         assertEquals("config check: 1 of 1 files invalid\n", r.err());
     }
 
+    @Test
+    void badTraceGasChannelsAreRefusedNamingFieldAndValue() throws IOException {
+        String good = org.fieldgate.acquire.li7810.Li7810Sites.soilPlot("192.0.2.10");
+        String ch4 = "  ch4: {probe: analyser, channel: ch4_dry}\n";
+        assertTrue(good.contains(ch4), good);
+        // CH4 from the cavity's temperature (unit Cel), N2O from the CH4 channel, CH4 of a probe that is not there
+        String bad = good.replace(ch4, "  ch4: {probe: analyser, channel: cell_temp}\n"
+                + "  n2o: {probe: analyser, channel: ch4_dry}\n");
+        Path file = dir.resolve("bad-ch4.yaml");
+        Files.writeString(file, bad);
+        Run r = run("--models", SiteConfigTest.MODELS.toString(), file.toString());
+        String where = file + ":";
+        assertEquals(List.of(
+                where + line(bad, "ch4: {probe: analyser, channel: cell_temp}") + ": analyser.ch4.channel: value"
+                        + " 'cell_temp': its unit is Cel; ch4 needs one of ppb, ppm",
+                where + line(bad, "n2o: {probe: analyser, channel: ch4_dry}") + ": analyser.n2o.channel: value"
+                        + " 'ch4_dry': a CH4 channel, not N2O; use the analyser's n2o channel"), r.lines());
+        assertEquals(1, r.code());
+
+        String missing = good.replace(ch4, "  ch4: {probe: li7810, channel: ch4_dry}\n");
+        file = dir.resolve("missing-ch4.yaml");
+        Files.writeString(file, missing);
+        r = run("--models", SiteConfigTest.MODELS.toString(), file.toString());
+        assertEquals(1, r.lines().size(), r.out());
+        assertTrue(r.lines().get(0).startsWith(file + ":" + line(missing, "ch4: {probe: li7810") + ": analyser.ch4.probe:"
+                + " value 'li7810': not a probe of this site"), r.out());
+        assertEquals(1, r.code());
+
+        // the soil example's LI-850 for CO2 (wet) and an LI-7810 for CH4 (dry) without analyser.h2o: the dry CH4
+        // still needs the chamber's water vapour for the flux's (1 - W0/1000)
+        String soil = Files.readString(SOIL);
+        String li850 = "  - id: soil-co2-10cm\n";
+        String h2o = "  h2o: {probe: analyser, channel: h2o}\n";
+        String co2 = "  co2: {probe: analyser, channel: co2}\n";
+        assertTrue(soil.contains(li850) && soil.contains(h2o) && soil.contains(co2), soil);
+        String dryCh4 = soil.replace(li850, "  - id: trace\n    model: li7810\n    address: 192.0.2.10\n"
+                + "    interval-s: 1\n" + li850).replace(h2o, "").replace(co2, co2 + "  ch4: {probe: trace, channel: ch4_dry}\n");
+        file = dir.resolve("dry-ch4.yaml");
+        Files.writeString(file, dryCh4);
+        r = run("--models", SiteConfigTest.MODELS.toString(), file.toString());
+        assertEquals(List.of(file + ":" + line(dryCh4, co2.strip()) + ": analyser.h2o: missing: required: analyser.ch4"
+                + " is ch4_dry, a dry mole fraction; the flux's dry-air factor needs the water vapour, e.g. {probe:"
+                + " trace, channel: h2o}"), r.lines());
+        // with the water vapour back it passes: an LI-850 for CO2 and an LI-7810 for CH4
+        Files.writeString(file, dryCh4.replace(co2, co2 + h2o));
+        r = run("--models", SiteConfigTest.MODELS.toString(), file.toString());
+        assertEquals(0, r.code(), r.out());
+    }
+
     /** 1-based line of the first occurrence of {@code s} in {@code text}. */
     private static int line(String text, String s) {
         int at = text.indexOf(s);
