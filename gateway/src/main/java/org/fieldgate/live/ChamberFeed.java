@@ -55,8 +55,9 @@ public final class ChamberFeed implements AutoCloseable {
     private final List<TraceChannel> traces = new ArrayList<>();
 
     /**
-     * A trace gas's channel: dry when its name ends in {@code _dry}; a reading counts for a sample only when it is at
-     * most one interval of its probe older than the CO2 reading (the same record of one analyser: the same time).
+     * A trace gas's channel: dry when its name ends in {@code _dry}; a reading counts for a sample only when it is
+     * less than one interval of its probe older than the CO2 reading (the same record of one analyser: the same time),
+     * so a missing reading is missing rather than replaced by the one before.
      */
     private record TraceChannel(Gas gas, ChannelRef ref, boolean dry, long maxAgeNs) {
     }
@@ -130,7 +131,8 @@ public final class ChamberFeed implements AutoCloseable {
             for (int i = 0; i < traces.size(); i++) {
                 TraceChannel tc = traces.get(i);
                 Reading g = o.get(3 + i);
-                double ppb = g == null || r.timeNs() - g.timeNs() > tc.maxAgeNs() ? Double.NaN : switch (g.unit()) {
+                long age = g == null ? -1 : r.timeNs() - g.timeNs();
+                double ppb = g == null || (age > 0 && age >= tc.maxAgeNs()) ? Double.NaN : switch (g.unit()) {
                     case "ppb" -> g.value();
                     case "ppm" -> g.value() * 1000;
                     default -> Double.NaN; // the site file check allows ppb and ppm only
