@@ -52,27 +52,11 @@ final class ReadingKeys {
      * Inserts the keys of {@code readings} as one batch: per reading 1 when its key was new, 0 when the spool knew its
      * series and time already (an earlier reading of the same commit included). sqlite-jdbc runs a batch row by row on
      * the one prepared statement and records each row's {@code changes()} ({@code DB.executeBatch}, 3.50.3.0), without
-     * the per-call overhead of {@code executeUpdate}; in batches of {@link ReadingStore#BATCH_ROWS} rows.
+     * the per-call overhead of {@code executeUpdate}; in batches of {@link ReadingStore#BATCH_ROWS} rows
+     * ({@link ReadingStore#inBatches}, as the readings themselves).
      */
     private int[] insertKeys(List<Reading> readings, long receivedNs) throws SQLException {
-        PreparedStatement key = insertKey;
-        key.clearBatch(); // a failed commit may have left its rows in the batch
-        int[] inserted = new int[readings.size()];
-        int from = 0;
-        for (int i = 0; i < readings.size(); i++) {
-            bindKey(key, readings.get(i), receivedNs);
-            key.addBatch();
-            if (i + 1 - from == ReadingStore.BATCH_ROWS || i + 1 == readings.size()) {
-                int[] counts = key.executeBatch();
-                if (counts.length != i + 1 - from) {
-                    throw new SQLException("key batch of " + (i + 1 - from) + " readings answered " + counts.length
-                            + " counts");
-                }
-                System.arraycopy(counts, 0, inserted, from, counts.length);
-                from = i + 1;
-            }
-        }
-        return inserted;
+        return ReadingStore.inBatches(insertKey, readings, (key, r) -> bindKey(key, r, receivedNs));
     }
 
     ReadingKeys(Connection writer) throws SQLException {

@@ -93,9 +93,7 @@ public final class ReadingStore {
             seen = keys.firstSeen(received, receivedNs);
             readings = seen.readings();
             {
-                PreparedStatement ins = insertReading;
-                ins.clearBatch(); // a failed commit may have left its rows in the batch
-                insertAll(ins, readings, receivedNs);
+                insertAll(insertReading, readings, receivedNs);
             }
             HourlyCountStore.addReceived(writer, readings);
             DeadLetterStore.insert(writer, refused, receivedNs);
@@ -146,26 +144,47 @@ public final class ReadingStore {
             "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)";
 
     static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
-        int pending = 0;
-        for (Reading r : readings) {
-            ins.setString(1, r.site());
-            ins.setString(2, r.device());
-            ins.setString(3, r.channel());
-            ins.setString(4, r.unit());
-            ins.setLong(5, r.timeNs());
-            ins.setDouble(6, r.value());
-            ins.setInt(7, r.qc());
-            ins.setLong(8, receivedNs);
-            ins.setString(9, r.calibration());
-            ins.addBatch();
-            if (++pending == BATCH_ROWS) {
-                ins.executeBatch();
-                pending = 0;
+        inBatches(ins, readings, (s, r) -> {
+            s.setString(1, r.site());
+            s.setString(2, r.device());
+            s.setString(3, r.channel());
+            s.setString(4, r.unit());
+            s.setLong(5, r.timeNs());
+            s.setDouble(6, r.value());
+            s.setInt(7, r.qc());
+            s.setLong(8, receivedNs);
+            s.setString(9, r.calibration());
+        });
+    }
+
+    /** Binds one reading's parameters on a statement. */
+    @FunctionalInterface
+    interface Binder {
+        void bind(PreparedStatement statement, Reading r) throws SQLException;
+    }
+
+    /**
+     * Runs {@code statement} once per reading, in batches of {@link #BATCH_ROWS} rows, after clearing what a failed
+     * commit may have left in its batch; each reading's update count, in order.
+     */
+    static int[] inBatches(PreparedStatement statement, List<Reading> readings, Binder binder) throws SQLException {
+        statement.clearBatch();
+        int[] counts = new int[readings.size()];
+        int from = 0;
+        for (int i = 0; i < readings.size(); i++) {
+            binder.bind(statement, readings.get(i));
+            statement.addBatch();
+            if (i + 1 - from == BATCH_ROWS || i + 1 == readings.size()) {
+                int[] batch = statement.executeBatch();
+                if (batch.length != i + 1 - from) {
+                    throw new SQLException("batch of " + (i + 1 - from) + " readings answered " + batch.length
+                            + " counts");
+                }
+                System.arraycopy(batch, 0, counts, from, batch.length);
+                from = i + 1;
             }
         }
-        if (pending > 0) {
-            ins.executeBatch();
-        }
+        return counts;
     }
 
     /**
