@@ -53,7 +53,9 @@ import java.util.stream.Collectors;
  *   <li>(a) the InfluxDB server's ceiling: pre-encoded line-protocol bodies of 5,000 points, keep-alive, 1 and 2
  *       writers ({@link InfluxCeiling}); the higher rate counts;</li>
  *   <li>(b) the raw Mosquitto QoS 1 ceiling: Paho publisher (100 in flight) → mosquitto → Paho subscriber;</li>
- *   <li>start-up: process start → GET /health 200, 5 fresh gateways, median;</li>
+ *   <li>(p) the (c) publisher alone ({@link RawMqttPublisher}) into mosquitto, nobody subscribed: what it can offer;</li>
+ *   <li>start-up as a site runs it: the packaged jar with the AppCDS archive the launchers make, process start →
+ *       GET /health 200, 5 fresh gateways with and 5 without the archive, interleaved, medians;</li>
  *   <li>(c) end to end after a warm-up of 1 million readings, for fieldgate and Node-RED with the same publisher,
  *       shapes and counts: 100 readings per message (500 series) and 1 reading per message (1,000 devices); then
  *       fieldgate alone with 10,000 and 50,000 series; exact stored counts; CPU-seconds per million readings of
@@ -514,11 +516,12 @@ public final class PipelineBenchmark {
     /**
      * (p): the end-to-end publisher alone against mosquitto, on topics nobody subscribes to, so that what it offers is
      * known to be above what either server takes (otherwise the fieldgate/Node-RED ratio would measure the publisher).
-     * The 1/msg shape of (c) once to warm up this JVM, then timed; the 100/msg shape; and for comparison the Paho
-     * client of the earlier runs (one connection) on up to 50,000 of the 1/msg messages.
+     * The 1/msg shape of (c) (at least 200,000 messages) once to warm up this JVM, then timed; the 100/msg shape; and
+     * for comparison the Paho client of the earlier runs (one connection) on up to 50,000 of the 1/msg messages.
      */
     private void publisherCeiling() throws Exception {
-        Load single = Load.single("bench-p1", 1_000, o.singleReadings, 91);
+        // at least 200,000 messages (3-4 s), also with --quick: a shorter run times thread starts and a cold JIT
+        Load single = Load.single("bench-p1", 1_000, Math.max(o.singleReadings, 200_000), 91);
         Load burst = Load.burst("bench-p", 50, Math.min(o.burstReadings, 200_000), 92);
         try (RawMqttPublisher pub = new RawMqttPublisher(broker.url(), "bench-ceiling", o.pubConnections, o.inflight)) {
             RawMqttPublisher.Plan singlePlan = pub.plan(single.topics("ceiling"), single.payloads);
