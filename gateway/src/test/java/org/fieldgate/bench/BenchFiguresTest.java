@@ -92,22 +92,25 @@ class BenchFiguresTest {
 
     @Test
     void latencyVerdictNeedsBothFiguresAndTakesTheWorse() {
-        assertEquals(1.5, PipelineBenchmark.worst(0.4, 1.5), 1e-9);
-        assertTrue(Double.isNaN(PipelineBenchmark.worst(Double.NaN, 1.5)), "the gateway's own figure missing");
-        assertTrue(Double.isNaN(PipelineBenchmark.worst(0.4, Double.NaN)), "the external figure missing");
-        assertTrue(Double.isNaN(PipelineBenchmark.worst(0.0, 1.5)), "a percentile gauge with no samples reads 0");
+        assertEquals(1.5, Verdict.worse(0.4, 1.5), 1e-9);
+        assertTrue(Double.isNaN(Verdict.worse(Double.NaN, 1.5)), "the gateway's own figure missing");
+        assertTrue(Double.isNaN(Verdict.worse(0.4, Double.NaN)), "the external figure missing");
+        assertTrue(Double.isNaN(Verdict.worse(0.0, 1.5)), "a percentile gauge with no samples reads 0");
     }
 
     @Test
     void startUpMedianCountsOnlyStartsThatMappedTheArchive() {
-        PipelineBenchmark.Results r = new PipelineBenchmark.Results();
-        assertTrue(Double.isNaN(r.startMedianWithArchive()), "no start, no figure");
-        r.startCds = List.of(new StartUp(2.5, 2.6, true), new StartUp(2.9, 3.0, true), new StartUp(2.1, 2.4, true));
-        assertEquals(2.5, r.startMedianWithArchive(), 1e-9);
-        r.startCds = List.of(new StartUp(2.5, 2.6, true), new StartUp(4.9, 5.0, false), new StartUp(2.1, 2.4, true));
-        assertEquals(2, r.archiveMappedStarts());
-        assertTrue(Double.isNaN(r.startMedianWithArchive()), "a start that ran without the archive leaves the verdict without a figure");
-        assertEquals(2.75, PipelineBenchmark.median(new double[] {3, 2, 2.5, 9}), 1e-9);
+        assertTrue(Double.isNaN(StartUpRuns.NONE.medianWithArchive()), "no start, no figure");
+        List<StartUp> plain = List.of(new StartUp(5.1, 5.0, false));
+        StartUpRuns all = new StartUpRuns(plain,
+                List.of(new StartUp(2.5, 2.6, true), new StartUp(2.9, 3.0, true), new StartUp(2.1, 2.4, true)), 51_000);
+        assertEquals(2.5, all.medianWithArchive(), 1e-9);
+        assertEquals(2.6, StartUpRuns.median(all.withArchive(), StartUp::cpuSeconds), 1e-9);
+        StartUpRuns oneWithout = new StartUpRuns(plain,
+                List.of(new StartUp(2.5, 2.6, true), new StartUp(4.9, 5.0, false), new StartUp(2.1, 2.4, true)), 51_000);
+        assertEquals(2, oneWithout.archiveMappedStarts());
+        assertTrue(Double.isNaN(oneWithout.medianWithArchive()), "a start that ran without the archive leaves the verdict without a figure");
+        assertEquals(2.75, StartUpRuns.median(new double[] {3, 2, 2.5, 9}), 1e-9);
     }
 
     @Test

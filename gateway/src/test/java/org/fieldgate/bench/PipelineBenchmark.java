@@ -267,8 +267,8 @@ public final class PipelineBenchmark {
         try (MosquittoProcess startBroker = MosquittoProcess.started()) {
             Path archive = ChildProcess.newWorkDir("cds").resolve("fieldgate.jsa");
             trainArchive(jar, archive, startBroker);
-            r.archiveKb = Files.size(archive) / 1024;
-            log("start-up: AppCDS archive %s, %,d KiB", archive, r.archiveKb);
+            long archiveKb = Files.size(archive) / 1024;
+            log("start-up: AppCDS archive %s, %,d KiB", archive, archiveKb);
             List<StartUp> plain = new ArrayList<>();
             List<StartUp> cds = new ArrayList<>();
             List<String> withArchive = new ArrayList<>(o.gatewayJvm);
@@ -280,8 +280,7 @@ public final class PipelineBenchmark {
                         i + 1, o.starts, plain.get(i).seconds(), plain.get(i).cpuSeconds(), cds.get(i).seconds(),
                         cds.get(i).cpuSeconds(), cds.get(i).archiveMapped() ? "yes" : "no");
             }
-            r.startPlain = plain;
-            r.startCds = cds;
+            r.startUps = new StartUpRuns(plain, cds, archiveKb);
         }
     }
 
@@ -324,15 +323,6 @@ public final class PipelineBenchmark {
         props.put("fieldgate.mqtt.url", startBroker.url());
         props.put("fieldgate.mqtt.client-id", "bench-start-" + name);
         return props;
-    }
-
-    static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     enum Peer { FIELDGATE, NODE_RED }
@@ -789,16 +779,16 @@ public final class PipelineBenchmark {
         System.out.printf("    heap used after a full GC (jcmd GC.run; GC.heap_info) after the 50,000-series run: %s MiB%n", mib(x.heapAfterGcKb));
         System.out.printf("    whole run: VmHWM %s MiB; max VmRSS sampled each second %s MiB (%d samples); by phase: %s%n",
                 mib(x.vmHwmKb), mib(x.maxRssKb), x.rssSamples, x.rssByPhase);
+        StartUpRuns su = x.startUps;
         System.out.printf("start to /health 200 (fresh spool; the packaged jar as the launchers run it, %d starts each way, interleaved):%n",
-                x.startCds.size());
+                su.withArchive().size());
         System.out.printf("    with AppCDS:     median %s s (CPU %s s); all %s; archive used: %s (mapped in %d of %d starts; %s KiB, written at the clean stop of a -XX:ArchiveClassesAtExit start as the launchers do)%n",
-                fmt(median(x.startCds.stream().mapToDouble(StartUp::seconds).toArray())),
-                fmt(median(x.startCds.stream().mapToDouble(StartUp::cpuSeconds).toArray())), startTimes(x.startCds),
-                !x.startCds.isEmpty() && x.archiveMappedStarts() == x.startCds.size() ? "yes" : "no",
-                x.archiveMappedStarts(), x.startCds.size(), x.archiveKb < 0 ? "n/a" : String.format("%,d", x.archiveKb));
+                fmt(StartUpRuns.median(su.withArchive(), StartUp::seconds)), fmt(StartUpRuns.median(su.withArchive(), StartUp::cpuSeconds)),
+                startTimes(su.withArchive()), su.archiveUsedInEveryStart() ? "yes" : "no", su.archiveMappedStarts(), su.withArchive().size(),
+                su.archiveKb() < 0 ? "n/a" : String.format("%,d", su.archiveKb()));
         System.out.printf("    without archive: median %s s (CPU %s s); all %s (context: a first start after an install or upgrade)%n",
-                fmt(median(x.startPlain.stream().mapToDouble(StartUp::seconds).toArray())),
-                fmt(median(x.startPlain.stream().mapToDouble(StartUp::cpuSeconds).toArray())), startTimes(x.startPlain));
+                fmt(StartUpRuns.median(su.plain(), StartUp::seconds)), fmt(StartUpRuns.median(su.plain(), StartUp::cpuSeconds)),
+                startTimes(su.plain()));
         System.out.println();
         System.out.printf("latency at %,d readings/s (%d s measured, offered %s readings/s):%n", o.rate, o.latencySeconds,
                 rate(x.latencyOfferedRate).trim());
@@ -826,8 +816,8 @@ public final class PipelineBenchmark {
                 x.gwBurst == null ? Double.NaN : 100 * x.gwBurst.rate() / x.rawInflux, 30, true, "%.1f %%"));
         x.verdicts.add(Verdict.of("VmHWM at 10,000 readings/s, 10,000 series <= 160 MiB", x.steadyVmHwmKb / 1024.0, 160, false, "%.1f MiB"));
         x.verdicts.add(Verdict.of("heap after full GC, 50,000 series <= -Xmx", x.heapAfterGcKb / 1024.0, JvmHeap.xmxMiB(o.gatewayJvm), false, "%.1f MiB"));
-        x.verdicts.add(Verdict.of("start to /health 200 with AppCDS <= 3 s median", x.startMedianWithArchive(), 3, false, "%.2f s"));
-        x.verdicts.add(Verdict.of("latency p99 at 5,000 readings/s <= 2 s (worse of two)", worst(x.promP99, x.extP99), 2, false, "%.2f s"));
+        x.verdicts.add(Verdict.of("start to /health 200 with AppCDS <= 3 s median", x.startUps.medianWithArchive(), 3, false, "%.2f s"));
+        x.verdicts.add(Verdict.of("latency p99 at 5,000 readings/s <= 2 s (worse of two)", Verdict.worse(x.promP99, x.extP99), 2, false, "%.2f s"));
         if (o.startupOnly) {
             x.verdicts.removeIf(v -> !v.line().contains("start to /health"));
             System.out.println("    (--only=startup: no other phase was run)");
@@ -860,14 +850,6 @@ public final class PipelineBenchmark {
 
     static String times(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format("%.2fx", v);
-    }
-
-    /** The worse of two figures the verdict needs both of: NaN (FAILED) when either is missing or zero (no samples). */
-    static double worst(double a, double b) {
-        if (Double.isNaN(a) || Double.isNaN(b) || a <= 0 || b <= 0) {
-            return Double.NaN;
-        }
-        return Math.max(a, b);
     }
 
     // ---- stopping -------------------------------------------------------------------------------------------------
@@ -1109,9 +1091,7 @@ public final class PipelineBenchmark {
         E2e gw50k;
         E2e nrBurst;
         E2e nrSingle;
-        List<StartUp> startPlain = List.of();
-        List<StartUp> startCds = List.of();
-        long archiveKb = -1;
+        StartUpRuns startUps = StartUpRuns.NONE;
         long vmHwmBeforeSteadyKb = -1;
         long steadyVmHwmKb = -1;
         double steadyOffered = Double.NaN;
@@ -1145,20 +1125,7 @@ public final class PipelineBenchmark {
         final List<Verdict> verdicts = new ArrayList<>();
 
         boolean hasAny() {
-            return !Double.isNaN(rawInflux) || steadyVmHwmKb >= 0 || !startCds.isEmpty() || !Double.isNaN(pubSingle);
-        }
-
-        /** Starts with the AppCDS archive that really mapped it. */
-        long archiveMappedStarts() {
-            return startCds.stream().filter(StartUp::archiveMapped).count();
-        }
-
-        /** The verdict's figure: the median with the archive, NaN unless the archive was mapped in every such start. */
-        double startMedianWithArchive() {
-            if (startCds.isEmpty() || archiveMappedStarts() != startCds.size()) {
-                return Double.NaN;
-            }
-            return median(startCds.stream().mapToDouble(StartUp::seconds).toArray());
+            return !Double.isNaN(rawInflux) || steadyVmHwmKb >= 0 || !startUps.withArchive().isEmpty() || !Double.isNaN(pubSingle);
         }
 
         /** Decided while printing the results; a target not measured counts as failed. */

@@ -29,6 +29,14 @@ record Verdict(String label, Outcome outcome, String detail) {
         return new Verdict(label, Outcome.MISS, shown + "; " + by);
     }
 
+    /** The worse (higher) of two figures a verdict needs both of: NaN (FAILED) when either is missing or zero (no samples). */
+    static double worse(double a, double b) {
+        if (Double.isNaN(a) || Double.isNaN(b) || a <= 0 || b <= 0) {
+            return Double.NaN;
+        }
+        return Math.max(a, b);
+    }
+
     String line() {
         return String.format("    %-60s %-6s (%s)", label, outcome, detail);
     }
