@@ -81,6 +81,47 @@ class BenchFiguresTest {
         assertEquals(Verdict.Outcome.FAILED, Verdict.of("memory <= 160 MiB", -1 / 1024.0, 160, false, "%.1f MiB").outcome());
         assertEquals(Verdict.Outcome.FAILED, Verdict.of("throughput >= 2x", Double.POSITIVE_INFINITY, 2, true, "%.2fx").outcome());
         assertEquals(Verdict.Outcome.FAILED, Verdict.of("throughput >= 2x", 0.0 / 0.0, 2, true, "%.2fx").outcome());
+        // zero is what an unread counter or a percentile gauge without samples gives, never a measured figure
+        assertEquals(Verdict.Outcome.FAILED, Verdict.of("latency p99 <= 2 s", 0.0, 2, false, "%.2f s").outcome());
+        assertEquals(Verdict.Outcome.FAILED, Verdict.of("CPU per reading <= 1/3", 0.0, 1.0 / 3, false, "%.2fx").outcome());
+        // nothing to pass against: the heap against the -Xmx of JVM options that set none
+        Verdict noBound = Verdict.of("heap <= -Xmx", 22.5, Double.POSITIVE_INFINITY, false, "%.1f MiB");
+        assertEquals(Verdict.Outcome.FAILED, noBound.outcome());
+        assertTrue(noBound.line().contains("no target to judge 22.5 MiB"), noBound.line());
+    }
+
+    @Test
+    void latencyVerdictNeedsBothFiguresAndTakesTheWorse() {
+        assertEquals(1.5, Verdict.worse(0.4, 1.5), 1e-9);
+        assertTrue(Double.isNaN(Verdict.worse(Double.NaN, 1.5)), "the gateway's own figure missing");
+        assertTrue(Double.isNaN(Verdict.worse(0.4, Double.NaN)), "the external figure missing");
+        assertTrue(Double.isNaN(Verdict.worse(0.0, 1.5)), "a percentile gauge with no samples reads 0");
+    }
+
+    @Test
+    void startUpMedianCountsOnlyStartsThatMappedTheArchive() {
+        assertTrue(Double.isNaN(StartUpRuns.NONE.medianWithArchive()), "no start, no figure");
+        List<StartUp> plain = List.of(new StartUp(5.1, 5.0, false));
+        StartUpRuns all = new StartUpRuns(plain,
+                List.of(new StartUp(2.5, 2.6, true), new StartUp(2.9, 3.0, true), new StartUp(2.1, 2.4, true)), 51_000);
+        assertEquals(2.5, all.medianWithArchive(), 1e-9);
+        assertEquals(2.6, StartUpRuns.median(all.withArchive(), StartUp::cpuSeconds), 1e-9);
+        StartUpRuns oneWithout = new StartUpRuns(plain,
+                List.of(new StartUp(2.5, 2.6, true), new StartUp(4.9, 5.0, false), new StartUp(2.1, 2.4, true)), 51_000);
+        assertEquals(2, oneWithout.archiveMappedStarts());
+        assertTrue(Double.isNaN(oneWithout.medianWithArchive()), "a start that ran without the archive leaves the verdict without a figure");
+        assertEquals(2.75, StartUpRuns.median(new double[] {3, 2, 2.5, 9}), 1e-9);
+    }
+
+    @Test
+    void archiveIsMappedWhenProcMapsNamesItsFile() {
+        String maps = """
+                7f0000000000-7f0000400000 r--p 00000000 fd:01 123 /tmp/run/cds-1/fieldgate.jsa
+                7f1000000000-7f1000001000 r-xp 00000000 fd:01 456 /usr/lib/jvm/java-17/lib/server/libjvm.so
+                """;
+        assertTrue(CdsArchive.mapped(maps, java.nio.file.Path.of("/tmp/run/cds-1/fieldgate.jsa")));
+        assertTrue(!CdsArchive.mapped(maps, java.nio.file.Path.of("/tmp/run/cds-1/other.jsa")));
+        assertTrue(!CdsArchive.mapped(maps, java.nio.file.Path.of("/run/cds-1/fieldgate.jsa")), "a suffix of another path is not it");
     }
 
     @Test

@@ -39,6 +39,15 @@ final class Load {
         return prefix + "/" + site + "/" + devicesOf.get(k) + "/senml";
     }
 
+    /** Every message's topic, in order. */
+    List<String> topics(String prefix) {
+        List<String> topics = new ArrayList<>(payloads.size());
+        for (int k = 0; k < payloads.size(); k++) {
+            topics.add(topic(prefix, k));
+        }
+        return topics;
+    }
+
     static Load burst(String site, int devices, long readings, long seed) {
         Load load = new Load(site, 100, devices);
         SenmlPacks packs = new SenmlPacks(site, "dev", devices, 100, SenmlPacks.anHourAgo() - 600, seed);
