@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,10 +210,15 @@ public final class ReadingStore {
                 "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
             q.setLong(1, afterId);
             q.setInt(2, limit);
+            // One String per distinct name in the batch, not one per row: a batch waits in the forwarder's queues
+            // (up to nine of them in a burst), and per-row copies of the site, device, channel and unit were about
+            // a quarter of the heap live then (gateway/bench/README.md, "Where the gateway's resident memory goes").
+            Map<String, String> names = new HashMap<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    batch.add(new SpooledReading(rs.getLong(1), new Reading(rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getLong(6), rs.getDouble(7), rs.getInt(8), rs.getString(10)),
+                    batch.add(new SpooledReading(rs.getLong(1), new Reading(oneCopy(names, rs.getString(2)),
+                            oneCopy(names, rs.getString(3)), oneCopy(names, rs.getString(4)), oneCopy(names, rs.getString(5)),
+                            rs.getLong(6), rs.getDouble(7), rs.getInt(8), oneCopy(names, rs.getString(10))),
                             rs.getLong(9)));
                 }
             }
@@ -221,6 +227,15 @@ public final class ReadingStore {
             SpoolDatabase.rollback(cursor);
             throw new SpoolException("spool read failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The copy of {@code name} already in {@code names}, else {@code name} itself, now kept there; null stays null. */
+    static String oneCopy(Map<String, String> names, String name) {
+        if (name == null) {
+            return null;
+        }
+        String kept = names.putIfAbsent(name, name);
+        return kept == null ? name : kept;
     }
 
     /**

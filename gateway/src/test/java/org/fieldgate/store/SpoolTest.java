@@ -282,4 +282,48 @@ class SpoolTest {
             assertEquals(first.value(), rs.getDouble(2));
         }
     }
+
+    @Test
+    void readingsComeBackExactlyAsCommittedWithOneCopyOfEachNamePerBatch(@TempDir Path dir) {
+        // generated names (one non-ASCII), calibrations present and absent, series interleaved as in a 10k-series run
+        java.util.Random random = new java.util.Random(12);
+        String[] sites = {"plot-a", "plot-b"};
+        String[] units = {"ppm", "degC", "%", "µmol m-2 s-1"};
+        String[] cals = {null, "cal-2026-03", "cal-2026-05"};
+        List<Reading> committed = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            committed.add(new Reading(sites[random.nextInt(sites.length)], "probe-" + random.nextInt(40),
+                    "ch" + random.nextInt(12), units[random.nextInt(units.length)], T0 + i * 1_000_000L,
+                    random.nextGaussian() * 100, random.nextInt(3), cals[random.nextInt(cals.length)]));
+        }
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            spool.readings().commit(committed, List.of(), 1L);
+            List<SpooledReading> first = spool.readings().oldest(2_000);
+            List<SpooledReading> rest = spool.readings().after(first.get(first.size() - 1).id(), 2_000);
+            assertEquals(committed.subList(0, 2_000), first.stream().map(SpooledReading::reading).toList());
+            assertEquals(committed.subList(2_000, 3_000), rest.stream().map(SpooledReading::reading).toList());
+            for (List<SpooledReading> batch : List.of(first, rest)) {
+                java.util.Map<String, String> seen = new java.util.HashMap<>();
+                for (SpooledReading s : batch) {
+                    Reading r = s.reading();
+                    for (String name : java.util.Arrays.asList(r.site(), r.device(), r.channel(), r.unit(), r.calibration())) {
+                        if (name != null) {
+                            assertTrue(seen.computeIfAbsent(name, n -> name) == name, "a second copy of " + name + " in one batch");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneCopyKeepsTheFirstOfEqualNamesAndLeavesNullAlone() {
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        String first = new String("probe-1".toCharArray());
+        String second = new String("probe-1".toCharArray());
+        assertTrue(ReadingStore.oneCopy(names, first) == first);
+        assertTrue(ReadingStore.oneCopy(names, second) == first);
+        assertEquals(null, ReadingStore.oneCopy(names, null));
+        assertEquals(1, names.size());
+    }
 }
