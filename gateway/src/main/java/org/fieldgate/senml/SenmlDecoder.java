@@ -108,14 +108,14 @@ public final class SenmlDecoder {
             return refused(topic, payload, "payload is " + payload.length + " bytes, more than the "
                     + maxMessageBytes + " allowed (fieldgate.ingest.max-message-bytes)");
         }
-        // Scale 9 turns ns into seconds without a division: this runs once per pack, not per record.
-        Window window = new Window(BigDecimal.valueOf(notBeforeNs, 9), BigDecimal.valueOf(nowNs + maxFutureSkewNs, 9));
         if (streaming) {
-            List<Reading> plain = stream.readings(site, device, payload, window.notBeforeS, window.latestS);
+            List<Reading> plain = stream.readings(site, device, payload, notBeforeNs, nowNs + maxFutureSkewNs);
             if (plain != null) {
                 return new DecodedPack(plain, List.of());
             }
         }
+        // Scale 9 turns ns into seconds without a division: this runs once per pack, not per record.
+        Window window = new Window(BigDecimal.valueOf(notBeforeNs, 9), BigDecimal.valueOf(nowNs + maxFutureSkewNs, 9));
         boolean isCbor = payload.length > 0 && (payload[0] & 0xe0) == 0x80;
         String format = isCbor ? "CBOR" : "JSON";
         JsonNode pack;
