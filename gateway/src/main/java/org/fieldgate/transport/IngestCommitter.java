@@ -64,6 +64,14 @@ public final class IngestCommitter implements AutoCloseable {
 
     /** The committer thread decodes, commits or waits for room in steps far shorter than this. */
     static final Duration MAX_SILENCE = Duration.ofSeconds(60);
+    /**
+     * A group keeps taking messages that come within this of the one before (up to its bounds and
+     * {@link #GATHER_MAX_NS}), so messages that arrive together share one commit: a commit's fixed cost (three fsyncs,
+     * the high-water mark, the size check) was about 400 us of CPU, 25 times a 1-reading message's own.
+     */
+    static final long GATHER_GAP_NS = 200_000;
+    /** A group waits for more messages at most this long after its first, so a steady trickle is not held back. */
+    static final long GATHER_MAX_NS = 5_000_000;
 
     private final SenmlDecoder decoder;
     private final ReadingStore readingStore;
@@ -176,9 +184,13 @@ public final class IngestCommitter implements AutoCloseable {
     }
 
     private Incoming next(long waitMs) throws InterruptedException {
+        return nextWithin(TimeUnit.MILLISECONDS.toNanos(waitMs));
+    }
+
+    private Incoming nextWithin(long waitNs) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            long leftNs = TimeUnit.MILLISECONDS.toNanos(waitMs);
+            long leftNs = waitNs;
             while (queue.isEmpty() && leftNs > 0) {
                 leftNs = arrived.awaitNanos(leftNs);
             }
@@ -237,13 +249,15 @@ public final class IngestCommitter implements AutoCloseable {
                     continue;
                 }
                 long nowNs = EpochNanos.now();
+                long gatherUntilNs = System.nanoTime() + GATHER_MAX_NS;
                 int readings = 0;
                 for (Incoming m = first; m != null; ) {
                     DecodedPack pack = decode(m, nowNs);
                     group.add(m);
                     packs.add(pack);
                     readings += pack.readings().size();
-                    m = group.size() < bounds.groupMessages() && readings < bounds.groupReadings() ? next(0) : null;
+                    m = group.size() < bounds.groupMessages() && readings < bounds.groupReadings()
+                            ? nextWithin(Math.min(GATHER_GAP_NS, gatherUntilNs - System.nanoTime())) : null;
                 }
                 try {
                     commitGroup(group, packs, nowNs, beat);
