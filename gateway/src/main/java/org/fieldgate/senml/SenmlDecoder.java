@@ -61,6 +61,8 @@ public final class SenmlDecoder {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     private final SenmlStream stream;
+    /** Sites and devices of the topics seen, so a device's next message costs no new Strings for them. */
+    private final NameCache topics = new NameCache(1024);
     private final int maxMessageBytes;
     private final int maxRecords;
     private final long notBeforeNs;
@@ -98,7 +100,7 @@ public final class SenmlDecoder {
     DecodedPack decode(String topic, byte[] payload, long nowNs, boolean streaming) {
         SenmlTopic parsed;
         try {
-            parsed = SenmlTopic.parse(topic);
+            parsed = SenmlTopic.parse(topic, topics);
         } catch (IllegalArgumentException badTopic) {
             return refused(topic, payload, badTopic.getMessage());
         }
