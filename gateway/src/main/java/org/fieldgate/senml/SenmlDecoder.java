@@ -61,6 +61,8 @@ public final class SenmlDecoder {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     private final SenmlStream stream;
+    /** Sites and devices of the topics seen, so a device's next message costs no new Strings for them. */
+    private final NameCache topics = new NameCache(1024);
     private final int maxMessageBytes;
     private final int maxRecords;
     private final long notBeforeNs;
@@ -98,7 +100,7 @@ public final class SenmlDecoder {
     DecodedPack decode(String topic, byte[] payload, long nowNs, boolean streaming) {
         SenmlTopic parsed;
         try {
-            parsed = SenmlTopic.parse(topic);
+            parsed = SenmlTopic.parse(topic, topics);
         } catch (IllegalArgumentException badTopic) {
             return refused(topic, payload, badTopic.getMessage());
         }
@@ -108,14 +110,14 @@ public final class SenmlDecoder {
             return refused(topic, payload, "payload is " + payload.length + " bytes, more than the "
                     + maxMessageBytes + " allowed (fieldgate.ingest.max-message-bytes)");
         }
-        // Scale 9 turns ns into seconds without a division: this runs once per pack, not per record.
-        Window window = new Window(BigDecimal.valueOf(notBeforeNs, 9), BigDecimal.valueOf(nowNs + maxFutureSkewNs, 9));
         if (streaming) {
-            List<Reading> plain = stream.readings(site, device, payload, window.notBeforeS, window.latestS);
+            List<Reading> plain = stream.readings(site, device, payload, notBeforeNs, nowNs + maxFutureSkewNs);
             if (plain != null) {
                 return new DecodedPack(plain, List.of());
             }
         }
+        // Scale 9 turns ns into seconds without a division: this runs once per pack, not per record.
+        Window window = new Window(BigDecimal.valueOf(notBeforeNs, 9), BigDecimal.valueOf(nowNs + maxFutureSkewNs, 9));
         boolean isCbor = payload.length > 0 && (payload[0] & 0xe0) == 0x80;
         String format = isCbor ? "CBOR" : "JSON";
         JsonNode pack;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
 
@@ -24,18 +23,20 @@ import java.util.List;
  */
 final class SenmlStream {
     private static final BigDecimal RELATIVE_TIME_LIMIT_S = BigDecimal.valueOf(1L << 28);
+    private static final long RELATIVE_TIME_LIMIT_NS = (1L << 28) * 1_000_000_000L;
     private static final BigDecimal NS_PER_S = BigDecimal.valueOf(1_000_000_000L);
     private static final int SENML_VERSION = 10;
-    /** Numbers this short and without an exponent parse straight to a double, as their decimal would round. */
-    private static final int PLAIN_NUMBER_CHARS = 24;
 
     private final JsonFactory json;
     private final int maxRecords;
     private final DeclaredUnits declaredUnits;
+    /** Names and units as read, shared by the records of every pack (a node sends the same ones each time). */
+    private final NameCache names = new NameCache(1024);
 
     SenmlStream(StreamReadConstraints limits, int maxRecords, DeclaredUnits declaredUnits) {
+        // No STRICT_DUPLICATE_DETECTION here: it built a HashSet per record of three fields or more. record() finds a
+        // field given twice itself and leaves the pack to the tree path, whose parser refuses it with Jackson's reason.
         this.json = JsonFactory.builder()
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(limits)
                 .build();
         this.maxRecords = maxRecords;
@@ -51,8 +52,11 @@ final class SenmlStream {
         }
     }
 
-    /** The pack's readings, or null when the tree path must decide (a refusal, CBOR, anything unusual). */
-    List<Reading> readings(String site, String device, byte[] payload, BigDecimal notBeforeS, BigDecimal latestS) {
+    /**
+     * The pack's readings, or null when the tree path must decide (a refusal, CBOR, anything unusual); times are
+     * accepted from {@code notBeforeNs} to {@code latestNs}.
+     */
+    List<Reading> readings(String site, String device, byte[] payload, long notBeforeNs, long latestNs) {
         if (payload.length == 0 || (payload[0] & 0xe0) == 0x80) {
             return null;
         }
@@ -61,7 +65,7 @@ final class SenmlStream {
                 return null;
             }
             List<Reading> out = new ArrayList<>();
-            Pack pack = new Pack(site, device, notBeforeS, latestS);
+            Pack pack = new Pack(site, device, notBeforeNs, latestNs);
             int records = 0;
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
@@ -83,44 +87,60 @@ final class SenmlStream {
     private static final class Pack {
         final String site;
         final String device;
-        final BigDecimal notBeforeS;
-        final BigDecimal latestS;
+        final long notBeforeNs;
+        final long latestNs;
         String baseName = "";
+        /** bn is {@code "<device>/"} or {@code "<device>:"}: a record's channel is then its n as it stands. */
+        boolean baseNamesDevice;
+        /** bt in ns when exact that way ({@link PlainDecimal}), else {@link PlainDecimal#NOT_PLAIN} and {@link #baseTimeS}. */
+        boolean hasBaseTime;
+        long baseTimeNs;
         BigDecimal baseTimeS;
         String baseUnit;
         BigDecimal baseValue;
         BigDecimal baseSum;
         int version = SENML_VERSION;
-        // the last record's resolved time, reused while bt stays and records carry no t
-        BigDecimal lastTimeS;
-        long lastTimeNs;
 
-        Pack(String site, String device, BigDecimal notBeforeS, BigDecimal latestS) {
+        Pack(String site, String device, long notBeforeNs, long latestNs) {
             this.site = site;
             this.device = device;
-            this.notBeforeS = notBeforeS;
-            this.latestS = latestS;
+            this.notBeforeNs = notBeforeNs;
+            this.latestNs = latestNs;
         }
     }
+
+    /** Bits of the fields a record may give once ({@link #fieldBit}). */
+    private static final int FIELD_BVER = 1, FIELD_BN = 1 << 1, FIELD_BT = 1 << 2, FIELD_BU = 1 << 3, FIELD_BV = 1 << 4,
+            FIELD_BS = 1 << 5, FIELD_N = 1 << 6, FIELD_U = 1 << 7, FIELD_T = 1 << 8, FIELD_CAL = 1 << 9,
+            FIELD_V = 1 << 10, FIELD_S = 1 << 11, FIELD_QC = 1 << 12, FIELD_VS = 1 << 13, FIELD_VB = 1 << 14,
+            FIELD_VD = 1 << 15;
 
     private void record(JsonParser p, Pack pack, List<Reading> out) throws IOException, NotPlain {
         String n = null;
         String u = null;
+        boolean hasTime = false;
+        long tNs = 0;
         BigDecimal t = null;
         String cal = null;
         int qc = 0;
         boolean hasValue = false;
         boolean hasSum = false;
         boolean hasUnsupported = false;
-        // v and s kept as read: their bases (bv, bs) may come later in the same record
-        JsonToken vToken = null;
-        String vText = null;
+        // v as a double when exact that way and no bv applies; else as read, for bv (which may come later) to add to
+        double vPlain = Double.NaN;
         BigDecimal vDecimal = null;
         BigDecimal sDecimal = null;
+        int seen = 0;
+        List<String> otherFields = null;
         JsonToken field;
         while ((field = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken value = p.nextToken();
+            int bit = fieldBit(name);
+            if ((seen & bit) != 0) {
+                throw NotPlain.INSTANCE; // given twice: the tree path refuses the pack
+            }
+            seen |= bit;
             switch (name) {
                 case "bver" -> {
                     if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
@@ -129,23 +149,43 @@ final class SenmlStream {
                     }
                     pack.version = p.getIntValue();
                 }
-                case "bn" -> pack.baseName = text(p, value);
-                case "bt" -> pack.baseTimeS = decimal(p, value);
+                case "bn" -> {
+                    pack.baseName = text(p, value);
+                    String bn = pack.baseName;
+                    int length = pack.device.length();
+                    pack.baseNamesDevice = bn.length() == length + 1 && bn.startsWith(pack.device)
+                            && (bn.charAt(length) == '/' || bn.charAt(length) == ':');
+                }
+                case "bt" -> {
+                    pack.hasBaseTime = true;
+                    pack.baseTimeNs = plainTimeNs(p, value);
+                    pack.baseTimeS = pack.baseTimeNs == PlainDecimal.NOT_PLAIN ? decimal(p, value) : null;
+                }
                 case "bu" -> pack.baseUnit = text(p, value);
-                case "bv" -> pack.baseValue = decimal(p, value);
+                case "bv" -> {
+                    if (hasValue && vDecimal == null) {
+                        throw NotPlain.INSTANCE; // v was read as a double before its base came: the tree path adds them
+                    }
+                    pack.baseValue = decimal(p, value);
+                }
                 case "bs" -> pack.baseSum = decimal(p, value);
                 case "n" -> n = text(p, value);
                 case "u" -> u = text(p, value);
-                case "t" -> t = decimal(p, value);
+                case "t" -> {
+                    hasTime = true;
+                    tNs = plainTimeNs(p, value);
+                    t = tNs == PlainDecimal.NOT_PLAIN ? decimal(p, value) : null;
+                }
                 case "cal" -> cal = text(p, value);
                 case "v" -> {
                     hasValue = true;
                     if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
                         throw NotPlain.INSTANCE;
                     }
-                    vToken = value;
-                    vText = p.getText();
-                    if (vText.length() > PLAIN_NUMBER_CHARS || hasExponent(vText)) {
+                    if (pack.baseValue == null) {
+                        vPlain = PlainDecimal.value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    }
+                    if (Double.isNaN(vPlain)) {
                         vDecimal = bounded(p.getDecimalValue());
                     }
                 }
@@ -168,6 +208,12 @@ final class SenmlStream {
                     if (name.endsWith("_")) {
                         throw NotPlain.INSTANCE;
                     }
+                    if (otherFields == null) {
+                        otherFields = new ArrayList<>(2);
+                    } else if (otherFields.contains(name)) {
+                        throw NotPlain.INSTANCE;
+                    }
+                    otherFields.add(name);
                     ignored(p, value);
                 }
             }
@@ -181,7 +227,8 @@ final class SenmlStream {
         if (n == null && pack.baseName.isEmpty()) {
             throw NotPlain.INSTANCE;
         }
-        String channel = channelOf(n == null ? pack.baseName : pack.baseName.concat(n), pack.device);
+        String channel = n == null ? channelOf(pack.baseName, pack.device)
+                : pack.baseNamesDevice && !n.isEmpty() ? n : channelOf(pack.baseName.concat(n), pack.device);
         if (!isName(channel, 128, true)) {
             throw NotPlain.INSTANCE;
         }
@@ -192,9 +239,10 @@ final class SenmlStream {
         if (unit == null || !SenmlUnits.KNOWN.contains(unit)) {
             throw NotPlain.INSTANCE;
         }
-        double value = hasValue ? value(vToken, vText, vDecimal, pack.baseValue) : 0;
+        double value = !hasValue ? 0 : vDecimal == null ? vPlain
+                : finite(pack.baseValue == null ? vDecimal : vDecimal.add(pack.baseValue));
         double sum = hasSum ? finite(pack.baseSum == null ? sDecimal : sDecimal.add(pack.baseSum)) : 0;
-        long timeNs = timeNs(pack, t);
+        long timeNs = timeNs(pack, hasTime, tNs, t);
         if (cal != null && !isName(cal, 64, false)) {
             throw NotPlain.INSTANCE;
         }
@@ -207,36 +255,59 @@ final class SenmlStream {
         }
     }
 
-    /** bt + t in ns, checked against the window; the tree path's BigDecimal arithmetic, skipped while bt stays. */
-    private static long timeNs(Pack pack, BigDecimal t) throws NotPlain {
-        if (t == null && pack.baseTimeS != null && pack.baseTimeS == pack.lastTimeS) {
-            return pack.lastTimeNs;
+    /**
+     * bt + t in ns, checked against the window: in whole ns when both are exact that way (the tree path's decimals,
+     * compared and multiplied, give the same), else with the tree path's BigDecimal arithmetic.
+     */
+    private static long timeNs(Pack pack, boolean hasTime, long tNs, BigDecimal t) throws NotPlain {
+        boolean plainBase = !pack.hasBaseTime || pack.baseTimeS == null;
+        if (plainBase && t == null) {
+            long ns = Math.addExact(pack.hasBaseTime ? pack.baseTimeNs : 0, hasTime ? tNs : 0);
+            if (ns < RELATIVE_TIME_LIMIT_NS || ns < pack.notBeforeNs || ns > pack.latestNs) {
+                throw NotPlain.INSTANCE;
+            }
+            return ns;
         }
-        BigDecimal timeS = t == null ? (pack.baseTimeS == null ? BigDecimal.ZERO : pack.baseTimeS)
-                : pack.baseTimeS == null ? t : pack.baseTimeS.add(t);
-        if (timeS.compareTo(RELATIVE_TIME_LIMIT_S) < 0 || timeS.compareTo(pack.notBeforeS) < 0
-                || timeS.compareTo(pack.latestS) > 0) {
+        BigDecimal base = !pack.hasBaseTime ? null
+                : pack.baseTimeS != null ? pack.baseTimeS : BigDecimal.valueOf(pack.baseTimeNs, 9);
+        BigDecimal offset = !hasTime ? BigDecimal.ZERO : t != null ? t : BigDecimal.valueOf(tNs, 9);
+        BigDecimal timeS = base == null ? offset : base.add(offset);
+        if (timeS.compareTo(RELATIVE_TIME_LIMIT_S) < 0 || timeS.compareTo(BigDecimal.valueOf(pack.notBeforeNs, 9)) < 0
+                || timeS.compareTo(BigDecimal.valueOf(pack.latestNs, 9)) > 0) {
             throw NotPlain.INSTANCE;
         }
-        long ns = timeS.multiply(NS_PER_S).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
-        if (t == null) {
-            pack.lastTimeS = pack.baseTimeS;
-            pack.lastTimeNs = ns;
-        }
-        return ns;
+        return timeS.multiply(NS_PER_S).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
     }
 
-    /**
-     * v (+ bv) as the tree path computes it, {@code BigDecimal.doubleValue()}: a short plain number parses straight to
-     * the same correctly rounded double; BigDecimal has no negative zero, so neither has this.
-     */
-    private static double value(JsonToken token, String text, BigDecimal decimal, BigDecimal base) throws NotPlain {
-        if (base != null || decimal != null) {
-            BigDecimal d = decimal != null ? decimal : new BigDecimal(text);
-            return finite(base == null ? d : d.add(base));
+    /** A time field in whole ns ({@link PlainDecimal#timeNs}), or {@link PlainDecimal#NOT_PLAIN}. */
+    private static long plainTimeNs(JsonParser p, JsonToken value) throws IOException, NotPlain {
+        if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw NotPlain.INSTANCE;
         }
-        double v = token == JsonToken.VALUE_NUMBER_INT && text.length() < 16 ? Long.parseLong(text) : Double.parseDouble(text);
-        return v == 0 ? 0.0 : v;
+        return PlainDecimal.timeNs(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    }
+
+    /** A field's bit in a record's fields seen; 0 for the fields the decoder does not use (checked by name). */
+    private static int fieldBit(String name) {
+        return switch (name) {
+            case "bver" -> FIELD_BVER;
+            case "bn" -> FIELD_BN;
+            case "bt" -> FIELD_BT;
+            case "bu" -> FIELD_BU;
+            case "bv" -> FIELD_BV;
+            case "bs" -> FIELD_BS;
+            case "n" -> FIELD_N;
+            case "u" -> FIELD_U;
+            case "t" -> FIELD_T;
+            case "cal" -> FIELD_CAL;
+            case "v" -> FIELD_V;
+            case "s" -> FIELD_S;
+            case "qc" -> FIELD_QC;
+            case "vs" -> FIELD_VS;
+            case "vb" -> FIELD_VB;
+            case "vd" -> FIELD_VD;
+            default -> 0;
+        };
     }
 
     private static double finite(BigDecimal d) throws NotPlain {
@@ -261,21 +332,12 @@ final class SenmlStream {
         }
     }
 
-    private static boolean hasExponent(String number) {
-        for (int i = 0; i < number.length(); i++) {
-            char c = number.charAt(i);
-            if (c == 'e' || c == 'E') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String text(JsonParser p, JsonToken value) throws IOException, NotPlain {
+    /** A string field, the same String as the last time these characters came when {@link #names} holds it. */
+    private String text(JsonParser p, JsonToken value) throws IOException, NotPlain {
         if (value != JsonToken.VALUE_STRING) {
             throw NotPlain.INSTANCE;
         }
-        return p.getText();
+        return names.of(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
     private static BigDecimal decimal(JsonParser p, JsonToken value) throws IOException, NotPlain {

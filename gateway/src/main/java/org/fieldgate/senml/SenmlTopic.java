@@ -13,6 +13,11 @@ public record SenmlTopic(String site, String device) {
 
     /** @throws IllegalArgumentException naming the part of the topic that is wrong and its value */
     public static SenmlTopic parse(String topic) {
+        return parse(topic, null);
+    }
+
+    /** As {@link #parse(String)}, the site and device taken from {@code names} when it holds them (null: new ones). */
+    static SenmlTopic parse(String topic, NameCache names) {
         // by hand, not two regular expressions: this runs once per MQTT message
         int siteEnd = topic.indexOf('/', PREFIX.length());
         int deviceEnd = siteEnd < 0 ? -1 : topic.indexOf('/', siteEnd + 1);
@@ -20,8 +25,8 @@ public record SenmlTopic(String site, String device) {
                 || !topic.startsWith(SUFFIX, deviceEnd)) {
             throw new IllegalArgumentException("topic '" + shown(topic) + "' is not fieldgate/<site>/<device>/senml");
         }
-        String site = topic.substring(PREFIX.length(), siteEnd);
-        String device = topic.substring(siteEnd + 1, deviceEnd);
+        String site = names == null ? topic.substring(PREFIX.length(), siteEnd) : names.of(topic, PREFIX.length(), siteEnd);
+        String device = names == null ? topic.substring(siteEnd + 1, deviceEnd) : names.of(topic, siteEnd + 1, deviceEnd);
         check("site", site);
         check("device", device);
         return new SenmlTopic(site, device);

@@ -51,55 +51,139 @@ public final class HourlyCountStore {
                         (long) a.sums()[1], (long) a.sums()[2], (long) a.sums()[3])).toList();
     }
 
-    /** Counts {@code readings} as received, inside the caller's transaction on {@code c}. */
-    static void addReceived(Connection c, List<Reading> readings) throws SQLException {
-        Map<SeriesHour, double[]> sums = new LinkedHashMap<>();
-        for (Reading r : readings) {
-            double[] v = sums.computeIfAbsent(SeriesHour.of(r), k -> new double[4]);
-            v[0]++;
-            v[1] += r.qc() != 0 ? 1 : 0;
-            v[3] += (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
+    /**
+     * Counts readings as received inside the transactions of one connection (the ingest committer's, or an import's),
+     * its upsert prepared once. Each series and hour of a commit is one row of the batch; two series that join to one
+     * bucket name (a channel with a '/') are two rows, and the upsert adds the second to the first, as the counts
+     * always added up. The maps and the bucket names are kept from commit to commit: no new strings, keys or lists
+     * per reading or per commit for the series seen before.
+     */
+    static final class ReceivedCounts implements AutoCloseable {
+        /** Bucket names kept at most for this many series; past it they are made again (a site this big is rare). */
+        private static final int BUCKETS_KEPT = 50_000;
+        private static final int SUMS_KEPT = 4096;
+        private final PreparedStatement upsert;
+        /** Per series and hour of the commit at hand: received, flagged, clock unsynchronised. */
+        private Map<SeriesHour, int[]> sums = new LinkedHashMap<>();
+        private final Map<SeriesHour, String> buckets = new HashMap<>();
+        private final SeriesHour probe = new SeriesHour();
+        private long lastHour = Long.MIN_VALUE;
+        private String lastHourKey;
+
+        ReceivedCounts(Connection c) throws SQLException {
+            this.upsert = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
+                    + "VALUES (?,?,?,?,0,?) ON CONFLICT (key, bucket) DO UPDATE SET v0 = v0 + excluded.v0, "
+                    + "v1 = v1 + excluded.v1, v3 = v3 + excluded.v3");
         }
-        AccumulatorStore.add(c, keyed(sums));
+
+        /** Counts {@code readings} as received, inside the caller's transaction. */
+        void add(List<Reading> readings) throws SQLException {
+            sums.clear();
+            for (Reading r : readings) {
+                int[] v = sums.get(probe.set(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r));
+                if (v == null) {
+                    v = new int[3];
+                    sums.put(probe.copy(), v);
+                }
+                v[0]++;
+                v[1] += r.qc() != 0 ? 1 : 0;
+                v[2] += (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
+            }
+            if (sums.isEmpty()) {
+                return;
+            }
+            upsert.clearBatch();
+            for (Map.Entry<SeriesHour, int[]> e : sums.entrySet()) {
+                upsert.setString(1, hourKey(e.getKey().hour));
+                upsert.setString(2, bucket(e.getKey()));
+                upsert.setInt(3, e.getValue()[0]);
+                upsert.setInt(4, e.getValue()[1]);
+                upsert.setInt(5, e.getValue()[2]);
+                upsert.addBatch();
+            }
+            upsert.executeBatch();
+            if (sums.size() > SUMS_KEPT) {
+                sums = new LinkedHashMap<>(); // a burst of many series: its big table is not cleared at every commit after it
+            }
+        }
+
+        private String hourKey(long hour) {
+            if (hour != lastHour) {
+                lastHourKey = KEY + hourOf(hour * SpoolDatabase.HOUR_NS);
+                lastHour = hour;
+            }
+            return lastHourKey;
+        }
+
+        private String bucket(SeriesHour seriesHour) {
+            String bucket = buckets.get(probe.set(0, seriesHour));
+            if (bucket == null) {
+                if (buckets.size() >= BUCKETS_KEPT) {
+                    buckets.clear();
+                }
+                bucket = seriesHour.site + "/" + seriesHour.device + "/" + seriesHour.channel;
+                buckets.put(probe.copy(), bucket);
+            }
+            return bucket;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            upsert.close();
+        }
+    }
+
+    /**
+     * A series in an hour as a map key; {@link ReceivedCounts} looks up with one probe it sets again for each reading
+     * and keeps a copy only for a new series and hour.
+     */
+    private static final class SeriesHour {
+        long hour;
+        String site;
+        String device;
+        String channel;
+
+        SeriesHour set(long hour, Reading r) {
+            this.hour = hour;
+            this.site = r.site();
+            this.device = r.device();
+            this.channel = r.channel();
+            return this;
+        }
+
+        SeriesHour set(long hour, SeriesHour other) {
+            this.hour = hour;
+            this.site = other.site;
+            this.device = other.device;
+            this.channel = other.channel;
+            return this;
+        }
+
+        SeriesHour copy() {
+            return new SeriesHour().set(hour, this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SeriesHour k && k.hour == hour && k.site.equals(site) && k.device.equals(device)
+                    && k.channel.equals(channel);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((Long.hashCode(hour) * 31 + site.hashCode()) * 31 + device.hashCode()) * 31 + channel.hashCode();
+        }
     }
 
     /** Counts {@code readings} as delivered, inside the caller's transaction on {@code c}. */
     static void addDelivered(Connection c, List<Reading> readings) throws SQLException {
-        Map<SeriesHour, double[]> sums = new LinkedHashMap<>();
-        for (Reading r : readings) {
-            sums.computeIfAbsent(SeriesHour.of(r), k -> new double[4])[2]++;
-        }
-        AccumulatorStore.add(c, keyed(sums));
-    }
-
-    /**
-     * A series in an hour, as a map key: the strings of the accumulator row (key and bucket) are built once per series
-     * and hour of a commit, not once per reading.
-     */
-    private record SeriesHour(long hour, String site, String device, String channel) {
-        static SeriesHour of(Reading r) {
-            return new SeriesHour(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r.site(), r.device(), r.channel());
-        }
-
-        /** {@code hourKey}: this hour's accumulator key, {@link #KEY} + {@link #hourOf}. */
-        List<String> key(String hourKey) {
-            return List.of(hourKey, site + "/" + device + "/" + channel);
-        }
-    }
-
-    private static Map<List<String>, double[]> keyed(Map<SeriesHour, double[]> sums) {
-        Map<List<String>, double[]> keyed = new LinkedHashMap<>(sums.size() * 2);
-        // a commit's readings fall in one or two hours: each hour's key is formatted once, not once per series
-        Map<Long, String> hourKeys = new HashMap<>();
+        Map<List<String>, double[]> sums = new LinkedHashMap<>();
         // two series may join to one bucket name (a channel with a '/'): their counts add up, as they always did
-        sums.forEach((k, v) -> keyed.merge(k.key(hourKeys.computeIfAbsent(k.hour(),
-                h -> KEY + hourOf(h * SpoolDatabase.HOUR_NS))), v, (a, b) -> {
-            for (int i = 0; i < a.length; i++) {
-                a[i] += b[i];
-            }
-            return a;
-        }));
-        return keyed;
+        for (Reading r : readings) {
+            sums.computeIfAbsent(List.of(KEY + hourOf(r.timeNs()), r.site() + "/" + r.device() + "/" + r.channel()),
+                    k -> new double[4])[2]++;
+        }
+        AccumulatorStore.add(c, sums);
     }
 
     /**

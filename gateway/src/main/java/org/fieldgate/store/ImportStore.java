@@ -127,7 +127,9 @@ public final class ImportStore implements AutoCloseable {
             try (PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
                 ReadingStore.insertAll(ins, fresh, receivedNs);
             }
-            HourlyCountStore.addReceived(c, fresh);
+            try (HourlyCountStore.ReceivedCounts counts = new HourlyCountStore.ReceivedCounts(c)) {
+                counts.add(fresh);
+            }
             insertSpans(fresh, file, receivedNs);
             SpoolDatabase.bump(c, IMPORTED_TOTAL, fresh.size());
             c.commit();

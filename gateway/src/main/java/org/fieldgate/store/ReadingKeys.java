@@ -38,14 +38,14 @@ final class ReadingKeys {
         return key.executeUpdate() == 1;
     }
 
-    private static void bindKey(PreparedStatement key, Reading r, long receivedNs) throws SQLException {
+    private static void bindKey(PreparedStatement key, Reading r, Long receivedNs) throws SQLException {
         key.setString(1, r.site());
         key.setString(2, r.device());
         key.setString(3, r.channel());
         key.setLong(4, r.timeNs());
         key.setDouble(5, r.value());
         key.setInt(6, r.qc());
-        key.setLong(7, receivedNs);
+        key.setObject(7, receivedNs);
     }
 
     /**
@@ -56,7 +56,8 @@ final class ReadingKeys {
      * ({@link ReadingStore#inBatches}, as the readings themselves).
      */
     private int[] insertKeys(List<Reading> readings, long receivedNs) throws SQLException {
-        return ReadingStore.inBatches(insertKey, readings, (key, r) -> bindKey(key, r, receivedNs));
+        Long received = receivedNs; // boxed once per commit, not once per reading
+        return ReadingStore.inBatches(insertKey, readings, (key, r) -> bindKey(key, r, received));
     }
 
     ReadingKeys(Connection writer) throws SQLException {

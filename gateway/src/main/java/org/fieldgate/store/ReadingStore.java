@@ -39,8 +39,17 @@ public final class ReadingStore {
     private final AtomicLong duplicatesTotal = new AtomicLong();
     private final AtomicLong conflictsTotal = new AtomicLong();
     private final ReadingKeys keys;
-    /** The ingest committer's insert, prepared once on the writer connection (used by {@link #commit} only). */
+    /**
+     * The ingest committer's statements, prepared once on the writer connection (used by {@link #commit} and, on the
+     * same thread, {@link #dropOldest} only): at one reading per message, preparing them per commit cost about as
+     * much as the commit's inserts.
+     */
     private final PreparedStatement insertReading;
+    private final HourlyCountStore.ReceivedCounts receivedCounts;
+    private final PreparedStatement readingSequence;
+    private final PreparedStatement writerMeasure;
+    /** The forwarder's writer's measure of the spool after a delivery (used by {@link #delivered} only). */
+    private final PreparedStatement deliveryMeasure;
     /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
      * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
@@ -66,13 +75,17 @@ public final class ReadingStore {
         this.gapPoint = gapPoint;
         this.keys = new ReadingKeys(db.writer);
         this.insertReading = db.writer.prepareStatement(INSERT_READING);
+        this.receivedCounts = new HourlyCountStore.ReceivedCounts(db.writer);
+        this.readingSequence = db.writer.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
+        this.writerMeasure = SpoolSpace.measure(db.writer);
+        this.deliveryMeasure = SpoolSpace.measure(db.delivery);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
                 "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
         droppedTotal.set(db.counter(SpoolDatabase.DROPPED_TOTAL));
         duplicatesTotal.set(db.counter(SpoolDatabase.DUPLICATES_TOTAL));
         conflictsTotal.set(db.counter(SpoolDatabase.CONFLICTS_TOTAL));
-        space.measureAtOpen(db.writer);
+        space.measureAtOpen(writerMeasure);
     }
 
     /** The spool's room and its policy when full. */
@@ -96,10 +109,9 @@ public final class ReadingStore {
             {
                 insertAll(insertReading, readings, receivedNs);
             }
-            HourlyCountStore.addReceived(writer, readings);
+            receivedCounts.add(readings);
             DeadLetterStore.insert(writer, refused, receivedNs);
-            committedThrough = readings.isEmpty() ? 0
-                    : SpoolDatabase.single(writer, "SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
+            committedThrough = readings.isEmpty() ? 0 : sequence();
             writer.commit();
         } catch (SQLException e) {
             SpoolDatabase.rollback(writer);
@@ -115,7 +127,14 @@ public final class ReadingStore {
         duplicatesTotal.addAndGet(seen.duplicates());
         conflictsTotal.addAndGet(seen.conflicts());
         // The readings are on disk: failing after this would have the caller commit them a second time.
-        afterCommitted(writer, true);
+        afterCommitted(writerMeasure, true);
+    }
+
+    /** The reading table's AUTOINCREMENT sequence: the highest row id ever given, in the writer's transaction. */
+    private long sequence() throws SQLException {
+        try (ResultSet rs = readingSequence.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        }
     }
 
     /** Oldest undelivered readings, in the order they were spooled. */
@@ -145,6 +164,7 @@ public final class ReadingStore {
             "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)";
 
     static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
+        Long received = receivedNs; // boxed once per commit, not once per reading
         inBatches(ins, readings, (s, r) -> {
             s.setString(1, r.site());
             s.setString(2, r.device());
@@ -153,7 +173,7 @@ public final class ReadingStore {
             s.setLong(5, r.timeNs());
             s.setDouble(6, r.value());
             s.setInt(7, r.qc());
-            s.setLong(8, receivedNs);
+            s.setObject(8, received);
             s.setString(9, r.calibration());
         });
     }
@@ -261,7 +281,7 @@ public final class ReadingStore {
             SpoolDatabase.rollback(delivery);
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
-        afterCommitted(delivery, false);
+        afterCommitted(deliveryMeasure, false);
     }
 
     /**
@@ -291,9 +311,9 @@ public final class ReadingStore {
     }
 
     /** {@link #afterWrite} once the transaction is committed: a failure now is reported, not thrown. */
-    private void afterCommitted(Connection own, boolean ingestSide) {
+    private void afterCommitted(PreparedStatement measure, boolean ingestSide) {
         try {
-            afterWrite(own, ingestSide);
+            afterWrite(measure, ingestSide);
         } catch (SpoolException e) {
             LOG.warn("after a spool commit: {}", e.getMessage());
         }
@@ -303,8 +323,8 @@ public final class ReadingStore {
      * After any write: re-measure and set or clear the full alarm. Only the ingest side grows the spool, so
      * only it applies the drop-oldest policy, on its own connection.
      */
-    private void afterWrite(Connection own, boolean ingestSide) {
-        if (space.measureAfterWrite(own) && ingestSide && space.fullPolicy() == FullPolicy.DROP_OLDEST) {
+    private void afterWrite(PreparedStatement measure, boolean ingestSide) {
+        if (space.measureAfterWrite(measure) && ingestSide && space.fullPolicy() == FullPolicy.DROP_OLDEST) {
             dropOldest();
         }
     }
@@ -363,7 +383,7 @@ public final class ReadingStore {
         depth.addAndGet(-removed);
         droppedTotal.addAndGet(removed);
         points.added(gaps.size());
-        space.refresh(writer);
+        space.refresh(writerMeasure);
     }
 
     /** Receipt time of the oldest reading still waiting, if any. */

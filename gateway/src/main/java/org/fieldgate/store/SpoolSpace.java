@@ -5,6 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,8 +78,8 @@ public final class SpoolSpace {
     }
 
     /** At open: measure, and raise the alarm if the spool is already full. Ends {@code own}'s read transaction. */
-    void measureAtOpen(Connection own) {
-        refresh(own);
+    void measureAtOpen(PreparedStatement measure) {
+        refresh(measure);
         full = usedBytes.get() >= maxBytes;
     }
 
@@ -85,8 +87,8 @@ public final class SpoolSpace {
      * After a write: re-measure and set or clear the full alarm; true when the spool is at or over max-bytes (the
      * caller may then apply the drop-oldest policy).
      */
-    boolean measureAfterWrite(Connection own) {
-        refresh(own);
+    boolean measureAfterWrite(PreparedStatement measure) {
+        refresh(measure);
         long used = usedBytes.get();
         if (used >= maxBytes) {
             if (!full) {
@@ -108,16 +110,26 @@ public final class SpoolSpace {
     }
 
     /**
-     * Measures on the connection that just wrote, which sees its own commit; another connection may still hold
-     * an older snapshot and report the spool smaller than it is.
+     * The bytes the spool's pages hold (pages in use, not free, times the page size) in one query, prepared once on a
+     * connection that writes: three PRAGMA statements made and finalised at every commit cost more than the query.
      */
-    void refresh(Connection own) {
+    static PreparedStatement measure(Connection own) throws SQLException {
+        return own.prepareStatement("SELECT (page_count - freelist_count) * page_size "
+                + "FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()");
+    }
+
+    /**
+     * Measures on the connection that just wrote ({@code measure} is prepared on it: {@link #measure}), which sees its
+     * own commit; another connection may still hold an older snapshot and report the spool smaller than it is.
+     */
+    void refresh(PreparedStatement measure) {
         try {
-            long pageSize = SpoolDatabase.single(own, "PRAGMA page_size");
-            long pages = SpoolDatabase.single(own, "PRAGMA page_count");
-            long free = SpoolDatabase.single(own, "PRAGMA freelist_count");
-            own.commit();
-            usedBytes.set((pages - free) * pageSize);
+            long used;
+            try (ResultSet rs = measure.executeQuery()) {
+                used = rs.next() ? rs.getLong(1) : 0L;
+            }
+            measure.getConnection().commit();
+            usedBytes.set(used);
         } catch (SQLException e) {
             throw new SpoolException("spool size check failed: " + e.getMessage(), e);
         }

@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -64,6 +65,16 @@ public final class IngestCommitter implements AutoCloseable {
 
     /** The committer thread decodes, commits or waits for room in steps far shorter than this. */
     static final Duration MAX_SILENCE = Duration.ofSeconds(60);
+    /**
+     * When a group has taken every queued message and holds more than one (they arrive together), it pauses this long
+     * and takes those that came meanwhile, again while each pause brings more (up to its bounds and
+     * {@link #GATHER_MAX_NS}), so they share one commit: a commit's fixed cost (three fsyncs, the high-water mark, the
+     * size check) is about 500 us of CPU, 50 times a 1-reading message's own. A pause, not a wait on the queue, so an
+     * arriving message wakes no one; a lone message is committed at once.
+     */
+    static final long GATHER_PAUSE_NS = 200_000;
+    /** A group gathers at most this long after its first message, so a steady stream is not held back. */
+    static final long GATHER_MAX_NS = 5_000_000;
 
     private final SenmlDecoder decoder;
     private final ReadingStore readingStore;
@@ -237,6 +248,7 @@ public final class IngestCommitter implements AutoCloseable {
                     continue;
                 }
                 long nowNs = EpochNanos.now();
+                long gatherUntilNs = System.nanoTime() + GATHER_MAX_NS;
                 int readings = 0;
                 for (Incoming m = first; m != null; ) {
                     DecodedPack pack = decode(m, nowNs);
@@ -244,6 +256,11 @@ public final class IngestCommitter implements AutoCloseable {
                     packs.add(pack);
                     readings += pack.readings().size();
                     m = group.size() < bounds.groupMessages() && readings < bounds.groupReadings() ? next(0) : null;
+                    if (m == null && group.size() > 1 && group.size() < bounds.groupMessages()
+                            && readings < bounds.groupReadings() && System.nanoTime() < gatherUntilNs) {
+                        LockSupport.parkNanos(GATHER_PAUSE_NS);
+                        m = next(0);
+                    }
                 }
                 try {
                     commitGroup(group, packs, nowNs, beat);

@@ -82,8 +82,8 @@ class SenmlStreamDifferentialTest {
         SenmlStream stream = new SenmlStream(com.fasterxml.jackson.core.StreamReadConstraints.builder()
                 .maxNestingDepth(16).maxNumberLength(64).maxStringLength(4096).build(), 100,
                 (site, device, channel) -> channel.equals("declared") ? "kPa" : null);
-        java.math.BigDecimal notBeforeS = java.math.BigDecimal.valueOf(1_420_070_400L);
-        java.math.BigDecimal latestS = java.math.BigDecimal.valueOf(NOW_NS / 1_000_000_000L + 86_400L);
+        long notBeforeNs = 1_420_070_400L * 1_000_000_000L;
+        long latestNs = NOW_NS + 86_400L * 1_000_000_000L;
         int treeAccepted = 0;
         int streamAccepted = 0;
         for (int i = 0; i < 30_000; i++) {
@@ -91,7 +91,7 @@ class SenmlStreamDifferentialTest {
             DecodedPack tree = assertSame(pack);
             if (tree.rejections().isEmpty()) {
                 treeAccepted++;
-                if (stream.readings("plot-a", "probe-1", pack, notBeforeS, latestS) != null) {
+                if (stream.readings("plot-a", "probe-1", pack, notBeforeNs, latestNs) != null) {
                     streamAccepted++;
                 }
             }
@@ -117,14 +117,18 @@ class SenmlStreamDifferentialTest {
             List<String> fields = new ArrayList<>();
             if (r == 0) {
                 fields.add("\"bn\":\"probe-1/\"");
-                fields.add("\"bt\":" + (1_763_855_000L + random.nextInt(1000)) + "." + random.nextInt(1_000_000_000));
+                fields.add("\"bt\":" + randomBaseTime(random));
             }
             fields.add("\"n\":\"c" + random.nextInt(20) + "\"");
             fields.add("\"u\":\"ppm\"");
-            fields.add("\"v\":" + (random.nextBoolean() ? Double.toString(random.nextGaussian() * 1000)
-                    : Integer.toString(random.nextInt(100_000) - 50_000)));
+            int shape = random.nextInt(5);
+            fields.add("\"v\":" + (shape == 0 ? Double.toString(random.nextGaussian() * 1000)
+                    : shape == 1 ? Integer.toString(random.nextInt(100_000) - 50_000)
+                    : shape == 2 ? PlainDecimalTest.generated(random)
+                    : String.format(java.util.Locale.ROOT, "%." + random.nextInt(8) + "f", random.nextGaussian() * 500)));
             if (random.nextInt(4) == 0) {
-                fields.add("\"t\":" + random.nextInt(60) + "." + random.nextInt(1000));
+                fields.add("\"t\":" + (random.nextInt(3) == 0 ? PlainDecimalTest.generated(random)
+                        : (random.nextInt(4) == 0 ? "-" : "") + random.nextInt(60) + "." + random.nextInt(1000)));
             }
             if (random.nextInt(4) == 0) {
                 fields.add("\"qc\":" + random.nextInt(8));
@@ -149,6 +153,25 @@ class SenmlStreamDifferentialTest {
             out.append(random.nextBoolean() ? " 1" : "]");
         }
         return out.toString();
+    }
+
+    /**
+     * bt as nodes write it (seconds with 0 to 9 fraction digits), and now and then more digits than ns, an exponent, a
+     * value at the edge of the window or rounding onto it.
+     */
+    private static String randomBaseTime(Random random) {
+        long seconds = 1_763_855_000L + random.nextInt(1000);
+        return switch (random.nextInt(8)) {
+            case 0 -> seconds + "." + "0".repeat(random.nextInt(3)) + random.nextInt(1_000_000_000) + random.nextInt(1000);
+            case 1 -> (seconds / 1000) + "." + (seconds % 1000) + random.nextInt(1000) + "e" + (3 + random.nextInt(2));
+            case 2 -> random.nextBoolean() ? "1420070400" : "1420070399.9999999995";
+            case 3 -> Long.toString(NOW_NS / 1_000_000_000L + 86_400L) + (random.nextBoolean() ? ".0000000004" : ".000000001");
+            case 4 -> Long.toString(seconds);
+            default -> {
+                String fraction = Integer.toString(random.nextInt(1_000_000_000));
+                yield seconds + "." + fraction.substring(0, 1 + random.nextInt(fraction.length()));
+            }
+        };
     }
 
     private static int valueSet(String name) {

@@ -1,0 +1,63 @@
+package org.fieldgate.store;
+
+import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.reading.QcFlags;
+import org.fieldgate.reading.Reading;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The received counts that commits keep per series and hour ({@link HourlyCountStore.ReceivedCounts}, which keeps its
+ * maps and bucket names from commit to commit) against counting the same readings here, one by one: random commits of
+ * many sizes over a few hours, series that come and go, flagged and unsynchronised readings, and two series whose
+ * names join to one bucket (their counts add up).
+ */
+class HourlyCountsTest {
+    private static final long T0 = 1_763_856_000_000_000_000L;
+    private static final long HOUR_NS = 3_600_000_000_000L;
+
+    @Test
+    void receivedCountsMatchCountingEachReading(@TempDir Path dir) {
+        Random random = new Random(2026);
+        Map<String, long[]> expected = new TreeMap<>();
+        long sequence = 0;
+        try (Spool spool = new Spool(dir, 1L << 30, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            for (int commit = 0; commit < 300; commit++) {
+                int size = random.nextInt(10) == 0 ? 2000 : 1 + random.nextInt(40);
+                List<Reading> readings = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    int series = random.nextInt(random.nextBoolean() ? 5 : 300);
+                    // "a/b" + "c" and "a" + "b/c": one bucket name for two series
+                    String device = series == 0 ? "dev/x" : "dev";
+                    String channel = series == 0 ? "ch" : series == 1 ? "x/ch" : "ch" + series;
+                    long timeNs = T0 + random.nextInt(4) * HOUR_NS + (++sequence);
+                    int qc = random.nextInt(4) == 0 ? (random.nextBoolean() ? 1 : QcFlags.CLOCK_UNSYNCED) : 0;
+                    readings.add(new Reading("site", device, channel, "ppm", timeNs, i, qc));
+                    long[] counts = expected.computeIfAbsent(HourlyCountStore.hourOf(timeNs) + " site/" + device + "/"
+                            + channel, k -> new long[3]);
+                    counts[0]++;
+                    counts[1] += qc != 0 ? 1 : 0;
+                    counts[2] += (qc & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
+                }
+                spool.readings().commit(readings, List.of(), T0);
+            }
+            Map<String, long[]> counted = new TreeMap<>();
+            for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(T0, T0 + 4 * HOUR_NS)) {
+                counted.put(c.hour() + " " + c.series(), new long[]{c.received(), c.flagged(), c.clockUnsynced()});
+                assertEquals(0, c.delivered(), c.toString());
+            }
+            assertEquals(expected.keySet(), counted.keySet());
+            expected.forEach((key, counts) -> assertEquals(List.of(counts[0], counts[1], counts[2]),
+                    List.of(counted.get(key)[0], counted.get(key)[1], counted.get(key)[2]), key));
+        }
+    }
+}
