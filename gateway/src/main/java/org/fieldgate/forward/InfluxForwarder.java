@@ -245,18 +245,18 @@ public final class InfluxForwarder implements AutoCloseable {
             // kept before the spool lets go of them: a crash in between keeps a copy of a reading sent again
             // (keyed by series and time, so a retried settle keeps it once)
             // the refused readings were quarantined out of the run just before, so the run is what landed
-            archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id(),
-                    done.ackNs());
+            archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id());
         }
         spool.readings().delivered(done.readings());
+        // counted before the latencies are recorded: whoever sees the spool's depth fall sees them delivered too
+        int landed = done.readings().size() - done.refused().size();
+        delivered.addAndGet(landed);
+        deliveredCounter.increment(landed);
         for (SpooledReading s : done.readings()) {
             if (!done.refused().containsKey(s)) {
                 deliveryLatency.record(done.ackNs(), s.reading().timeNs());
             }
         }
-        int landed = done.readings().size() - done.refused().size();
-        delivered.addAndGet(landed);
-        deliveredCounter.increment(landed);
     }
 
     private void drainLoop() {

@@ -1,7 +1,6 @@
 package org.fieldgate.forward;
 
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.HourlyCountStore;
 import org.fieldgate.store.Spool;
@@ -96,9 +95,10 @@ public final class Reconciler implements AutoCloseable {
         Duration window = keep.isZero() ? GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED : keep;
         long from = Math.floorDiv(now - window.toNanos(), HOUR_NS) * HOUR_NS;
         if (forwarder.archive() != null) {
-            int pruned = forwarder.archive().prune(EpochNanos.now() - keep.toNanos());
+            // the kept period is the hours this checks: a reading stamped before them is never re-sent
+            int pruned = forwarder.archive().prune(from);
             if (pruned > 0) {
-                LOG.info("forgot {} readings delivered more than {} ago", pruned, keep);
+                LOG.info("forgot {} kept readings stamped before {} (keep-delivered {})", pruned, hour(from), keep);
             }
         }
         Map<String, Map<String, Long>> delivered = new TreeMap<>();
