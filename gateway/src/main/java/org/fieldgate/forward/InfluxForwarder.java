@@ -247,15 +247,15 @@ public final class InfluxForwarder implements AutoCloseable {
             // the refused readings were quarantined out of the run just before, so the run is what landed
             archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id());
         }
-        spool.readings().delivered(done.readings());
+        // without the refused ones, which have left already, the spool counts the run from the readings in hand
+        List<SpooledReading> landed = done.refused().isEmpty() ? done.readings()
+                : done.readings().stream().filter(s -> !done.refused().containsKey(s)).toList();
+        spool.readings().delivered(landed);
         // counted before the latencies are recorded: whoever sees the spool's depth fall sees them delivered too
-        int landed = done.readings().size() - done.refused().size();
-        delivered.addAndGet(landed);
-        deliveredCounter.increment(landed);
-        for (SpooledReading s : done.readings()) {
-            if (!done.refused().containsKey(s)) {
-                deliveryLatency.record(done.ackNs(), s.reading().timeNs());
-            }
+        delivered.addAndGet(landed.size());
+        deliveredCounter.increment(landed.size());
+        for (SpooledReading s : landed) {
+            deliveryLatency.record(done.ackNs(), s.reading().timeNs());
         }
     }
 
