@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Readings InfluxDB acknowledged, kept for {@code fieldgate.forward.keep-delivered} so that an hour InfluxDB
@@ -116,20 +118,39 @@ final class DeliveredArchive implements AutoCloseable {
         }
     }
 
-    /** The kept readings of one series stamped in [fromNs, toNs), by time. */
-    synchronized List<SpooledReading> readings(String site, String device, String channel, long fromNs, long toNs) {
-        List<SpooledReading> out = new ArrayList<>();
-        try (PreparedStatement q = db.prepareStatement("SELECT unit, time_ns, value, qc, cal, received_ns FROM " + TABLE + " "
-                + "WHERE site = ? AND device = ? AND channel = ? AND time_ns >= ? AND time_ns < ? ORDER BY time_ns")) {
-            q.setString(1, site);
-            q.setString(2, device);
-            q.setString(3, channel);
-            q.setLong(4, fromNs);
-            q.setLong(5, toNs);
+    /** Series one {@link #readings} call may ask for at most (three bound parameters each). */
+    static final int SERIES_PER_SCAN = 1000;
+
+    /**
+     * The kept readings of {@code series} (each its site, device and channel) stamped in [fromNs, toNs), by series,
+     * each by time: one scan of that time range, the table being ordered by time first.
+     */
+    synchronized Map<List<String>, List<SpooledReading>> readings(List<List<String>> series, long fromNs, long toNs) {
+        if (series.size() > SERIES_PER_SCAN) {
+            throw new IllegalArgumentException("at most " + SERIES_PER_SCAN + " series per scan, not " + series.size());
+        }
+        Map<List<String>, List<SpooledReading>> out = new HashMap<>();
+        if (series.isEmpty()) {
+            return out;
+        }
+        String values = String.join(",", java.util.Collections.nCopies(series.size(), "(?,?,?)"));
+        try (PreparedStatement q = db.prepareStatement("SELECT site, device, channel, unit, time_ns, value, qc, cal, "
+                + "received_ns FROM " + TABLE + " WHERE time_ns >= ? AND time_ns < ? AND (site, device, channel) IN "
+                + "(VALUES " + values + ") ORDER BY time_ns")) {
+            q.setLong(1, fromNs);
+            q.setLong(2, toNs);
+            int p = 3;
+            for (List<String> s : series) {
+                for (String part : s) {
+                    q.setString(p++, part);
+                }
+            }
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new SpooledReading(0, new Reading(site, device, channel, rs.getString(1), rs.getLong(2),
-                            rs.getDouble(3), rs.getInt(4), rs.getString(5)), rs.getLong(6)));
+                    Reading r = new Reading(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getLong(5), rs.getDouble(6), rs.getInt(7), rs.getString(8));
+                    out.computeIfAbsent(List.of(r.site(), r.device(), r.channel()), k -> new ArrayList<>())
+                            .add(new SpooledReading(0, r, rs.getLong(9)));
                 }
             }
             db.commit();

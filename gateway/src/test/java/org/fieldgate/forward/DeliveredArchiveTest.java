@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,19 +73,32 @@ class DeliveredArchiveTest {
                     spool.readings().delivered(run);
                 }
             }
-            int compared = 0;
+            List<List<String>> series = new ArrayList<>();
             for (String site : new String[]{"plot-a", "plot-b"}) {
                 for (String device : DEVICES) {
                     for (String channel : CHANNELS) {
-                        for (long from = T0 - HOUR_NS; from < T0 + 4 * HOUR_NS; from += HOUR_NS / 2) {
-                            List<SpooledReading> kept = archive.readings(site, device, channel, from, from + HOUR_NS);
-                            assertEquals(readTheOldWay(old, site, device, channel, String.valueOf(from),
-                                    String.valueOf(from + HOUR_NS)), lines(kept), site + "/" + device + "/" + channel
-                                    + " from " + from);
-                            compared += kept.size();
-                        }
+                        series.add(List.of(site, device, channel));
                     }
                 }
+            }
+            int compared = 0;
+            for (long from = T0 - HOUR_NS; from < T0 + 4 * HOUR_NS; from += HOUR_NS / 2) {
+                // all series in one scan, and every other one in another
+                Map<List<String>, List<SpooledReading>> all = archive.readings(series, from, from + HOUR_NS);
+                List<List<String>> some = new ArrayList<>();
+                for (int i = 0; i < series.size(); i += 2) {
+                    some.add(series.get(i));
+                }
+                Map<List<String>, List<SpooledReading>> half = archive.readings(some, from, from + HOUR_NS);
+                for (List<String> s : series) {
+                    List<String> before = readTheOldWay(old, s.get(0), s.get(1), s.get(2), String.valueOf(from),
+                            String.valueOf(from + HOUR_NS));
+                    assertEquals(before, lines(all.getOrDefault(s, List.of())), s + " from " + from);
+                    assertEquals(some.contains(s) ? before : List.of(), lines(half.getOrDefault(s, List.of())),
+                            s + " from " + from + ", every other series asked for");
+                    compared += before.size();
+                }
+                assertTrue(all.keySet().stream().allMatch(series::contains), "only the series asked for");
             }
             // each reading is read back in two of the half-hour-shifted windows
             assertTrue(compared > 2 * 2000, "compared " + compared);
@@ -102,11 +116,9 @@ class DeliveredArchiveTest {
             // a settle retried after a crash between the archive's commit and the spool's
             archive.keepSpoolRows(run.get(0).id(), run.get(1).id());
             archive.keepSpoolRows(run.get(0).id(), run.get(1).id());
-            assertEquals(List.of(early, late), archive.readings("plot-a", "probe-1", "co2", T0, T0 + 2 * HOUR_NS)
-                    .stream().map(SpooledReading::reading).toList());
+            assertEquals(List.of(early, late), kept(archive, "probe-1", T0, T0 + 2 * HOUR_NS));
             assertEquals(1, archive.prune(T0 + 1));
-            assertEquals(List.of(late), archive.readings("plot-a", "probe-1", "co2", T0, T0 + 2 * HOUR_NS)
-                    .stream().map(SpooledReading::reading).toList());
+            assertEquals(List.of(late), kept(archive, "probe-1", T0, T0 + 2 * HOUR_NS));
             assertEquals(0, archive.prune(T0 + HOUR_NS));
         }
     }
@@ -127,8 +139,9 @@ class DeliveredArchiveTest {
                             new SpooledReading(0, new Reading("plot-a", "probe-1", "co2", "ppm", T0, 409.5, 2, null), 6),
                             new SpooledReading(0, new Reading("plot-a", "probe-1", "co2", "ppm", T0 + 2, 410.25, 0,
                                     "cal-1"), 7)),
-                    archive.readings("plot-a", "probe-1", "co2", T0, T0 + HOUR_NS));
-            assertEquals(1, archive.readings("plot-a", "probe-2", "co2", T0, T0 + HOUR_NS).size());
+                    archive.readings(List.of(List.of("plot-a", "probe-1", "co2")), T0, T0 + HOUR_NS)
+                            .get(List.of("plot-a", "probe-1", "co2")));
+            assertEquals(1, kept(archive, "probe-2", T0, T0 + HOUR_NS).size());
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
              Statement s = c.createStatement();
@@ -165,6 +178,13 @@ class DeliveredArchiveTest {
             }
         }
         return out;
+    }
+
+    /** The kept readings of plot-a's {@code device}'s co2 in [fromNs, toNs). */
+    private static List<Reading> kept(DeliveredArchive archive, String device, long fromNs, long toNs) {
+        List<String> series = List.of("plot-a", device, "co2");
+        return archive.readings(List.of(series), fromNs, toNs).getOrDefault(series, List.of()).stream()
+                .map(SpooledReading::reading).toList();
     }
 
     private static List<String> lines(List<SpooledReading> kept) {
