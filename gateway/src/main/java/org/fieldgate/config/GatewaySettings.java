@@ -95,7 +95,8 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
     }
 
     /**
-     * @param keepDelivered  how long delivered readings are kept to re-send what InfluxDB acknowledged but lost (0: not kept)
+     * @param keepDelivered  how long delivered readings are kept (by the hour they are stamped in) to re-send what
+     *                       InfluxDB acknowledged but lost (0: not kept)
      * @param reconcileEvery how often InfluxDB's counts per series and hour are checked against the ledger's delivered
      * @param downAfter      /health turns DOWN when readings have waited this long and no write succeeded for as long
      */

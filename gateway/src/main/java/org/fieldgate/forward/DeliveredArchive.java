@@ -14,16 +14,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Readings InfluxDB acknowledged, kept for {@code fieldgate.forward.keep-delivered} after delivery so that an hour
- * InfluxDB acknowledged but does not hold can be sent again (see {@link Reconciler}). Its own SQLite file beside the
- * spool ({@value #FILE}), so the kept copies never count against the spool's max-bytes nor raise its full alarm. Keyed
- * by series and time as InfluxDB keys a point: a reading delivered twice is kept once.
+ * Readings InfluxDB acknowledged, kept for {@code fieldgate.forward.keep-delivered} so that an hour InfluxDB
+ * acknowledged but does not hold can be sent again (see {@link Reconciler}). Its own SQLite file beside the spool
+ * ({@value #FILE}), so the kept copies never count against the spool's max-bytes nor raise its full alarm. Keyed by
+ * time and series as InfluxDB keys a point: a reading delivered twice is kept once.
+ *
+ * <p>One table without rowid, time first ({@value #TABLE}): readings are delivered about in time order, so each
+ * acknowledged run lands on the last pages of one tree, and what is older than the kept period is the first pages of
+ * it. Keyed series first, with a separate index on the delivery time (the table of earlier versions, {@code
+ * delivered}, moved into this one at open), every run wrote a page per series into two trees and the rowid table, and
+ * that was nine tenths of the spool settler's CPU in profile-bench.
  */
 final class DeliveredArchive implements AutoCloseable {
     static final String FILE = "delivered.db";
+    static final String TABLE = "kept";
 
     private final Connection db;
 
@@ -36,14 +45,14 @@ final class DeliveredArchive implements AutoCloseable {
                 // a copy lost in a power cut only narrows what a reconciliation can re-send
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA busy_timeout=30000");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS delivered (
-                          site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+                s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + """
+                         (
+                          time_ns INTEGER NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
                           unit TEXT NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
-                          received_ns INTEGER NOT NULL, delivered_ns INTEGER NOT NULL,
-                          PRIMARY KEY (site, device, channel, time_ns))""");
-                s.execute("CREATE INDEX IF NOT EXISTS delivered_at ON delivered (delivered_ns)");
+                          received_ns INTEGER NOT NULL,
+                          PRIMARY KEY (time_ns, site, device, channel)) WITHOUT ROWID""");
             }
+            moveEarlierTable();
             try (PreparedStatement attach = db.prepareStatement("ATTACH DATABASE ? AS spool")) {
                 attach.setString(1, spoolFile.toString());
                 attach.execute();
@@ -61,13 +70,12 @@ final class DeliveredArchive implements AutoCloseable {
      * spool inside SQLite: no per-reading bind and no String per field (binding each reading was the spool settler's
      * largest cost in profile-bench). Called before the spool deletes the run.
      */
-    synchronized void keepSpoolRows(long firstId, long lastId, long deliveredNs) {
-        try (PreparedStatement ins = db.prepareStatement("INSERT OR REPLACE INTO delivered (site, device, channel, "
-                + "time_ns, unit, value, qc, cal, received_ns, delivered_ns) SELECT site, device, channel, time_ns, unit, "
-                + "value, qc, cal, received_ns, ? FROM spool.reading WHERE id BETWEEN ? AND ?")) {
-            ins.setLong(1, deliveredNs);
-            ins.setLong(2, firstId);
-            ins.setLong(3, lastId);
+    synchronized void keepSpoolRows(long firstId, long lastId) {
+        try (PreparedStatement ins = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, "
+                + "channel, unit, value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, "
+                + "cal, received_ns FROM spool.reading WHERE id BETWEEN ? AND ?")) {
+            ins.setLong(1, firstId);
+            ins.setLong(2, lastId);
             ins.executeUpdate();
             db.commit();
         } catch (SQLException e) {
@@ -76,20 +84,73 @@ final class DeliveredArchive implements AutoCloseable {
         }
     }
 
-    /** The kept readings of one series stamped in [fromNs, toNs), by time. */
-    synchronized List<SpooledReading> readings(String site, String device, String channel, long fromNs, long toNs) {
-        List<SpooledReading> out = new ArrayList<>();
-        try (PreparedStatement q = db.prepareStatement("SELECT unit, time_ns, value, qc, cal, received_ns FROM delivered "
-                + "WHERE site = ? AND device = ? AND channel = ? AND time_ns >= ? AND time_ns < ? ORDER BY time_ns")) {
-            q.setString(1, site);
-            q.setString(2, device);
-            q.setString(3, channel);
-            q.setLong(4, fromNs);
-            q.setLong(5, toNs);
+    /**
+     * A {@value #FILE} of an earlier version keeps its readings in {@code delivered} (series first, with the delivery
+     * time): they move into {@value #TABLE} in one transaction, once.
+     */
+    private void moveEarlierTable() throws SQLException {
+        boolean earlier;
+        try (Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'delivered'")) {
+            earlier = rs.next() && rs.getInt(1) > 0;
+        }
+        if (!earlier) {
+            return;
+        }
+        try (Statement s = db.createStatement()) {
+            s.execute("BEGIN");
+            try {
+                int moved = s.executeUpdate("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, channel, unit, "
+                        + "value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, cal, "
+                        + "received_ns FROM delivered");
+                s.execute("DROP TABLE delivered");
+                s.execute("COMMIT");
+                LoggerFactory.getLogger(DeliveredArchive.class).info("{} kept readings in {} moved to the time-ordered "
+                        + "table", moved, FILE);
+            } catch (SQLException e) {
+                try {
+                    s.execute("ROLLBACK");
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Series one {@link #readings} call may ask for at most (three bound parameters each). */
+    static final int SERIES_PER_SCAN = 1000;
+
+    /**
+     * The kept readings of {@code series} (each its site, device and channel) stamped in [fromNs, toNs), by series,
+     * each by time: one scan of that time range, the table being ordered by time first.
+     */
+    synchronized Map<List<String>, List<SpooledReading>> readings(List<List<String>> series, long fromNs, long toNs) {
+        if (series.size() > SERIES_PER_SCAN) {
+            throw new IllegalArgumentException("at most " + SERIES_PER_SCAN + " series per scan, not " + series.size());
+        }
+        Map<List<String>, List<SpooledReading>> out = new HashMap<>();
+        if (series.isEmpty()) {
+            return out;
+        }
+        String values = String.join(",", java.util.Collections.nCopies(series.size(), "(?,?,?)"));
+        try (PreparedStatement q = db.prepareStatement("SELECT site, device, channel, unit, time_ns, value, qc, cal, "
+                + "received_ns FROM " + TABLE + " WHERE time_ns >= ? AND time_ns < ? AND (site, device, channel) IN "
+                + "(VALUES " + values + ") ORDER BY time_ns")) {
+            q.setLong(1, fromNs);
+            q.setLong(2, toNs);
+            int p = 3;
+            for (List<String> s : series) {
+                for (String part : s) {
+                    q.setString(p++, part);
+                }
+            }
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new SpooledReading(0, new Reading(site, device, channel, rs.getString(1), rs.getLong(2),
-                            rs.getDouble(3), rs.getInt(4), rs.getString(5)), rs.getLong(6)));
+                    Reading r = new Reading(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getLong(5), rs.getDouble(6), rs.getInt(7), rs.getString(8));
+                    out.computeIfAbsent(List.of(r.site(), r.device(), r.channel()), k -> new ArrayList<>())
+                            .add(new SpooledReading(0, r, rs.getLong(9)));
                 }
             }
             db.commit();
@@ -100,10 +161,13 @@ final class DeliveredArchive implements AutoCloseable {
         return out;
     }
 
-    /** Forgets what was delivered before {@code deliveredBeforeNs}; returns how many readings. */
-    synchronized int prune(long deliveredBeforeNs) {
-        try (PreparedStatement del = db.prepareStatement("DELETE FROM delivered WHERE delivered_ns < ?")) {
-            del.setLong(1, deliveredBeforeNs);
+    /**
+     * Forgets the readings stamped before {@code timeNs} (the start of the oldest hour the reconciler checks); returns
+     * how many. The first pages of the time-ordered table, so no index on the delivery time is kept for this.
+     */
+    synchronized int prune(long timeNs) {
+        try (PreparedStatement del = db.prepareStatement("DELETE FROM " + TABLE + " WHERE time_ns < ?")) {
+            del.setLong(1, timeNs);
             int n = del.executeUpdate();
             db.commit();
             return n;

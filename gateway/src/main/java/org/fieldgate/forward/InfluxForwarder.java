@@ -245,18 +245,18 @@ public final class InfluxForwarder implements AutoCloseable {
             // kept before the spool lets go of them: a crash in between keeps a copy of a reading sent again
             // (keyed by series and time, so a retried settle keeps it once)
             // the refused readings were quarantined out of the run just before, so the run is what landed
-            archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id(),
-                    done.ackNs());
+            archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id());
         }
-        spool.readings().delivered(done.readings());
-        for (SpooledReading s : done.readings()) {
-            if (!done.refused().containsKey(s)) {
-                deliveryLatency.record(done.ackNs(), s.reading().timeNs());
-            }
+        // without the refused ones, which have left already, the spool counts the run from the readings in hand
+        List<SpooledReading> landed = done.refused().isEmpty() ? done.readings()
+                : done.readings().stream().filter(s -> !done.refused().containsKey(s)).toList();
+        spool.readings().delivered(landed);
+        // counted before the latencies are recorded: whoever sees the spool's depth fall sees them delivered too
+        delivered.addAndGet(landed.size());
+        deliveredCounter.increment(landed.size());
+        for (SpooledReading s : landed) {
+            deliveryLatency.record(done.ackNs(), s.reading().timeNs());
         }
-        int landed = done.readings().size() - done.refused().size();
-        delivered.addAndGet(landed);
-        deliveredCounter.increment(landed);
     }
 
     private void drainLoop() {

@@ -1,7 +1,6 @@
 package org.fieldgate.forward;
 
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.reading.EpochNanos;
 import org.fieldgate.store.AccumulatorStore;
 import org.fieldgate.store.HourlyCountStore;
 import org.fieldgate.store.Spool;
@@ -40,6 +39,8 @@ public final class Reconciler implements AutoCloseable {
      */
     public static final String RECONCILE = "reconcile:";
     private static final int MISMATCHES_SHOWN = 50;
+    /** Delivered readings whose kept copies one scan of an hour reads at most (unless one series has more). */
+    static final long KEPT_PER_SCAN = 50_000;
 
     private final InfluxForwarder forwarder;
     private final Spool spool;
@@ -96,9 +97,10 @@ public final class Reconciler implements AutoCloseable {
         Duration window = keep.isZero() ? GatewaySettings.Forward.DEFAULT_KEEP_DELIVERED : keep;
         long from = Math.floorDiv(now - window.toNanos(), HOUR_NS) * HOUR_NS;
         if (forwarder.archive() != null) {
-            int pruned = forwarder.archive().prune(EpochNanos.now() - keep.toNanos());
+            // the kept period is the hours this checks: a reading stamped before them is never re-sent
+            int pruned = forwarder.archive().prune(from);
             if (pruned > 0) {
-                LOG.info("forgot {} readings delivered more than {} ago", pruned, keep);
+                LOG.info("forgot {} kept readings stamped before {} (keep-delivered {})", pruned, hour(from), keep);
             }
         }
         Map<String, Map<String, Long>> delivered = new TreeMap<>();
@@ -118,16 +120,18 @@ public final class Reconciler implements AutoCloseable {
                     .put(row.get("site") + "/" + row.get("device") + "/" + row.get("channel"),
                             ((Number) row.get("count")).longValue()));
             for (Map.Entry<String, Map<String, Long>> h : delivered.entrySet()) {
+                List<Shortfall> shortfalls = new ArrayList<>();
                 for (Map.Entry<String, Long> s : h.getValue().entrySet()) {
                     checked++;
                     long count = counts.getOrDefault(h.getKey(), Map.of()).getOrDefault(s.getKey(), 0L);
                     double[] before = prior.getOrDefault(h.getKey(), Map.of()).get(s.getKey());
                     if (count < s.getValue()) {
-                        repair(h.getKey(), s.getKey(), s.getValue(), count, before);
+                        shortfalls.add(new Shortfall(s.getKey(), s.getKey().split("/", 3), s.getValue(), count, before));
                     } else if (before != null && (before[2] != 0 || before[3] != count)) {
                         record(h.getKey(), s.getKey(), before, new double[]{before[0], before[1], 0, count});
                     }
                 }
+                repairHour(h.getKey(), shortfalls);
             }
         } catch (IOException | RuntimeException e) {
             error = e.getMessage();
@@ -139,17 +143,51 @@ public final class Reconciler implements AutoCloseable {
         return summary;
     }
 
-    /** Re-sends the kept readings of one series and hour that InfluxDB lacks, counts again, and records it. */
-    private void repair(String hour, String series, long deliveredCount, long count, double[] before)
-            throws IOException {
+    /**
+     * A series short of readings in an hour: its name, the name's site, device and channel, the ledger's delivered
+     * count, InfluxDB's count and the finding recorded before (null: none).
+     */
+    private record Shortfall(String series, String[] parts, long deliveredCount, long count, double[] before) {
+    }
+
+    /**
+     * Repairs the series of one hour that InfluxDB holds too few readings of. The kept readings are read for many
+     * series in one scan of the hour ({@link DeliveredArchive} is ordered by time), as many as about
+     * {@value #KEPT_PER_SCAN} delivered readings' worth at a time, so a lost hour of many series costs a few scans
+     * rather than one per series, and memory stays bounded.
+     */
+    private void repairHour(String hour, List<Shortfall> shortfalls) throws IOException {
         long hourNs = hourNs(hour);
-        String[] parts = series.split("/", 3);
+        for (int from = 0; from < shortfalls.size(); ) {
+            int to = from;
+            long readings = 0;
+            while (to < shortfalls.size() && (to == from || readings + shortfalls.get(to).deliveredCount() <= KEPT_PER_SCAN)
+                    && to - from < DeliveredArchive.SERIES_PER_SCAN) {
+                readings += shortfalls.get(to++).deliveredCount();
+            }
+            List<Shortfall> chunk = shortfalls.subList(from, to);
+            Map<List<String>, List<SpooledReading>> kept = forwarder.archive() == null ? Map.of()
+                    : forwarder.archive().readings(chunk.stream().map(f -> List.of(f.parts())).toList(), hourNs,
+                    hourNs + HOUR_NS);
+            for (Shortfall f : chunk) {
+                repair(hour, f, kept.getOrDefault(List.of(f.parts()), List.of()));
+            }
+            from = to;
+        }
+    }
+
+    /** Re-sends the kept readings of one series and hour that InfluxDB lacks, counts again, and records it. */
+    private void repair(String hour, Shortfall shortfall, List<SpooledReading> kept) throws IOException {
+        long hourNs = hourNs(hour);
+        String series = shortfall.series();
+        String[] parts = shortfall.parts();
+        long deliveredCount = shortfall.deliveredCount();
+        long count = shortfall.count();
+        double[] before = shortfall.before();
         String where = " WHERE \"site\" = " + literal(parts[0]) + " AND \"device\" = " + literal(parts[1])
                 + " AND \"channel\" = " + literal(parts[2]) + " AND time >= " + hourNs + " AND time < " + (hourNs + HOUR_NS);
         Set<Long> held = new HashSet<>();
         influx.forEachRow("SELECT \"value\" FROM \"reading\"" + where, row -> held.add((Long) row.get("time")));
-        List<SpooledReading> kept = forwarder.archive() == null ? List.of()
-                : forwarder.archive().readings(parts[0], parts[1], parts[2], hourNs, hourNs + HOUR_NS);
         List<SpooledReading> absent = kept.stream().filter(r -> !held.contains(r.reading().timeNs())).toList();
         long missing = deliveredCount - count;
         Map<SpooledReading, String> refused = new IdentityHashMap<>();

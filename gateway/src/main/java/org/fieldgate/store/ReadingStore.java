@@ -259,8 +259,9 @@ public final class ReadingStore {
     }
 
     /**
-     * InfluxDB acknowledged these (a contiguous run returned by {@link #oldest}); they leave the spool, counted as
-     * delivered in the hourly counts in the same transaction.
+     * InfluxDB acknowledged these (a run returned by {@link #after} or {@link #oldest}: every row of its id range still
+     * in the table is in it, since row ids only grow); they leave the spool, the ones still in it counted as delivered
+     * in the hourly counts in the same transaction.
      */
     public void delivered(List<SpooledReading> batch) {
         if (batch.isEmpty()) {
@@ -270,11 +271,18 @@ public final class ReadingStore {
         long firstId = batch.get(0).id();
         long lastId = batch.get(batch.size() - 1).id();
         db.mark.removed(firstId, lastId);
-        try (PreparedStatement del = delivery.prepareStatement("DELETE FROM reading WHERE id BETWEEN ? AND ?")) {
-            HourlyCountStore.addDelivered(delivery, firstId, lastId);
-            del.setLong(1, firstId);
-            del.setLong(2, lastId);
-            int removed = del.executeUpdate();
+        try (PreparedStatement del = delivery.prepareStatement(DELETE_RUN)) {
+            // the delete first, so the transaction starts as a write and waits its turn (see HourlyCountStore)
+            int removed = deleteRun(del, firstId, lastId);
+            if (removed == batch.size()) {
+                // the whole run was still here: counted from the readings in hand, not read back from the table
+                HourlyCountStore.addDelivered(delivery, SpooledReading.readings(batch));
+            } else {
+                // part of the run has left already (quarantined just before): count what was still here
+                delivery.rollback();
+                HourlyCountStore.addDelivered(delivery, firstId, lastId);
+                removed = deleteRun(del, firstId, lastId);
+            }
             delivery.commit();
             depth.addAndGet(-removed);
         } catch (SQLException e) {
@@ -282,6 +290,14 @@ public final class ReadingStore {
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
         afterCommitted(deliveryMeasure, false);
+    }
+
+    private static final String DELETE_RUN = "DELETE FROM reading WHERE id BETWEEN ? AND ?";
+
+    private static int deleteRun(PreparedStatement del, long firstId, long lastId) throws SQLException {
+        del.setLong(1, firstId);
+        del.setLong(2, lastId);
+        return del.executeUpdate();
     }
 
     /**

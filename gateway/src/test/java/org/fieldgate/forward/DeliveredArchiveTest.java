@@ -1,0 +1,194 @@
+package org.fieldgate.forward;
+
+import org.fieldgate.reading.Reading;
+import org.fieldgate.store.FullPolicy;
+import org.fieldgate.store.Spool;
+import org.fieldgate.store.SpooledReading;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeliveredArchiveTest {
+    private static final long T0 = 1_763_852_400_000_000_000L;
+    private static final long HOUR_NS = 3_600_000_000_000L;
+    private static final String[] DEVICES = {"probe-1", "probe-2", "house"};
+    private static final String[] CHANNELS = {"co2", "t_air", "rh/2"};
+
+    /** The archive of earlier versions: series first, delivery time indexed; what the reconciler read back from it. */
+    private static final String OLD_TABLE = """
+            CREATE TABLE delivered (
+              site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, time_ns INTEGER NOT NULL,
+              unit TEXT NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
+              received_ns INTEGER NOT NULL, delivered_ns INTEGER NOT NULL,
+              PRIMARY KEY (site, device, channel, time_ns))""";
+    private static final String OLD_READ = "SELECT unit, time_ns, value, qc, cal, received_ns FROM delivered "
+            + "WHERE site = ? AND device = ? AND channel = ? AND time_ns >= ? AND time_ns < ? ORDER BY time_ns";
+
+    /** Readings of random series at random times over three hours, some at a series and time seen before. */
+    private static List<Reading> generated(Random random, int n) {
+        List<Reading> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String device = DEVICES[random.nextInt(DEVICES.length)];
+            String channel = CHANNELS[random.nextInt(CHANNELS.length)];
+            long timeNs = T0 + random.nextLong(3 * HOUR_NS / 1_000_000_000L) * 1_000_000_000L;
+            out.add(new Reading(random.nextBoolean() ? "plot-a" : "plot-b", device, channel, "ppm", timeNs,
+                    random.nextInt(100_000) / 7.0, random.nextInt(4), random.nextInt(5) == 0 ? null : "cal-" + i % 3));
+        }
+        return out;
+    }
+
+    @Test
+    void keptRunsReadBackPerSeriesAndHourAsTheSeriesFirstTableDid(@TempDir Path dir) throws Exception {
+        Random random = new Random(12);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file());
+             Connection old = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("old.db"))) {
+            try (Statement s = old.createStatement()) {
+                s.execute(OLD_TABLE);
+                s.execute("ATTACH DATABASE '" + spool.file() + "' AS spool");
+            }
+            old.setAutoCommit(false);
+            long afterId = 0;
+            for (int round = 0; round < 8; round++) {
+                spool.readings().commit(generated(random, 400), List.of(), T0 + round);
+                for (List<SpooledReading> run = spool.readings().after(afterId, 150); !run.isEmpty();
+                     run = spool.readings().after(afterId, 150)) {
+                    afterId = run.get(run.size() - 1).id();
+                    archive.keepSpoolRows(run.get(0).id(), afterId);
+                    keepTheOldWay(old, run, T0 + round);
+                    spool.readings().delivered(run);
+                }
+            }
+            List<List<String>> series = new ArrayList<>();
+            for (String site : new String[]{"plot-a", "plot-b"}) {
+                for (String device : DEVICES) {
+                    for (String channel : CHANNELS) {
+                        series.add(List.of(site, device, channel));
+                    }
+                }
+            }
+            int compared = 0;
+            for (long from = T0 - HOUR_NS; from < T0 + 4 * HOUR_NS; from += HOUR_NS / 2) {
+                // all series in one scan, and every other one in another
+                Map<List<String>, List<SpooledReading>> all = archive.readings(series, from, from + HOUR_NS);
+                List<List<String>> some = new ArrayList<>();
+                for (int i = 0; i < series.size(); i += 2) {
+                    some.add(series.get(i));
+                }
+                Map<List<String>, List<SpooledReading>> half = archive.readings(some, from, from + HOUR_NS);
+                for (List<String> s : series) {
+                    List<String> before = readTheOldWay(old, s.get(0), s.get(1), s.get(2), String.valueOf(from),
+                            String.valueOf(from + HOUR_NS));
+                    assertEquals(before, lines(all.getOrDefault(s, List.of())), s + " from " + from);
+                    assertEquals(some.contains(s) ? before : List.of(), lines(half.getOrDefault(s, List.of())),
+                            s + " from " + from + ", every other series asked for");
+                    compared += before.size();
+                }
+                assertTrue(all.keySet().stream().allMatch(series::contains), "only the series asked for");
+            }
+            // each reading is read back in two of the half-hour-shifted windows
+            assertTrue(compared > 2 * 2000, "compared " + compared);
+        }
+    }
+
+    @Test
+    void aReadingKeptTwiceIsKeptOnceAndPruningForgetsWhatIsStampedBeforeTheCut(@TempDir Path dir) {
+        Reading early = new Reading("plot-a", "probe-1", "co2", "ppm", T0, 411.5, 0, "cal-1");
+        Reading late = new Reading("plot-a", "probe-1", "co2", "ppm", T0 + HOUR_NS, 412.5, 0, null);
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file())) {
+            spool.readings().commit(List.of(early, late), List.of(), 5L);
+            List<SpooledReading> run = spool.readings().oldest(10);
+            // a settle retried after a crash between the archive's commit and the spool's
+            archive.keepSpoolRows(run.get(0).id(), run.get(1).id());
+            archive.keepSpoolRows(run.get(0).id(), run.get(1).id());
+            assertEquals(List.of(early, late), kept(archive, "probe-1", T0, T0 + 2 * HOUR_NS));
+            assertEquals(1, archive.prune(T0 + 1));
+            assertEquals(List.of(late), kept(archive, "probe-1", T0, T0 + 2 * HOUR_NS));
+            assertEquals(0, archive.prune(T0 + HOUR_NS));
+        }
+    }
+
+    @Test
+    void theSeriesFirstTableOfAnEarlierVersionMovesIntoTheTimeOrderedOneAtOpen(@TempDir Path dir) throws Exception {
+        try (Connection old = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
+             Statement s = old.createStatement()) {
+            s.execute(OLD_TABLE);
+            s.execute("CREATE INDEX delivered_at ON delivered (delivered_ns)");
+            s.execute("INSERT INTO delivered VALUES ('plot-a', 'probe-1', 'co2', " + (T0 + 2) + ", 'ppm', 410.25, 0, "
+                    + "'cal-1', 7, 9), ('plot-a', 'probe-1', 'co2', " + T0 + ", 'ppm', 409.5, 2, NULL, 6, 9), "
+                    + "('plot-a', 'probe-2', 'co2', " + (T0 + 1) + ", 'ppm', 400.0, 0, NULL, 6, 9)");
+        }
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file())) {
+            assertEquals(List.of(
+                            new SpooledReading(0, new Reading("plot-a", "probe-1", "co2", "ppm", T0, 409.5, 2, null), 6),
+                            new SpooledReading(0, new Reading("plot-a", "probe-1", "co2", "ppm", T0 + 2, 410.25, 0,
+                                    "cal-1"), 7)),
+                    archive.readings(List.of(List.of("plot-a", "probe-1", "co2")), T0, T0 + HOUR_NS)
+                            .get(List.of("plot-a", "probe-1", "co2")));
+            assertEquals(1, kept(archive, "probe-2", T0, T0 + HOUR_NS).size());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE name LIKE 'delivered%'")) {
+            assertFalse(rs.next(), "the earlier table and its index are gone");
+        }
+    }
+
+    /** The earlier version's copy of an acknowledged run, from the spool attached to {@code old}. */
+    private static void keepTheOldWay(Connection old, List<SpooledReading> run, long deliveredNs) throws Exception {
+        try (PreparedStatement ins = old.prepareStatement("INSERT OR REPLACE INTO delivered (site, device, channel, "
+                + "time_ns, unit, value, qc, cal, received_ns, delivered_ns) SELECT site, device, channel, time_ns, unit, "
+                + "value, qc, cal, received_ns, ? FROM spool.reading WHERE id BETWEEN ? AND ?")) {
+            ins.setLong(1, deliveredNs);
+            ins.setLong(2, run.get(0).id());
+            ins.setLong(3, run.get(run.size() - 1).id());
+            ins.executeUpdate();
+        }
+        old.commit();
+    }
+
+    /** One series' kept readings in [fromNs, toNs) of the earlier table, each as one line of its fields. */
+    private static List<String> readTheOldWay(Connection old, String... seriesAndRange) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement q = old.prepareStatement(OLD_READ)) {
+            for (int i = 0; i < seriesAndRange.length; i++) {
+                q.setObject(i + 1, i < 3 ? seriesAndRange[i] : (Object) Long.parseLong(seriesAndRange[i]));
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getDouble(3) + " " + rs.getInt(4) + " "
+                            + rs.getString(5) + " " + rs.getLong(6));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The kept readings of plot-a's {@code device}'s co2 in [fromNs, toNs). */
+    private static List<Reading> kept(DeliveredArchive archive, String device, long fromNs, long toNs) {
+        List<String> series = List.of("plot-a", device, "co2");
+        return archive.readings(List.of(series), fromNs, toNs).getOrDefault(series, List.of()).stream()
+                .map(SpooledReading::reading).toList();
+    }
+
+    private static List<String> lines(List<SpooledReading> kept) {
+        return kept.stream().map(k -> k.reading().unit() + " " + k.reading().timeNs() + " " + k.reading().value() + " "
+                + k.reading().qc() + " " + k.reading().calibration() + " " + k.receivedNs()).toList();
+    }
+}
