@@ -36,8 +36,18 @@ final class DeliveredArchive implements AutoCloseable {
 
     private final Connection db;
 
+    /**
+     * Rows of an earlier version's table moved per transaction at open: each step is kept, so a gateway that systemd
+     * stops during a long move (TimeoutStartSec) takes up where it was at its next start instead of starting over.
+     */
+    static final int MOVE_ROWS_PER_TRANSACTION = 200_000;
+
     /** With {@code spoolFile} (the spool's database) attached as {@code spool}, read by {@link #keepSpoolRows} only. */
     DeliveredArchive(Path spoolDir, Path spoolFile) {
+        this(spoolDir, spoolFile, MOVE_ROWS_PER_TRANSACTION);
+    }
+
+    DeliveredArchive(Path spoolDir, Path spoolFile, int moveRowsPerTransaction) {
         try {
             db = DriverManager.getConnection("jdbc:sqlite:" + spoolDir.resolve(FILE));
             try (Statement s = db.createStatement()) {
@@ -52,7 +62,7 @@ final class DeliveredArchive implements AutoCloseable {
                           received_ns INTEGER NOT NULL,
                           PRIMARY KEY (time_ns, site, device, channel)) WITHOUT ROWID""");
             }
-            moveEarlierTable();
+            moveEarlierTable(moveRowsPerTransaction);
             try (PreparedStatement attach = db.prepareStatement("ATTACH DATABASE ? AS spool")) {
                 attach.setString(1, spoolFile.toString());
                 attach.execute();
@@ -86,9 +96,11 @@ final class DeliveredArchive implements AutoCloseable {
 
     /**
      * A {@value #FILE} of an earlier version keeps its readings in {@code delivered} (series first, with the delivery
-     * time): they move into {@value #TABLE} in one transaction, once.
+     * time): they move into {@value #TABLE} in steps of {@code rowsPerTransaction} rows by rowid, each step one
+     * transaction that copies and deletes them (a step interrupted is rolled back whole, a step done stays done), and
+     * the emptied table is dropped.
      */
-    private void moveEarlierTable() throws SQLException {
+    private void moveEarlierTable(int rowsPerTransaction) throws SQLException {
         boolean earlier;
         try (Statement s = db.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'delivered'")) {
@@ -97,25 +109,55 @@ final class DeliveredArchive implements AutoCloseable {
         if (!earlier) {
             return;
         }
-        try (Statement s = db.createStatement()) {
-            s.execute("BEGIN");
-            try {
-                int moved = s.executeUpdate("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, channel, unit, "
-                        + "value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, cal, "
-                        + "received_ns FROM delivered");
-                s.execute("DROP TABLE delivered");
-                s.execute("COMMIT");
-                LoggerFactory.getLogger(DeliveredArchive.class).info("{} kept readings in {} moved to the time-ordered "
-                        + "table", moved, FILE);
-            } catch (SQLException e) {
+        long moved = 0;
+        try (Statement s = db.createStatement();
+             PreparedStatement step = db.prepareStatement(
+                     "SELECT max(rowid) FROM (SELECT rowid FROM delivered ORDER BY rowid LIMIT ?)");
+             PreparedStatement copy = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, "
+                     + "channel, unit, value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, "
+                     + "qc, cal, received_ns FROM delivered WHERE rowid <= ?");
+             PreparedStatement delete = db.prepareStatement("DELETE FROM delivered WHERE rowid <= ?")) {
+            // the delivery-time index only slows the deletes down now
+            s.execute("DROP INDEX IF EXISTS delivered_at");
+            while (true) {
+                s.execute("BEGIN");
                 try {
-                    s.execute("ROLLBACK");
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
+                    step.setInt(1, rowsPerTransaction);
+                    long lastRowid;
+                    try (ResultSet rs = step.executeQuery()) {
+                        rs.next();
+                        lastRowid = rs.getLong(1);
+                        if (rs.wasNull()) {
+                            s.execute("COMMIT");
+                            break;
+                        }
+                    }
+                    copy.setLong(1, lastRowid);
+                    int copied = copy.executeUpdate();
+                    delete.setLong(1, lastRowid);
+                    int deleted = delete.executeUpdate();
+                    if (copied != deleted) {
+                        throw new SQLException("moving " + FILE + "'s earlier table: " + copied + " rows copied but "
+                                + deleted + " deleted up to rowid " + lastRowid);
+                    }
+                    s.execute("COMMIT");
+                    moved += copied;
+                } catch (SQLException e) {
+                    try {
+                        s.execute("ROLLBACK");
+                    } catch (SQLException rollback) {
+                        e.addSuppressed(rollback);
+                    }
+                    throw e;
                 }
-                throw e;
             }
         }
+        // dropped once the statements that read it are closed (SQLite refuses while one is open on it)
+        try (Statement s = db.createStatement()) {
+            s.execute("DROP TABLE delivered");
+        }
+        LoggerFactory.getLogger(DeliveredArchive.class).info("{} kept readings in {} moved to the time-ordered table",
+                moved, FILE);
     }
 
     /** Series one {@link #readings} call may ask for at most (three bound parameters each). */

@@ -150,6 +150,40 @@ class DeliveredArchiveTest {
         }
     }
 
+    @Test
+    void aMoveStoppedPartWayGoesOnFromWhereItWasInStepsAtTheNextOpen(@TempDir Path dir) throws Exception {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive created = new DeliveredArchive(dir, spool.file())) {
+            assertTrue(kept(created, "probe-1", T0, T0 + HOUR_NS).isEmpty());
+        }
+        // what a gateway stopped after the first step leaves: that step's reading moved, seven still to move
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
+             Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + DeliveredArchive.TABLE + " VALUES (" + T0 + ", 'plot-a', 'probe-1', 'co2', 'ppm', "
+                    + "400.0, 0, NULL, 5)");
+            s.execute(OLD_TABLE);
+            s.execute("CREATE INDEX delivered_at ON delivered (delivered_ns)");
+            for (int i = 1; i <= 7; i++) {
+                s.execute("INSERT INTO delivered VALUES ('plot-a', 'probe-1', 'co2', " + (T0 + i) + ", 'ppm', "
+                        + (400.0 + i) + ", 0, NULL, 5, 9)");
+            }
+        }
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file(), 3)) {
+            List<Reading> all = kept(archive, "probe-1", T0, T0 + HOUR_NS);
+            assertEquals(8, all.size(), "the reading moved before and the seven moved in three steps");
+            for (int i = 0; i < 8; i++) {
+                assertEquals(T0 + i, all.get(i).timeNs());
+                assertEquals(400.0 + i, all.get(i).value());
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE name LIKE 'delivered%'")) {
+            assertFalse(rs.next(), "the emptied earlier table and its index are gone");
+        }
+    }
+
     /** The earlier version's copy of an acknowledged run, from the spool attached to {@code old}. */
     private static void keepTheOldWay(Connection old, List<SpooledReading> run, long deliveredNs) throws Exception {
         try (PreparedStatement ins = old.prepareStatement("INSERT OR REPLACE INTO delivered (site, device, channel, "
