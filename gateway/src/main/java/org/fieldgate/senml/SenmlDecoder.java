@@ -43,7 +43,7 @@ public final class SenmlDecoder {
     private static final int RAW_KEPT_BYTES = 1024;
     /** The SenML version of RFC 8428; a higher bver may give fields a meaning this decoder does not know. */
     private static final int SENML_VERSION = 10;
-    static final String SUM_SUFFIX = ":sum";
+    public static final String SUM_SUFFIX = ":sum";
     /** RFC 8428 section 6, table 6: CBOR integer labels of the fields. */
     private static final Map<String, String> CBOR_LABELS = Map.ofEntries(Map.entry("-1", "bver"), Map.entry("-2", "bn"),
             Map.entry("-3", "bt"), Map.entry("-4", "bu"), Map.entry("-5", "bv"), Map.entry("-6", "bs"), Map.entry("0", "n"),

@@ -47,7 +47,8 @@ class SenmlIngestFuzzTest {
     private static final long SKEW_NS = 86_400_000_000_000L;
     private static final int MAX_BYTES = 16_384;
     private static final int MAX_RECORDS = 200;
-    private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-:./_]{0,127}");
+    /** A SenML name, or a sum's channel: its record's name (up to 128 characters) and ":sum". */
+    private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-:./_]{0,127}(:sum)?");
     private static final String[] TOPICS = {"fieldgate/plot-a/probe-1/senml", "fieldgate/plot-a/probe-1", "fieldgate/+/x/senml"};
 
     private static final long MAX_ALLOCATED_BYTES = 64L << 20;
@@ -158,7 +159,11 @@ class SenmlIngestFuzzTest {
             assertTrue(Double.isFinite(r.value()), "non-finite value: " + r);
             assertTrue(r.timeNs() >= NOT_BEFORE_S * 1_000_000_000L && r.timeNs() <= NOW_NS + SKEW_NS, "time outside window: " + r);
             assertTrue(CHANNEL.matcher(r.channel()).matches(), "channel not a SenML name: " + r);
-            assertTrue(SenmlUnits.KNOWN.contains(r.unit()), "unknown unit: " + r);
+            // a sum's reading carries its record's unit times seconds (RFC 8428 4.2), e.g. Cel*s or J for W; a value
+            // record may itself be named "<x>:sum" (':' is a SenML name character) and carry a registry unit
+            assertTrue(SenmlUnits.KNOWN.contains(r.unit()) || r.channel().endsWith(SenmlDecoder.SUM_SUFFIX)
+                            && SenmlUnits.KNOWN.stream().anyMatch(u -> SenmlUnits.timesSeconds(u).equals(r.unit())),
+                    "unknown unit: " + r);
             assertTrue(r.qc() >= 0 && (r.qc() & ~QcFlags.WIRE_MASK) == 0, "qc out of range: " + r);
             assertTrue(r.calibration() == null || r.calibration().matches("[A-Za-z0-9][A-Za-z0-9:._-]{0,63}"),
                     "calibration id not as the contract says: " + r);
