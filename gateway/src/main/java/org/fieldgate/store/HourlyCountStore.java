@@ -177,12 +177,26 @@ public final class HourlyCountStore {
 
     /** Counts {@code readings} as delivered, inside the caller's transaction on {@code c}. */
     static void addDelivered(Connection c, List<Reading> readings) throws SQLException {
-        Map<List<String>, double[]> sums = new LinkedHashMap<>();
-        // two series may join to one bucket name (a channel with a '/'): their counts add up, as they always did
+        // grouped by series and hour first, so the accumulator's key and bucket strings are made once per group and
+        // hour, not once per reading (the settler calls this for every acknowledged run)
+        Map<SeriesHour, double[]> groups = new LinkedHashMap<>();
+        SeriesHour probe = new SeriesHour();
         for (Reading r : readings) {
-            sums.computeIfAbsent(List.of(KEY + hourOf(r.timeNs()), r.site() + "/" + r.device() + "/" + r.channel()),
-                    k -> new double[4])[2]++;
+            double[] v = groups.get(probe.set(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r));
+            if (v == null) {
+                v = new double[4];
+                groups.put(probe.copy(), v);
+            }
+            v[2]++;
         }
+        Map<List<String>, double[]> sums = new LinkedHashMap<>();
+        Map<Long, String> hourKeys = new HashMap<>();
+        // two series may join to one bucket name (a channel with a '/'): their counts add up, as they always did
+        groups.forEach((k, v) -> sums.merge(List.of(hourKeys.computeIfAbsent(k.hour,
+                h -> KEY + hourOf(h * SpoolDatabase.HOUR_NS)), k.site + "/" + k.device + "/" + k.channel), v, (a, b) -> {
+            a[2] += b[2];
+            return a;
+        }));
         AccumulatorStore.add(c, sums);
     }
 
