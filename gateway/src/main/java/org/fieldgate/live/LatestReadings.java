@@ -29,6 +29,8 @@ public class LatestReadings {
     /** In update order (access order: an update moves its series to the end); guarded by itself. */
     private final LinkedHashMap<SeriesKey, Series> bySeries;
     private long evicted;
+    /** The lookup key of {@link #update}, guarded by {@link #bySeries}. */
+    private final SeriesKey probe = new SeriesKey();
 
     /** One point of a sparkline: the mean of the readings in its interval, which starts at {@code timeNs}. */
     public record Point(long timeNs, double value) {
@@ -38,8 +40,49 @@ public class LatestReadings {
     public record SeriesView(Reading latest, List<Point> history) {
     }
 
-    /** The series' name; its strings are the latest reading's, so the key costs no text of its own. */
-    private record SeriesKey(String site, String device, String channel) {
+    /**
+     * The series' name; its strings are the first reading's, so the key costs no text of its own. Its hash is worked
+     * out once, and names compare by reference first: the decoder hands out the same String for the same name
+     * (NameCache), so a lookup of a known series compares three references. {@link #update} looks up with one probe
+     * it sets again for each reading and keeps a copy only for a new series.
+     */
+    private static final class SeriesKey {
+        String site;
+        String device;
+        String channel;
+        int hash;
+
+        SeriesKey set(Reading r) {
+            site = r.site();
+            device = r.device();
+            channel = r.channel();
+            hash = (site.hashCode() * 31 + device.hashCode()) * 31 + channel.hashCode();
+            return this;
+        }
+
+        SeriesKey copy() {
+            SeriesKey k = new SeriesKey();
+            k.site = site;
+            k.device = device;
+            k.channel = channel;
+            k.hash = hash;
+            return k;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SeriesKey k && k.hash == hash && same(k.channel, channel) && same(k.device, device)
+                    && same(k.site, site);
+        }
+
+        private static boolean same(String a, String b) {
+            return a == b || a.equals(b);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     public LatestReadings() {
@@ -66,11 +109,10 @@ public class LatestReadings {
     public void update(List<Reading> committed) {
         synchronized (bySeries) {
             for (Reading r : committed) {
-                SeriesKey key = new SeriesKey(r.site(), r.device(), r.channel());
-                Series s = bySeries.get(key); // moves it to the most recently updated end
+                Series s = bySeries.get(probe.set(r)); // moves it to the most recently updated end
                 if (s == null) {
                     s = new Series();
-                    bySeries.put(key, s);
+                    bySeries.put(probe.copy(), s);
                 }
                 s.add(r);
             }

@@ -1,5 +1,7 @@
 package org.fieldgate.senml;
 
+import com.fasterxml.jackson.core.io.NumberInput;
+
 /**
  * SenML times and values read straight from a JSON number's characters, for the numbers whose result is exact this
  * way: at most 18 significant digits, a time whose nanoseconds are a whole number, a value whose digits and power of
@@ -167,5 +169,29 @@ final class PlainDecimal {
             return Double.NaN;
         }
         return text[offset] == '-' ? -magnitude : magnitude;
+    }
+
+    /** Longest number {@link #valueBeyondExact} takes: its precision and scale then stay far inside the decoders' bounds. */
+    static final int MAX_PARSED_CHARS = 40;
+
+    /**
+     * The number as {@code new BigDecimal(text).doubleValue()} gives it, also for the numbers {@link #value} leaves
+     * (more digits than a double holds exactly, as a float printed in full has): a correctly rounded parse of the
+     * characters (Jackson's FastDoubleParser), which gives the one double nearest to the decimal, as
+     * {@code BigDecimal.doubleValue()} does; {@code NaN} for a text with an exponent or longer than
+     * {@value #MAX_PARSED_CHARS} characters (left to BigDecimal and its exponent bound), or not a plain JSON number.
+     * Called after {@link #value}, which answers the zeros (no negative zero); a nonzero number this short without an
+     * exponent is far from a double's underflow and overflow.
+     */
+    static double valueBeyondExact(char[] text, int offset, int length) {
+        if (length > MAX_PARSED_CHARS || digits(text, offset, length) < 0) {
+            return Double.NaN;
+        }
+        for (int i = offset; i < offset + length; i++) {
+            if (text[i] == 'e' || text[i] == 'E') {
+                return Double.NaN;
+            }
+        }
+        return NumberInput.parseDouble(text, offset, length, true);
     }
 }

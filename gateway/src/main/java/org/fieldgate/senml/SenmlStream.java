@@ -183,7 +183,14 @@ final class SenmlStream {
                         throw NotPlain.INSTANCE;
                     }
                     if (pack.baseValue == null) {
-                        vPlain = PlainDecimal.value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        char[] text = p.getTextCharacters();
+                        int offset = p.getTextOffset();
+                        int length = p.getTextLength();
+                        vPlain = PlainDecimal.value(text, offset, length);
+                        if (Double.isNaN(vPlain)) {
+                            // a float printed in full (17 digits): parsed, not made a BigDecimal and printed again
+                            vPlain = PlainDecimal.valueBeyondExact(text, offset, length);
+                        }
                     }
                     if (Double.isNaN(vPlain)) {
                         vDecimal = bounded(p.getDecimalValue());

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,24 +54,33 @@ public final class HourlyCountStore {
 
     /**
      * Counts readings as received inside the transactions of one connection (the ingest committer's, or an import's),
-     * its upsert prepared once. Each series and hour of a commit is one row of the batch; two series that join to one
-     * bucket name (a channel with a '/') are two rows, and the upsert adds the second to the first, as the counts
-     * always added up. The maps and the bucket names are kept from commit to commit: no new strings, keys or lists
-     * per reading or per commit for the series seen before.
+     * its upsert prepared once. Each series and hour of a commit is one row of the batch, in the order they first came;
+     * two series that join to one bucket name (a channel with a '/') are two rows, and the upsert adds the second to
+     * the first, as the counts always added up. One map lookup per reading, no allocation for a series seen before:
+     * each series keeps its bucket name and the counters of its hour (its first hour of the commit; another hour of the
+     * same commit, rare, gets counters of its own), reset when a commit first meets it.
      */
     static final class ReceivedCounts implements AutoCloseable {
-        /** Bucket names kept at most for this many series; past it they are made again (a site this big is rare). */
-        private static final int BUCKETS_KEPT = 50_000;
-        private static final int SUMS_KEPT = 4096;
+        /** Series kept at most; past it the map starts again (a site this big is rare). */
+        static final int SERIES_KEPT = 50_000;
+        private static final int ROWS_KEPT = 4096;
         private final PreparedStatement upsert;
-        /** Per series and hour of the commit at hand: received, flagged, clock unsynchronised. */
-        private Map<SeriesHour, int[]> sums = new LinkedHashMap<>();
-        private final Map<SeriesHour, String> buckets = new HashMap<>();
+        private final int seriesKept;
+        private final Map<SeriesHour, SeriesCounts> series = new HashMap<>();
+        /** The commit's rows, in the order their series and hour first came. */
+        private ArrayList<HourCounts> rows = new ArrayList<>();
         private final SeriesHour probe = new SeriesHour();
+        /** Which add() this is: a series' counters belong to the commit whose number they carry. */
+        private long commit;
         private long lastHour = Long.MIN_VALUE;
         private String lastHourKey;
 
         ReceivedCounts(Connection c) throws SQLException {
+            this(c, SERIES_KEPT);
+        }
+
+        ReceivedCounts(Connection c, int seriesKept) throws SQLException {
+            this.seriesKept = seriesKept;
             this.upsert = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
                     + "VALUES (?,?,?,?,0,?) ON CONFLICT (key, bucket) DO UPDATE SET v0 = v0 + excluded.v0, "
                     + "v1 = v1 + excluded.v1, v3 = v3 + excluded.v3");
@@ -78,32 +88,37 @@ public final class HourlyCountStore {
 
         /** Counts {@code readings} as received, inside the caller's transaction. */
         void add(List<Reading> readings) throws SQLException {
-            sums.clear();
+            long commit = ++this.commit;
+            rows.clear();
             for (Reading r : readings) {
-                int[] v = sums.get(probe.set(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r));
-                if (v == null) {
-                    v = new int[3];
-                    sums.put(probe.copy(), v);
+                SeriesCounts s = series.get(probe.set(0, r));
+                if (s == null) {
+                    if (series.size() >= seriesKept) {
+                        series.clear(); // rows of this commit keep their own counters
+                    }
+                    s = new SeriesCounts(r.site() + "/" + r.device() + "/" + r.channel());
+                    series.put(probe.copy(), s);
                 }
-                v[0]++;
-                v[1] += r.qc() != 0 ? 1 : 0;
-                v[2] += (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
+                HourCounts h = s.counts(commit, Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), rows);
+                h.received++;
+                h.flagged += r.qc() != 0 ? 1 : 0;
+                h.clockUnsynced += (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
             }
-            if (sums.isEmpty()) {
+            if (rows.isEmpty()) {
                 return;
             }
             upsert.clearBatch();
-            for (Map.Entry<SeriesHour, int[]> e : sums.entrySet()) {
-                upsert.setString(1, hourKey(e.getKey().hour));
-                upsert.setString(2, bucket(e.getKey()));
-                upsert.setInt(3, e.getValue()[0]);
-                upsert.setInt(4, e.getValue()[1]);
-                upsert.setInt(5, e.getValue()[2]);
+            for (HourCounts h : rows) {
+                upsert.setString(1, hourKey(h.hour));
+                upsert.setString(2, h.bucket);
+                upsert.setInt(3, h.received);
+                upsert.setInt(4, h.flagged);
+                upsert.setInt(5, h.clockUnsynced);
                 upsert.addBatch();
             }
             upsert.executeBatch();
-            if (sums.size() > SUMS_KEPT) {
-                sums = new LinkedHashMap<>(); // a burst of many series: its big table is not cleared at every commit after it
+            if (rows.size() > ROWS_KEPT) {
+                rows = new ArrayList<>(); // a burst of many series: its big list is not cleared at every commit after it
             }
         }
 
@@ -115,27 +130,68 @@ public final class HourlyCountStore {
             return lastHourKey;
         }
 
-        private String bucket(SeriesHour seriesHour) {
-            String bucket = buckets.get(probe.set(0, seriesHour));
-            if (bucket == null) {
-                if (buckets.size() >= BUCKETS_KEPT) {
-                    buckets.clear();
-                }
-                bucket = seriesHour.site + "/" + seriesHour.device + "/" + seriesHour.channel;
-                buckets.put(probe.copy(), bucket);
-            }
-            return bucket;
-        }
-
         @Override
         public void close() throws SQLException {
             upsert.close();
         }
     }
 
+    /** One series' counters in one hour of one commit: a row of the upsert. */
+    private static final class HourCounts {
+        final String bucket;
+        long hour;
+        int received;
+        int flagged;
+        int clockUnsynced;
+        /** The series' next hour in the same commit. */
+        HourCounts next;
+
+        HourCounts(String bucket) {
+            this.bucket = bucket;
+        }
+
+        HourCounts reset(long hour) {
+            this.hour = hour;
+            received = 0;
+            flagged = 0;
+            clockUnsynced = 0;
+            next = null;
+            return this;
+        }
+    }
+
+    /** A series' bucket name and its counters, kept from commit to commit. */
+    private static final class SeriesCounts {
+        /** The counters of the first hour a commit met the series in; reused by every commit. */
+        private final HourCounts first;
+        private long commit = -1;
+
+        SeriesCounts(String bucket) {
+            this.first = new HourCounts(bucket);
+        }
+
+        /** The counters of {@code hour} in commit {@code commit}, added to {@code rows} when new. */
+        HourCounts counts(long commit, long hour, List<HourCounts> rows) {
+            if (this.commit != commit) {
+                this.commit = commit;
+                rows.add(first.reset(hour));
+                return first;
+            }
+            HourCounts h = first;
+            while (h.hour != hour) {
+                if (h.next == null) {
+                    h.next = new HourCounts(first.bucket).reset(hour);
+                    rows.add(h.next);
+                }
+                h = h.next;
+            }
+            return h;
+        }
+    }
+
     /**
-     * A series in an hour as a map key; {@link ReceivedCounts} looks up with one probe it sets again for each reading
-     * and keeps a copy only for a new series and hour.
+     * A series in an hour as a map key, looked up with one probe set again for each reading, a copy kept only for a
+     * new key ({@link ReceivedCounts} keys series alone, at hour 0).
      */
     private static final class SeriesHour {
         long hour;

@@ -85,4 +85,64 @@ class LatestReadingsTest {
             assertEquals(k + 0.25, history.get(i).value(), 1e-6, "point " + i);
         }
     }
+
+    /**
+     * The series map (a probe key compared by reference first, its hash worked out once) against a plain model: a
+     * LinkedHashMap in access order keyed by the three names as a list, with the same cap. Names come as the same
+     * String and as equal copies, and "Aa" and "BB" share a hash, so a key that compared references only or hashes
+     * only would split or merge series; after every commit the held series, their latest readings and the evicted
+     * count must be the model's.
+     */
+    @Test
+    void seriesAreFoundByTheirNamesWhateverStringsCarryThem() {
+        java.util.Random random = new java.util.Random(7);
+        int cap = 40;
+        LatestReadings latest = new LatestReadings(cap);
+        long[] evicted = new long[1];
+        java.util.LinkedHashMap<List<String>, Reading> model = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<List<String>, Reading> eldest) {
+                if (size() > cap) {
+                    evicted[0]++;
+                    return true;
+                }
+                return false;
+            }
+        };
+        String[] names = {"Aa", "BB", "co2", "t", "AaAa", "BBBB", "AaBB"};
+        for (int commit = 0; commit < 400; commit++) {
+            List<Reading> batch = new ArrayList<>();
+            int size = 1 + random.nextInt(random.nextInt(8) == 0 ? 200 : 10);
+            for (int i = 0; i < size; i++) {
+                String site = random.nextInt(4) == 0 ? "BB" : "Aa";
+                String device = names[random.nextInt(names.length)];
+                String channel = names[random.nextInt(names.length)];
+                if (random.nextBoolean()) {
+                    device = new String(device.toCharArray()); // equal, another object
+                }
+                if (random.nextBoolean()) {
+                    channel = new String(channel.toCharArray());
+                }
+                long timeNs = T0 + (commit * 50L + random.nextInt(60)) * S;
+                Reading r = new Reading(site, device, channel, "ppm", timeNs, random.nextInt(1000), 0);
+                batch.add(r);
+                List<String> key = List.of(site, device, channel);
+                Reading held = model.get(key);
+                if (held == null || r.timeNs() >= held.timeNs()) {
+                    model.put(key, r);
+                }
+            }
+            latest.update(batch);
+            java.util.Map<List<String>, Reading> expected = new java.util.TreeMap<>(
+                    java.util.Comparator.comparing((List<String> k) -> String.join("\u0000", k)));
+            expected.putAll(model);
+            java.util.Map<List<String>, Reading> held = new java.util.TreeMap<>(
+                    java.util.Comparator.comparing((List<String> k) -> String.join("\u0000", k)));
+            for (Reading r : latest.all()) {
+                held.put(List.of(r.site(), r.device(), r.channel()), r);
+            }
+            assertEquals(expected, held, "commit " + commit);
+            assertEquals(evicted[0], latest.evictedSeries(), "commit " + commit);
+        }
+    }
 }

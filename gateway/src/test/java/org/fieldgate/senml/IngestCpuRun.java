@@ -1,6 +1,7 @@
 package org.fieldgate.senml;
 
 import org.fieldgate.forward.InfluxLines;
+import org.fieldgate.live.LatestReadings;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.FullPolicy;
 import org.fieldgate.store.ReadingStore;
@@ -22,9 +23,11 @@ import java.util.stream.Stream;
  * readings to a real spool with keys and hourly counts), measured on the committing thread only, so a busy box
  * shows in the wall clock but hardly in these figures. One shape per run, printed as one line; run by
  * {@code gateway/bench/ingest-cpu}, which runs the same class on a baseline build too and prints the ratios.
- * Arguments: shape ({@code 100x500} or {@code 1x1000}), messages per commit group, readings measured, and optionally
+ * Arguments: shape ({@code 100x500} or {@code 1x1000}), messages per commit group, readings measured, optionally
  * the readings of one first commit, not measured (a gateway that took a burst in large commits before the measured
- * ones; 0, none, by default).
+ * ones; 0, none, by default), and the values' form ({@code short}, 400.25, by default; {@code full}, doubles printed
+ * to 17 digits as the pipeline benchmark's publisher sends them). Each commit is handed to the live page's
+ * {@link LatestReadings} too, as the gateway's committer does.
  * The spool is drained between groups outside the measurement (the forwarder's work, on another thread in the
  * gateway). The class uses only what the spool and decoder offered before issue 12's ingest work, so the baseline
  * build runs it unchanged.
@@ -40,6 +43,8 @@ public final class IngestCpuRun {
         int group = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         long measured = args.length > 2 ? Long.parseLong(args[2]) : 600_000;
         long prime = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        // "short": values like 400.25; "full": doubles printed in full (17 digits), as the pipeline benchmark sends
+        boolean fullValues = args.length > 4 && args[4].equals("full");
         int perMessage = shape.equals("100x500") ? 100 : 1;
         int devices = shape.equals("100x500") ? 5 : 1000;
         byte[][] templates = new byte[devices][];
@@ -50,7 +55,8 @@ public final class IngestCpuRun {
             StringBuilder json = new StringBuilder("[{\"bn\":\"" + device + "/\",\"bt\":1763855000.000000000");
             for (int c = 0; c < perMessage; c++) {
                 json.append(c == 0 ? "," : ",{").append("\"n\":\"ch").append(c).append("\",\"u\":\"ppm\",\"v\":")
-                        .append(400 + (c * 37 + d * 11) % 1000 + 0.25).append('}');
+                        .append(fullValues ? 400 + (c * 37 + d * 11) % 1000 + Math.sqrt(c + d + 2.0)
+                                : 400 + (c * 37 + d * 11) % 1000 + 0.25).append('}');
             }
             json.append(']');
             templates[d] = json.toString().getBytes(StandardCharsets.UTF_8);
@@ -67,6 +73,8 @@ public final class IngestCpuRun {
         long allocated = 0;
         long counted = 0;
         long warmUp = measured / 3;
+        // the first listener of each commit in the gateway: the live page's latest readings
+        LatestReadings latest = new LatestReadings();
         try (Spool spool = new Spool(dir, 64L << 30, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             ReadingStore store = spool.readings();
             boolean priming = prime > 0;
@@ -87,6 +95,7 @@ public final class IngestCpuRun {
                     readings.addAll(decoder.decode(topics[d], payload, NOW_NS).readings());
                 }
                 store.commit(readings, List.of(), NOW_NS);
+                latest.update(readings);
                 if (done >= warmUp && !priming) {
                     cpuNs += threads.getCurrentThreadCpuTime() - startCpu;
                     allocated += threads.getThreadAllocatedBytes(self) - startAlloc;
@@ -103,7 +112,7 @@ public final class IngestCpuRun {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        System.out.printf("ingest-cpu shape=%s group=%d prime=%d readings=%d cpu_us_per_reading=%.3f "
-                + "alloc_bytes_per_reading=%.0f%n", shape, group, prime, counted, cpuNs / 1000.0 / counted, (double) allocated / counted);
+        System.out.printf("ingest-cpu shape=%s values=%s group=%d prime=%d readings=%d cpu_us_per_reading=%.3f "
+                + "alloc_bytes_per_reading=%.0f%n", shape, fullValues ? "full" : "short", group, prime, counted, cpuNs / 1000.0 / counted, (double) allocated / counted);
     }
 }

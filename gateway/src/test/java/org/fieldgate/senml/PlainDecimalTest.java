@@ -89,8 +89,70 @@ class PlainDecimalTest {
             if (Double.doubleToRawLongBits(expected) != Double.doubleToRawLongBits(value)) {
                 fail(number + ": answered " + value + ", BigDecimal gives " + expected);
             }
+        } else {
+            checkBeyondExact(number, text, exact);
         }
         return new int[]{ns != PlainDecimal.NOT_PLAIN ? 1 : 0, Double.isNaN(value) ? 0 : 1};
+    }
+
+    /** {@link PlainDecimal#valueBeyondExact} on a number {@link PlainDecimal#value} left: BigDecimal's double or NaN. */
+    private static boolean checkBeyondExact(String number, char[] text, BigDecimal exact) {
+        double parsed = PlainDecimal.valueBeyondExact(text, 1, number.length());
+        if (Double.isNaN(parsed)) {
+            return false;
+        }
+        double expected = exact.doubleValue();
+        if (Double.doubleToRawLongBits(expected) != Double.doubleToRawLongBits(parsed)) {
+            fail(number + ": parsed " + parsed + ", BigDecimal gives " + expected);
+        }
+        return true;
+    }
+
+    /**
+     * The numbers {@link PlainDecimal#value} leaves to BigDecimal that the stream decoder now parses: doubles printed
+     * in full (what a node that prints its floats sends), random 15-18 digit decimals, and decimals within a unit of
+     * the 18th digit of the midpoint between two neighbouring doubles (where a parse that is not correctly rounded
+     * would go the other way); each must be bit for bit BigDecimal's double.
+     */
+    @Test
+    void numbersBeyondExactDigitsAreBigDecimalsDoubles() {
+        Random random = new Random(20261206L);
+        int parsed = 0;
+        int tries = 300_000;
+        for (int i = 0; i < tries; i++) {
+            String number;
+            switch (i % 3) {
+                case 0 -> number = new BigDecimal(Double.toString(random.nextGaussian()
+                        * Math.pow(10, random.nextInt(12) - 3))).toPlainString();
+                case 1 -> {
+                    StringBuilder digits = new StringBuilder(random.nextBoolean() ? "-" : "");
+                    int count = 15 + random.nextInt(4);
+                    int point = random.nextInt(count);
+                    digits.append((char) ('1' + random.nextInt(9)));
+                    for (int d = 1; d < count; d++) {
+                        if (d == point) {
+                            digits.append('.');
+                        }
+                        digits.append((char) ('0' + random.nextInt(10)));
+                    }
+                    number = digits.toString();
+                }
+                default -> {
+                    double d = Math.abs(random.nextGaussian()) * Math.pow(10, random.nextInt(10) - 2) + 1e-3;
+                    BigDecimal midpoint = new BigDecimal(d).add(new BigDecimal(Math.nextUp(d)))
+                            .divide(BigDecimal.valueOf(2));
+                    BigDecimal near = midpoint.round(new java.math.MathContext(18, RoundingMode.HALF_EVEN));
+                    near = near.add(near.ulp().multiply(BigDecimal.valueOf(random.nextInt(3) - 1)));
+                    number = near.toPlainString();
+                }
+            }
+            char[] text = ("[" + number + "]").toCharArray();
+            if (Double.isNaN(PlainDecimal.value(text, 1, number.length()))
+                    && checkBeyondExact(number, text, new BigDecimal(number))) {
+                parsed++;
+            }
+        }
+        assertTrue(parsed > tries / 2, "only " + parsed + " of " + tries + " numbers went through the parse");
     }
 
     /** Numbers of every shape the decoder meets, weighted toward the ones nodes send. */
