@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.io.NumberInput;
 
 /**
  * SenML times and values read straight from a JSON number's characters, for the numbers whose result is exact this
- * way: at most 18 significant digits, a time whose nanoseconds are a whole number, a value whose digits and power of
- * ten are both exact doubles (so one correctly rounded multiply or divide gives the correctly rounded result, as
+ * way: at most 19 significant digits that fit a long (a time to the ns, as {@link SenmlPack} writes it, has 19), a
+ * time whose nanoseconds are a whole number, a value whose digits and power of ten are both exact doubles (so one correctly rounded multiply or divide gives the correctly rounded result, as
  * {@link java.math.BigDecimal#doubleValue()} does). Anything else is left to the caller's {@code BigDecimal} path, so a
  * result from here is bit for bit what that path computes ({@code PlainDecimalTest} checks both against it).
  *
@@ -15,11 +15,13 @@ import com.fasterxml.jackson.core.io.NumberInput;
 final class PlainDecimal {
     /** What {@link #timeNs} answers for a number it leaves to BigDecimal; never a time inside the accepted window. */
     static final long NOT_PLAIN = Long.MIN_VALUE;
-    private static final int MAX_DIGITS = 18;
+    private static final int MAX_DIGITS = 19;
+    /** The largest power of ten in {@link #LONG_POWERS}. */
+    private static final int MAX_LONG_POWER = 18;
     /** 10^0 to 10^22: every one an exact double. */
     private static final double[] DOUBLE_POWERS = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    private static final long[] LONG_POWERS = new long[19];
+    private static final long[] LONG_POWERS = new long[MAX_LONG_POWER + 1];
     /** Doubles hold every integer up to this exactly. */
     private static final long EXACT_DOUBLE_INTEGER = 1L << 53;
 
@@ -35,7 +37,7 @@ final class PlainDecimal {
 
     /**
      * The significant digits of a JSON number {@code -?digits[.digits][e[+-]digits]} as a long (leading zeros
-     * dropped); -1 when it has more than {@value #MAX_DIGITS} of them, an exponent beyond +-9999, or the text is not
+     * dropped); -1 when it has more than {@value #MAX_DIGITS} of them or they do not fit a long, an exponent beyond +-9999, or the text is not
      * such a number. Two scans ({@link #powerOfTen} the second) rather than a result object per number.
      */
     private static long digits(char[] text, int offset, int length) {
@@ -55,7 +57,7 @@ final class PlainDecimal {
                 }
                 point = true;
             } else if (digits != 0 || text[i] != '0') {
-                if (++significant > MAX_DIGITS) {
+                if (++significant > MAX_DIGITS || digits > (Long.MAX_VALUE - (text[i] - '0')) / 10) {
                     return -1;
                 }
                 digits = digits * 10 + (text[i] - '0');
@@ -132,12 +134,12 @@ final class PlainDecimal {
         int power = powerOfTen(text, offset, length) + 9;
         long ns;
         if (power >= 0) {
-            if (power > MAX_DIGITS || digits > Long.MAX_VALUE / LONG_POWERS[power]) {
+            if (power > MAX_LONG_POWER || digits > Long.MAX_VALUE / LONG_POWERS[power]) {
                 return NOT_PLAIN;
             }
             ns = digits * LONG_POWERS[power];
         } else {
-            if (-power > MAX_DIGITS || digits % LONG_POWERS[-power] != 0) {
+            if (-power > MAX_LONG_POWER || digits % LONG_POWERS[-power] != 0) {
                 return NOT_PLAIN; // a fraction of a nanosecond: BigDecimal rounds it, and compares it exactly first
             }
             ns = digits / LONG_POWERS[-power];

@@ -42,6 +42,18 @@ class PlainDecimalTest {
         }
     }
 
+    /** A base time to the ns, as SenmlPack writes one (19 digits), is read here, not left to BigDecimal. */
+    @Test
+    void timesToTheNanosecondAreRead() {
+        for (String number : new String[]{"1763855000.123456789", "9223372036.854775807", "1763855000.000000001"}) {
+            char[] text = number.toCharArray();
+            assertEquals(new BigDecimal(number).movePointRight(9).longValueExact(),
+                    PlainDecimal.timeNs(text, 0, text.length), number);
+        }
+        char[] beyond = "9223372036.854775808".toCharArray();
+        assertEquals(PlainDecimal.NOT_PLAIN, PlainDecimal.timeNs(beyond, 0, beyond.length), "past a long");
+    }
+
     @Test
     void generatedNumbersAreBigDecimalsOrLeftToIt() {
         Random random = new Random(8428_2026L);
