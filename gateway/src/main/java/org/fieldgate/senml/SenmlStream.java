@@ -141,43 +141,43 @@ final class SenmlStream {
                 throw NotPlain.INSTANCE; // given twice: the tree path refuses the pack
             }
             seen |= bit;
-            switch (name) {
-                case "bver" -> {
+            switch (bit) { // the field's name was matched once, by fieldBit
+                case FIELD_BVER -> {
                     if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
                             || p.getIntValue() < 1 || p.getIntValue() > SENML_VERSION) {
                         throw NotPlain.INSTANCE;
                     }
                     pack.version = p.getIntValue();
                 }
-                case "bn" -> {
+                case FIELD_BN -> {
                     pack.baseName = text(p, value);
                     String bn = pack.baseName;
                     int length = pack.device.length();
                     pack.baseNamesDevice = bn.length() == length + 1 && bn.startsWith(pack.device)
                             && (bn.charAt(length) == '/' || bn.charAt(length) == ':');
                 }
-                case "bt" -> {
+                case FIELD_BT -> {
                     pack.hasBaseTime = true;
                     pack.baseTimeNs = plainTimeNs(p, value);
                     pack.baseTimeS = pack.baseTimeNs == PlainDecimal.NOT_PLAIN ? decimal(p, value) : null;
                 }
-                case "bu" -> pack.baseUnit = text(p, value);
-                case "bv" -> {
+                case FIELD_BU -> pack.baseUnit = text(p, value);
+                case FIELD_BV -> {
                     if (hasValue && vDecimal == null) {
                         throw NotPlain.INSTANCE; // v was read as a double before its base came: the tree path adds them
                     }
                     pack.baseValue = decimal(p, value);
                 }
-                case "bs" -> pack.baseSum = decimal(p, value);
-                case "n" -> n = text(p, value);
-                case "u" -> u = text(p, value);
-                case "t" -> {
+                case FIELD_BS -> pack.baseSum = decimal(p, value);
+                case FIELD_N -> n = text(p, value);
+                case FIELD_U -> u = text(p, value);
+                case FIELD_T -> {
                     hasTime = true;
                     tNs = plainTimeNs(p, value);
                     t = tNs == PlainDecimal.NOT_PLAIN ? decimal(p, value) : null;
                 }
-                case "cal" -> cal = text(p, value);
-                case "v" -> {
+                case FIELD_CAL -> cal = text(p, value);
+                case FIELD_V -> {
                     hasValue = true;
                     if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
                         throw NotPlain.INSTANCE;
@@ -196,18 +196,18 @@ final class SenmlStream {
                         vDecimal = bounded(p.getDecimalValue());
                     }
                 }
-                case "s" -> {
+                case FIELD_S -> {
                     hasSum = true;
                     sDecimal = decimal(p, value);
                 }
-                case "qc" -> {
+                case FIELD_QC -> {
                     if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
                             || p.getIntValue() < 0 || (p.getIntValue() & ~QcFlags.WIRE_MASK) != 0) {
                         throw NotPlain.INSTANCE;
                     }
                     qc = p.getIntValue();
                 }
-                case "vs", "vb", "vd" -> {
+                case FIELD_VS, FIELD_VB, FIELD_VD -> {
                     hasUnsupported = true;
                     ignored(p, value);
                 }
