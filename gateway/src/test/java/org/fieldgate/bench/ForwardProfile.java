@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * gateway/jvm.options unless told otherwise) fed by the benchmark's QoS 1 publisher, after a warm-up, for both message
  * shapes of issue 12 (100 readings per message from 50 devices; 1 reading per message from 1,000 devices). For each
  * shape: readings/s, CPU-seconds per million readings of the gateway and of each of its threads (/proc/PID/task),
- * and a JFR recording ({@code jcmd PID JFR.start}, profile settings) of the shape summarised by {@link JfrTopFrames}.
+ * and the shape's part of a JFR recording (profile settings, started before the warm-up, {@code JFR.dump} per shape)
+ * summarised by {@link JfrTopFrames}.
  * A load driver run by {@code gateway/bench/profile-bench}, not a test. Gateway settings can be varied with
  * {@code --set=NAME=VALUE} (repeatable), so two runs compare e.g. two forward batch sizes. {@code --jfr=off} records
  * nothing (no JFR thread in the CPU figures).
