@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,17 +23,24 @@ import java.util.concurrent.TimeUnit;
  * gateway/jvm.options unless told otherwise) fed by the benchmark's QoS 1 publisher, after a warm-up, for both message
  * shapes of issue 12 (100 readings per message from 50 devices; 1 reading per message from 1,000 devices). For each
  * shape: readings/s, CPU-seconds per million readings of the gateway and of each of its threads (/proc/PID/task),
- * and a JFR recording ({@code jcmd PID JFR.start}, profile settings) of the shape summarised by {@link JfrTopFrames}.
+ * and the shape's part of a JFR recording (profile settings, started before the warm-up, {@code JFR.dump} per shape)
+ * summarised by {@link JfrTopFrames}.
  * A load driver run by {@code gateway/bench/profile-bench}, not a test. Gateway settings can be varied with
- * {@code --set=NAME=VALUE} (repeatable), so two runs compare e.g. two forward batch sizes.
+ * {@code --set=NAME=VALUE} (repeatable), so two runs compare e.g. two forward batch sizes. {@code --jfr=off} records
+ * nothing (no JFR thread in the CPU figures).
  */
 public final class ForwardProfile {
+    private static final String RECORDING = "profile-bench";
     private final Cleanup cleanup = new Cleanup();
     private final Path out;
     private int warmReadings = 500_000;
     private int burstReadings = 500_000;
     private int singleReadings = 100_000;
+    // 25,000 (a twentieth of the 100/msg warm-up) left C2 compiling the 1/msg path through the measured shape:
+    // C2 4.5-13.9 CPU-s per million readings there; after 150,000, 1.7
+    private int warmSingleReadings = 150_000;
     private List<String> jvm = List.of("-Xmx96m", "-XX:+UseSerialGC");
+    private boolean jfr = true;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private InfluxdProcess influx;
     private PipelineBenchmark.BenchGateway gateway;
@@ -55,7 +63,13 @@ public final class ForwardProfile {
                 case "warm-readings" -> p.warmReadings = Integer.parseInt(value);
                 case "burst-readings" -> p.burstReadings = Integer.parseInt(value);
                 case "single-readings" -> p.singleReadings = Integer.parseInt(value);
+                case "warm-single-readings" -> p.warmSingleReadings = Integer.parseInt(value);
                 case "gateway-jvm" -> p.jvm = List.of(value.trim().split("\\s+"));
+                case "jfr" -> p.jfr = switch (value) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--jfr must be on or off, not '" + value + "'");
+                };
                 case "set" -> {
                     int e2 = value.indexOf('=');
                     if (e2 < 0) {
@@ -108,8 +122,17 @@ public final class ForwardProfile {
         gateway.start();
         System.out.printf("gateway PID %d%n", gateway.pid());
 
+        // The first JFR.start in a running JVM retransforms JDK classes for its I/O events, and HotSpot then throws
+        // away all compiled code (its dependencies are only recorded when JVMTI is there from the start): about
+        // 2,400 methods made not entrant at once and compiled again, which counted as the gateway's C2 and C1 CPU in
+        // the first recorded shape (C2 7-10 CPU-s per million readings instead of 1-2). So one recording runs from
+        // before the warm-up (which takes that hit and warms JFR's own code) to the end, and each recorded shape is
+        // dumped from it.
+        if (jfr) {
+            jcmd("JFR.start", "name=" + RECORDING, "settings=profile");
+        }
         shape("warm-up", Load.burst("prof-warm", 50, warmReadings, 31), false);
-        shape("warm-up 1/msg", Load.single("prof-warm1", 1_000, warmReadings / 20, 33), false);
+        shape("warm-up 1/msg", Load.single("prof-warm1", 1_000, warmSingleReadings, 33), false);
         shape("100-per-msg", Load.burst("prof-c", 50, burstReadings, 32), true);
         shape("1-per-msg", Load.single("prof-c1", 1_000, singleReadings, 34), true);
         System.out.printf("profile-bench: load average at the end %s%n", PipelineBenchmark.loadAverage());
@@ -118,12 +141,9 @@ public final class ForwardProfile {
     private void shape(String label, Load load, boolean record) throws Exception {
         long total = load.readings();
         long startDelivered = gateway.status().delivered();
-        String jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString();
-        String pid = Long.toString(gateway.pid());
-        Path jfr = out.resolve(label + ".jfr").toAbsolutePath();
-        if (record) {
-            exec(jcmd, pid, "JFR.start", "name=" + label, "settings=profile", "filename=" + jfr);
-        }
+        boolean recorded = record && jfr;
+        Path recording = out.resolve(label + ".jfr").toAbsolutePath();
+        Instant from = Instant.now();
         Map<String, Long> threadsBefore = ThreadCpu.snapshot(gateway.pid());
         long ticksBefore = ProcStat.ticks(gateway.pid());
         long t0 = System.nanoTime();
@@ -143,8 +163,9 @@ public final class ForwardProfile {
         long t1 = System.nanoTime();
         long ticks = ProcStat.ticks(gateway.pid()) - ticksBefore;
         Map<String, Long> threads = ThreadCpu.between(threadsBefore, ThreadCpu.snapshot(gateway.pid()));
-        if (record) {
-            exec(jcmd, pid, "JFR.stop", "name=" + label);
+        Instant to = Instant.now();
+        if (recorded) {
+            jcmd("JFR.dump", "name=" + RECORDING, "filename=" + recording, "begin=" + from, "end=" + to);
         }
         long hz = ClockTicks.perSecond();
         double s = (t1 - t0) / 1e9;
@@ -158,16 +179,19 @@ public final class ForwardProfile {
             }
         });
         System.out.println("   CPU-s per million by thread (share of the gateway's CPU): " + String.join(", ", parts));
-        if (record) {
-            System.out.print(JfrTopFrames.of(jfr).table(6, 0.005).indent(3));
+        if (recorded) {
+            System.out.print(JfrTopFrames.of(recording, from, to).table(6, 0.005).indent(3));
         }
     }
 
-    private static void exec(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(gateway.pid())));
+        line.addAll(List.of(command));
+        Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + text);
+            throw new IllegalStateException(String.join(" ", line) + " failed: " + text);
         }
     }
 }

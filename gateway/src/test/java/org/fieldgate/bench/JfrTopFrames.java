@@ -8,6 +8,7 @@ import jdk.jfr.consumer.RecordingFile;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,9 +30,18 @@ final class JfrTopFrames {
     private long total;
 
     static JfrTopFrames of(Path recording) throws IOException {
+        return of(recording, Instant.MIN, Instant.MAX);
+    }
+
+    /**
+     * The samples taken from {@code from} (inclusive) to {@code to} (exclusive) only: {@code JFR.dump begin=.. end=..}
+     * writes whole chunks, so a dump of a long recording holds samples from around the window too.
+     */
+    static JfrTopFrames of(Path recording, Instant from, Instant to) throws IOException {
         JfrTopFrames t = new JfrTopFrames();
         for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
-            if (e.getEventType().getName().equals("jdk.ExecutionSample")) {
+            if (e.getEventType().getName().equals("jdk.ExecutionSample")
+                    && !e.getStartTime().isBefore(from) && e.getStartTime().isBefore(to)) {
                 t.add(e);
             }
         }
