@@ -205,12 +205,12 @@ public final class InfluxForwarder implements AutoCloseable {
     /** A settle gathers acknowledged batches until they hold this many readings, ... */
     static final int SETTLE_READINGS = 2000;
     /** ... or this many batches, ... */
-    static final int SETTLE_BATCHES = 8;
+    static final int SETTLE_BATCHES = 16;
     /**
      * ... or for this long after the first was taken: the settle's delay, which only holds back the delivered count
      * and the spool's depth (InfluxDB has the readings; the latency figure is taken at its acknowledgement).
      */
-    static final long SETTLE_GATHER_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long SETTLE_GATHER_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
      * Adds to {@code group} (one batch) the batches acknowledged after it within {@link #SETTLE_GATHER_NS}, until they
