@@ -35,6 +35,8 @@ final class DeliveredArchive implements AutoCloseable {
     static final String TABLE = "kept";
 
     private final Connection db;
+    /** The copy of an acknowledged run out of the attached spool ({@link #keepSpoolRuns}), prepared once. */
+    private final PreparedStatement copyRun;
 
     /**
      * Rows of an earlier version's table moved per transaction at open: each step is kept, so a gateway that systemd
@@ -67,6 +69,9 @@ final class DeliveredArchive implements AutoCloseable {
                 attach.setString(1, spoolFile.toString());
                 attach.execute();
             }
+            copyRun = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, channel, unit, "
+                    + "value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, cal, "
+                    + "received_ns FROM spool.reading WHERE id BETWEEN ? AND ?");
             db.setAutoCommit(false);
             db.commit();
         } catch (SQLException e) {
@@ -80,17 +85,27 @@ final class DeliveredArchive implements AutoCloseable {
      * spool inside SQLite: no per-reading bind and no String per field (binding each reading was the spool settler's
      * largest cost in profile-bench). Called before the spool deletes the run.
      */
-    synchronized void keepSpoolRows(long firstId, long lastId) {
-        try (PreparedStatement ins = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, "
-                + "channel, unit, value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, "
-                + "cal, received_ns FROM spool.reading WHERE id BETWEEN ? AND ?")) {
-            ins.setLong(1, firstId);
-            ins.setLong(2, lastId);
-            ins.executeUpdate();
+    void keepSpoolRows(long firstId, long lastId) {
+        keepSpoolRuns(new long[]{firstId}, new long[]{lastId});
+    }
+
+    /**
+     * As {@link #keepSpoolRows} for the runs {@code firstIds[i]..lastIds[i]} the settler takes together, in one
+     * transaction, with the copy statement prepared once (preparing and committing per run was most of a small run's
+     * cost at one reading per message).
+     */
+    synchronized void keepSpoolRuns(long[] firstIds, long[] lastIds) {
+        try {
+            for (int i = 0; i < firstIds.length; i++) {
+                copyRun.setLong(1, firstIds[i]);
+                copyRun.setLong(2, lastIds[i]);
+                copyRun.executeUpdate();
+            }
             db.commit();
         } catch (SQLException e) {
             rollback();
-            throw new SpoolException("keeping delivered spool rows " + firstId + ".." + lastId + " failed: " + e.getMessage(), e);
+            throw new SpoolException("keeping delivered spool rows " + firstIds[0] + ".." + lastIds[lastIds.length - 1]
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -226,6 +241,7 @@ final class DeliveredArchive implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            copyRun.close();
             db.close();
         } catch (SQLException e) {
             throw new SpoolException("closing " + FILE + " failed: " + e.getMessage(), e);

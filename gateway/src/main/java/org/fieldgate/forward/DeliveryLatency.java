@@ -2,6 +2,9 @@ package org.fieldgate.forward;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.fieldgate.store.SpooledReading;
+
+import java.util.List;
 
 /**
  * {@code fieldgate.forward.latency} (Prometheus {@code fieldgate_forward_latency_seconds}): acquisition time to InfluxDB
@@ -31,5 +34,12 @@ public final class DeliveryLatency {
      */
     public void record(long ackNs, long readingNs) {
         seconds.record(Math.max(0, ackNs - readingNs) / NS_PER_S);
+    }
+
+    /** Each of {@code landed}, acknowledged together at {@code ackNs}, as {@link #record(long, long)} records one. */
+    public void record(long ackNs, List<SpooledReading> landed) {
+        for (SpooledReading s : landed) {
+            record(ackNs, s.reading().timeNs());
+        }
     }
 }

@@ -174,10 +174,13 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     /**
-     * Takes acknowledged batches out of the spool: quarantines what InfluxDB refused, deletes the run, and
-     * counts. The only user of the spool's delivery connection.
+     * Takes acknowledged batches out of the spool: quarantines what InfluxDB refused, deletes the runs, and counts.
+     * Small batches are settled together ({@link #gather}), in one archive and one spool transaction: at one reading
+     * per message the runs are small and each settle's fixed costs (transactions, the high-water mark's sync) were
+     * most of the settler's CPU. The only user of the spool's delivery connection.
      */
     private void settleLoop() {
+        List<AcknowledgedBatch> group = new java.util.ArrayList<>();
         while (running || !acknowledged.isEmpty()) {
             AcknowledgedBatch done;
             try {
@@ -192,37 +195,79 @@ public final class InfluxForwarder implements AutoCloseable {
             if (done == null) {
                 continue;
             }
-            settleUntilDone(done);
+            group.clear();
+            group.add(done);
+            gather(group);
+            settleUntilDone(group);
+        }
+    }
+
+    /** A settle gathers acknowledged batches until they hold this many readings, ... */
+    static final int SETTLE_READINGS = 2000;
+    /** ... or this many batches, ... */
+    static final int SETTLE_BATCHES = 16;
+    /**
+     * ... or for this long after the first was taken: the settle's delay, which only holds back the delivered count
+     * and the spool's depth (InfluxDB has the readings; the latency figure is taken at its acknowledgement).
+     */
+    static final long SETTLE_GATHER_NS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /**
+     * Adds to {@code group} (one batch) the batches acknowledged after it within {@link #SETTLE_GATHER_NS}, until they
+     * hold {@link #SETTLE_READINGS} readings or {@link #SETTLE_BATCHES} batches; while stopping, only those waiting.
+     * The batches taken free the queue, so the writer never waits on a gathering settler.
+     */
+    private void gather(List<AcknowledgedBatch> group) {
+        int readings = group.get(0).readings().size();
+        long deadline = System.nanoTime() + SETTLE_GATHER_NS;
+        while (readings < SETTLE_READINGS && group.size() < SETTLE_BATCHES) {
+            long leftNs = deadline - System.nanoTime();
+            AcknowledgedBatch next;
+            try {
+                next = leftNs <= 0 || !running ? acknowledged.poll() : acknowledged.poll(leftNs, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // seen by the settle loop's next poll
+                return;
+            }
+            if (next == null) {
+                return;
+            }
+            group.add(next);
+            readings += next.readings().size();
         }
     }
 
     /**
-     * Settles one batch, retrying while the spool cannot write (a full disk): each failed try rolled back whole, so a
-     * retry neither loses nor double-counts, and the run leaves the spool as soon as there is room again.
+     * Settles acknowledged batches, retrying while the spool cannot write (a full disk): each failed try rolled back
+     * whole, so a retry neither loses nor double-counts, and the runs leave the spool as soon as there is room again.
      */
-    private void settleUntilDone(AcknowledgedBatch done) {
+    private void settleUntilDone(List<AcknowledgedBatch> group) {
         String lastFailure = "";
-        boolean refusedSettled = false;
+        int refusedSettled = 0;
+        int readings = 0;
+        for (AcknowledgedBatch done : group) {
+            readings += done.readings().size();
+        }
         while (true) {
             try {
-                if (!refusedSettled) {
-                    quarantineRefused(done);
-                    refusedSettled = true;
+                // each batch's refused readings in a transaction of their own, once, before any run is deleted
+                for (; refusedSettled < group.size(); refusedSettled++) {
+                    quarantineRefused(group.get(refusedSettled));
                 }
-                settleDelivered(done);
+                settleDelivered(group);
                 if (!lastFailure.isEmpty()) {
-                    LOG.info("removed {} delivered readings from the spool after retrying", done.readings().size());
+                    LOG.info("removed {} delivered readings from the spool after retrying", readings);
                 }
                 return;
             } catch (RuntimeException e) {
                 if (!String.valueOf(e.getMessage()).equals(lastFailure)) {
                     LOG.error("removing {} delivered readings from the spool failed: {}; retrying (they stay in the "
-                            + "spool meanwhile)", done.readings().size(), e.getMessage());
+                            + "spool meanwhile)", readings, e.getMessage());
                 }
                 lastFailure = String.valueOf(e.getMessage());
                 if (!running) {
                     LOG.error("stopping with {} delivered readings still in the spool: they are sent again after the "
-                            + "restart (InfluxDB collapses the copies)", done.readings().size());
+                            + "restart (InfluxDB collapses the copies)", readings);
                     return;
                 }
                 pause(Duration.ofMillis(500));
@@ -231,6 +276,9 @@ public final class InfluxForwarder implements AutoCloseable {
     }
 
     private void quarantineRefused(AcknowledgedBatch done) {
+        if (done.refused().isEmpty()) {
+            return;
+        }
         Map<String, List<SpooledReading>> byReason = new java.util.LinkedHashMap<>();
         done.refused().forEach((reading, reason) -> byReason.computeIfAbsent(reason, r -> new java.util.ArrayList<>()).add(reading));
         byReason.forEach((reason, readings) -> {
@@ -240,22 +288,35 @@ public final class InfluxForwarder implements AutoCloseable {
         quarantinedCounter.increment(done.refused().size());
     }
 
-    private void settleDelivered(AcknowledgedBatch done) {
+    private void settleDelivered(List<AcknowledgedBatch> group) {
         if (archive != null) {
             // kept before the spool lets go of them: a crash in between keeps a copy of a reading sent again
             // (keyed by series and time, so a retried settle keeps it once)
-            // the refused readings were quarantined out of the run just before, so the run is what landed
-            archive.keepSpoolRows(done.readings().get(0).id(), done.readings().get(done.readings().size() - 1).id());
+            // the refused readings were quarantined out of the runs just before, so the runs are what landed
+            long[] firstIds = new long[group.size()];
+            long[] lastIds = new long[group.size()];
+            for (int i = 0; i < group.size(); i++) {
+                List<SpooledReading> run = group.get(i).readings();
+                firstIds[i] = run.get(0).id();
+                lastIds[i] = run.get(run.size() - 1).id();
+            }
+            archive.keepSpoolRuns(firstIds, lastIds);
         }
-        // without the refused ones, which have left already, the spool counts the run from the readings in hand
-        List<SpooledReading> landed = done.refused().isEmpty() ? done.readings()
-                : done.readings().stream().filter(s -> !done.refused().containsKey(s)).toList();
-        spool.readings().delivered(landed);
+        // without the refused ones, which have left already, the spool counts the runs from the readings in hand
+        List<List<SpooledReading>> landed = new java.util.ArrayList<>(group.size());
+        int count = 0;
+        for (AcknowledgedBatch done : group) {
+            List<SpooledReading> run = done.refused().isEmpty() ? done.readings()
+                    : done.readings().stream().filter(s -> !done.refused().containsKey(s)).toList();
+            landed.add(run);
+            count += run.size();
+        }
+        spool.readings().deliveredRuns(landed);
         // counted before the latencies are recorded: whoever sees the spool's depth fall sees them delivered too
-        delivered.addAndGet(landed.size());
-        deliveredCounter.increment(landed.size());
-        for (SpooledReading s : landed) {
-            deliveryLatency.record(done.ackNs(), s.reading().timeNs());
+        delivered.addAndGet(count);
+        deliveredCounter.increment(count);
+        for (int i = 0; i < group.size(); i++) {
+            deliveryLatency.record(group.get(i).ackNs(), landed.get(i));
         }
     }
 

@@ -121,10 +121,31 @@ final class HighWaterMark implements AutoCloseable {
 
     /** Rows {@code firstId} to {@code lastId} leave the spool: record it before they do. */
     synchronized void removed(long firstId, long lastId) {
+        if (take(firstId, lastId)) {
+            write();
+        }
+    }
+
+    /**
+     * Rows {@code firstIds[i]} to {@code lastIds[i]}, for every i, leave the spool in one transaction: recorded before
+     * they do, in one write and one sync (the spool settler's several acknowledged runs at a time).
+     */
+    synchronized void removed(long[] firstIds, long[] lastIds) {
+        boolean changed = false;
+        for (int i = 0; i < firstIds.length; i++) {
+            changed |= take(firstIds[i], lastIds[i]);
+        }
+        if (changed) {
+            write();
+        }
+    }
+
+    /** Takes the removal of rows {@code firstId} to {@code lastId} into the ranges; false when it changes nothing. */
+    private boolean take(long firstId, long lastId) {
         long first = Math.max(firstId, removedThrough + 1);
         long last = lastId;
         if (last < first) {
-            return;
+            return false;
         }
         Map.Entry<Long, Long> before = removedAbove.floorEntry(first);
         if (before != null && before.getValue() >= first - 1) {
@@ -141,7 +162,7 @@ final class HighWaterMark implements AutoCloseable {
         } else {
             removedAbove.put(first, last);
         }
-        write();
+        return true;
     }
 
     /** Starts over from what a (new, salvaged or older) database holds: present rows expected, the rest removed. */

@@ -231,6 +231,93 @@ public final class HourlyCountStore {
         }
     }
 
+    /**
+     * Counts the spool settler's acknowledged runs as delivered inside the delivery connection's transactions, its
+     * upsert prepared once (only the delivered count: three binds per series and hour, not six). The series and hour
+     * groups, with their accumulator key and bucket strings, are kept from settle to settle up to {@link #GROUPS_KEPT},
+     * so a run of series seen before makes no strings, keys or arrays; the upsert of each group of a settle is one row
+     * of the batch. Two series that join to one bucket name (a channel with a '/') are two rows, and the upsert adds
+     * the second to the first, as the counts always added up.
+     */
+    static final class DeliveredCounts implements AutoCloseable {
+        /** Groups kept at most (about 150 bytes each); past it they are made again. */
+        static final int GROUPS_KEPT = 20_000;
+        private final PreparedStatement upsert;
+        private final Map<SeriesHour, Group> groups = new HashMap<>();
+        private final Map<Long, String> hourKeys = new HashMap<>();
+        private final List<Group> touched = new java.util.ArrayList<>();
+        private final SeriesHour probe = new SeriesHour();
+
+        /** A series in an hour: its accumulator key and bucket, and how many of the settle at hand it holds. */
+        private static final class Group {
+            final String hourKey;
+            final String bucket;
+            int delivered;
+
+            Group(String hourKey, String bucket) {
+                this.hourKey = hourKey;
+                this.bucket = bucket;
+            }
+        }
+
+        DeliveredCounts(Connection c) throws SQLException {
+            this.upsert = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
+                    + "VALUES (?,?,0,0,?,0) ON CONFLICT (key, bucket) DO UPDATE SET v2 = v2 + excluded.v2");
+        }
+
+        /** Counts every reading of {@code runs} as delivered, inside the caller's transaction. */
+        void add(List<List<SpooledReading>> runs) throws SQLException {
+            touched.clear();
+            for (List<SpooledReading> run : runs) {
+                for (SpooledReading s : run) {
+                    Reading r = s.reading();
+                    Group g = groups.get(probe.set(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r));
+                    if (g == null) {
+                        g = newGroup();
+                    }
+                    if (g.delivered++ == 0) {
+                        touched.add(g);
+                    }
+                }
+            }
+            if (touched.isEmpty()) {
+                return;
+            }
+            upsert.clearBatch();
+            for (Group g : touched) {
+                upsert.setString(1, g.hourKey);
+                upsert.setString(2, g.bucket);
+                upsert.setInt(3, g.delivered);
+                upsert.addBatch();
+            }
+            try {
+                upsert.executeBatch();
+            } finally {
+                // counted afresh at the next settle, whether this one commits or is rolled back and tried again
+                for (Group g : touched) {
+                    g.delivered = 0;
+                }
+            }
+        }
+
+        /** The group of the series and hour the probe is set to, made and kept. */
+        private Group newGroup() {
+            if (groups.size() >= GROUPS_KEPT) {
+                groups.clear();
+                hourKeys.clear();
+            }
+            String hourKey = hourKeys.computeIfAbsent(probe.hour, h -> KEY + hourOf(h * SpoolDatabase.HOUR_NS));
+            Group g = new Group(hourKey, probe.site + "/" + probe.device + "/" + probe.channel);
+            groups.put(probe.copy(), g);
+            return g;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            upsert.close();
+        }
+    }
+
     /** Counts {@code readings} as delivered, inside the caller's transaction on {@code c}. */
     static void addDelivered(Connection c, List<Reading> readings) throws SQLException {
         // grouped by series and hour first, so the accumulator's key and bucket strings are made once per group and

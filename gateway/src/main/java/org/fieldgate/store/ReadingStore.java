@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * a gap record. Many readings go in one transaction (group commit) to spare the SD card.
  *
  * <p>Thread use: {@link #commit} from the ingest committer only; {@link #after} from the forwarder's batch preparer
- * only; {@link #delivered} and {@link #quarantine} from the forwarder's writer only; the queries from anywhere.
+ * only; {@link #delivered}, {@link #deliveredRuns} and {@link #quarantine} from the forwarder's settler only; the queries from anywhere.
  */
 public final class ReadingStore {
     private static final Logger LOG = LoggerFactory.getLogger(ReadingStore.class);
@@ -48,8 +48,11 @@ public final class ReadingStore {
     private final HourlyCountStore.ReceivedCounts receivedCounts;
     private final PreparedStatement readingSequence;
     private final PreparedStatement writerMeasure;
-    /** The forwarder's writer's measure of the spool after a delivery (used by {@link #delivered} only). */
+    /** The forwarder's writer's measure of the spool after a delivery (used by {@link #deliveredRuns} only). */
     private final PreparedStatement deliveryMeasure;
+    /** The settler's delete of a run and its delivered counts, prepared once on the delivery connection. */
+    private final PreparedStatement deleteRun;
+    private final HourlyCountStore.DeliveredCounts deliveredCounts;
     /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
      * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
@@ -79,6 +82,8 @@ public final class ReadingStore {
         this.readingSequence = db.writer.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
         this.writerMeasure = SpoolSpace.measure(db.writer);
         this.deliveryMeasure = SpoolSpace.measure(db.delivery);
+        this.deleteRun = db.delivery.prepareStatement(DELETE_RUN);
+        this.deliveredCounts = new HourlyCountStore.DeliveredCounts(db.delivery);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
                 "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
@@ -264,24 +269,52 @@ public final class ReadingStore {
      * in the hourly counts in the same transaction.
      */
     public void delivered(List<SpooledReading> batch) {
-        if (batch.isEmpty()) {
+        deliveredRuns(List.of(batch));
+    }
+
+    /**
+     * As {@link #delivered(List)} for several acknowledged runs at once (the spool settler takes the runs that wait for
+     * it together): one transaction, one high-water mark write, one measure of the spool, whatever the number of runs.
+     * Each run's range is deleted and checked on its own, so the runs need not follow each other.
+     */
+    public void deliveredRuns(List<List<SpooledReading>> runs) {
+        List<List<SpooledReading>> present = new ArrayList<>(runs.size());
+        for (List<SpooledReading> run : runs) {
+            if (!run.isEmpty()) {
+                present.add(run);
+            }
+        }
+        if (present.isEmpty()) {
             return;
         }
+        long[] firstIds = new long[present.size()];
+        long[] lastIds = new long[present.size()];
+        for (int i = 0; i < present.size(); i++) {
+            firstIds[i] = present.get(i).get(0).id();
+            lastIds[i] = present.get(i).get(present.get(i).size() - 1).id();
+        }
         Connection delivery = db.delivery;
-        long firstId = batch.get(0).id();
-        long lastId = batch.get(batch.size() - 1).id();
-        db.mark.removed(firstId, lastId);
-        try (PreparedStatement del = delivery.prepareStatement(DELETE_RUN)) {
-            // the delete first, so the transaction starts as a write and waits its turn (see HourlyCountStore)
-            int removed = deleteRun(del, firstId, lastId);
-            if (removed == batch.size()) {
-                // the whole run was still here: counted from the readings in hand, not read back from the table
-                HourlyCountStore.addDelivered(delivery, SpooledReading.readings(batch));
+        db.mark.removed(firstIds, lastIds);
+        try {
+            // the deletes first, so the transaction starts as a write and waits its turn (see HourlyCountStore)
+            int removed = 0;
+            boolean whole = true;
+            for (int i = 0; i < present.size(); i++) {
+                int n = deleteRun(deleteRun, firstIds[i], lastIds[i]);
+                whole &= n == present.get(i).size();
+                removed += n;
+            }
+            if (whole) {
+                // every run was still here whole: counted from the readings in hand, not read back from the table
+                deliveredCounts.add(present);
             } else {
-                // part of the run has left already (quarantined just before): count what was still here
+                // part of a run has left already (quarantined just before): count what was still here
                 delivery.rollback();
-                HourlyCountStore.addDelivered(delivery, firstId, lastId);
-                removed = deleteRun(del, firstId, lastId);
+                removed = 0;
+                for (int i = 0; i < present.size(); i++) {
+                    HourlyCountStore.addDelivered(delivery, firstIds[i], lastIds[i]);
+                    removed += deleteRun(deleteRun, firstIds[i], lastIds[i]);
+                }
             }
             delivery.commit();
             depth.addAndGet(-removed);

@@ -67,10 +67,27 @@ class DeliveredArchiveTest {
                 spool.readings().commit(generated(random, 400), List.of(), T0 + round);
                 for (List<SpooledReading> run = spool.readings().after(afterId, 150); !run.isEmpty();
                      run = spool.readings().after(afterId, 150)) {
-                    afterId = run.get(run.size() - 1).id();
-                    archive.keepSpoolRows(run.get(0).id(), afterId);
-                    keepTheOldWay(old, run, T0 + round);
-                    spool.readings().delivered(run);
+                    // one to three runs kept and delivered together, as the settler takes those acknowledged together
+                    List<List<SpooledReading>> runs = new ArrayList<>();
+                    int together = 1 + random.nextInt(3);
+                    for (; !run.isEmpty(); run = spool.readings().after(afterId, 150)) {
+                        runs.add(run);
+                        afterId = run.get(run.size() - 1).id();
+                        keepTheOldWay(old, run, T0 + round);
+                        if (runs.size() == together) {
+                            break;
+                        }
+                    }
+                    if (runs.size() == 1) {
+                        archive.keepSpoolRows(runs.get(0).get(0).id(), afterId);
+                    } else {
+                        archive.keepSpoolRuns(runs.stream().mapToLong(r -> r.get(0).id()).toArray(),
+                                runs.stream().mapToLong(r -> r.get(r.size() - 1).id()).toArray());
+                    }
+                    spool.readings().deliveredRuns(runs);
+                    if (run.isEmpty()) {
+                        break;
+                    }
                 }
             }
             List<List<String>> series = new ArrayList<>();

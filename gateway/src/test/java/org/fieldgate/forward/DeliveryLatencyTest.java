@@ -44,6 +44,31 @@ class DeliveryLatencyTest {
         assertEquals(0.25, value(text, "fieldgate_forward_latency_seconds_sum").orElseThrow(), 1e-12, text);
     }
 
+    @Test
+    void aBatchRecordedAtOnceGivesTheFiguresOfItsReadingsRecordedOneByOne() {
+        PrometheusMeterRegistry one = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry batch = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        DeliveryLatency byReading = new DeliveryLatency(one);
+        DeliveryLatency byBatch = new DeliveryLatency(batch);
+        java.util.Random random = new java.util.Random(3);
+        java.util.List<org.fieldgate.store.SpooledReading> landed = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            long timeNs = ACK_NS - random.nextInt(120_000) * 1_000_000L + (i % 97 == 0 ? 5 * NS : 0);
+            landed.add(new org.fieldgate.store.SpooledReading(i + 1, new org.fieldgate.reading.Reading("plot-a",
+                    "probe-" + i % 7, "co2", "ppm", timeNs, 400, 0), ACK_NS - NS));
+            byReading.record(ACK_NS, timeNs);
+        }
+        byBatch.record(ACK_NS, landed);
+        String expected = one.scrape();
+        String text = batch.scrape();
+        for (String name : new String[]{"fieldgate_forward_latency_seconds_count", "fieldgate_forward_latency_seconds_sum",
+                "fieldgate_forward_latency_seconds_max"}) {
+            assertEquals(value(expected, name).orElseThrow(), value(text, name).orElseThrow(), 1e-9, name);
+        }
+        assertEquals(expected.lines().filter(l -> l.contains("quantile")).toList(),
+                text.lines().filter(l -> l.contains("quantile")).toList());
+    }
+
     /** The value of the sample line named {@code name} (no labels) in Prometheus text. */
     private static Optional<Double> value(String text, String name) {
         return text.lines().filter(l -> l.startsWith(name + " ")).findFirst()

@@ -76,4 +76,51 @@ class InfluxForwarderTest {
             }
         }
     }
+
+    @Test
+    void smallBatchesSettledTogetherAreEachCountedKeptAndRemovedOnce(@TempDir Path dir) throws Exception {
+        try (InfluxdProcess influx = InfluxdProcess.started()) {
+            influx.createDatabase(DB);
+            long hourNs = 3_600_000_000_000L;
+            long start = (System.currentTimeMillis() * 1_000_000L / hourNs - 3) * hourNs;
+            List<Reading> readings = new ArrayList<>();
+            java.util.Map<String, Long> expected = new java.util.TreeMap<>();
+            for (int i = 0; i < 3_000; i++) {
+                Reading r = new Reading("plot-a", "probe-" + i % 13, "co2", "ppm", start + (i % 3) * hourNs + i * 1_000_000L,
+                        400 + i * 0.01, 0);
+                readings.add(r);
+                expected.merge(org.fieldgate.store.HourlyCountStore.hourOf(r.timeNs()) + " " + r.site() + "/"
+                        + r.device() + "/" + r.channel(), 1L, Long::sum);
+            }
+            SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+            try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+                // batches of 7: many acknowledged while one is settled, so settles take several together
+                var settings = new GatewaySettings.Forward(7, Duration.ofMillis(50), Duration.ofMillis(500));
+                try (InfluxForwarder forwarder = new InfluxForwarder(
+                        new GatewaySettings.Influx(influx.url(), DB, null, null), settings, spool, metrics)) {
+                    forwarder.start();
+                    for (int from = 0; from < readings.size(); from += 500) {
+                        spool.readings().commit(readings.subList(from, from + 500), List.of(), start);
+                        forwarder.wake();
+                    }
+                    Poll.until("spool drained", Duration.ofSeconds(120), () -> spool.readings().depth() == 0
+                                    && forwarder.delivered() == readings.size(),
+                            () -> "depth " + spool.readings().depth() + ", delivered " + forwarder.delivered());
+                    assertEquals(readings.size(), forwarder.delivered());
+                    assertEquals(readings.size(), metrics.get("fieldgate.forward.latency").summary().count(),
+                            "one latency per reading");
+                    java.util.Map<String, Long> counted = new java.util.TreeMap<>();
+                    for (var c : spool.hourlyCounts().between(start, start + 4 * hourNs)) {
+                        counted.put(c.hour() + " " + c.series(), c.delivered());
+                    }
+                    assertEquals(expected, counted, "delivered counts per series and hour");
+                    assertEquals(readings.size(), forwarder.archive().readings(java.util.stream.IntStream.range(0, 13)
+                                    .mapToObj(d -> List.of("plot-a", "probe-" + d, "co2")).toList(), start, start + 4 * hourNs)
+                            .values().stream().mapToInt(List::size).sum(), "kept in delivered.db once each");
+                }
+            }
+            var landed = influx.query(DB, "SELECT count(value) FROM reading");
+            assertEquals((long) readings.size(), ((Number) landed.get(0).get("count")).longValue());
+        }
+    }
 }

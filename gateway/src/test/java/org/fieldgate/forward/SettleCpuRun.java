@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * only, so a busy box shows in the wall clock but hardly in these figures. The readings are committed and read as the
  * gateway does (ingest commits, the preparer's read-ahead in forward batches), outside the measurement.
  * Arguments: shape ({@code 100x500}: 50 devices of 10 channels, 10 times per message; {@code 1x1000}: 1,000 devices of
- * 10 channels, 10,000 series), readings measured (a third as many first, not measured), forward batch size.
+ * 10 channels, 10,000 series), readings measured (a third as many first, not measured), forward batch size, batches
+ * settled together (1 unless given; the settler takes up to the four waiting in its queue).
  * Prints the CPU-seconds per million readings, of the archive's copy and of the spool's part (counts, delete, mark).
  */
 public final class SettleCpuRun {
@@ -36,6 +37,7 @@ public final class SettleCpuRun {
         String shape = given.isEmpty() ? "100x500" : given.get(0);
         long measured = given.size() < 2 ? 500_000 : Long.parseLong(given.get(1));
         int batchSize = given.size() < 3 ? 5000 : Integer.parseInt(given.get(2));
+        int runsPerSettle = given.size() < 4 ? 1 : Integer.parseInt(given.get(3));
         int devices = switch (shape) {
             case "100x500" -> 50;
             case "1x1000" -> 1000;
@@ -66,18 +68,32 @@ public final class SettleCpuRun {
                 store.commit(readings, List.of(), T0_NS + step * 1_000_000L);
                 for (List<SpooledReading> b = store.after(afterId, batchSize); !b.isEmpty();
                      b = store.after(afterId, batchSize)) {
-                    afterId = b.get(b.size() - 1).id();
+                    // up to runsPerSettle batches settled together, as the settler takes those waiting in its queue
+                    List<List<SpooledReading>> runs = new ArrayList<>();
+                    for (; !b.isEmpty(); b = store.after(afterId, batchSize)) {
+                        runs.add(b);
+                        afterId = b.get(b.size() - 1).id();
+                        if (runs.size() == runsPerSettle) {
+                            break;
+                        }
+                    }
+                    long[] firstIds = runs.stream().mapToLong(r -> r.get(0).id()).toArray();
+                    long[] lastIds = runs.stream().mapToLong(r -> r.get(r.size() - 1).id()).toArray();
+                    int size = runs.stream().mapToInt(List::size).sum();
                     long start = threads.getCurrentThreadCpuTime();
-                    archive.keepSpoolRows(b.get(0).id(), afterId);
+                    archive.keepSpoolRuns(firstIds, lastIds);
                     long mid = threads.getCurrentThreadCpuTime();
-                    store.delivered(b);
+                    store.deliveredRuns(runs);
                     // the first quarter warms up, not measured
                     if (done >= measured / 3) {
                         spent[0] += mid - start;
                         spent[1] += threads.getCurrentThreadCpuTime() - mid;
-                        counted += b.size();
+                        counted += size;
                     }
-                    done += b.size();
+                    done += size;
+                    if (b.isEmpty()) {
+                        break;
+                    }
                 }
             }
         } finally {
@@ -86,8 +102,8 @@ public final class SettleCpuRun {
             }
         }
         double perMillion = 1e6 / 1e9 / counted;
-        System.out.printf("settle-cpu shape=%s batch=%d readings=%d cpu_s_per_million=%.2f (archive %.2f, spool %.2f)%n",
-                shape, batchSize, counted, (spent[0] + spent[1]) * perMillion, spent[0] * perMillion,
+        System.out.printf("settle-cpu shape=%s batch=%d runs=%d readings=%d cpu_s_per_million=%.2f (archive %.2f, spool %.2f)%n",
+                shape, batchSize, runsPerSettle, counted, (spent[0] + spent[1]) * perMillion, spent[0] * perMillion,
                 spent[1] * perMillion);
     }
 }

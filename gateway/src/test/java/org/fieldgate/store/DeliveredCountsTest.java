@@ -49,16 +49,85 @@ class DeliveredCountsTest {
                     spool.readings().delivered(run);
                 }
             }
-            Map<String, Long> counted = new TreeMap<>();
-            for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(-10 * HOUR_NS, T0 + 10 * HOUR_NS)) {
-                if (c.delivered() > 0) {
-                    counted.put(c.hour() + " " + c.series(), c.delivered());
-                }
-            }
-            assertEquals(expected, counted);
+            assertEquals(expected, deliveredCounts(spool));
             assertEquals(0, spool.readings().depth());
         }
         assertEquals(true, quarantinedRuns > 3, "runs with quarantined readings: " + quarantinedRuns);
+    }
+
+    @Test
+    void runsDeliveredTogetherCountAsTheReadingsThatLandedPastTheKeptGroups(@TempDir Path dir) {
+        int groupsSeen = 0;
+        Map<String, Long> expected = new TreeMap<>();
+        try (Spool spool = new Spool(dir, 256L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            // more series and hours than the settler keeps groups for, so its groups are made again mid-run too
+            List<Reading> many = new ArrayList<>();
+            // (three readings of each series in an hour, a pass over all series apart, so a group is met again)
+            for (int hour = 0; hour < 9; hour++) {
+                for (int pass = 0; pass < 3; pass++) {
+                    for (int device = 0; device < 250; device++) {
+                        for (int channel = 0; channel < 10; channel++) {
+                            many.add(new Reading("plot-c", "node-" + device, channel == 9 ? "x/t" : "ch" + channel,
+                                    "ppm", T0 + hour * HOUR_NS + pass * 60_000_000_000L + device * 1_000_000L + channel,
+                                    channel, (hour + pass) % 2));
+                        }
+                    }
+                }
+                groupsSeen += 2500;
+            }
+            spool.readings().commit(many, List.of(), T0);
+            Random random = new Random(11);
+            for (int round = 0; round < 4; round++) {
+                spool.readings().commit(generated(random, round, 700), List.of(), T0);
+            }
+            long afterId = 0;
+            int quarantinedRuns = 0;
+            int groupedSettles = 0;
+            for (List<SpooledReading> run = spool.readings().after(afterId, 1 + random.nextInt(800)); !run.isEmpty();
+                 run = spool.readings().after(afterId, 1 + random.nextInt(800))) {
+                List<List<SpooledReading>> runs = new ArrayList<>();
+                int together = 1 + random.nextInt(5);
+                for (; !run.isEmpty(); run = spool.readings().after(afterId, 1 + random.nextInt(800))) {
+                    afterId = run.get(run.size() - 1).id();
+                    List<SpooledReading> refused = new ArrayList<>();
+                    if (random.nextInt(6) == 0) {
+                        refused.add(run.get(random.nextInt(run.size())));
+                        spool.readings().quarantine(refused, "refused", T0);
+                        quarantinedRuns++;
+                    }
+                    List<SpooledReading> landed = run.stream().filter(x -> !refused.contains(x)).toList();
+                    for (SpooledReading x : landed) {
+                        expected.merge(key(x.reading()), 1L, Long::sum);
+                    }
+                    // the settler hands over a run without its quarantined readings; some are given whole anyway
+                    runs.add(random.nextBoolean() ? landed : run);
+                    if (runs.size() == together) {
+                        break;
+                    }
+                }
+                groupedSettles += runs.size() > 1 ? 1 : 0;
+                spool.readings().deliveredRuns(runs);
+                if (run.isEmpty()) {
+                    break;
+                }
+            }
+            assertEquals(expected, deliveredCounts(spool));
+            assertEquals(0, spool.readings().depth());
+            assertEquals(true, quarantinedRuns > 3 && groupedSettles > 3,
+                    "runs with quarantined readings " + quarantinedRuns + ", settles of several runs " + groupedSettles);
+        }
+        assertEquals(true, groupsSeen > HourlyCountStore.DeliveredCounts.GROUPS_KEPT, "groups " + groupsSeen);
+    }
+
+    /** The ledger's delivered counts other than 0, by hour and series, over the generated readings' hours. */
+    private static Map<String, Long> deliveredCounts(Spool spool) {
+        Map<String, Long> counted = new TreeMap<>();
+        for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(-10 * HOUR_NS, T0 + 20 * HOUR_NS)) {
+            if (c.delivered() > 0) {
+                counted.put(c.hour() + " " + c.series(), c.delivered());
+            }
+        }
+        return counted;
     }
 
     private static String key(Reading r) {

@@ -107,6 +107,105 @@ class PublishTopicGuardTest {
         assertEquals(Optional.empty(), guard.takeIfRewritten("fieldgate/a/b\\u000Ac/senml"), "taken once");
     }
 
+    /** A socket that hands out chunks of random length, with a timeout before some of them. */
+    private static final class ChunkedSocket extends InputStream {
+        private final byte[] bytes;
+        private final java.util.Random random;
+        private int pos;
+
+        ChunkedSocket(byte[] bytes, java.util.Random random) {
+            this.bytes = bytes;
+            this.random = random;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos == bytes.length) {
+                return -1;
+            }
+            if (random.nextInt(5) == 0) {
+                throw new SocketTimeoutException("Read timed out");
+            }
+            int n = Math.min(Math.min(len, bytes.length - pos), 1 + random.nextInt(random.nextBoolean() ? 9 : 20_000));
+            System.arraycopy(bytes, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+
+    @Test
+    void generatedPacketStreamsPassAsPacketsWithOnlyTheRefusedTopicsRewritten() throws IOException {
+        java.util.Random random = new java.util.Random(17);
+        String[] topics = {"fieldgate/plot-a/probe-1/senml", "fieldgate/a/b\nc/senml", "fieldgate/plot-\u00E4/x/senml",
+                "fieldgate/a\u0000b/senml", "fieldgate/a/b\tc", "x", "fieldgate/\uFFFE/senml",
+                "fieldgate/" + "a".repeat(9000) + "/senml", "fieldgate/\r" + "b".repeat(8500)};
+        int rewrittenSeen = 0;
+        for (int stream = 0; stream < 25; stream++) {
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            java.util.List<String> rewritten = new java.util.ArrayList<>();
+            for (int p = 0; p < 40; p++) {
+                switch (random.nextInt(4)) {
+                    case 0 -> {
+                        byte[] other = random.nextBoolean() ? new byte[]{(byte) 0xD0, 0}
+                                : new byte[]{0x40, 2, (byte) random.nextInt(256), (byte) random.nextInt(256)};
+                        wire.writeBytes(other);
+                        expected.writeBytes(other);
+                    }
+                    default -> {
+                        String topic = topics[random.nextInt(topics.length)].replace("\\n", "\n")
+                                .translateEscapes();
+                        byte[] payload = new byte[random.nextInt(4) == 0 ? random.nextInt(40_000) : random.nextInt(300)];
+                        random.nextBytes(payload);
+                        int id = 1 + random.nextInt(65_000);
+                        wire.writeBytes(publish(topic.getBytes(StandardCharsets.UTF_8), id, payload));
+                        if (PublishTopicGuard.unacceptable(topic.getBytes(StandardCharsets.UTF_8)).isPresent()) {
+                            String escaped = PublishTopicGuard.escape(topic);
+                            rewritten.add(escaped);
+                            expected.writeBytes(publish(escaped.getBytes(StandardCharsets.US_ASCII), id, payload));
+                        } else {
+                            expected.writeBytes(publish(topic.getBytes(StandardCharsets.UTF_8), id, payload));
+                        }
+                    }
+                }
+            }
+            PublishTopicGuard guard = new PublishTopicGuard(new ChunkedSocket(wire.toByteArray(), random));
+            ByteArrayOutputStream passed = new ByteArrayOutputStream();
+            byte[] into = new byte[50_000];
+            while (true) {
+                int n;
+                try {
+                    // as Paho reads: a packet's first bytes one at a time, the rest in bulk
+                    if (random.nextInt(3) == 0) {
+                        int v = guard.read();
+                        n = v < 0 ? -1 : 1;
+                        into[0] = (byte) v;
+                    } else {
+                        n = guard.read(into, 0, 1 + random.nextInt(random.nextBoolean() ? 16 : into.length));
+                    }
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                if (n < 0) {
+                    break;
+                }
+                passed.write(into, 0, n);
+            }
+            assertArrayEquals(expected.toByteArray(), passed.toByteArray(), "stream " + stream);
+            for (String topic : rewritten) {
+                assertEquals(topic, guard.takeIfRewritten(topic).orElseThrow().escapedTopic());
+            }
+            rewrittenSeen += rewritten.size();
+        }
+        assertTrue(rewrittenSeen > 50, "rewritten " + rewrittenSeen);
+    }
+
     @Test
     void whatPahoRefusesIsWhatTheGuardRefuses() {
         String[] topics = {"fieldgate/plot-\u00E4/probe-1/senml", "fieldgate/a/b/senml", "a\u0000b", "a\rb", "a\tb",
