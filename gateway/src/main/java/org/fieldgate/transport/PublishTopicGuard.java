@@ -3,6 +3,7 @@ package org.fieldgate.transport;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -33,26 +34,22 @@ final class PublishTopicGuard extends FilterInputStream {
     private final ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
     private volatile long lastReadNs = System.nanoTime();
 
-    /**
-     * Bytes read from the socket and not yet passed on ({@code pos} to {@code limit}): a packet's head is examined here
-     * in place, and the packet then passes on from it in bulk. Paho reads a packet's first bytes one at a time, and
-     * through a BufferedInputStream and a head copied byte by byte each was two synchronized calls; at one reading per
-     * message that was a good part of Paho's receive thread.
-     */
-    private byte[] buffer = new byte[8192];
-    private int pos;
-    private int limit;
-    // a rewritten head, ready for Paho before the rest of its packet
+    // bytes ready for Paho
     private byte[] ready = new byte[0];
     private int readyPos;
-    // bytes of the current packet that pass on unexamined
+    // bytes of the current packet that pass unexamined
     private long passThrough;
-    // the head at pos, as headLength() found it: remaining length, and for a PUBLISH the topic's length (else -1)
+    // the packet head being read: fixed header, and for a PUBLISH the topic
+    private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+    private int phase; // 0 first byte, 1 remaining length, 2 topic length, 3 topic
+    private int type;
     private long remaining;
+    private int multiplier;
     private int topicLength;
+    private int topicRead;
 
     PublishTopicGuard(InputStream socket) {
-        super(socket);
+        super(new BufferedInputStream(socket, 8192));
     }
 
     /** Nanotime of Paho's last read call. */
@@ -74,11 +71,6 @@ final class PublishTopicGuard extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        if (passThrough > 0 && pos < limit && readyPos == ready.length) {
-            lastReadNs = System.nanoTime();
-            passThrough--;
-            return buffer[pos++] & 0xff;
-        }
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }
@@ -97,43 +89,28 @@ final class PublishTopicGuard extends FilterInputStream {
                 return n;
             }
             if (passThrough > 0) {
-                if (pos < limit) {
-                    int n = (int) Math.min(Math.min(len, limit - pos), passThrough);
-                    System.arraycopy(buffer, pos, b, off, n);
-                    pos += n;
-                    passThrough -= n;
-                    return n;
-                }
-                if (passThrough < buffer.length && len < buffer.length) {
-                    // one socket read for this packet's rest and whatever follows it, as a BufferedInputStream reads
-                    if (!fill(0)) {
-                        return -1;
-                    }
-                    continue;
-                }
-                // a long payload goes from the socket straight into Paho's array
                 int n = in.read(b, off, (int) Math.min(len, passThrough));
                 if (n > 0) {
                     passThrough -= n;
                 }
                 return n;
             }
-            // A socket timeout here leaves the partial head in the buffer for the next call.
-            int head = headLength();
-            if (head < 0) {
-                if (pos == limit) {
+            // A socket timeout here leaves the partial head in place for the next call.
+            int next = in.read();
+            if (next < 0) {
+                if (head.size() == 0) {
                     return -1;
                 }
-                passThrough = limit - pos; // a truncated packet: Paho sees it, then the end of the stream
+                releaseHead(0); // a truncated packet: Paho sees the end of the stream after it
                 continue;
             }
-            examine(head);
+            step(next);
         }
     }
 
     @Override
-    public int available() {
-        return ready.length - readyPos + (int) Math.min(passThrough, limit - pos);
+    public int available() throws IOException {
+        return ready.length - readyPos;
     }
 
     @Override
@@ -141,96 +118,59 @@ final class PublishTopicGuard extends FilterInputStream {
         return false;
     }
 
-    /**
-     * The length of the packet head at {@code pos} once all of it is in the buffer (fixed header, and for a PUBLISH
-     * the topic's length and the topic), with {@link #remaining} and {@link #topicLength} set; -1 when the stream ends
-     * first.
-     */
-    private int headLength() throws IOException {
-        int need = 2;
-        while (true) {
-            if (limit - pos < need && !fill(need)) {
-                return -1;
+    private void step(int value) {
+        head.write(value);
+        switch (phase) {
+            case 0 -> {
+                type = value >>> 4;
+                remaining = 0;
+                multiplier = 1;
+                phase = 1;
             }
-            if (limit - pos < need) {
-                continue;
-            }
-            int at = pos + 1;
-            long length = 0;
-            int multiplier = 1;
-            boolean complete = false;
-            while (at < limit) {
-                int value = buffer[at++] & 0xff;
-                length += (long) (value & 0x7f) * multiplier;
+            case 1 -> {
+                remaining += (long) (value & 0x7f) * multiplier;
                 multiplier *= 128;
                 if ((value & 0x80) == 0 || multiplier > 128 * 128 * 128) {
-                    complete = true;
-                    break;
+                    if (type == PUBLISH && remaining >= 2) {
+                        phase = 2;
+                        topicLength = 0;
+                        topicRead = 0;
+                    } else {
+                        releaseHead(remaining);
+                    }
                 }
             }
-            if (!complete) {
-                need = at - pos + 1;
-                continue;
+            case 2 -> {
+                topicLength = (topicLength << 8) | value;
+                if (++topicRead == 2) {
+                    topicRead = 0;
+                    if (topicLength == 0 || topicLength > remaining - 2) {
+                        releaseHead(remaining - 2); // malformed: Paho's own checks deal with it
+                    } else {
+                        phase = 3;
+                    }
+                }
             }
-            int fixed = at - pos;
-            remaining = length;
-            topicLength = -1;
-            if ((buffer[pos] & 0xff) >>> 4 != PUBLISH || length < 2) {
-                return fixed;
+            default -> {
+                if (++topicRead == topicLength) {
+                    publishHeadComplete();
+                }
             }
-            if (limit - at < 2) {
-                need = fixed + 2;
-                continue;
-            }
-            int topic = (buffer[at] & 0xff) << 8 | buffer[at + 1] & 0xff;
-            if (topic == 0 || topic > length - 2) {
-                return fixed; // malformed: Paho's own checks deal with it
-            }
-            need = fixed + 2 + topic;
-            if (limit - pos < need) {
-                continue;
-            }
-            topicLength = topic;
-            return need;
         }
     }
 
-    /** Reads more of the socket into the buffer, with room for {@code need} bytes from {@code pos}; false at its end. */
-    private boolean fill(int need) throws IOException {
-        if (pos > 0) {
-            System.arraycopy(buffer, pos, buffer, 0, limit - pos);
-            limit -= pos;
-            pos = 0;
-        }
-        if (need > buffer.length) {
-            buffer = java.util.Arrays.copyOf(buffer, Math.max(need, 2 * buffer.length)); // a topic near 64 KB
-        }
-        int n = in.read(buffer, limit, buffer.length - limit);
-        if (n < 0) {
-            return false;
-        }
-        limit += n;
-        return true;
-    }
-
-    /** The head of {@code head} bytes at {@code pos} is in: a PUBLISH topic Paho would refuse is rewritten. */
-    private void examine(int head) {
-        // the whole packet: its fixed header and what the remaining length announces
-        long packet = head - (topicLength < 0 ? 0 : 2 + topicLength) + remaining;
-        if (topicLength < 0) {
-            passThrough = packet;
-            return;
-        }
-        int topicStart = pos + head - topicLength;
+    /** The head (fixed header, topic length and topic) of a PUBLISH is in: check the topic as Paho will. */
+    private void publishHeadComplete() {
+        byte[] all = head.toByteArray();
+        int topicStart = all.length - topicLength;
         // Printable ASCII, nearly every topic, is what Paho takes for sure: ask Paho itself only about the rest.
-        Optional<String> problem = printableAscii(buffer, topicStart, pos + head) ? Optional.empty()
-                : unacceptable(java.util.Arrays.copyOfRange(buffer, topicStart, pos + head));
+        Optional<String> problem = printableAscii(all, topicStart) ? Optional.empty()
+                : unacceptable(java.util.Arrays.copyOfRange(all, topicStart, all.length));
         if (problem.isEmpty()) {
-            passThrough = packet;
+            releaseHead(remaining - 2 - topicLength);
             return;
         }
-        byte[] escaped = escape(new String(buffer, topicStart, topicLength, StandardCharsets.UTF_8))
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] escaped = escape(new String(all, topicStart, topicLength, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         if (escaped.length > 65_535) {
             escaped = java.util.Arrays.copyOf(escaped, 65_535); // only ASCII: no character is cut
         }
@@ -238,29 +178,34 @@ final class PublishTopicGuard extends FilterInputStream {
         long rest = remaining - 2 - topicLength;
         // the new head announces the rest of the packet (packet id, payload), which passes through unread
         long newRemaining = rest + 2 + escaped.length;
-        ByteArrayOutputStream rewritten = new ByteArrayOutputStream(escaped.length + 7);
-        rewritten.write(buffer[pos]);
+        head.reset();
+        head.write(all[0]);
         do {
             int digit = (int) (newRemaining % 128);
             newRemaining /= 128;
-            rewritten.write(newRemaining > 0 ? digit | 0x80 : digit);
+            head.write(newRemaining > 0 ? digit | 0x80 : digit);
         } while (newRemaining > 0);
-        rewritten.write(escaped.length >>> 8);
-        rewritten.write(escaped.length & 0xff);
-        rewritten.write(escaped, 0, escaped.length);
-        ready = rewritten.toByteArray();
-        readyPos = 0;
-        pos += head;
-        passThrough = rest;
+        head.write(escaped.length >>> 8);
+        head.write(escaped.length & 0xff);
+        head.write(escaped, 0, escaped.length);
+        releaseHead(rest);
     }
 
-    private static boolean printableAscii(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
+    private static boolean printableAscii(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
             if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
                 return false;
             }
         }
         return true;
+    }
+
+    private void releaseHead(long thenPass) {
+        ready = head.toByteArray();
+        readyPos = 0;
+        head.reset();
+        phase = 0;
+        passThrough = thenPass;
     }
 
     /**
