@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -35,6 +36,11 @@ public final class InfluxForwarder implements AutoCloseable {
     private static final int POINTS_PER_WRITE = 1000;
     private static final long IDLE_PING_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int PREPARED_AHEAD = 2;
+    /**
+     * Writes on the wire at once: while InfluxDB syncs its WAL for one body it already reads the next, so a drain is
+     * not one round trip per batch (pipeline-bench --only=drain, gateway/bench/README.md).
+     */
+    static final int WRITES_IN_FLIGHT = 2;
 
     private final GatewaySettings.Influx influx;
     private final GatewaySettings.Forward settings;
@@ -61,10 +67,10 @@ public final class InfluxForwarder implements AutoCloseable {
     /** Encoded batches waiting for the wire; two keep the writer busy without holding much memory. */
     private final BlockingQueue<PreparedBatch> prepared = new ArrayBlockingQueue<>(PREPARED_AHEAD);
     /**
-     * The bodies' arrays, reused: one per prepared batch, one on the wire, one being encoded. The writer hands a body
-     * back once InfluxDB has answered 2xx for it; the preparer waits for one.
+     * The bodies' arrays, reused: one per prepared batch, one per write on the wire, one being encoded. The writer
+     * hands a body back once InfluxDB has answered 2xx for it; the preparer waits for one.
      */
-    private final BlockingQueue<WriteBody> freeBodies = new ArrayBlockingQueue<>(PREPARED_AHEAD + 2);
+    private final BlockingQueue<WriteBody> freeBodies = new ArrayBlockingQueue<>(PREPARED_AHEAD + WRITES_IN_FLIGHT + 1);
     private volatile boolean running = true;
     private volatile boolean reachable;
     private volatile String lastError = "not tried yet";
@@ -112,6 +118,10 @@ public final class InfluxForwarder implements AutoCloseable {
 
     /** Spooled readings in order, with their body ready for /write. */
     private record PreparedBatch(List<SpooledReading> readings, WriteBody body) {
+    }
+
+    /** A batch whose first write is under way. */
+    private record InFlight(PreparedBatch batch, InfluxWriter.Write write) {
     }
 
     /**
@@ -271,7 +281,10 @@ public final class InfluxForwarder implements AutoCloseable {
     private void drainLoop() {
         Duration backoff = settings.minBackoff();
         long lastContact = 0;
-        PreparedBatch current = null;
+        // writes under way, in spool order: they are settled in that order, each only after its own 2xx
+        ArrayDeque<InFlight> inFlight = new ArrayDeque<>(WRITES_IN_FLIGHT);
+        // batches taken from the preparer that were on the wire when a write failed: sent again first, in order
+        ArrayDeque<PreparedBatch> again = new ArrayDeque<>(WRITES_IN_FLIGHT);
         while (running) {
             try {
                 if (!databaseReady) {
@@ -280,26 +293,41 @@ public final class InfluxForwarder implements AutoCloseable {
                 if (spool.points().depth() > 0) {
                     deliverPoints();
                 }
-                if (current == null) {
-                    current = prepared.poll(1, TimeUnit.SECONDS);
+                while (inFlight.size() < WRITES_IN_FLIGHT) {
+                    PreparedBatch next = !again.isEmpty() ? again.pollFirst() : nextPrepared(inFlight.peekFirst());
+                    if (next == null) {
+                        break;
+                    }
+                    inFlight.addLast(new InFlight(next, writer.startWrite(next.body())));
                 }
-                if (current == null) {
+                if (inFlight.isEmpty()) {
                     if (System.nanoTime() - lastContact > IDLE_PING_NS) {
                         ping();
                         lastContact = System.nanoTime();
                     }
                     continue;
                 }
-                List<SpooledReading> batch = current.readings();
+                InFlight head = inFlight.peekFirst();
+                List<SpooledReading> batch = head.batch().readings();
                 Map<SpooledReading, String> refused = new IdentityHashMap<>();
-                writer.deliver(batch, current.body(), refused);
+                try {
+                    writer.deliver(batch, head.batch().body(), head.write(), refused);
+                } catch (RuntimeException e) {
+                    // The ones behind it go again after the backoff, whatever they were answered (InfluxDB keeps a
+                    // point once however often it is written); their bodies stay untouched until their writes end.
+                    for (InFlight f = inFlight.pollLast(); f != null; f = inFlight.pollLast()) {
+                        f.write().awaitEnd();
+                        again.addFirst(f.batch());
+                    }
+                    throw e;
+                }
+                inFlight.pollFirst();
                 if (refused.size() < batch.size()) {
                     wrote();
                 }
                 // InfluxDB has it: the spool bookkeeping runs beside the next write, not before it.
                 acknowledged.put(new AcknowledgedBatch(batch, refused, EpochNanos.now()));
-                freeBodies.add(current.body());
-                current = null;
+                freeBodies.add(head.batch().body());
                 markReachable();
                 lastContact = System.nanoTime();
                 backoff = settings.minBackoff();
@@ -332,6 +360,21 @@ public final class InfluxForwarder implements AutoCloseable {
                         : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * The next prepared batch: waiting up to a second when nothing is on the wire, else for as long as the first write
+     * under way has no answer yet (a batch the preparer finishes meanwhile joins it on the wire), looking every 2 ms.
+     */
+    private PreparedBatch nextPrepared(InFlight head) throws InterruptedException {
+        if (head == null) {
+            return prepared.poll(1, TimeUnit.SECONDS);
+        }
+        PreparedBatch next = prepared.poll();
+        while (next == null && !head.write().isDone() && running) {
+            next = prepared.poll(2, TimeUnit.MILLISECONDS);
+        }
+        return next;
     }
 
     /**

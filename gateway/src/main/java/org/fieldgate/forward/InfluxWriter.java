@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Writes readings to InfluxDB's v1 /write API over the JDK's HTTP client (HTTP/1.1 keep-alive), for the forwarder,
@@ -115,12 +117,71 @@ final class InfluxWriter implements AutoCloseable {
 
     /** One POST /write of an encoded body; returns on 2xx, else throws what InfluxDB answered. */
     void write(WriteBody body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(writeUri)
+        answered(send(writeRequest(body), "write"));
+    }
+
+    /**
+     * Starts one POST /write of {@code body} and returns at once; {@link #deliver(List, WriteBody, Write, Map)} waits
+     * for it. The body must stay as it is until then.
+     */
+    Write startWrite(WriteBody body) {
+        HttpRequest.Builder request = writeRequest(body);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return new Write(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+
+    /** A write under way. */
+    final class Write {
+        private final CompletableFuture<HttpResponse<byte[]>> response;
+
+        private Write(CompletableFuture<HttpResponse<byte[]>> response) {
+            this.response = response;
+        }
+
+        /** Waits for InfluxDB's answer; returns on 2xx, else throws it. */
+        void await() {
+            try {
+                answered(response.get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw InfluxException.unreachable("InfluxDB " + url + " did not answer the write", io);
+                }
+                throw new IllegalStateException("the write to InfluxDB failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw InfluxException.unreachable("interrupted waiting for InfluxDB's answer to the write",
+                        new java.io.InterruptedIOException(e.getMessage()));
+            }
+        }
+
+        /** Answered, or failed for want of an answer. */
+        boolean isDone() {
+            return response.isDone();
+        }
+
+        /** Waits until the write has ended, answered or not (at most its timeout); its outcome does not matter. */
+        void awaitEnd() {
+            try {
+                response.handle((r, e) -> null).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a handled future failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private HttpRequest.Builder writeRequest(WriteBody body) {
+        return HttpRequest.newBuilder(writeUri)
                 .timeout(WRITE_TIMEOUT)
                 .header("Content-Type", "text/plain; charset=utf-8")
                 .header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.array(), 0, body.length()));
-        HttpResponse<byte[]> response = send(request, "write");
+    }
+
+    private static void answered(HttpResponse<byte[]> response) {
         if (response.statusCode() / 100 != 2) {
             throw InfluxException.answered(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         }
@@ -193,8 +254,17 @@ final class InfluxWriter implements AutoCloseable {
 
     /** Writes {@code body}; a refusal for content is retried once, after a pause, and thrown when it repeats. */
     void writeRetryingRefusal(WriteBody body) {
+        writeRetryingRefusal(body, null);
+    }
+
+    /** As {@link #writeRetryingRefusal(WriteBody)}; {@code firstTry}, when not null, is its first write, under way. */
+    private void writeRetryingRefusal(WriteBody body, Write firstTry) {
         try {
-            write(body);
+            if (firstTry == null) {
+                write(body);
+            } else {
+                firstTry.await();
+            }
             return;
         } catch (InfluxException e) {
             if (!e.isContentError()) {
@@ -218,8 +288,13 @@ final class InfluxWriter implements AutoCloseable {
      * twice in a row end up in {@code refused} with its reason, the rest is written. Other failures are thrown.
      */
     void deliver(List<SpooledReading> readings, WriteBody body, Map<SpooledReading, String> refused) {
+        deliver(readings, body, null, refused);
+    }
+
+    /** {@link #deliver(List, WriteBody, Map)} of a body whose first write ({@link #startWrite}) is under way. */
+    void deliver(List<SpooledReading> readings, WriteBody body, Write firstTry, Map<SpooledReading, String> refused) {
         try {
-            writeRetryingRefusal(body);
+            writeRetryingRefusal(body, firstTry);
         } catch (InfluxException e) {
             if (!e.isContentError()) {
                 throw e;
