@@ -691,7 +691,7 @@ public final class PipelineBenchmark {
         }
         r.phaseCpu.put("drain", cpu.since(tEmpty - tUp));
         long drained = s.delivered - deliveredAtUp;
-        r.drainThreads = ThreadCpu.between(threadsAtUp, ThreadCpu.snapshot(gateway.pid())).entrySet().stream().limit(8)
+        r.drainThreads = ThreadCpu.between(threadsAtUp, ThreadCpu.snapshot(gateway.pid())).entrySet().stream().limit(12)
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) ClockTicks.perSecond() / (drained / 1e6)))
                 .collect(Collectors.joining(", "));
         long tCount = awaitCount(GATEWAY_DB, "bench-drain", total, Duration.ofSeconds(180), Duration.ofMillis(250));
