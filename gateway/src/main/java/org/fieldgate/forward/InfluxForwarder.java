@@ -4,19 +4,14 @@ import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.config.GatewaySettings;
-import org.fieldgate.reading.Reading;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
-import org.influxdb.InfluxDB;
-import org.influxdb.InfluxDBException;
-import org.influxdb.InfluxDBIOException;
-import org.influxdb.dto.Point;
-import org.influxdb.dto.Query;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,12 +35,17 @@ public final class InfluxForwarder implements AutoCloseable {
     public static final String MEASUREMENT = InfluxLines.READING;
     private static final int POINTS_PER_WRITE = 1000;
     private static final long IDLE_PING_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int PREPARED_AHEAD = 2;
+    /**
+     * Writes on the wire at once: while InfluxDB syncs its WAL for one body it already reads the next, so a drain is
+     * not one round trip per batch (pipeline-bench --only=drain, gateway/bench/README.md).
+     */
+    static final int WRITES_IN_FLIGHT = 2;
 
     private final GatewaySettings.Influx influx;
     private final GatewaySettings.Forward settings;
     private final Spool spool;
     private final InfluxWriter writer;
-    private final InfluxDB client;
     /** Null when fieldgate.forward.keep-delivered is 0. */
     private final DeliveredArchive archive;
     /** Wall clock of the last write InfluxDB answered 2xx; the start when there has been none yet. */
@@ -65,7 +65,12 @@ public final class InfluxForwarder implements AutoCloseable {
     private final Thread settler;
     private final BlockingQueue<AcknowledgedBatch> acknowledged = new ArrayBlockingQueue<>(4);
     /** Encoded batches waiting for the wire; two keep the writer busy without holding much memory. */
-    private final BlockingQueue<PreparedBatch> prepared = new ArrayBlockingQueue<>(2);
+    private final BlockingQueue<PreparedBatch> prepared = new ArrayBlockingQueue<>(PREPARED_AHEAD);
+    /**
+     * The bodies' arrays, reused: one per prepared batch, one per write on the wire, one being encoded. The writer
+     * hands a body back once InfluxDB has answered 2xx for it; the preparer waits for one.
+     */
+    private final BlockingQueue<WriteBody> freeBodies = new ArrayBlockingQueue<>(PREPARED_AHEAD + WRITES_IN_FLIGHT + 1);
     private volatile boolean running = true;
     private volatile boolean reachable;
     private volatile String lastError = "not tried yet";
@@ -79,7 +84,6 @@ public final class InfluxForwarder implements AutoCloseable {
         this.settings = settings;
         this.spool = spool;
         this.writer = new InfluxWriter(influx, settings.minBackoff());
-        this.client = writer.client();
         this.archive = settings.keepDelivered().isZero() ? null : new DeliveredArchive(spool.file().getParent(), spool.file());
         this.lastWriteNs.set(startedNs);
         this.deliveredCounter = Counter.builder("fieldgate.forward.delivered").description("readings InfluxDB acknowledged")
@@ -112,8 +116,12 @@ public final class InfluxForwarder implements AutoCloseable {
     private record AcknowledgedBatch(List<SpooledReading> readings, Map<SpooledReading, String> refused, long ackNs) {
     }
 
-    /** Spooled readings in order, with their line protocol ready for /write. */
-    private record PreparedBatch(List<SpooledReading> readings, String lines) {
+    /** Spooled readings in order, with their body ready for /write. */
+    private record PreparedBatch(List<SpooledReading> readings, WriteBody body) {
+    }
+
+    /** A batch whose first write is under way. */
+    private record InFlight(PreparedBatch batch, InfluxWriter.Write write) {
     }
 
     /**
@@ -153,22 +161,33 @@ public final class InfluxForwarder implements AutoCloseable {
      */
     private void prepareLoop() {
         long afterId = 0;
-        StringBuilder body = new StringBuilder(settings.batchSize() * 110);
-        while (running) {
-            try {
-                List<SpooledReading> batch = spool.readings().after(afterId, settings.batchSize());
-                if (batch.isEmpty()) {
-                    idle(Duration.ofSeconds(1));
-                    continue;
+        for (int i = freeBodies.remainingCapacity(); i > 0; i--) {
+            freeBodies.add(new WriteBody(settings.batchSize() * 16));
+        }
+        try (LineEncoder encoder = new LineEncoder(settings.batchSize() * 110)) {
+            while (running) {
+                try {
+                    List<SpooledReading> batch = spool.readings().after(afterId, settings.batchSize());
+                    if (batch.isEmpty()) {
+                        idle(Duration.ofSeconds(1));
+                        continue;
+                    }
+                    WriteBody body = freeBodies.take();
+                    try {
+                        encoder.encode(batch, body);
+                    } catch (RuntimeException e) {
+                        freeBodies.add(body);
+                        throw e;
+                    }
+                    prepared.put(new PreparedBatch(batch, body));
+                    afterId = batch.get(batch.size() - 1).id();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.error("reading the spool for InfluxDB failed: {}; retrying", e.getMessage());
+                    pause(Duration.ofSeconds(1));
                 }
-                prepared.put(new PreparedBatch(batch, InfluxWriter.lineProtocol(batch, body)));
-                afterId = batch.get(batch.size() - 1).id();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("reading the spool for InfluxDB failed: {}; retrying", e.getMessage());
-                pause(Duration.ofSeconds(1));
             }
         }
     }
@@ -323,7 +342,10 @@ public final class InfluxForwarder implements AutoCloseable {
     private void drainLoop() {
         Duration backoff = settings.minBackoff();
         long lastContact = 0;
-        PreparedBatch current = null;
+        // writes under way, in spool order: they are settled in that order, each only after its own 2xx
+        ArrayDeque<InFlight> inFlight = new ArrayDeque<>(WRITES_IN_FLIGHT);
+        // batches taken from the preparer that were on the wire when a write failed: sent again first, in order
+        ArrayDeque<PreparedBatch> again = new ArrayDeque<>(WRITES_IN_FLIGHT);
         while (running) {
             try {
                 if (!databaseReady) {
@@ -332,25 +354,41 @@ public final class InfluxForwarder implements AutoCloseable {
                 if (spool.points().depth() > 0) {
                     deliverPoints();
                 }
-                if (current == null) {
-                    current = prepared.poll(1, TimeUnit.SECONDS);
+                while (inFlight.size() < WRITES_IN_FLIGHT) {
+                    PreparedBatch next = !again.isEmpty() ? again.pollFirst() : nextPrepared(inFlight.peekFirst());
+                    if (next == null) {
+                        break;
+                    }
+                    inFlight.addLast(new InFlight(next, writer.startWrite(next.body())));
                 }
-                if (current == null) {
+                if (inFlight.isEmpty()) {
                     if (System.nanoTime() - lastContact > IDLE_PING_NS) {
                         ping();
                         lastContact = System.nanoTime();
                     }
                     continue;
                 }
-                List<SpooledReading> batch = current.readings();
+                InFlight head = inFlight.peekFirst();
+                List<SpooledReading> batch = head.batch().readings();
                 Map<SpooledReading, String> refused = new IdentityHashMap<>();
-                writer.deliver(batch, current.lines(), refused);
+                try {
+                    writer.deliver(batch, head.batch().body(), head.write(), refused);
+                } catch (RuntimeException e) {
+                    // The ones behind it go again after the backoff, whatever they were answered (InfluxDB keeps a
+                    // point once however often it is written); their bodies stay untouched until their writes end.
+                    for (InFlight f = inFlight.pollLast(); f != null; f = inFlight.pollLast()) {
+                        f.write().awaitEnd();
+                        again.addFirst(f.batch());
+                    }
+                    throw e;
+                }
+                inFlight.pollFirst();
                 if (refused.size() < batch.size()) {
                     wrote();
                 }
                 // InfluxDB has it: the spool bookkeeping runs beside the next write, not before it.
                 acknowledged.put(new AcknowledgedBatch(batch, refused, EpochNanos.now()));
-                current = null;
+                freeBodies.add(head.batch().body());
                 markReachable();
                 lastContact = System.nanoTime();
                 backoff = settings.minBackoff();
@@ -361,7 +399,8 @@ public final class InfluxForwarder implements AutoCloseable {
                 if (!running) {
                     break;
                 }
-                if (e instanceof InfluxDBException.DatabaseNotFoundException) {
+                InfluxException.Kind kind = e instanceof InfluxException influxError ? influxError.kind() : null;
+                if (kind == InfluxException.Kind.DATABASE_NOT_FOUND) {
                     databaseReady = false;
                 }
                 reachable = false;
@@ -376,12 +415,27 @@ public final class InfluxForwarder implements AutoCloseable {
                 long ms = backoff.toMillis();
                 boolean retryRequestedByOperator = backoffPause(
                         Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1)),
-                        e instanceof InfluxDBIOException);
+                        kind == InfluxException.Kind.UNREACHABLE);
                 backoff = retryRequestedByOperator ? settings.minBackoff()
                         : backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
                         : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * The next prepared batch: waiting up to a second when nothing is on the wire, else for as long as the first write
+     * under way has no answer yet (a batch the preparer finishes meanwhile joins it on the wire), looking every 2 ms.
+     */
+    private PreparedBatch nextPrepared(InFlight head) throws InterruptedException {
+        if (head == null) {
+            return prepared.poll(1, TimeUnit.SECONDS);
+        }
+        PreparedBatch next = prepared.poll();
+        while (next == null && !head.write().isDone() && running) {
+            next = prepared.poll(2, TimeUnit.MILLISECONDS);
+        }
+        return next;
     }
 
     /**
@@ -425,15 +479,15 @@ public final class InfluxForwarder implements AutoCloseable {
         String reason = null;
         try {
             writer.writeRetryingRefusal(lines(pending));
-        } catch (InfluxDBException e) {
-            if (!InfluxWriter.isContentError(e)) {
+        } catch (InfluxException e) {
+            if (!e.isContentError()) {
                 throw e;
             }
             for (PointLine p : pending) {
                 try {
                     writer.writeRetryingRefusal(p.line());
-                } catch (InfluxDBException one) {
-                    if (!InfluxWriter.isContentError(one)) {
+                } catch (InfluxException one) {
+                    if (!one.isContentError()) {
                         throw one;
                     }
                     refused.add(p);
@@ -459,18 +513,14 @@ public final class InfluxForwarder implements AutoCloseable {
         return b.toString();
     }
 
-    static Point toPoint(Reading r) {
-        return InfluxLines.reading(r);
-    }
-
     private void ensureDatabase() {
         try {
             // Idempotent on 1.x; 2.x/3.x map the database to a bucket that must exist, and may refuse this.
-            client.query(new Query("CREATE DATABASE \"" + influx.database() + "\""));
+            writer.execute("CREATE DATABASE \"" + influx.database() + "\"");
             databaseReady = true;
             markReachable();
-        } catch (InfluxDBException e) {
-            if (e instanceof InfluxDBException.AuthorizationFailedException || isIoFailure(e)) {
+        } catch (InfluxException e) {
+            if (e.kind() == InfluxException.Kind.AUTHORIZATION || e.kind() == InfluxException.Kind.UNREACHABLE) {
                 throw e;
             }
             LOG.info("CREATE DATABASE {} refused ({}); assuming it exists (InfluxDB 2.x/3.x bucket mapping)",
@@ -481,14 +531,14 @@ public final class InfluxForwarder implements AutoCloseable {
 
     private boolean ping() {
         try {
-            boolean up = client.ping().isGood();
+            boolean up = writer.ping();
             if (up) {
                 markReachable();
             } else {
                 reachable = false;
             }
             return up;
-        } catch (InfluxDBException e) {
+        } catch (InfluxException e) {
             reachable = false;
             lastError = describe(e);
             return false;
@@ -501,10 +551,6 @@ public final class InfluxForwarder implements AutoCloseable {
         }
         reachable = true;
         lastError = "";
-    }
-
-    private static boolean isIoFailure(InfluxDBException e) {
-        return e instanceof InfluxDBIOException;
     }
 
     private static String describe(Throwable e) {

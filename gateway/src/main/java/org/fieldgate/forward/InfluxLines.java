@@ -3,10 +3,9 @@ package org.fieldgate.forward;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.PointLine;
-import org.influxdb.dto.Point;
 
 /** How readings and derived results look in InfluxDB: one place for the measurement, tag and field names. */
 public final class InfluxLines {
@@ -16,56 +15,33 @@ public final class InfluxLines {
     private InfluxLines() {
     }
 
-    /** The influxdb-java {@link Point} of a reading; {@link #appendReading} writes the same line without it. */
-    static Point reading(Reading r) {
-        Point.Builder p = Point.measurement(READING)
-                .time(r.timeNs(), TimeUnit.NANOSECONDS)
-                .tag("site", r.site())
-                .tag("device", r.device())
-                .tag("channel", r.channel())
-                .tag("unit", r.unit());
-        if (r.calibration() != null) {
-            p.tag("cal", r.calibration());
-        }
-        return p.addField("value", r.value()).addField("qc", (long) r.qc()).build();
-    }
-
     /**
-     * Appends a reading's line (no newline) exactly as influxdb-java 2.25's {@code Point.lineProtocol(NANOSECONDS)}
+     * Appends a reading's line (no newline) as UTF-8 bytes, exactly as influxdb-java 2.25's {@code Point.lineProtocol(NANOSECONDS)}
      * writes it, without building the Point, its two TreeMaps and a NumberFormat per reading: tags in name order
      * (cal, channel, device, site, unit), an empty tag left out, spaces, commas and equals signs escaped with a
      * backslash in the measurement and tags (nothing else is, as in influxdb-java), {@code qc} as an integer,
      * {@code value} as a plain decimal and left out when it is NaN or infinite (line protocol has no such value),
      * the ns timestamp last. InfluxDB line protocol reference: docs.influxdata.com, "Line protocol", v1.
      */
-    static void appendReading(StringBuilder sb, Reading r) {
-        sb.append(READING);
+    static void appendReading(LineBuffer out, Reading r) {
+        out.appendAscii(READING);
         if (r.calibration() != null) {
-            tag(sb, "cal", r.calibration());
+            tag(out, "cal", r.calibration());
         }
-        tag(sb, "channel", Objects.requireNonNull(r.channel(), "channel"));
-        tag(sb, "device", Objects.requireNonNull(r.device(), "device"));
-        tag(sb, "site", Objects.requireNonNull(r.site(), "site"));
-        tag(sb, "unit", Objects.requireNonNull(r.unit(), "unit"));
-        sb.append(" qc=").append((long) r.qc()).append('i');
+        tag(out, "channel", Objects.requireNonNull(r.channel(), "channel"));
+        tag(out, "device", Objects.requireNonNull(r.device(), "device"));
+        tag(out, "site", Objects.requireNonNull(r.site(), "site"));
+        tag(out, "unit", Objects.requireNonNull(r.unit(), "unit"));
+        out.appendAscii(" qc=").appendLong(r.qc()).append('i');
         if (Double.isFinite(r.value())) {
-            sb.append(",value=");
-            appendPlainDecimal(sb, r.value());
+            out.appendAscii(",value=").appendPlainDecimal(r.value());
         }
-        sb.append(' ').append(r.timeNs());
+        out.append(' ').appendLong(r.timeNs());
     }
 
-    private static void tag(StringBuilder sb, String name, String value) {
-        if (value.isEmpty()) {
-            return; // influxdb-java drops an empty tag; InfluxDB would refuse it
-        }
-        sb.append(',').append(name).append('=');
-        for (int i = 0, n = value.length(); i < n; i++) {
-            char c = value.charAt(i);
-            if (c == ' ' || c == ',' || c == '=') {
-                sb.append('\\');
-            }
-            sb.append(c);
+    private static void tag(LineBuffer out, String name, String value) {
+        if (!value.isEmpty()) {
+            out.append(',').appendAscii(name).append('=').appendEscapedKey(value);
         }
     }
 
@@ -117,41 +93,67 @@ public final class InfluxLines {
      */
     public static PointLine derived(String measurement, long timeNs, Map<String, String> tags,
                                     Map<String, Object> fields) {
-        Point.Builder p = Point.measurement(measurement).time(timeNs, TimeUnit.NANOSECONDS);
-        tags.forEach((k, v) -> {
-            if (v != null) {
-                p.tag(k, v);
+        StringBuilder line = new StringBuilder(200);
+        escapeKey(line, Objects.requireNonNull(measurement, "measurement"));
+        // tags and fields in name order, as influxdb-java's Point (TreeMaps) wrote them; an empty tag is left out
+        for (Map.Entry<String, String> t : new TreeMap<>(tags).entrySet()) {
+            if (t.getValue() != null && !t.getKey().isEmpty() && !t.getValue().isEmpty()) {
+                line.append(',');
+                escapeKey(line, t.getKey());
+                line.append('=');
+                escapeKey(line, t.getValue());
             }
-        });
+        }
+        line.append(' ');
         int kept = 0;
-        for (Map.Entry<String, Object> f : fields.entrySet()) {
+        for (Map.Entry<String, Object> f : new TreeMap<>(fields).entrySet()) {
             Object v = f.getValue();
+            if (v == null || v instanceof Double d && !Double.isFinite(d)) {
+                continue;
+            }
+            if (kept > 0) {
+                line.append(',');
+            }
+            escapeKey(line, f.getKey());
+            line.append('=');
             if (v instanceof Double d) {
-                if (Double.isFinite(d)) {
-                    p.addField(f.getKey(), d);
-                    kept++;
+                appendPlainDecimal(line, d);
+            } else if (v instanceof Integer || v instanceof Long) {
+                line.append(((Number) v).longValue()).append('i');
+            } else if (v instanceof String text) {
+                line.append('"');
+                for (int i = 0, n = text.length(); i < n; i++) {
+                    char c = text.charAt(i);
+                    if (c == '\\' || c == '"') {
+                        line.append('\\');
+                    }
+                    line.append(c);
                 }
-            } else if (v instanceof Integer i) {
-                p.addField(f.getKey(), (long) i);
-                kept++;
-            } else if (v instanceof Long l) {
-                p.addField(f.getKey(), l);
-                kept++;
-            } else if (v instanceof String s) {
-                p.addField(f.getKey(), s);
-                kept++;
+                line.append('"');
             } else if (v instanceof Boolean b) {
-                p.addField(f.getKey(), b);
-                kept++;
-            } else if (v != null) {
+                line.append(b.booleanValue());
+            } else {
                 throw new IllegalArgumentException(measurement + " field " + f.getKey() + " = " + v
                         + ": not a number, string or boolean");
             }
+            kept++;
         }
         if (kept == 0) {
             throw new IllegalArgumentException(measurement + " at " + timeNs + " has no finite field: " + fields);
         }
-        return PointLine.of(measurement, timeNs, p.build().lineProtocol(TimeUnit.NANOSECONDS));
+        line.append(' ').append(timeNs);
+        return PointLine.of(measurement, timeNs, line.toString());
+    }
+
+    /** A backslash before each space, comma and equals sign: a measurement, tag key, tag value or field key. */
+    private static void escapeKey(StringBuilder sb, String key) {
+        for (int i = 0, n = key.length(); i < n; i++) {
+            char c = key.charAt(i);
+            if (c == ' ' || c == ',' || c == '=') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
     }
 
     /**

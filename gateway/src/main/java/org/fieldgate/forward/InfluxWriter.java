@@ -1,136 +1,314 @@
 package org.fieldgate.forward;
 
-import okhttp3.ConnectionSpec;
-import okhttp3.OkHttpClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.fieldgate.config.GatewaySettings;
 import org.fieldgate.config.TlsFiles;
 import org.fieldgate.store.SpooledReading;
-import org.influxdb.InfluxDB;
-import org.influxdb.InfluxDBException;
-import org.influxdb.impl.InfluxDBImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import retrofit2.Retrofit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Writes readings to InfluxDB's v1 /write API, for the forwarder, the reconciler and {@code quarantine replay} alike.
- * A refusal for content (HTTP 400) is retried once as it was before anything is quarantined: a proxy or an InfluxDB
- * restarting can answer 400 for a body it takes a moment later. Only a refusal that repeats is isolated, by halving,
- * down to the readings InfluxDB refuses every time.
+ * Writes readings to InfluxDB's v1 /write API over the JDK's HTTP client (HTTP/1.1 keep-alive), for the forwarder,
+ * the reconciler and {@code quarantine replay} alike; also its ping and CREATE DATABASE. Each write is one POST of a
+ * body encoded once ({@link LineEncoder}: UTF-8 line protocol, gzipped) to {@code /write?db=..&precision=n
+ * &consistency=one}, the request influxdb-java's client made. A refusal for content (HTTP 400) is retried once as it
+ * was before anything is quarantined: a proxy or an InfluxDB restarting can answer 400 for a body it takes a moment
+ * later. Only a refusal that repeats is isolated, by halving, down to the readings InfluxDB refuses every time.
+ * Thread-safe: the client is shared, each caller brings its own body.
  */
 final class InfluxWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InfluxWriter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Until InfluxDB's answer has arrived: as long as the old client's read and write timeouts. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
-    private final GatewaySettings.Influx influx;
-    private final InfluxDB client;
+    private final String url;
     private final Duration retryPause;
+    private final HttpClient http;
+    private final URI writeUri;
+    private final URI pingUri;
+    private final URI queryUri;
+    /** Basic credentials (InfluxDB 2.x/3.x v1 compatibility: the token as the password, any user name); or null. */
+    private final String authorization;
 
     InfluxWriter(GatewaySettings.Influx influx, Duration retryPause) {
-        this.influx = influx;
+        this.url = influx.url().endsWith("/") ? influx.url().substring(0, influx.url().length() - 1) : influx.url();
         this.retryPause = retryPause;
-        OkHttpClient.Builder http = new OkHttpClient.Builder()
-                .connectTimeout(5, TimeUnit.SECONDS)
-                .readTimeout(30, TimeUnit.SECONDS)
-                .writeTimeout(30, TimeUnit.SECONDS);
-        if (influx.caFile() != null) {
-            trustOnly(http, influx.caFile());
-        } else {
-            plainHttpOnly(http, influx.url());
-        }
+        this.writeUri = URI.create(url + "/write?db=" + enc(influx.database()) + "&precision=n&consistency=one");
+        this.pingUri = URI.create(url + "/ping");
+        this.queryUri = URI.create(url + "/query");
         boolean credentials = influx.username() != null || influx.password() != null;
-        this.client = connect(influx.url(),
-                // InfluxDB 2.x/3.x v1 compatibility: the token goes in the password, any user name works.
-                credentials ? (influx.username() == null ? "fieldgate" : influx.username()) : null,
-                credentials ? (influx.password() == null ? "" : influx.password()) : null, http);
-        client.setLogLevel(InfluxDB.LogLevel.NONE);
-        // A cellular link pays per byte; line protocol of repetitive tags compresses about ten-fold.
-        client.enableGzip();
+        this.authorization = credentials ? basic(influx.username() == null ? "fieldgate" : influx.username(),
+                influx.password() == null ? "" : influx.password()) : null;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(sslContext(influx))
+                .build();
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
-     * What {@code InfluxDBFactory.connect(url, user, password, http)} does (user and password null: none), less one
-     * client: influxdb-java's InfluxDBImpl builds a Retrofit once before it sets its own OkHttpClient on it, and a
-     * Retrofit without a client makes a default OkHttpClient, which sets up the JDK's TLS and loads its CA store even
-     * for http:// (a tenth of the CPU to /health 200 with AppCDS, JFR). Given the client of {@code http} up front, that
-     * Retrofit makes none; InfluxDBImpl then replaces it with its own, built from {@code http}, as before.
+     * https:// with the site's own CA: only it is trusted (the host name is still checked). Without a CA file the JDK's
+     * default context (its CA store) for https://; for http://, a context that trusts nothing, because the client
+     * never makes a TLS connection there and the default one would load the JDK's CA store at start-up for nothing.
      */
-    static InfluxDB connect(String url, String user, String password, OkHttpClient.Builder http) {
-        return new InfluxDBImpl(url, user, password, http, new Retrofit.Builder().client(http.build()), InfluxDB.ResponseFormat.JSON);
-    }
-
-    /**
-     * An http:// URL: the client gets only the cleartext connection spec. With no TLS spec OkHttp makes no TLS socket
-     * factory, so it does not load the JDK's TLS classes and CA store at start-up (OkHttpClient.Builder.build, okhttp
-     * 4.12; a start with -Xlog:class+load loaded 75 javax.net.ssl/sun.security.ssl classes instead of 207). https://
-     * keeps OkHttp's defaults.
-     */
-    static OkHttpClient.Builder plainHttpOnly(OkHttpClient.Builder http, String url) {
-        if (url.regionMatches(true, 0, "http://", 0, 7)) {
-            http.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
-        }
-        return http;
-    }
-
-    /** https:// with the site's own CA: OkHttp then trusts only it, and still checks the host name. */
-    private static void trustOnly(OkHttpClient.Builder http, Path caFile) {
+    private static SSLContext sslContext(GatewaySettings.Influx influx) {
         try {
-            X509TrustManager trust = TlsFiles.trustManager(caFile);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[]{trust}, null);
-            http.sslSocketFactory(context.getSocketFactory(), trust);
+            if (influx.caFile() != null) {
+                return TlsFiles.clientContext(influx.caFile(), null, null);
+            }
+            if (!influx.url().regionMatches(true, 0, "http://", 0, 7)) {
+                return SSLContext.getDefault();
+            }
+            SSLContext none = SSLContext.getInstance("TLS");
+            none.init(null, new TrustManager[]{new TrustNothing()}, null);
+            return none;
         } catch (IOException | GeneralSecurityException e) {
             // The file passed the start-up check; it changed since.
             throw new IllegalStateException("fieldgate.influx.ca-file unusable: " + e.getMessage(), e);
         }
     }
 
-    InfluxDB client() {
-        return client;
+    /** The trust of an http:// URL's client: no certificate at all. */
+    private static final class TrustNothing implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("fieldgate.influx.url is http://: no TLS expected");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("fieldgate.influx.url is http://: no TLS expected");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
-    /** One write of line protocol; throws what InfluxDB answered. */
-    void write(String lines) {
-        client.write(influx.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, lines);
+    /** One POST /write of an encoded body; returns on 2xx, else throws what InfluxDB answered. */
+    void write(WriteBody body) {
+        answered(send(writeRequest(body), "write"));
     }
 
-    /** Writes {@code lines}; a refusal for content is retried once, after a pause, and thrown when it repeats. */
-    void writeRetryingRefusal(String lines) {
+    /**
+     * Starts one POST /write of {@code body} and returns at once; {@link #deliver(List, WriteBody, Write, Map)} waits
+     * for it. The body must stay as it is until then.
+     */
+    Write startWrite(WriteBody body) {
+        HttpRequest.Builder request = writeRequest(body);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return new Write(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+
+    /** A write under way. */
+    final class Write {
+        private final CompletableFuture<HttpResponse<byte[]>> response;
+
+        private Write(CompletableFuture<HttpResponse<byte[]>> response) {
+            this.response = response;
+        }
+
+        /** Waits for InfluxDB's answer; returns on 2xx, else throws it. */
+        void await() {
+            try {
+                answered(response.get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw InfluxException.unreachable("InfluxDB " + url + " did not answer the write", io);
+                }
+                throw new IllegalStateException("the write to InfluxDB failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw InfluxException.unreachable("interrupted waiting for InfluxDB's answer to the write",
+                        new java.io.InterruptedIOException(e.getMessage()));
+            }
+        }
+
+        /** Answered, or failed for want of an answer. */
+        boolean isDone() {
+            return response.isDone();
+        }
+
+        /** Waits until the write has ended, answered or not (at most its timeout); its outcome does not matter. */
+        void awaitEnd() {
+            try {
+                response.handle((r, e) -> null).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a handled future failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private HttpRequest.Builder writeRequest(WriteBody body) {
+        return HttpRequest.newBuilder(writeUri)
+                .timeout(WRITE_TIMEOUT)
+                .header("Content-Type", "text/plain; charset=utf-8")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.array(), 0, body.length()));
+    }
+
+    private static void answered(HttpResponse<byte[]> response) {
+        if (response.statusCode() / 100 != 2) {
+            throw InfluxException.answered(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * GET /ping: true when InfluxDB answered as InfluxDB (its {@code X-Influxdb-Version} header, what influxdb-java's
+     * {@code Pong.isGood} looked at); throws when nothing answered.
+     */
+    boolean ping() {
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(pingUri).timeout(PING_TIMEOUT).GET(), "ping");
+        return response.headers().firstValue("X-Influxdb-Version").isPresent();
+    }
+
+    /**
+     * One InfluxQL statement that changes something (CREATE DATABASE), posted to /query; throws on a non-2xx answer or
+     * an {@code error} in InfluxDB's result.
+     */
+    void execute(String influxql) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(queryUri)
+                .timeout(WRITE_TIMEOUT)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("q=" + enc(influxql)));
+        HttpResponse<byte[]> response = send(request, "`" + influxql + "`");
+        String text = new String(response.body(), StandardCharsets.UTF_8);
+        if (response.statusCode() / 100 != 2) {
+            throw InfluxException.answered(response.statusCode(), text);
+        }
+        String error = resultError(text);
+        if (error != null) {
+            throw InfluxException.answered(response.statusCode(), "{\"error\":" + JSON.valueToTree(error) + "}");
+        }
+    }
+
+    /** The first {@code error} of a /query answer's results, or null. */
+    private static String resultError(String answer) {
         try {
-            write(lines);
+            JsonNode root = JSON.readTree(answer);
+            if (root == null) {
+                return null;
+            }
+            if (root.hasNonNull("error")) {
+                return root.get("error").asText();
+            }
+            for (JsonNode result : root.path("results")) {
+                if (result.hasNonNull("error")) {
+                    return result.get("error").asText();
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return "not InfluxDB's JSON: " + InfluxException.errorText(answer);
+        }
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request, String what) {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw InfluxException.unreachable("InfluxDB " + url + " did not answer the " + what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw InfluxException.unreachable("interrupted waiting for InfluxDB's answer to the " + what,
+                    new java.io.InterruptedIOException(e.getMessage()));
+        }
+    }
+
+    /** Writes {@code body}; a refusal for content is retried once, after a pause, and thrown when it repeats. */
+    void writeRetryingRefusal(WriteBody body) {
+        writeRetryingRefusal(body, null);
+    }
+
+    /** As {@link #writeRetryingRefusal(WriteBody)}; {@code firstTry}, when not null, is its first write, under way. */
+    private void writeRetryingRefusal(WriteBody body, Write firstTry) {
+        try {
+            if (firstTry == null) {
+                write(body);
+            } else {
+                firstTry.await();
+            }
             return;
-        } catch (InfluxDBException e) {
-            if (!isContentError(e)) {
+        } catch (InfluxException e) {
+            if (!e.isContentError()) {
                 throw e;
             }
             LOG.info("InfluxDB refused a write for its content ({}); retrying it once as it was", e.getMessage());
         }
         pause();
-        write(lines);
+        write(body);
+    }
+
+    /** Ready-made line protocol (derived points), as {@link #writeRetryingRefusal(WriteBody)}. */
+    void writeRetryingRefusal(String lines) {
+        try (LineEncoder encoder = new LineEncoder(lines.length() + 16)) {
+            writeRetryingRefusal(encoder.encode(lines, new WriteBody(lines.length() / 4 + 64)));
+        }
     }
 
     /**
-     * Writes {@code readings} ({@code lines} is their line protocol); the readings InfluxDB refuses for their content
+     * Writes {@code readings} ({@code body} is their encoded lines); the readings InfluxDB refuses for their content
      * twice in a row end up in {@code refused} with its reason, the rest is written. Other failures are thrown.
      */
-    void deliver(List<SpooledReading> readings, String lines, Map<SpooledReading, String> refused) {
+    void deliver(List<SpooledReading> readings, WriteBody body, Map<SpooledReading, String> refused) {
+        deliver(readings, body, null, refused);
+    }
+
+    /** {@link #deliver(List, WriteBody, Map)} of a body whose first write ({@link #startWrite}) is under way. */
+    void deliver(List<SpooledReading> readings, WriteBody body, Write firstTry, Map<SpooledReading, String> refused) {
         try {
-            writeRetryingRefusal(lines);
-        } catch (InfluxDBException e) {
-            if (!isContentError(e)) {
+            writeRetryingRefusal(body, firstTry);
+        } catch (InfluxException e) {
+            if (!e.isContentError()) {
                 throw e;
             }
-            isolate(readings, refused);
+            try (LineEncoder encoder = new LineEncoder(body.plainLength())) {
+                isolate(readings, encoder, new WriteBody(body.array().length), refused);
+            }
+        }
+    }
+
+    /** {@link #deliver(List, WriteBody, Map)}, the body encoded here (the reconciler, {@code quarantine replay}). */
+    void deliver(List<SpooledReading> readings, Map<SpooledReading, String> refused) {
+        try (LineEncoder encoder = new LineEncoder(readings.size() * 110)) {
+            deliver(readings, encoder.encode(readings, new WriteBody(readings.size() * 16)), refused);
         }
     }
 
@@ -138,11 +316,12 @@ final class InfluxWriter implements AutoCloseable {
      * Halves a run refused twice until the refused readings are alone. No pause and retry per part: the whole run was
      * retried already, and a thousand refused readings must not cost a thousand pauses.
      */
-    private void isolate(List<SpooledReading> part, Map<SpooledReading, String> refused) {
+    private void isolate(List<SpooledReading> part, LineEncoder encoder, WriteBody body,
+                         Map<SpooledReading, String> refused) {
         try {
-            write(part);
-        } catch (InfluxDBException e) {
-            if (!isContentError(e)) {
+            write(encoder.encode(part, body));
+        } catch (InfluxException e) {
+            if (!e.isContentError()) {
                 throw e;
             }
             if (part.size() == 1) {
@@ -150,27 +329,19 @@ final class InfluxWriter implements AutoCloseable {
                 return;
             }
             int half = part.size() / 2;
-            isolate(part.subList(0, half), refused);
-            isolate(part.subList(half, part.size()), refused);
+            isolate(part.subList(0, half), encoder, body, refused);
+            isolate(part.subList(half, part.size()), encoder, body, refused);
         }
     }
 
-    private void write(List<SpooledReading> part) {
-        write(lineProtocol(part));
-    }
-
+    /** The batch's line protocol, each line ended by a newline (what the encoder writes as bytes). */
     static String lineProtocol(List<SpooledReading> batch) {
-        return lineProtocol(batch, new StringBuilder(batch.size() * 110));
-    }
-
-    /** The batch's body, built in {@code reused} (emptied first) so a steady writer allocates only the String. */
-    static String lineProtocol(List<SpooledReading> batch, StringBuilder reused) {
-        reused.setLength(0);
+        LineBuffer lines = new LineBuffer(batch.size() * 110);
         for (SpooledReading s : batch) {
-            InfluxLines.appendReading(reused, s.reading());
-            reused.append('\n');
+            InfluxLines.appendReading(lines, s.reading());
+            lines.append('\n');
         }
-        return reused.toString();
+        return new String(lines.array(), 0, lines.length(), StandardCharsets.UTF_8);
     }
 
     private void pause() {
@@ -178,23 +349,17 @@ final class InfluxWriter implements AutoCloseable {
             Thread.sleep(Math.max(1, retryPause.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InfluxDBException("interrupted before retrying a refused write");
+            throw InfluxException.unreachable("interrupted before retrying a refused write",
+                    new java.io.InterruptedIOException(e.getMessage()));
         }
     }
 
-    static boolean isContentError(InfluxDBException e) {
-        if (e instanceof InfluxDBException.FieldTypeConflictException
-                || e instanceof InfluxDBException.UnableToParseException
-                || e instanceof InfluxDBException.PointsBeyondRetentionPolicyException) {
-            return true;
-        }
-        String message = String.valueOf(e.getMessage());
-        return message.contains("partial write") || message.contains("max-values-per-tag")
-                || message.contains("invalid field") || message.contains("invalid tag");
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     @Override
     public void close() {
-        client.close();
+        // Java 17's HttpClient has no close: its connections and selector thread go when it is unreachable
     }
 }

@@ -121,7 +121,7 @@ public final class QuarantineCli {
                     readings.add(new SpooledReading(q.id(), q.reading(), q.receivedNs()));
                 }
                 Map<SpooledReading, String> refused = new IdentityHashMap<>();
-                writer.deliver(readings, InfluxWriter.lineProtocol(readings), refused);
+                writer.deliver(readings, refused);
                 List<QuarantineStore.QuarantinedReading> took = new ArrayList<>();
                 for (int i = 0; i < chunk.size(); i++) {
                     String reason = refused.get(readings.get(i));

@@ -192,7 +192,7 @@ public final class Reconciler implements AutoCloseable {
         long missing = deliveredCount - count;
         Map<SpooledReading, String> refused = new IdentityHashMap<>();
         if (!absent.isEmpty()) {
-            forwarder.writer().deliver(absent, InfluxWriter.lineProtocol(absent), refused);
+            forwarder.writer().deliver(absent, refused);
         }
         long[] after = {0};
         influx.forEachRow("SELECT count(\"value\") FROM \"reading\"" + where,

@@ -124,6 +124,9 @@ public final class PipelineBenchmark {
         if (options.publisherOnly) {
             System.exit(failed || Double.isNaN(bench.r.pubSingle) ? 1 : 0); // a figure, no target
         }
+        if (options.drainOnly) {
+            System.exit(failed || Double.isNaN(bench.r.drain) ? 1 : 0); // a figure, no target
+        }
         System.exit(failed || bench.r.anyFailed() ? 1 : bench.r.allMet() ? 0 : 2);
     }
 
@@ -132,7 +135,8 @@ public final class PipelineBenchmark {
     private void run() throws Exception {
         System.out.printf("fieldgate pipeline benchmark (%s%s): %d cores, load average %s, CLK_TCK %d%n",
                 o.quick ? "QUICK mode, figures indicative only" : "full issue specification",
-                o.memoryOnly ? "; --only=memory" : o.startupOnly ? "; --only=startup" : o.publisherOnly ? "; --only=publisher" : "",
+                o.memoryOnly ? "; --only=memory" : o.startupOnly ? "; --only=startup" : o.publisherOnly ? "; --only=publisher"
+                        : o.drainOnly ? "; --only=drain" : "",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), ClockTicks.perSecond());
         System.out.printf("  (a) %,d readings (+%,d warm-up) in %,d-point line-protocol bodies, 1 and 2 writers, java.net.http and OkHttp; (b) %,d packs x %d readings;%n",
                 o.rawReadings, o.rawWarmup, o.batch, o.rawPacks, RECORDS_PER_PACK);
@@ -159,6 +163,10 @@ public final class PipelineBenchmark {
         if (o.publisherOnly) {
             publisherCeiling();
             r.loadEnd = loadAverage();
+            return;
+        }
+        if (o.drainOnly) {
+            drainOnly();
             return;
         }
         rawInflux();
@@ -200,6 +208,22 @@ public final class PipelineBenchmark {
         rss.phase("(c)");
         e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
         seriesAndMemory();
+        r.finalStatus = wholeRunFigures().raw.toString();
+        r.loadEnd = loadAverage();
+    }
+
+    /**
+     * {@code --only=drain}: a 100/msg warm-up of {@code --warm-readings} through one gateway, then the drain phase alone
+     * (InfluxDB down for {@code --outage-s}, then the rate the spool drains at), with the gateway's CPU per thread.
+     */
+    private void drainOnly() throws Exception {
+        startGateway();
+        rss.phase("(c)");
+        e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
+        try (Publisher probe = new Publisher(broker.url(), "bench-probe", o.inflight)) {
+            rss.phase("outage");
+            drain(probe);
+        }
         r.finalStatus = wholeRunFigures().raw.toString();
         r.loadEnd = loadAverage();
     }
@@ -644,6 +668,7 @@ public final class PipelineBenchmark {
         log("drain: influxd PID %d answers /ping after %.1f s; timing from here", influx.pid(), seconds(tUp - tLaunch));
         rss.phase("drain");
         Cpu cpu = cpu();
+        Map<String, Long> threadsAtUp = ThreadCpu.snapshot(gateway.pid());
         long deliveredAtUp = gateway.status().delivered;
         long tFirst = 0;
         long tEmpty = 0;
@@ -666,6 +691,9 @@ public final class PipelineBenchmark {
         }
         r.phaseCpu.put("drain", cpu.since(tEmpty - tUp));
         long drained = s.delivered - deliveredAtUp;
+        r.drainThreads = ThreadCpu.between(threadsAtUp, ThreadCpu.snapshot(gateway.pid())).entrySet().stream().limit(12)
+                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) ClockTicks.perSecond() / (drained / 1e6)))
+                .collect(Collectors.joining(", "));
         long tCount = awaitCount(GATEWAY_DB, "bench-drain", total, Duration.ofSeconds(180), Duration.ofMillis(250));
         r.drained = drained;
         r.drainSeconds = seconds(tEmpty - tUp);
@@ -799,6 +827,9 @@ public final class PipelineBenchmark {
                         + "first write %s s after /ping, from then on %s readings/s%n",
                 o.outageSeconds, x.drained, x.drainSpoolBytes / MIB, fmt1(x.drainSeconds), rate(x.drain).trim(), pct(x.drain / x.rawInflux),
                 fmt1(x.drainFirstWriteS), rate(x.drainSteady).trim());
+        if (!x.drainThreads.isEmpty()) {
+            System.out.printf("    the gateway's busiest threads over the drain, CPU-s per million readings: %s%n", x.drainThreads);
+        }
         System.out.println();
         System.out.println("CPU per phase (% of one core; 200 % = both cores busy):");
         x.phaseCpu.forEach((phase, text) -> System.out.printf("    %-8s %s%n", phase, text));
@@ -825,6 +856,10 @@ public final class PipelineBenchmark {
         if (o.publisherOnly) {
             x.verdicts.clear(); // (p) has no target of its own; its figure is in the lines above
             System.out.println("    (--only=publisher: no verdict; no other phase was run)");
+        }
+        if (o.drainOnly) {
+            x.verdicts.clear(); // the drain has no target of its own; its figure is in the lines above
+            System.out.println("    (--only=drain: no verdict; only a warm-up and the drain were run)");
         }
         if (o.memoryOnly) {
             // --only=memory: the verdicts of the phases that ran; the others were not measured, not failed
@@ -961,6 +996,7 @@ public final class PipelineBenchmark {
         boolean memoryOnly;
         boolean startupOnly;
         boolean publisherOnly;
+        boolean drainOnly;
         int rawReadings = 1_000_000;
         int rawWarmup = 200_000;
         int batch = 5_000;
@@ -1038,7 +1074,8 @@ public final class PipelineBenchmark {
                             case "memory" -> o.memoryOnly = true;
                             case "startup" -> o.startupOnly = true;
                             case "publisher" -> o.publisherOnly = true;
-                            default -> throw new IllegalArgumentException("--only takes 'memory', 'startup' or 'publisher', not '" + value + "'");
+                            case "drain" -> o.drainOnly = true;
+                            default -> throw new IllegalArgumentException("--only takes 'memory', 'startup', 'publisher' or 'drain', not '" + value + "'");
                         }
                     }
                     case "gateway-jvm" -> o.gatewayJvm = List.of(value.trim().split("\\s+"));
@@ -1114,6 +1151,8 @@ public final class PipelineBenchmark {
         double drain = Double.NaN;
         double drainFirstWriteS = Double.NaN;
         double drainSteady = Double.NaN;
+        /** The gateway's busiest threads over the drain, CPU-s per million readings drained. */
+        String drainThreads = "";
         long vmHwmKb = -1;
         long maxRssKb = -1;
         int rssSamples;

@@ -4,11 +4,20 @@ import org.fieldgate.reading.Reading;
 import org.fieldgate.store.SpooledReading;
 import org.junit.jupiter.api.Test;
 
+import org.influxdb.dto.Point;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -17,13 +26,13 @@ class InfluxLinesTest {
     private static final long T0 = 1_763_000_000_123_456_789L;
 
     private static String viaPoint(Reading r) {
-        return InfluxLines.reading(r).lineProtocol(TimeUnit.NANOSECONDS);
+        return InfluxPoints.reading(r).lineProtocol(TimeUnit.NANOSECONDS);
     }
 
     private static String encoded(Reading r) {
-        StringBuilder sb = new StringBuilder();
-        InfluxLines.appendReading(sb, r);
-        return sb.toString();
+        LineBuffer out = new LineBuffer(8);
+        InfluxLines.appendReading(out, r);
+        return new String(out.array(), 0, out.length(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -65,7 +74,7 @@ class InfluxLinesTest {
     }
 
     @Test
-    void aBodyIsOneLinePerReadingInSpoolOrderAndTheReusedBufferIsEmptiedFirst() {
+    void aBodyIsOneLinePerReadingInSpoolOrderGzippedAndTheReusedBuffersAreEmptiedFirst() throws IOException {
         List<SpooledReading> batch = new ArrayList<>();
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < 5; i++) {
@@ -73,10 +82,119 @@ class InfluxLinesTest {
             batch.add(new SpooledReading(i + 1, r, 0));
             expected.append(viaPoint(r)).append('\n');
         }
-        StringBuilder reused = new StringBuilder("left over from the last batch");
-        assertEquals(expected.toString(), InfluxWriter.lineProtocol(batch, reused));
-        assertEquals(expected.toString(), InfluxWriter.lineProtocol(batch, reused));
-        assertEquals(expected.toString(), InfluxWriter.lineProtocol(batch));
+        try (LineEncoder encoder = new LineEncoder(8)) {
+            WriteBody body = new WriteBody(8);
+            encoder.encode(List.of(new SpooledReading(9, new Reading("x", "y", "z", "w", T0, 1, 0), 0)), body);
+            encoder.encode(batch, body);
+            assertEquals(expected.toString(), gunzip(body));
+            assertEquals(expected.toString(), gunzip(encoder.encode(batch, body)));
+            assertEquals(expected.toString(), InfluxWriter.lineProtocol(batch));
+            assertEquals(expected.length(), body.plainLength());
+        }
+    }
+
+    /**
+     * The bytes on the wire against Point's lines as UTF-8 (what influxdb-java sent), on generated readings: names from an alphabet with every escaped character, non-ASCII, 4-byte characters and an unpaired
+     * surrogate, values of every magnitude; whole bodies gzipped, read back with the JDK's GZIPInputStream.
+     */
+    @Test
+    void bytesOnTheWireArePointsLinesInUtf8OnGeneratedReadings() throws IOException {
+        SplittableRandom random = new SplittableRandom(34);
+        String[] alphabet = {"a", "Z", "0", "_", "-", " ", ",", "=", "\\", "\"", "\t", "µ", "°", "⁻²", "日", "\uD83C\uDF31", "\uD800", ":"};
+        try (LineEncoder encoder = new LineEncoder(64)) {
+            WriteBody body = new WriteBody(64);
+            for (int round = 0; round < 200; round++) {
+                List<SpooledReading> batch = new ArrayList<>();
+                StringBuilder expected = new StringBuilder();
+                for (int i = 0, n = 1 + random.nextInt(300); i < n; i++) {
+                    double value = random.nextBoolean() ? Double.longBitsToDouble(random.nextLong())
+                            : Math.round(random.nextDouble(-1e4, 1e4) * 1000) / 1000.0;
+                    Reading r = new Reading(name(random, alphabet), name(random, alphabet), name(random, alphabet),
+                            random.nextInt(4) == 0 ? "" : name(random, alphabet), random.nextLong(), value,
+                            random.nextInt(), random.nextBoolean() ? null : name(random, alphabet));
+                    batch.add(new SpooledReading(i + 1, r, 0));
+                    expected.append(viaPoint(r)).append('\n');
+                }
+                encoder.encode(batch, body);
+                byte[] utf8 = expected.toString().getBytes(StandardCharsets.UTF_8); // an unpaired surrogate as '?'
+                assertArrayEquals(utf8, encoder.lastPlain());
+                assertEquals(new String(utf8, StandardCharsets.UTF_8), gunzip(body));
+            }
+        }
+    }
+
+    private static String name(SplittableRandom random, String[] alphabet) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0, n = 1 + random.nextInt(12); i < n; i++) {
+            sb.append(alphabet[random.nextInt(alphabet.length)]);
+        }
+        return sb.toString();
+    }
+
+    static String gunzip(WriteBody body) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body.array(), 0, body.length()))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Derived points (closures, fluxes, gaps) against Point.lineProtocol on generated tags and fields. */
+    @Test
+    void derivedLinesMatchPointLineProtocol() {
+        SplittableRandom random = new SplittableRandom(56);
+        String[] alphabet = {"a", "b", "Z", "_", " ", ",", "=", "\\", "\"", "µ", "日"};
+        for (int i = 0; i < 20_000; i++) {
+            Map<String, String> tags = new LinkedHashMap<>();
+            for (int t = 0, n = random.nextInt(4); t < n; t++) {
+                tags.put(name(random, alphabet), random.nextInt(6) == 0 ? (random.nextBoolean() ? null : "") : name(random, alphabet));
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            for (int f = 0, n = 1 + random.nextInt(5); f < n; f++) {
+                Object v = switch (random.nextInt(6)) {
+                    case 0 -> random.nextBoolean() ? Double.longBitsToDouble(random.nextLong()) : random.nextDouble(-10, 10);
+                    case 1 -> random.nextInt();
+                    case 2 -> random.nextLong();
+                    case 3 -> name(random, alphabet);
+                    case 4 -> random.nextBoolean();
+                    default -> random.nextInt(3) == 0 ? null : Double.NaN;
+                };
+                fields.put(name(random, alphabet), v);
+            }
+            String measurement = random.nextBoolean() ? "flux" : name(random, alphabet);
+            long timeNs = random.nextLong();
+            Point.Builder p = Point.measurement(measurement).time(timeNs, TimeUnit.NANOSECONDS);
+            tags.forEach((k, v) -> {
+                if (v != null) {
+                    p.tag(k, v);
+                }
+            });
+            int finite = 0;
+            for (Map.Entry<String, Object> f : fields.entrySet()) {
+                Object v = f.getValue();
+                if (v instanceof Double d && Double.isFinite(d)) {
+                    p.addField(f.getKey(), d);
+                    finite++;
+                } else if (v instanceof Integer n) {
+                    p.addField(f.getKey(), (long) n);
+                    finite++;
+                } else if (v instanceof Long n) {
+                    p.addField(f.getKey(), n);
+                    finite++;
+                } else if (v instanceof String text) {
+                    p.addField(f.getKey(), text);
+                    finite++;
+                } else if (v instanceof Boolean b) {
+                    p.addField(f.getKey(), b);
+                    finite++;
+                }
+            }
+            if (finite == 0) {
+                assertThrows(IllegalArgumentException.class, () -> InfluxLines.derived(measurement, timeNs, tags, fields));
+                continue;
+            }
+            String expected = p.build().lineProtocol(TimeUnit.NANOSECONDS);
+            assertEquals(expected, InfluxLines.derived(measurement, timeNs, tags, fields).line(),
+                    () -> measurement + " " + tags + " " + fields);
+        }
     }
 
     @Test

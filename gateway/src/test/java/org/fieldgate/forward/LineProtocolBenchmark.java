@@ -25,8 +25,9 @@ import java.util.zip.GZIPOutputStream;
  * Preparing one InfluxDB write body of 5,000 spooled readings (500 series of a site, 10 readings each, values with
  * three decimals, every fifth series with a calibration tag), per point: {@code pointPath} as the forwarder did it
  * (an influxdb-java Point per reading, then its line), {@code encoder} the line written straight from the spool row
- * into a reused buffer. {@code bodyBytes} and {@code bodyGzip} are what the HTTP request then costs: the UTF-8
- * copy every write makes, and that copy gzipped at zlib's default level as influxdb-java's gzip does.
+ * into a reused byte buffer as UTF-8, {@code wireBody} that and its gzip as the forwarder sends it. {@code bodyBytes}
+ * and {@code bodyGzip} are what influxdb-java's request cost on top of a String body: the UTF-8 copy every write made,
+ * and that copy gzipped at zlib's default level.
  * Run by {@code gateway/bench/line-protocol-bench} (with {@code -prof gc} for bytes allocated per point).
  */
 @State(Scope.Thread)
@@ -36,13 +37,17 @@ public class LineProtocolBenchmark {
     static final int POINTS = 5000;
 
     private List<SpooledReading> batch;
-    private StringBuilder reused;
+    private LineBuffer reused;
+    private LineEncoder wire;
+    private WriteBody wireBody;
     private String body;
 
     @Setup
     public void setUp() throws IOException {
         batch = spoolRows();
-        reused = new StringBuilder(POINTS * 110);
+        reused = new LineBuffer(POINTS * 110);
+        wire = new LineEncoder(POINTS * 110);
+        wireBody = new WriteBody(POINTS * 16);
         body = InfluxWriter.lineProtocol(batch);
         byte[] plain = body.getBytes(StandardCharsets.UTF_8);
         System.out.printf("%nbody: %d points, %d bytes plain, %d bytes gzipped (%.1fx smaller), %d at the fastest level"
@@ -71,15 +76,27 @@ public class LineProtocolBenchmark {
     public String pointPath() {
         StringBuilder lines = new StringBuilder(batch.size() * 110);
         for (SpooledReading s : batch) {
-            lines.append(InfluxLines.reading(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
+            lines.append(InfluxPoints.reading(s.reading()).lineProtocol(TimeUnit.NANOSECONDS)).append('\n');
         }
         return lines.toString();
     }
 
     @Benchmark
     @OperationsPerInvocation(POINTS)
-    public String encoder() {
-        return InfluxWriter.lineProtocol(batch, reused);
+    public int encoder() {
+        reused.clear();
+        for (SpooledReading s : batch) {
+            InfluxLines.appendReading(reused, s.reading());
+            reused.append('\n');
+        }
+        return reused.length();
+    }
+
+    /** What the forwarder's preparer does per batch: the UTF-8 lines into a reused buffer, gzipped into a reused body. */
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public int wireBody() {
+        return wire.encode(batch, wireBody).length();
     }
 
     @Benchmark

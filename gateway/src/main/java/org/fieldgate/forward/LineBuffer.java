@@ -1,0 +1,149 @@
+package org.fieldgate.forward;
+
+import java.util.Arrays;
+
+/**
+ * A growable byte array that line protocol is written into as UTF-8 directly (no String of the whole body and no
+ * second copy to encode it), kept and refilled batch after batch by the thread that owns it.
+ */
+final class LineBuffer {
+    private byte[] bytes;
+    private int length;
+    /** Double.toString's digits, rewritten as a plain decimal; reused. */
+    private final StringBuilder decimal = new StringBuilder(32);
+
+    LineBuffer(int initialBytes) {
+        bytes = new byte[Math.max(64, initialBytes)];
+    }
+
+    void clear() {
+        length = 0;
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** The backing array: bytes 0 to {@link #length()} are the content. */
+    byte[] array() {
+        return bytes;
+    }
+
+    byte[] toByteArray() {
+        return Arrays.copyOf(bytes, length);
+    }
+
+    private void room(int more) {
+        if (length + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+        }
+    }
+
+    LineBuffer append(char ascii) {
+        room(1);
+        bytes[length++] = (byte) ascii;
+        return this;
+    }
+
+    /** {@code s} holds only ASCII characters (names and keywords of this code). */
+    LineBuffer appendAscii(String s) {
+        int n = s.length();
+        room(n);
+        for (int i = 0; i < n; i++) {
+            bytes[length++] = (byte) s.charAt(i);
+        }
+        return this;
+    }
+
+    /** {@code s} as UTF-8, nothing escaped (line protocol made elsewhere). */
+    LineBuffer appendUtf8(String s) {
+        return appendUtf8(s, false, false);
+    }
+
+    /** {@code s} as UTF-8, a backslash before each space, comma and equals sign (a measurement, tag key or value). */
+    LineBuffer appendEscapedKey(String s) {
+        return appendUtf8(s, true, false);
+    }
+
+    /** {@code s} as UTF-8 with a backslash before each backslash and double quote (a string field's value). */
+    LineBuffer appendEscapedString(String s) {
+        return appendUtf8(s, false, true);
+    }
+
+    private LineBuffer appendUtf8(String s, boolean key, boolean string) {
+        int n = s.length();
+        room(n * 3); // at most 3 bytes per char: an escaped ASCII char is 2, a BMP char 3, a surrogate pair 4 for 2
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (key && (c == ' ' || c == ',' || c == '=') || string && (c == '\\' || c == '"')) {
+                    bytes[length++] = '\\';
+                }
+                bytes[length++] = (byte) c;
+            } else {
+                i = appendNonAscii(s, i, c);
+            }
+        }
+        return this;
+    }
+
+    /** One non-ASCII char (or surrogate pair) as String.getBytes(UTF_8) writes it; returns the last index used. */
+    private int appendNonAscii(String s, int i, char c) {
+        if (c < 0x800) {
+            bytes[length++] = (byte) (0xC0 | (c >> 6));
+            bytes[length++] = (byte) (0x80 | (c & 0x3F));
+        } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            int cp = Character.toCodePoint(c, s.charAt(i + 1));
+            bytes[length++] = (byte) (0xF0 | (cp >> 18));
+            bytes[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+            bytes[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            bytes[length++] = (byte) (0x80 | (cp & 0x3F));
+            return i + 1;
+        } else if (Character.isSurrogate(c)) {
+            bytes[length++] = '?'; // an unpaired surrogate, as the JDK's encoder replaces it
+        } else {
+            bytes[length++] = (byte) (0xE0 | (c >> 12));
+            bytes[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+            bytes[length++] = (byte) (0x80 | (c & 0x3F));
+        }
+        return i;
+    }
+
+    LineBuffer appendLong(long v) {
+        room(20);
+        if (v == Long.MIN_VALUE) {
+            return appendAscii("-9223372036854775808");
+        }
+        if (v < 0) {
+            bytes[length++] = '-';
+            v = -v;
+        }
+        int end = length + digits(v);
+        for (int at = end - 1; at >= length; at--) {
+            bytes[at] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        }
+        length = end;
+        return this;
+    }
+
+    private static int digits(long v) {
+        int n = 1;
+        for (long limit = 10; n < 19 && v >= limit; limit *= 10) {
+            n++;
+        }
+        return n;
+    }
+
+    /** A finite double as {@link InfluxLines#appendPlainDecimal} writes it. */
+    LineBuffer appendPlainDecimal(double v) {
+        decimal.setLength(0);
+        InfluxLines.appendPlainDecimal(decimal, v);
+        int n = decimal.length();
+        room(n);
+        for (int i = 0; i < n; i++) {
+            bytes[length++] = (byte) decimal.charAt(i);
+        }
+        return this;
+    }
+}
