@@ -553,10 +553,20 @@ public final class InfluxForwarder implements AutoCloseable {
         lastError = "";
     }
 
-    private static String describe(Throwable e) {
+    /**
+     * The root cause's message, for the operator. The JDK's HttpClient reports a refused connect either as
+     * {@code ConnectException: Connection refused} or, when its selector closes the channel before the connect has
+     * finished, as a {@code ConnectException} over a {@code ClosedChannelException}: both read "Connection refused".
+     */
+    static String describe(Throwable e) {
         Throwable root = e;
+        boolean connecting = false;
         while (root.getCause() != null && root.getCause() != root) {
+            connecting |= root instanceof java.net.ConnectException;
             root = root.getCause();
+        }
+        if (connecting && root instanceof java.nio.channels.ClosedChannelException) {
+            return "Connection refused";
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return message.length() > 200 ? message.substring(0, 200) : message;
