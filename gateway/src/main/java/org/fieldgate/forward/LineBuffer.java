@@ -57,26 +57,21 @@ final class LineBuffer {
 
     /** {@code s} as UTF-8, nothing escaped (line protocol made elsewhere). */
     LineBuffer appendUtf8(String s) {
-        return appendUtf8(s, false, false);
+        return appendUtf8(s, false);
     }
 
     /** {@code s} as UTF-8, a backslash before each space, comma and equals sign (a measurement, tag key or value). */
     LineBuffer appendEscapedKey(String s) {
-        return appendUtf8(s, true, false);
+        return appendUtf8(s, true);
     }
 
-    /** {@code s} as UTF-8 with a backslash before each backslash and double quote (a string field's value). */
-    LineBuffer appendEscapedString(String s) {
-        return appendUtf8(s, false, true);
-    }
-
-    private LineBuffer appendUtf8(String s, boolean key, boolean string) {
+    private LineBuffer appendUtf8(String s, boolean key) {
         int n = s.length();
         room(n * 3); // at most 3 bytes per char: an escaped ASCII char is 2, a BMP char 3, a surrogate pair 4 for 2
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
-                if (key && (c == ' ' || c == ',' || c == '=') || string && (c == '\\' || c == '"')) {
+                if (key && (c == ' ' || c == ',' || c == '=')) {
                     bytes[length++] = '\\';
                 }
                 bytes[length++] = (byte) c;
