@@ -71,12 +71,9 @@ public class LatestReadings {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof SeriesKey k && k.hash == hash && same(k.channel, channel) && same(k.device, device)
-                    && same(k.site, site);
-        }
-
-        private static boolean same(String a, String b) {
-            return a == b || a.equals(b);
+            // String.equals compares references first, so the decoder's shared names cost three reference checks
+            return o instanceof SeriesKey k && k.hash == hash && k.channel.equals(channel) && k.device.equals(device)
+                    && k.site.equals(site);
         }
 
         @Override
