@@ -122,14 +122,17 @@ final class InfluxWriter implements AutoCloseable {
 
     /**
      * Starts one POST /write of {@code body} and returns at once; {@link #deliver(List, WriteBody, Write, Map)} waits
-     * for it. The body must stay as it is until then.
+     * for it. The body must stay as it is until then. {@code ended} runs once the write has ended, answered or failed
+     * (on the client's thread, or on this one when it ended at once): it must be quick and must not throw.
      */
-    Write startWrite(WriteBody body) {
+    Write startWrite(WriteBody body, Runnable ended) {
         HttpRequest.Builder request = writeRequest(body);
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return new Write(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()));
+        CompletableFuture<HttpResponse<byte[]>> response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        response.whenComplete((answer, failure) -> ended.run());
+        return new Write(response);
     }
 
     /** A write under way. */
