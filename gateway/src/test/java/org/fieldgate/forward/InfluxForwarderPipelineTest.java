@@ -114,11 +114,30 @@ class InfluxForwarderPipelineTest {
 
     /**
      * While a write is out and nothing is prepared, the writer sleeps until a batch is prepared or the write ends: it
-     * takes no CPU meanwhile (it looked every 2 ms before, about 750 wake-ups over this test's 1.5 s hold), and a batch
-     * spooled during the hold still joins the held write on the wire (no wake-up lost).
+     * takes no CPU meanwhile (it looked every 2 ms before, about 750 wake-ups over this test's 1.5 s hold), and a full
+     * batch spooled during the hold still joins the held write on the wire (no wake-up lost).
      */
     @Test
     void aWriterWaitingOnAnAnswerSleepsUntilABatchIsPreparedOrTheWriteEnds(@TempDir Path dir) throws Exception {
+        assertEquals(InfluxForwarder.WRITES_IN_FLIGHT > 1, secondWriteDuringAHeldOne(dir, BATCH),
+                "a full batch joins the held write on the wire");
+    }
+
+    /**
+     * A partial batch (a steady trickle, not a backlog) waits for the held write's answer instead of joining it: at a
+     * steady rate the readings that arrive meanwhile then go in fewer, larger writes.
+     */
+    @Test
+    void aPartialBatchWaitsForTheAnswerToTheWriteOut(@TempDir Path dir) throws Exception {
+        assertEquals(false, secondWriteDuringAHeldOne(dir, BATCH / 10), "the partial batch joined the held write");
+    }
+
+    /**
+     * One batch whose write the fake InfluxDB holds; during the hold the writer's CPU is measured, then
+     * {@code readingsDuringHold} more readings are spooled. Returns whether their write arrived while the first was
+     * still held (waiting up to 3 s for it); every reading is delivered once either way.
+     */
+    private static boolean secondWriteDuringAHeldOne(Path dir, int readingsDuringHold) throws Exception {
         java.util.concurrent.CountDownLatch firstArrived = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch secondArrived = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -169,25 +188,22 @@ class InfluxForwarderPipelineTest {
                 long holdCpuNs = threads.getThreadCpuTime(writer.getId()) - cpuBeforeNs;
                 assertTrue(holdCpuNs < 2_000_000, "the writer used " + holdCpuNs / 1000 + " µs of CPU waiting 1.5 s on"
                         + " an answer with nothing prepared (it should sleep)");
-                spool.readings().commit(readings(BATCH, BATCH), List.of(), T0);
+                spool.readings().commit(readings(BATCH, readingsDuringHold), List.of(), T0);
                 forwarder.wake();
-                if (InfluxForwarder.WRITES_IN_FLIGHT > 1) {
-                    assertTrue(secondArrived.await(10, java.util.concurrent.TimeUnit.SECONDS),
-                            "the batch spooled during the hold went on the wire beside the held write");
-                    assertEquals(1, release.getCount(), "the first write was still held");
-                }
+                boolean joined = secondArrived.await(3, java.util.concurrent.TimeUnit.SECONDS);
                 release.countDown();
                 Poll.until("spool drained", Duration.ofSeconds(60), () -> spool.readings().depth() == 0,
                         () -> "depth " + spool.readings().depth() + ", last error " + forwarder.lastError());
-                assertEquals(2 * BATCH, forwarder.delivered(), "each reading counted once");
+                assertEquals(BATCH + readingsDuringHold, forwarder.delivered(), "each reading counted once");
                 assertEquals(0, forwarder.failedWrites());
+                assertEquals(2, writes.get(), "one write per batch");
+                return joined;
             } finally {
                 release.countDown();
             }
         } finally {
             server.stop(0);
         }
-        assertEquals(2, writes.get(), "one write per batch");
     }
 
     /** A fake InfluxDB on a free loopback port, answering several requests at once; its handler set by the test. */
