@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Writes readings to InfluxDB's v1 /write API over the JDK's HTTP client (HTTP/1.1 keep-alive), for the forwarder,
@@ -48,6 +50,11 @@ final class InfluxWriter implements AutoCloseable {
     private final String url;
     private final Duration retryPause;
     private final HttpClient http;
+    /**
+     * The client's one thread for its asynchronous work (answers, body hand-offs); its default, a cached pool, ran five
+     * at pipeline-bench's steady rate for two writes on the wire.
+     */
+    private final ExecutorService httpThread;
     private final URI writeUri;
     private final URI pingUri;
     private final URI queryUri;
@@ -63,7 +70,13 @@ final class InfluxWriter implements AutoCloseable {
         boolean credentials = influx.username() != null || influx.password() != null;
         this.authorization = credentials ? basic(influx.username() == null ? "fieldgate" : influx.username(),
                 influx.password() == null ? "" : influx.password()) : null;
+        this.httpThread = Executors.newSingleThreadExecutor(work -> {
+            Thread t = new Thread(work, "influx-http");
+            t.setDaemon(true);
+            return t;
+        });
         this.http = HttpClient.newBuilder()
+                .executor(httpThread)
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -363,6 +376,8 @@ final class InfluxWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        // Java 17's HttpClient has no close: its connections and selector thread go when it is unreachable
+        // Java 17's HttpClient has no close: its connections and selector thread go when it is unreachable; its
+        // executor's thread ends here (a daemon, so it never held a JVM up)
+        httpThread.shutdown();
     }
 }
