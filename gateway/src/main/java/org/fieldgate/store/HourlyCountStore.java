@@ -65,13 +65,15 @@ public final class HourlyCountStore {
      * let names such as {@code dev-100}/{@code co2_30cm} and {@code dev-300}/{@code co2_10cm} collide), the key is the
      * group itself (one object to reach, not three), and a group found takes the names of the reading at hand, so the
      * same series later in the call (its names shared by the decoder or the spool's read) compares by reference. The
-     * groups, with their accumulator key and bucket strings, are kept from call to call up to {@code kept}; past it
-     * the map starts again, mid-call too, which only makes two rows of one key and bucket that the upsert adds up.
+     * groups, with their accumulator key and bucket strings, are kept from call to call: those of the newest hour and
+     * the hour before it (a group made for a new hour lets the older ones go, so the map holds about two hours of a
+     * site's series, not every hour up to the cap), at most {@code kept}; past it the map starts again, mid-call too,
+     * which only makes two rows of one key and bucket that the upsert adds up.
      */
     static final class SeriesHourCounts implements AutoCloseable {
-        /** Groups kept by the ingest's counts (about 200 bytes each); a site this big is rare. */
+        /** Groups kept at most by the ingest's counts (about 150 bytes each); a site this big is rare. */
         static final int RECEIVED_KEPT = 50_000;
-        /** Groups kept by the settler's counts. */
+        /** Groups kept at most by the settler's counts. */
         static final int DELIVERED_KEPT = 20_000;
         /** Rows of one upsert statement: one step of SQLite's instead of one per row. */
         static final int ROWS_PER_STATEMENT = 32;
@@ -90,6 +92,8 @@ public final class HourlyCountStore {
         private long hour;
         private long hourStartNs = 1;
         private long hourEndNs = 0;
+        /** The latest hour a group was made for. */
+        private long newestHour = Long.MIN_VALUE;
 
         /** A series in an hour, its own map key: its accumulator key and bucket, and its counts in the call at hand. */
         private static final class Group extends SeriesHour {
@@ -197,6 +201,12 @@ public final class HourlyCountStore {
                 g.device = r.device();
                 g.channel = r.channel();
                 return g;
+            }
+            if (hour > newestHour) {
+                // a new hour: the groups of the hours before the last let go (readings come about in time order)
+                newestHour = hour;
+                groups.keySet().removeIf(k -> k.hour < hour - 1);
+                hourKeys.keySet().removeIf(h -> h < hour - 1);
             }
             if (groups.size() >= kept) {
                 groups.clear(); // the groups of this call stay in touched with their counts
