@@ -63,12 +63,12 @@ public final class HourlyCountStore {
      * one series in one hour (names compared by reference, the hour by its bounds). A lookup otherwise: the key's hash
      * is computed once and mixes its parts with a large odd multiplier (31, as {@code String.hashCode} itself uses,
      * let names such as {@code dev-100}/{@code co2_30cm} and {@code dev-300}/{@code co2_10cm} collide), the key is the
-     * group itself (one object to reach, not three), and a group found takes the names of the reading at hand, so the
-     * same series later in the call (its names shared by the decoder or the spool's read) compares by reference. The
-     * groups, with their accumulator key and bucket strings, are kept from call to call: those of the newest hour and
-     * the hour before it (a group made for a new hour lets the older ones go, so the map holds about two hours of a
-     * site's series, not every hour up to the cap), at most {@code kept}; past it the map starts again, mid-call too,
-     * which only makes two rows of one key and bucket that the upsert adds up.
+     * group itself (one object to reach, not three), and names compare by reference first (the decoder shares them
+     * from message to message; the spool's read within one read). The groups, with their accumulator key and bucket
+     * strings, are kept from call to call: those of the newest hour and the hour before it (a group made for a new
+     * hour lets the older ones go, so the map holds about two hours of a site's series, not every hour up to the cap),
+     * at most {@code kept}; past it the map starts again, mid-call too, which only makes two rows of one key and
+     * bucket that the upsert adds up.
      */
     static final class SeriesHourCounts implements AutoCloseable {
         /** Groups kept at most by the ingest's counts (about 150 bytes each); a site this big is rare. */
@@ -87,8 +87,11 @@ public final class HourlyCountStore {
         /** The groups of the call at hand, in the order they first came. */
         private final ArrayList<Group> touched = new ArrayList<>();
         private final SeriesHour probe = new SeriesHour();
-        /** The group of the last reading counted and the bounds of its hour, in epoch nanoseconds. */
+        /** The group of the last reading counted, that reading's names, and the bounds of its hour (epoch ns). */
         private Group last;
+        private String lastSite;
+        private String lastDevice;
+        private String lastChannel;
         private long hour;
         private long hourStartNs = 1;
         private long hourEndNs = 0;
@@ -179,10 +182,13 @@ public final class HourlyCountStore {
                 hourEndNs = hourStartNs + SpoolDatabase.HOUR_NS;
             }
             Group g = last;
-            if (g == null || g.hour != hour || g.channel != r.channel() || g.device != r.device()
-                    || g.site != r.site()) {
+            if (g == null || g.hour != hour || lastChannel != r.channel() || lastDevice != r.device()
+                    || lastSite != r.site()) {
                 g = group(r);
                 last = g;
+                lastSite = r.site();
+                lastDevice = r.device();
+                lastChannel = r.channel();
             }
             if (g.readings++ == 0) {
                 touched.add(g);
@@ -196,10 +202,8 @@ public final class HourlyCountStore {
         private Group group(Reading r) {
             Group g = groups.get(probe.set(hour, r));
             if (g != null) {
-                // the same names, perhaps other copies: the reading's from now on, compared by reference
-                g.site = r.site();
-                g.device = r.device();
-                g.channel = r.channel();
+                // its names are left as they are: pointing a kept (old) group at the names of each new spool read
+                // would keep those young strings alive and make the collector scan the group at every young collection
                 return g;
             }
             if (hour > newestHour) {
