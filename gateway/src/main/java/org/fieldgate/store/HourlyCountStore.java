@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class HourlyCountStore {
     /** The accumulator key prefix of the counts (named after their first reader, the completeness ledger). */
-    private static final String KEY = "ledger:";
+    static final String KEY = "ledger:";
 
     private final AccumulatorStore accumulators;
 
@@ -53,268 +53,276 @@ public final class HourlyCountStore {
     }
 
     /**
-     * Counts readings as received inside the transactions of one connection (the ingest committer's, or an import's),
-     * its upsert prepared once. Each series and hour of a commit is one row of the batch, in the order they first came;
-     * two series that join to one bucket name (a channel with a '/') are two rows, and the upsert adds the second to
-     * the first, as the counts always added up. One map lookup per reading, no allocation for a series seen before:
-     * each series keeps its bucket name and the counters of its hour (its first hour of the commit; another hour of the
-     * same commit, rare, gets counters of its own), reset when a commit first meets it.
+     * Counts readings per series and hour inside the transactions of one connection, its upserts prepared once: as
+     * received (v0, v1, v3: the ingest committer's, or an import's) or as delivered (v2: the spool settler's). Each
+     * series and hour of a call is one row, in the order they first came, written {@link #ROWS_PER_STATEMENT} rows to
+     * a statement; two series that join to one bucket name (a channel with a '/') are two rows, and the upsert adds
+     * the second to the first, as the counts always added up.
+     *
+     * <p>Per reading: nothing allocated for a series and hour seen before, and no map lookup while readings follow
+     * one series in one hour (names compared by reference, the hour by its bounds). A lookup otherwise: the key's hash
+     * is computed once and mixes its parts with a large odd multiplier (31, as {@code String.hashCode} itself uses,
+     * let names such as {@code dev-100}/{@code co2_30cm} and {@code dev-300}/{@code co2_10cm} collide), the key is the
+     * group itself (one object to reach, not three), and names compare by reference first (the decoder shares them
+     * from message to message; the spool's read within one read). The groups, with their accumulator key and bucket
+     * strings, are kept from call to call: those of the newest hour and the hour before it (a group made for a new
+     * hour lets the older ones go, so the map holds about two hours of a site's series, not every hour up to the cap),
+     * at most {@code kept}; past it the map starts again, mid-call too, which only makes two rows of one key and
+     * bucket that the upsert adds up.
      */
-    static final class ReceivedCounts implements AutoCloseable {
-        /** Series kept at most; past it the map starts again (a site this big is rare). */
-        static final int SERIES_KEPT = 50_000;
-        private static final int ROWS_KEPT = 4096;
-        private final PreparedStatement upsert;
-        private final int seriesKept;
-        private final Map<SeriesHour, SeriesCounts> series = new HashMap<>();
-        /** The commit's rows, in the order their series and hour first came. */
-        private ArrayList<HourCounts> rows = new ArrayList<>();
+    static final class SeriesHourCounts implements AutoCloseable {
+        /** Groups kept at most by the ingest's counts (about 150 bytes each); a site this big is rare. */
+        static final int RECEIVED_KEPT = 50_000;
+        /** Groups kept at most by the settler's counts. */
+        static final int DELIVERED_KEPT = 20_000;
+        /** Rows of one upsert statement: one step of SQLite's instead of one per row. */
+        static final int ROWS_PER_STATEMENT = 32;
+        private final boolean delivered;
+        private final int kept;
+        /** The upsert of one row and of {@link #ROWS_PER_STATEMENT} rows. */
+        private final PreparedStatement upsertOne;
+        private final PreparedStatement upsertMany;
+        private final Map<SeriesHour, Group> groups = new HashMap<>();
+        private final Map<Long, String> hourKeys = new HashMap<>();
+        /** The groups of the call at hand, in the order they first came. */
+        private final ArrayList<Group> touched = new ArrayList<>();
         private final SeriesHour probe = new SeriesHour();
-        /** Which add() this is: a series' counters belong to the commit whose number they carry. */
-        private long commit;
-        private long lastHour = Long.MIN_VALUE;
-        private String lastHourKey;
+        /** The group of the last reading counted, that reading's names, and the bounds of its hour (epoch ns). */
+        private Group last;
+        private String lastSite;
+        private String lastDevice;
+        private String lastChannel;
+        private long hour;
+        private long hourStartNs = 1;
+        private long hourEndNs = 0;
+        /** The latest hour a group was made for. */
+        private long newestHour = Long.MIN_VALUE;
 
-        ReceivedCounts(Connection c) throws SQLException {
-            this(c, SERIES_KEPT);
+        /** A series in an hour, its own map key: its accumulator key and bucket, and its counts in the call at hand. */
+        private static final class Group extends SeriesHour {
+            final String hourKey;
+            final String bucket;
+            int readings;
+            int flagged;
+            int clockUnsynced;
+
+            Group(SeriesHour key, String hourKey, String bucket) {
+                super(key);
+                this.hourKey = hourKey;
+                this.bucket = bucket;
+            }
         }
 
-        ReceivedCounts(Connection c, int seriesKept) throws SQLException {
-            this.seriesKept = seriesKept;
-            this.upsert = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
-                    + "VALUES (?,?,?,?,0,?) ON CONFLICT (key, bucket) DO UPDATE SET v0 = v0 + excluded.v0, "
-                    + "v1 = v1 + excluded.v1, v3 = v3 + excluded.v3");
+        private SeriesHourCounts(Connection c, boolean delivered, int kept) throws SQLException {
+            this.delivered = delivered;
+            this.kept = kept;
+            this.upsertOne = c.prepareStatement(upsert(delivered, 1));
+            this.upsertMany = c.prepareStatement(upsert(delivered, ROWS_PER_STATEMENT));
         }
 
-        /** Counts {@code readings} as received, inside the caller's transaction. */
+        /** The upsert of {@code rows} rows of delivered counts (3 values a row) or received counts (5 values). */
+        private static String upsert(boolean delivered, int rows) {
+            String row = delivered ? "(?,?,0,0,?,0)" : "(?,?,?,?,0,?)";
+            return "INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) VALUES " + String.join(",",
+                    java.util.Collections.nCopies(rows, row)) + " ON CONFLICT (key, bucket) DO UPDATE SET "
+                    + (delivered ? "v2 = v2 + excluded.v2"
+                    : "v0 = v0 + excluded.v0, v1 = v1 + excluded.v1, v3 = v3 + excluded.v3");
+        }
+
+        /** Received counts (received, flagged, clock unsynchronised), keeping up to {@code kept} groups. */
+        static SeriesHourCounts received(Connection c, int kept) throws SQLException {
+            return new SeriesHourCounts(c, false, kept);
+        }
+
+        static SeriesHourCounts received(Connection c) throws SQLException {
+            return received(c, RECEIVED_KEPT);
+        }
+
+        /** Delivered counts, keeping up to {@code kept} groups. */
+        static SeriesHourCounts delivered(Connection c, int kept) throws SQLException {
+            return new SeriesHourCounts(c, true, kept);
+        }
+
+        static SeriesHourCounts delivered(Connection c) throws SQLException {
+            return delivered(c, DELIVERED_KEPT);
+        }
+
+        /** Counts {@code readings}, inside the caller's transaction. */
         void add(List<Reading> readings) throws SQLException {
-            long commit = ++this.commit;
-            rows.clear();
-            for (Reading r : readings) {
-                SeriesCounts s = series.get(probe.set(0, r));
-                if (s == null) {
-                    if (series.size() >= seriesKept) {
-                        series.clear(); // rows of this commit keep their own counters
-                    }
-                    s = new SeriesCounts(r.site() + "/" + r.device() + "/" + r.channel());
-                    series.put(probe.copy(), s);
+            try {
+                for (Reading r : readings) {
+                    count(r);
                 }
-                HourCounts h = s.counts(commit, Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), rows);
-                h.received++;
-                h.flagged += r.qc() != 0 ? 1 : 0;
-                h.clockUnsynced += (r.qc() & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
-            }
-            if (rows.isEmpty()) {
-                return;
-            }
-            upsert.clearBatch();
-            for (HourCounts h : rows) {
-                upsert.setString(1, hourKey(h.hour));
-                upsert.setString(2, h.bucket);
-                upsert.setInt(3, h.received);
-                upsert.setInt(4, h.flagged);
-                upsert.setInt(5, h.clockUnsynced);
-                upsert.addBatch();
-            }
-            upsert.executeBatch();
-            if (rows.size() > ROWS_KEPT) {
-                rows = new ArrayList<>(); // a burst of many series: its big list is not cleared at every commit after it
+                write();
+            } finally {
+                reset();
             }
         }
 
-        private String hourKey(long hour) {
-            if (hour != lastHour) {
-                lastHourKey = KEY + hourOf(hour * SpoolDatabase.HOUR_NS);
-                lastHour = hour;
+        /** Counts every reading of {@code runs}, inside the caller's transaction. */
+        void addRuns(List<List<SpooledReading>> runs) throws SQLException {
+            try {
+                for (List<SpooledReading> run : runs) {
+                    for (SpooledReading s : run) {
+                        count(s.reading());
+                    }
+                }
+                write();
+            } finally {
+                reset();
             }
-            return lastHourKey;
+        }
+
+        private void count(Reading r) {
+            long timeNs = r.timeNs();
+            if (timeNs < hourStartNs || timeNs >= hourEndNs) {
+                hour = Math.floorDiv(timeNs, SpoolDatabase.HOUR_NS);
+                hourStartNs = hour * SpoolDatabase.HOUR_NS;
+                // past the last whole hour a long holds, the end wraps and every reading looks its hour up again
+                hourEndNs = hourStartNs + SpoolDatabase.HOUR_NS;
+            }
+            Group g = last;
+            if (g == null || g.hour != hour || lastChannel != r.channel() || lastDevice != r.device()
+                    || lastSite != r.site()) {
+                g = group(r);
+                last = g;
+                lastSite = r.site();
+                lastDevice = r.device();
+                lastChannel = r.channel();
+            }
+            if (g.readings++ == 0) {
+                touched.add(g);
+            }
+            int qc = r.qc();
+            g.flagged += qc != 0 ? 1 : 0;
+            g.clockUnsynced += (qc & QcFlags.CLOCK_UNSYNCED) != 0 ? 1 : 0;
+        }
+
+        /** The group of {@code r}'s series in the hour at hand, made and kept if new. */
+        private Group group(Reading r) {
+            Group g = groups.get(probe.set(hour, r));
+            if (g != null) {
+                // its names are left as they are: pointing a kept (old) group at the names of each new spool read
+                // would keep those young strings alive and make the collector scan the group at every young collection
+                return g;
+            }
+            if (hour > newestHour) {
+                // a new hour: the groups of the hours before the last let go (readings come about in time order)
+                newestHour = hour;
+                groups.keySet().removeIf(k -> k.hour < hour - 1);
+                hourKeys.keySet().removeIf(h -> h < hour - 1);
+            }
+            if (groups.size() >= kept) {
+                groups.clear(); // the groups of this call stay in touched with their counts
+                hourKeys.clear();
+            }
+            String hourKey = hourKeys.computeIfAbsent(hour, h -> KEY + hourOf(h * SpoolDatabase.HOUR_NS));
+            g = new Group(probe, hourKey, r.site() + "/" + r.device() + "/" + r.channel());
+            groups.put(g, g);
+            return g;
+        }
+
+        private void write() throws SQLException {
+            int n = touched.size();
+            int whole = n - n % ROWS_PER_STATEMENT;
+            if (whole > 0) {
+                upsertMany.clearBatch();
+                for (int i = 0; i < whole; i += ROWS_PER_STATEMENT) {
+                    for (int j = 0; j < ROWS_PER_STATEMENT; j++) {
+                        bind(upsertMany, j, touched.get(i + j));
+                    }
+                    upsertMany.addBatch();
+                }
+                upsertMany.executeBatch();
+            }
+            if (whole < n) {
+                upsertOne.clearBatch();
+                for (int i = whole; i < n; i++) {
+                    bind(upsertOne, 0, touched.get(i));
+                    upsertOne.addBatch();
+                }
+                upsertOne.executeBatch();
+            }
+        }
+
+        /** Binds {@code g}'s counts as row {@code row} of {@code upsert}. */
+        private void bind(PreparedStatement upsert, int row, Group g) throws SQLException {
+            int at = row * (delivered ? 3 : 5);
+            upsert.setString(at + 1, g.hourKey);
+            upsert.setString(at + 2, g.bucket);
+            upsert.setInt(at + 3, g.readings);
+            if (!delivered) {
+                upsert.setInt(at + 4, g.flagged);
+                upsert.setInt(at + 5, g.clockUnsynced);
+            }
+        }
+
+        /** Counted afresh at the next call, whether this one commits or is rolled back and tried again. */
+        private void reset() {
+            for (Group g : touched) {
+                g.readings = 0;
+                g.flagged = 0;
+                g.clockUnsynced = 0;
+            }
+            int size = touched.size();
+            touched.clear();
+            if (size > 4096) {
+                touched.trimToSize(); // a burst of many series: its big array is not kept for every call after it
+            }
         }
 
         @Override
         public void close() throws SQLException {
-            upsert.close();
-        }
-    }
-
-    /** One series' counters in one hour of one commit: a row of the upsert. */
-    private static final class HourCounts {
-        final String bucket;
-        long hour;
-        int received;
-        int flagged;
-        int clockUnsynced;
-        /** The series' next hour in the same commit. */
-        HourCounts next;
-
-        HourCounts(String bucket) {
-            this.bucket = bucket;
-        }
-
-        HourCounts reset(long hour) {
-            this.hour = hour;
-            received = 0;
-            flagged = 0;
-            clockUnsynced = 0;
-            next = null;
-            return this;
-        }
-    }
-
-    /** A series' bucket name and its counters, kept from commit to commit. */
-    private static final class SeriesCounts {
-        /** The counters of the first hour a commit met the series in; reused by every commit. */
-        private final HourCounts first;
-        private long commit = -1;
-
-        SeriesCounts(String bucket) {
-            this.first = new HourCounts(bucket);
-        }
-
-        /** The counters of {@code hour} in commit {@code commit}, added to {@code rows} when new. */
-        HourCounts counts(long commit, long hour, List<HourCounts> rows) {
-            if (this.commit != commit) {
-                this.commit = commit;
-                rows.add(first.reset(hour));
-                return first;
+            try (upsertOne) {
+                upsertMany.close();
             }
-            HourCounts h = first;
-            while (h.hour != hour) {
-                if (h.next == null) {
-                    h.next = new HourCounts(first.bucket).reset(hour);
-                    rows.add(h.next);
-                }
-                h = h.next;
-            }
-            return h;
         }
     }
 
     /**
-     * A series in an hour as a map key, looked up with one probe set again for each reading, a copy kept only for a
-     * new key ({@link ReceivedCounts} keys series alone, at hour 0).
+     * A series in an hour as a map key, looked up with a probe set again for each reading. The hash is computed once
+     * per set and compared first.
      */
-    private static final class SeriesHour {
+    private static class SeriesHour {
+        /** A large odd multiplier (the golden ratio's), so structured names do not cancel out as with 31. */
+        private static final int MIX = 0x9E3779B1;
         long hour;
         String site;
         String device;
         String channel;
+        int hash;
+
+        SeriesHour() {
+        }
+
+        SeriesHour(SeriesHour other) {
+            this.hour = other.hour;
+            this.site = other.site;
+            this.device = other.device;
+            this.channel = other.channel;
+            this.hash = other.hash;
+        }
 
         SeriesHour set(long hour, Reading r) {
             this.hour = hour;
             this.site = r.site();
             this.device = r.device();
             this.channel = r.channel();
+            int h = ((Long.hashCode(hour) * MIX + site.hashCode()) * MIX + device.hashCode()) * MIX + channel.hashCode();
+            this.hash = h ^ (h >>> 15);
             return this;
         }
 
-        SeriesHour set(long hour, SeriesHour other) {
-            this.hour = hour;
-            this.site = other.site;
-            this.device = other.device;
-            this.channel = other.channel;
-            return this;
-        }
-
-        SeriesHour copy() {
-            return new SeriesHour().set(hour, this);
+        @Override
+        public final boolean equals(Object o) {
+            // String.equals compares references first: names shared by the decoder or the spool's read cost one check
+            return o instanceof SeriesHour k && k.hash == hash && k.hour == hour && k.channel.equals(channel)
+                    && k.device.equals(device) && k.site.equals(site);
         }
 
         @Override
-        public boolean equals(Object o) {
-            return o instanceof SeriesHour k && k.hour == hour && k.site.equals(site) && k.device.equals(device)
-                    && k.channel.equals(channel);
-        }
-
-        @Override
-        public int hashCode() {
-            return ((Long.hashCode(hour) * 31 + site.hashCode()) * 31 + device.hashCode()) * 31 + channel.hashCode();
-        }
-    }
-
-    /**
-     * Counts the spool settler's acknowledged runs as delivered inside the delivery connection's transactions, its
-     * upsert prepared once (only the delivered count: three binds per series and hour, not six). The series and hour
-     * groups, with their accumulator key and bucket strings, are kept from settle to settle up to {@link #GROUPS_KEPT},
-     * so a run of series seen before makes no strings, keys or arrays; the upsert of each group of a settle is one row
-     * of the batch. Two series that join to one bucket name (a channel with a '/') are two rows, and the upsert adds
-     * the second to the first, as the counts always added up.
-     */
-    static final class DeliveredCounts implements AutoCloseable {
-        /** Groups kept at most (about 150 bytes each); past it they are made again. */
-        static final int GROUPS_KEPT = 20_000;
-        private final PreparedStatement upsert;
-        private final Map<SeriesHour, Group> groups = new HashMap<>();
-        private final Map<Long, String> hourKeys = new HashMap<>();
-        private final List<Group> touched = new java.util.ArrayList<>();
-        private final SeriesHour probe = new SeriesHour();
-
-        /** A series in an hour: its accumulator key and bucket, and how many of the settle at hand it holds. */
-        private static final class Group {
-            final String hourKey;
-            final String bucket;
-            int delivered;
-
-            Group(String hourKey, String bucket) {
-                this.hourKey = hourKey;
-                this.bucket = bucket;
-            }
-        }
-
-        DeliveredCounts(Connection c) throws SQLException {
-            this.upsert = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
-                    + "VALUES (?,?,0,0,?,0) ON CONFLICT (key, bucket) DO UPDATE SET v2 = v2 + excluded.v2");
-        }
-
-        /** Counts every reading of {@code runs} as delivered, inside the caller's transaction. */
-        void add(List<List<SpooledReading>> runs) throws SQLException {
-            touched.clear();
-            for (List<SpooledReading> run : runs) {
-                for (SpooledReading s : run) {
-                    Reading r = s.reading();
-                    Group g = groups.get(probe.set(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r));
-                    if (g == null) {
-                        g = newGroup();
-                    }
-                    if (g.delivered++ == 0) {
-                        touched.add(g);
-                    }
-                }
-            }
-            if (touched.isEmpty()) {
-                return;
-            }
-            upsert.clearBatch();
-            for (Group g : touched) {
-                upsert.setString(1, g.hourKey);
-                upsert.setString(2, g.bucket);
-                upsert.setInt(3, g.delivered);
-                upsert.addBatch();
-            }
-            try {
-                upsert.executeBatch();
-            } finally {
-                // counted afresh at the next settle, whether this one commits or is rolled back and tried again
-                for (Group g : touched) {
-                    g.delivered = 0;
-                }
-            }
-        }
-
-        /** The group of the series and hour the probe is set to, made and kept. */
-        private Group newGroup() {
-            if (groups.size() >= GROUPS_KEPT) {
-                groups.clear();
-                hourKeys.clear();
-            }
-            String hourKey = hourKeys.computeIfAbsent(probe.hour, h -> KEY + hourOf(h * SpoolDatabase.HOUR_NS));
-            Group g = new Group(hourKey, probe.site + "/" + probe.device + "/" + probe.channel);
-            groups.put(probe.copy(), g);
-            return g;
-        }
-
-        @Override
-        public void close() throws SQLException {
-            upsert.close();
+        public final int hashCode() {
+            return hash;
         }
     }
 
@@ -328,7 +336,7 @@ public final class HourlyCountStore {
             double[] v = groups.get(probe.set(Math.floorDiv(r.timeNs(), SpoolDatabase.HOUR_NS), r));
             if (v == null) {
                 v = new double[4];
-                groups.put(probe.copy(), v);
+                groups.put(new SeriesHour(probe), v);
             }
             v[2]++;
         }

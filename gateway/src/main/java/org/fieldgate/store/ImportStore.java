@@ -127,7 +127,7 @@ public final class ImportStore implements AutoCloseable {
             try (PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
                 ReadingStore.insertAll(ins, fresh, receivedNs);
             }
-            try (HourlyCountStore.ReceivedCounts counts = new HourlyCountStore.ReceivedCounts(c)) {
+            try (HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c)) {
                 counts.add(fresh);
             }
             insertSpans(fresh, file, receivedNs);

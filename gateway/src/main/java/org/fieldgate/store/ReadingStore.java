@@ -45,14 +45,14 @@ public final class ReadingStore {
      * much as the commit's inserts.
      */
     private final PreparedStatement insertReading;
-    private final HourlyCountStore.ReceivedCounts receivedCounts;
+    private final HourlyCountStore.SeriesHourCounts receivedCounts;
     private final PreparedStatement readingSequence;
     private final PreparedStatement writerMeasure;
     /** The forwarder's writer's measure of the spool after a delivery (used by {@link #deliveredRuns} only). */
     private final PreparedStatement deliveryMeasure;
     /** The settler's delete of a run and its delivered counts, prepared once on the delivery connection. */
     private final PreparedStatement deleteRun;
-    private final HourlyCountStore.DeliveredCounts deliveredCounts;
+    private final HourlyCountStore.SeriesHourCounts deliveredCounts;
     /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
      * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
@@ -78,12 +78,12 @@ public final class ReadingStore {
         this.gapPoint = gapPoint;
         this.keys = new ReadingKeys(db.writer);
         this.insertReading = db.writer.prepareStatement(INSERT_READING);
-        this.receivedCounts = new HourlyCountStore.ReceivedCounts(db.writer);
+        this.receivedCounts = HourlyCountStore.SeriesHourCounts.received(db.writer);
         this.readingSequence = db.writer.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
         this.writerMeasure = SpoolSpace.measure(db.writer);
         this.deliveryMeasure = SpoolSpace.measure(db.delivery);
         this.deleteRun = db.delivery.prepareStatement(DELETE_RUN);
-        this.deliveredCounts = new HourlyCountStore.DeliveredCounts(db.delivery);
+        this.deliveredCounts = HourlyCountStore.SeriesHourCounts.delivered(db.delivery);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
                 "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
@@ -306,7 +306,7 @@ public final class ReadingStore {
             }
             if (whole) {
                 // every run was still here whole: counted from the readings in hand, not read back from the table
-                deliveredCounts.add(present);
+                deliveredCounts.addRuns(present);
             } else {
                 // part of a run has left already (quarantined just before): count what was still here
                 delivery.rollback();

@@ -116,7 +116,7 @@ class DeliveredCountsTest {
             assertEquals(true, quarantinedRuns > 3 && groupedSettles > 3,
                     "runs with quarantined readings " + quarantinedRuns + ", settles of several runs " + groupedSettles);
         }
-        assertEquals(true, groupsSeen > HourlyCountStore.DeliveredCounts.GROUPS_KEPT, "groups " + groupsSeen);
+        assertEquals(true, groupsSeen > HourlyCountStore.SeriesHourCounts.DELIVERED_KEPT, "groups " + groupsSeen);
     }
 
     /** The ledger's delivered counts other than 0, by hour and series, over the generated readings' hours. */

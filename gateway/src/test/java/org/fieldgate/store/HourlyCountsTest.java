@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The received counts that commits keep per series and hour ({@link HourlyCountStore.ReceivedCounts}, which keeps its
+ * The received counts that commits keep per series and hour ({@link HourlyCountStore.SeriesHourCounts}, which keeps its
  * maps and bucket names from commit to commit) against counting the same readings here, one by one: random commits of
  * many sizes over a few hours, series that come and go, flagged and unsynchronised readings, and two series whose
  * names join to one bucket (their counts add up).
@@ -38,8 +38,9 @@ class HourlyCountsTest {
     }
 
     /**
-     * The same with room for 7 series only, so the series map starts again in the middle of commits, and a series met
-     * before the restart in a commit is met again after it (two rows of one key and bucket in one batch, added up).
+     * The same with room for 7 series-and-hour groups only, so the map starts again in the middle of commits, and a
+     * series met before the restart in a commit is met again after it (two rows of one key and bucket in one batch,
+     * added up).
      */
     @Test
     void receivedCountsStayExactWhenTheSeriesMapStartsAgain(@TempDir Path dir) throws SQLException {
@@ -47,7 +48,7 @@ class HourlyCountsTest {
         try (Connection c = SpoolDatabase.open(dir.resolve("spool.db"), true)) {
             SpoolDatabase.createSchema(c);
             c.commit();
-            try (HourlyCountStore.ReceivedCounts counts = new HourlyCountStore.ReceivedCounts(c, 7)) {
+            try (HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c, 7)) {
                 expected = commitRandomly(new Random(12), 200, readings -> {
                     try {
                         counts.add(readings);
