@@ -54,6 +54,11 @@ public final class ReadingStore {
     private final PreparedStatement deleteRun;
     private final HourlyCountStore.DeliveredCounts deliveredCounts;
     /**
+     * The forwarder's read, prepared once on the cursor connection (used by {@link #readAfter} only, under {@code
+     * readAhead}): at one reading per message its batches are small and preparing it per batch counted.
+     */
+    private final PreparedStatement readAfter;
+    /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
      * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
      * Guarded by {@code readAhead}, which orders a read-ahead and a drop.
@@ -84,6 +89,7 @@ public final class ReadingStore {
         this.deliveryMeasure = SpoolSpace.measure(db.delivery);
         this.deleteRun = db.delivery.prepareStatement(DELETE_RUN);
         this.deliveredCounts = new HourlyCountStore.DeliveredCounts(db.delivery);
+        this.readAfter = db.cursor.prepareStatement(READ_AFTER);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
                 "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
@@ -229,10 +235,13 @@ public final class ReadingStore {
         }
     }
 
+    private static final String READ_AFTER =
+            "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?";
+
     private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
         Connection cursor = db.cursor;
-        try (PreparedStatement q = cursor.prepareStatement(
-                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
+        PreparedStatement q = readAfter;
+        try {
             q.setLong(1, afterId);
             q.setInt(2, limit);
             // One String per distinct name in the batch, not one per row: a batch waits in the forwarder's queues
