@@ -46,43 +46,14 @@ public final class InfluxLines {
     }
 
     /**
-     * A finite double as influxdb-java's NumberFormat writes it (English, no grouping, 1 to 340 fraction digits):
-     * the shortest digits that round-trip ({@link Double#toString}'s), never in exponent notation.
+     * A finite double as influxdb-java's NumberFormat wrote it (English, no grouping, 1 to 340 fraction digits): the
+     * shortest digits that read back as the same double, never in exponent notation ({@link ShortestDecimal}).
      */
     static void appendPlainDecimal(StringBuilder sb, double v) {
-        String s = Double.toString(v);
-        int e = s.indexOf('E');
-        if (e < 0) {
-            sb.append(s); // already d.ddd with at least one fraction digit
-            return;
-        }
-        boolean negative = s.charAt(0) == '-';
-        if (negative) {
-            sb.append('-');
-        }
-        // mantissa d.ddd (one digit before the point); its digits without the point
-        int from = negative ? 1 : 0;
-        int digitsEnd = e;
-        while (digitsEnd > from + 2 && s.charAt(digitsEnd - 1) == '0') {
-            digitsEnd--; // trailing zeros of the mantissa carry nothing
-        }
-        String digits = s.charAt(from) + (digitsEnd > from + 2 ? s.substring(from + 2, digitsEnd) : "");
-        int exponent = Integer.parseInt(s, e + 1, s.length(), 10);
-        int point = 1 + exponent; // digits before the decimal point
-        if (point <= 0) {
-            sb.append("0.");
-            for (int i = point; i < 0; i++) {
-                sb.append('0');
-            }
-            sb.append(digits);
-        } else if (point >= digits.length()) {
-            sb.append(digits);
-            for (int i = digits.length(); i < point; i++) {
-                sb.append('0');
-            }
-            sb.append(".0");
-        } else {
-            sb.append(digits, 0, point).append('.').append(digits, point, digits.length());
+        byte[] plain = new byte[ShortestDecimal.MAX_PLAIN_BYTES];
+        int n = new ShortestDecimal().writePlain(v, plain, 0);
+        for (int i = 0; i < n; i++) {
+            sb.append((char) plain[i]);
         }
     }
 

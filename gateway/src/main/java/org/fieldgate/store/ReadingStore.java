@@ -54,6 +54,11 @@ public final class ReadingStore {
     private final PreparedStatement deleteRun;
     private final HourlyCountStore.SeriesHourCounts deliveredCounts;
     /**
+     * The forwarder's read, prepared once on the cursor connection (used by {@link #readAfter} only, under {@code
+     * readAhead}): at one reading per message its batches are small and preparing it per batch counted.
+     */
+    private final PreparedStatement readAfter;
+    /**
      * The highest row handed to the forwarder by {@link #after}: rows up to it may be on their way to InfluxDB, so the
      * drop-oldest policy leaves them (a dropped row that lands anyway would be counted both dropped and delivered).
      * Guarded by {@code readAhead}, which orders a read-ahead and a drop.
@@ -84,6 +89,7 @@ public final class ReadingStore {
         this.deliveryMeasure = SpoolSpace.measure(db.delivery);
         this.deleteRun = db.delivery.prepareStatement(DELETE_RUN);
         this.deliveredCounts = HourlyCountStore.SeriesHourCounts.delivered(db.delivery);
+        this.readAfter = db.cursor.prepareStatement(READ_AFTER);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
                 "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
@@ -229,21 +235,26 @@ public final class ReadingStore {
         }
     }
 
+    private static final String READ_AFTER =
+            "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?";
+
     private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
         Connection cursor = db.cursor;
-        try (PreparedStatement q = cursor.prepareStatement(
-                "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
+        PreparedStatement q = readAfter;
+        try {
             q.setLong(1, afterId);
             q.setInt(2, limit);
             // One String per distinct name in the batch, not one per row: a batch waits in the forwarder's queues
             // (up to nine of them in a burst), and per-row copies of the site, device, channel and unit were about
             // a quarter of the heap live then (gateway/bench/README.md, "Where the gateway's resident memory goes").
-            Map<String, String> names = new HashMap<>();
+            // The names are read as bytes and decoded once per batch (BatchNames): getString per column was most
+            // of the read's CPU.
+            BatchNames names = new BatchNames();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    batch.add(new SpooledReading(rs.getLong(1), new Reading(oneCopy(names, rs.getString(2)),
-                            oneCopy(names, rs.getString(3)), oneCopy(names, rs.getString(4)), oneCopy(names, rs.getString(5)),
-                            rs.getLong(6), rs.getDouble(7), rs.getInt(8), oneCopy(names, rs.getString(10))),
+                    batch.add(new SpooledReading(rs.getLong(1), new Reading(names.of(rs.getBytes(2)),
+                            names.of(rs.getBytes(3)), names.of(rs.getBytes(4)), names.of(rs.getBytes(5)),
+                            rs.getLong(6), rs.getDouble(7), rs.getInt(8), names.of(rs.getBytes(10))),
                             rs.getLong(9)));
                 }
             }
@@ -252,15 +263,6 @@ public final class ReadingStore {
             SpoolDatabase.rollback(cursor);
             throw new SpoolException("spool read failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The copy of {@code name} already in {@code names}, else {@code name} itself, now kept there; null stays null. */
-    static String oneCopy(Map<String, String> names, String name) {
-        if (name == null) {
-            return null;
-        }
-        String kept = names.putIfAbsent(name, name);
-        return kept == null ? name : kept;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -17,9 +18,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The line encoder against influxdb-java's own {@code Point.lineProtocol}, byte for byte. */
 class InfluxLinesTest {
@@ -57,7 +58,7 @@ class InfluxLinesTest {
                 new Reading("s", "d", "c", "u", T0, 1.0E22, 0),
                 new Reading("s", "d", "c", "u", T0, 2.5E-5, 0));
         for (Reading r : readings) {
-            assertEquals(viaPoint(r), encoded(r), () -> "line of " + r);
+            assertSameLine(viaPoint(r), encoded(r), r.value());
         }
     }
 
@@ -69,7 +70,7 @@ class InfluxLinesTest {
                     ? Double.longBitsToDouble(random.nextLong()) // any bit pattern: every exponent, NaNs, subnormals
                     : Math.round(random.nextDouble(-1e4, 1e4) * 1000) / 1000.0; // instrument-like values
             Reading r = new Reading("s", "d", "c", "u", random.nextLong(), value, random.nextInt());
-            assertEquals(viaPoint(r), encoded(r), () -> "line of " + r);
+            assertSameLine(viaPoint(r), encoded(r), r.value());
         }
     }
 
@@ -107,8 +108,7 @@ class InfluxLinesTest {
                 List<SpooledReading> batch = new ArrayList<>();
                 StringBuilder expected = new StringBuilder();
                 for (int i = 0, n = 1 + random.nextInt(300); i < n; i++) {
-                    double value = random.nextBoolean() ? Double.longBitsToDouble(random.nextLong())
-                            : Math.round(random.nextDouble(-1e4, 1e4) * 1000) / 1000.0;
+                    double value = value(random);
                     Reading r = new Reading(name(random, alphabet), name(random, alphabet), name(random, alphabet),
                             random.nextInt(4) == 0 ? "" : name(random, alphabet), random.nextLong(), value,
                             random.nextInt(), random.nextBoolean() ? null : name(random, alphabet));
@@ -117,10 +117,59 @@ class InfluxLinesTest {
                 }
                 encoder.encode(batch, body);
                 byte[] utf8 = expected.toString().getBytes(StandardCharsets.UTF_8); // an unpaired surrogate as '?'
-                assertArrayEquals(utf8, encoder.lastPlain());
-                assertEquals(new String(utf8, StandardCharsets.UTF_8), gunzip(body));
+                if (!Arrays.equals(utf8, encoder.lastPlain())) {
+                    assertSameLines(new String(utf8, StandardCharsets.UTF_8), batch,
+                            new String(encoder.lastPlain(), StandardCharsets.UTF_8));
+                }
+                assertEquals(new String(encoder.lastPlain(), StandardCharsets.UTF_8), gunzip(body));
             }
         }
+    }
+
+    /**
+     * Values as the field sends them and beyond: instrument-like short decimals, full-precision doubles, integer-valued
+     * doubles, zeros, negatives, huge and tiny, subnormal, NaN and infinities (left out of the line).
+     */
+    static double value(SplittableRandom random) {
+        return switch (random.nextInt(8)) {
+            case 0 -> Double.longBitsToDouble(random.nextLong());
+            case 1 -> Math.round(random.nextDouble(-1e4, 1e4) * 1000) / 1000.0;
+            case 2 -> 400 + random.nextDouble() * 9600;
+            case 3 -> (double) (random.nextLong() >> random.nextInt(64));
+            case 4 -> random.nextBoolean() ? 0.0 : -0.0;
+            case 5 -> random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-320, 309));
+            case 6 -> Double.longBitsToDouble(random.nextLong(1L << 52)) * (random.nextBoolean() ? 1 : -1);
+            default -> new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e22, 1e23,
+                    Double.MAX_VALUE, Double.MIN_VALUE, Double.MIN_NORMAL}[random.nextInt(8)];
+        };
+    }
+
+    /**
+     * Point's line (what influxdb-java sent), or that line with the value's digits as {@link ShortestDecimalTest}
+     * allows them to differ from Java 17's (the same double in no more digits, where Java 17's were not the shortest).
+     */
+    static void assertSameLine(String expected, String actual, double value) {
+        if (expected.equals(actual)) {
+            return;
+        }
+        String before = ",value=" + ShortestDecimalTest.java17Plain(value) + " ";
+        int at = expected.indexOf(before);
+        assertTrue(at >= 0 && Double.isFinite(value), () -> "line " + actual + " where Point wrote " + expected);
+        String after = ",value=" + new String(new LineBuffer(8).appendPlainDecimal(value).toByteArray(),
+                StandardCharsets.US_ASCII) + " ";
+        ShortestDecimalTest.assertSameAsJava17(value, after.substring(7, after.length() - 1));
+        assertEquals(expected.substring(0, at) + after + expected.substring(at + before.length()), actual);
+    }
+
+    /** A body line by line against Point's lines, each with {@link #assertSameLine}. */
+    static void assertSameLines(String expected, List<SpooledReading> batch, String actual) {
+        String[] want = expected.split("\n", -1);
+        String[] got = actual.split("\n", -1);
+        assertEquals(want.length, got.length, "lines in the body");
+        for (int i = 0; i < batch.size(); i++) {
+            assertSameLine(want[i], got[i], batch.get(i).reading().value());
+        }
+        assertEquals("", got[got.length - 1]);
     }
 
     private static String name(SplittableRandom random, String[] alphabet) {

@@ -317,13 +317,22 @@ class SpoolTest {
     }
 
     @Test
-    void oneCopyKeepsTheFirstOfEqualNamesAndLeavesNullAlone() {
-        java.util.Map<String, String> names = new java.util.HashMap<>();
-        String first = new String("probe-1".toCharArray());
-        String second = new String("probe-1".toCharArray());
-        assertTrue(ReadingStore.oneCopy(names, first) == first);
-        assertTrue(ReadingStore.oneCopy(names, second) == first);
-        assertEquals(null, ReadingStore.oneCopy(names, null));
-        assertEquals(1, names.size());
+    void batchNamesKeepOneStringPerNameAndLeaveNullAlone() {
+        BatchNames names = new BatchNames();
+        String first = names.of("probe-1".getBytes(StandardCharsets.UTF_8));
+        assertEquals("probe-1", first);
+        assertTrue(names.of("probe-1".getBytes(StandardCharsets.UTF_8)) == first);
+        assertEquals(null, names.of(null));
+        assertEquals("", names.of(new byte[0]));
+        assertEquals(2, names.size());
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        java.util.Map<String, String> expected = new java.util.HashMap<>();
+        for (int i = 0; i < 20_000; i++) { // past several growths, with names that differ in one byte
+            String name = "µ-" + random.nextInt(3_000) + (random.nextBoolean() ? "日" : "\uD83C\uDF31");
+            String got = names.of(name.getBytes(StandardCharsets.UTF_8));
+            assertEquals(name, got);
+            assertTrue(expected.computeIfAbsent(name, n -> got) == got, "a second copy of " + name);
+        }
+        assertEquals(expected.size() + 2, names.size());
     }
 }
