@@ -49,15 +49,21 @@ final class ReadingKeys {
     }
 
     /**
-     * Inserts the keys of {@code readings} as one batch: per reading 1 when its key was new, 0 when the spool knew its
-     * series and time already (an earlier reading of the same commit included). sqlite-jdbc runs a batch row by row on
-     * the one prepared statement and records each row's {@code changes()} ({@code DB.executeBatch}, 3.50.3.0), without
-     * the per-call overhead of {@code executeUpdate}; in batches of {@link ReadingStore#BATCH_ROWS} rows
-     * ({@link ReadingStore#inBatches}, as the readings themselves).
+     * Inserts the keys of {@code readings}: per reading 1 when its key was new, 0 when the spool knew its series and
+     * time already (an earlier reading of the same commit included). On sqlite-jdbc's own statement row by row with only
+     * the changed columns bound again ({@link ReadingRows}); otherwise as a JDBC batch, which sqlite-jdbc runs row by
+     * row recording each row's {@code changes()} ({@code DB.executeBatch}, 3.50.3.0), in batches of
+     * {@link ReadingStore#BATCH_ROWS} rows ({@link ReadingStore#inBatches}).
      */
     private int[] insertKeys(List<Reading> readings, long receivedNs) throws SQLException {
+        return ReadingRows.nativeOf(insertKey) != null ? ReadingRows.insertKeys(insertKey, readings, receivedNs)
+                : insertKeysJdbc(insertKey, readings, receivedNs);
+    }
+
+    /** {@link #insertKeys} through JDBC's batch: for a statement not sqlite-jdbc's own, and the reference in tests. */
+    static int[] insertKeysJdbc(PreparedStatement key, List<Reading> readings, long receivedNs) throws SQLException {
         Long received = receivedNs; // boxed once per commit, not once per reading
-        return ReadingStore.inBatches(insertKey, readings, (key, r) -> bindKey(key, r, received));
+        return ReadingStore.inBatches(key, readings, (k, r) -> bindKey(k, r, received));
     }
 
     ReadingKeys(Connection writer) throws SQLException {

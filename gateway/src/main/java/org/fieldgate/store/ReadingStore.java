@@ -111,9 +111,7 @@ public final class ReadingStore {
         try {
             seen = keys.firstSeen(received, receivedNs);
             readings = seen.readings();
-            {
-                insertAll(insertReading, readings, receivedNs);
-            }
+            insertAll(insertReading, readings, receivedNs);
             receivedCounts.add(readings);
             DeadLetterStore.insert(writer, refused, receivedNs);
             committedThrough = readings.isEmpty() ? 0 : sequence();
@@ -169,6 +167,15 @@ public final class ReadingStore {
             "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)";
 
     static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
+        if (ReadingRows.nativeOf(ins) != null) {
+            ReadingRows.insertReadings(ins, readings, receivedNs);
+        } else {
+            insertAllJdbc(ins, readings, receivedNs);
+        }
+    }
+
+    /** {@link #insertAll} through JDBC's batch: for a statement not sqlite-jdbc's own, and the reference in tests. */
+    static void insertAllJdbc(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
         Long received = receivedNs; // boxed once per commit, not once per reading
         inBatches(ins, readings, (s, r) -> {
             s.setString(1, r.site());
