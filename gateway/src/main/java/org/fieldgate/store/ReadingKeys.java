@@ -24,6 +24,7 @@ final class ReadingKeys {
     private final Connection writer;
     /** Prepared once: preparing the three statements on every commit cost as much as a small commit's inserts. */
     private final PreparedStatement insertKey;
+    private final ReadingRows.Utf8Names utf8Names;
     private final PreparedStatement firstKey;
     private final PreparedStatement insertConflict;
     private long keysPrunedNs;
@@ -56,7 +57,7 @@ final class ReadingKeys {
      * {@link ReadingStore#BATCH_ROWS} rows ({@link ReadingStore#inBatches}).
      */
     private int[] insertKeys(List<Reading> readings, long receivedNs) throws SQLException {
-        return ReadingRows.nativeOf(insertKey) != null ? ReadingRows.insertKeys(insertKey, readings, receivedNs)
+        return ReadingRows.nativeOf(insertKey) != null ? ReadingRows.insertKeys(insertKey, readings, receivedNs, utf8Names)
                 : insertKeysJdbc(insertKey, readings, receivedNs);
     }
 
@@ -66,8 +67,9 @@ final class ReadingKeys {
         return ReadingStore.inBatches(key, readings, (k, r) -> bindKey(k, r, received));
     }
 
-    ReadingKeys(Connection writer) throws SQLException {
+    ReadingKeys(Connection writer, ReadingRows.Utf8Names utf8Names) throws SQLException {
         this.writer = writer;
+        this.utf8Names = utf8Names;
         this.insertKey = writer.prepareStatement(INSERT_KEY);
         this.firstKey = writer.prepareStatement("SELECT value, qc FROM keys.reading_seen "
                 + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");

@@ -6,6 +6,7 @@ import org.sqlite.core.DB;
 import org.sqlite.core.FieldgateBinds;
 import org.sqlite.core.NativeDB;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.List;
  * first, a number one boxed in the batch array before): sqlite-jdbc's {@code DB.sqlbind} was the committer's top
  * frame. A text is "the same" when it is the same String (the SenML decoder hands out one String per name); an equal
  * copy is bound again, which costs time, never correctness. Every call binds each column on its first row, so nothing
- * depends on what an earlier call, a failed one included, left bound.
+ * depends on what an earlier call, a failed one included, left bound. A text that changes is bound as UTF-8 bytes
+ * kept for its String ({@link Utf8Names}): a message's channels come back in the next message, and sqlite-jdbc
+ * encoded each one anew ({@code String.getBytes}, as here).
  *
  * <p>A statement that is not sqlite-jdbc's own (see {@link #nativeOf}) goes through JDBC as before.
  */
@@ -38,8 +41,9 @@ final class ReadingRows {
     }
 
     /** Inserts each reading as a row of {@link ReadingStore#INSERT_READING}. */
-    static void insertReadings(PreparedStatement insert, List<Reading> readings, long receivedNs) throws SQLException {
-        rows(insert, readings, receivedNs, 8, null, (b, r) -> {
+    static void insertReadings(PreparedStatement insert, List<Reading> readings, long receivedNs, Utf8Names names)
+            throws SQLException {
+        rows(insert, readings, receivedNs, 8, null, names, (b, r) -> {
             b.series(r);
             b.text(4, r.unit());
             b.measured(5, r);
@@ -51,9 +55,10 @@ final class ReadingRows {
      * Inserts each reading's key as a row of {@link ReadingKeys#INSERT_KEY}: per reading 1 when its key was new, 0
      * when the spool knew its series and time already (an earlier reading of the same call included).
      */
-    static int[] insertKeys(PreparedStatement insert, List<Reading> readings, long receivedNs) throws SQLException {
+    static int[] insertKeys(PreparedStatement insert, List<Reading> readings, long receivedNs, Utf8Names names)
+            throws SQLException {
         int[] inserted = new int[readings.size()];
-        rows(insert, readings, receivedNs, 7, inserted, (b, r) -> {
+        rows(insert, readings, receivedNs, 7, inserted, names, (b, r) -> {
             b.series(r);
             b.measured(4, r);
         });
@@ -71,12 +76,12 @@ final class ReadingRows {
      * {@code changes} when given. The statement is reset at the end whatever happens, so it holds no lock.
      */
     private static void rows(PreparedStatement insert, List<Reading> readings, long receivedNs, int receivedParam,
-                             int[] changes, Columns columns) throws SQLException {
+                             int[] changes, Utf8Names names, Columns columns) throws SQLException {
         if (readings.isEmpty()) {
             return;
         }
         ((CoreStatement) insert).pointer.safeRunInt((db, stmt) -> {
-            Binds binds = new Binds((NativeDB) db, stmt, insert.getParameterMetaData().getParameterCount());
+            Binds binds = new Binds((NativeDB) db, stmt, insert.getParameterMetaData().getParameterCount(), names);
             try {
                 db.reset(stmt);
                 binds.number(receivedParam, receivedNs);
@@ -95,7 +100,7 @@ final class ReadingRows {
         });
     }
 
-    /** Runs the bound row; any answer but done resets the statement and throws, as sqlite-jdbc's {@code executeBatch}. */
+    /** Runs the bound row; any answer but done resets the statement and throws, as {@code executeBatch} does. */
     private static void step(DB db, long stmt) throws SQLException {
         int rc = db.step(stmt);
         if (rc != SQLITE_DONE) {
@@ -120,9 +125,11 @@ final class ReadingRows {
         private final long stmt;
         private final String[] bound;
         private final boolean[] known;
+        private final Utf8Names names;
 
-        Binds(NativeDB db, long stmt, int parameters) {
+        Binds(NativeDB db, long stmt, int parameters, Utf8Names names) {
             this.db = db;
+            this.names = names;
             this.stmt = stmt;
             this.bound = new String[parameters + 1];
             this.known = new boolean[parameters + 1];
@@ -133,7 +140,8 @@ final class ReadingRows {
                 return;
             }
             known[param] = false;
-            check(db, FieldgateBinds.bindText(db, stmt, param, value));
+            check(db, value == null ? FieldgateBinds.bindText(db, stmt, param, null)
+                    : FieldgateBinds.bindUtf8(db, stmt, param, names.of(value)));
             bound[param] = value;
             known[param] = true;
         }
@@ -154,6 +162,42 @@ final class ReadingRows {
 
         void number(int param, long value) throws SQLException {
             check(db, FieldgateBinds.bindLong(db, stmt, param, value));
+        }
+    }
+
+    /**
+     * The UTF-8 bytes of the names bound lately, by String (the same object, not equal characters): one slot per
+     * String hash in 1,024, so a name that loses its slot is only encoded again. One per connection's inserts, used by
+     * one thread at a time; the bytes are never changed once made.
+     */
+    static final class Utf8Names {
+        private final String[] names;
+        private final byte[][] bytes;
+        private final int shift;
+
+        Utf8Names() {
+            this(1024);
+        }
+
+        /** @param slots a power of two, at least 2 */
+        Utf8Names(int slots) {
+            if (Integer.bitCount(slots) != 1 || slots < 2) {
+                throw new IllegalArgumentException("UTF-8 name slots = " + slots + ": a power of two, at least 2");
+            }
+            this.names = new String[slots];
+            this.bytes = new byte[slots][];
+            this.shift = 32 - Integer.numberOfTrailingZeros(slots);
+        }
+
+        byte[] of(String name) {
+            int slot = (name.hashCode() * 0x9E3779B9) >>> shift;
+            if (names[slot] == name) {
+                return bytes[slot];
+            }
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            bytes[slot] = utf8;
+            names[slot] = name;
+            return utf8;
         }
     }
 }

@@ -12,7 +12,7 @@ public final class FieldgateBinds {
     private FieldgateBinds() {
     }
 
-    /** The native database behind {@code db}, or null when it is another implementation (binds then go through JDBC). */
+    /** The native database behind {@code db}, or null for another implementation (binds then go through JDBC). */
     public static NativeDB nativeDb(DB db) {
         return db instanceof NativeDB n ? n : null;
     }
@@ -20,6 +20,11 @@ public final class FieldgateBinds {
     /** Binds a text parameter; null binds SQL NULL. */
     public static int bindText(NativeDB db, long stmt, int param, String value) {
         return value == null ? db.bind_null(stmt, param) : db.bind_text(stmt, param, value);
+    }
+
+    /** Binds a text parameter given as its UTF-8 bytes (which SQLite copies). */
+    public static int bindUtf8(NativeDB db, long stmt, int param, byte[] utf8) {
+        return db.bind_text_utf8(stmt, param, utf8);
     }
 
     public static int bindLong(NativeDB db, long stmt, int param, long value) {

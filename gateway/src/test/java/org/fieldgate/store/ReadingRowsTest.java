@@ -26,13 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * commits: runs of readings sharing site, device and unit as a message's do, a channel or device changing every row,
  * equal names in other String objects, calibrations coming and going (null), names beyond ASCII, keys repeated within
  * a commit and across commits (same value and another), and failed commits (a reading with no site) rolled back
- * midway. Every row of {@code reading} and {@code keys.reading_seen}, with each value's SQLite type, must be the same,
- * and so must each key's inserted-or-not answer.
+ * midway; the UTF-8 bytes of names kept in 4 slots only, so names take each other's slots all the time. Every row
+ * of {@code reading} and {@code keys.reading_seen}, with each value's SQLite type, must be the same, and so must each
+ * key's inserted-or-not answer.
  */
 class ReadingRowsTest {
     private static final long T0 = 1_763_856_000_000_000_000L;
     private static final String[] SITES = {"hainich", "tharandt", "säntis"};
     private static final String[] UNITS = {"ppm", "Cel", "%RH", "µmol/m2/s"};
+    /** Few slots, so names lose theirs often: a wrong reuse of another name's bytes would show. */
+    private static final ReadingRows.Utf8Names NAMES = new ReadingRows.Utf8Names(4);
     private static final String[] CALS = {null, "model:gmp252", "cal-2026-03", "ζ-2"};
 
     @Test
@@ -92,8 +95,8 @@ class ReadingRowsTest {
 
     private static int[] natively(PreparedStatement key, PreparedStatement reading, List<Reading> readings, long receivedNs)
             throws SQLException {
-        int[] inserted = ReadingRows.insertKeys(key, readings, receivedNs);
-        ReadingRows.insertReadings(reading, fresh(readings, inserted), receivedNs);
+        int[] inserted = ReadingRows.insertKeys(key, readings, receivedNs, NAMES);
+        ReadingRows.insertReadings(reading, fresh(readings, inserted), receivedNs, NAMES);
         return inserted;
     }
 
