@@ -62,7 +62,7 @@ public final class SenmlDecoder {
             .build();
     private final SenmlStream stream;
     /** Sites and devices of the topics seen, so a device's next message costs no new Strings for them. */
-    private final NameCache topics = new NameCache(1024);
+    private final NameCache topics = new NameCache(8192);
     private final int maxMessageBytes;
     private final int maxRecords;
     private final long notBeforeNs;

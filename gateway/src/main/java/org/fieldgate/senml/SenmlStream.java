@@ -31,7 +31,7 @@ final class SenmlStream {
     private final int maxRecords;
     private final DeclaredUnits declaredUnits;
     /** Names and units as read, shared by the records of every pack (a node sends the same ones each time). */
-    private final NameCache names = new NameCache(1024);
+    private final NameCache names = new NameCache(4096);
 
     SenmlStream(StreamReadConstraints limits, int maxRecords, DeclaredUnits declaredUnits) {
         // No STRICT_DUPLICATE_DETECTION here: it built a HashSet per record of three fields or more. record() finds a

@@ -125,7 +125,7 @@ public final class ImportStore implements AutoCloseable {
                 }
             }
             try (PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
-                ReadingStore.insertAll(ins, fresh, receivedNs);
+                ReadingStore.insertAll(ins, fresh, receivedNs, new ReadingRows.Utf8Names());
             }
             try (HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c)) {
                 counts.add(fresh);

@@ -24,6 +24,7 @@ final class ReadingKeys {
     private final Connection writer;
     /** Prepared once: preparing the three statements on every commit cost as much as a small commit's inserts. */
     private final PreparedStatement insertKey;
+    private final ReadingRows.Utf8Names utf8Names;
     private final PreparedStatement firstKey;
     private final PreparedStatement insertConflict;
     private long keysPrunedNs;
@@ -49,19 +50,26 @@ final class ReadingKeys {
     }
 
     /**
-     * Inserts the keys of {@code readings} as one batch: per reading 1 when its key was new, 0 when the spool knew its
-     * series and time already (an earlier reading of the same commit included). sqlite-jdbc runs a batch row by row on
-     * the one prepared statement and records each row's {@code changes()} ({@code DB.executeBatch}, 3.50.3.0), without
-     * the per-call overhead of {@code executeUpdate}; in batches of {@link ReadingStore#BATCH_ROWS} rows
-     * ({@link ReadingStore#inBatches}, as the readings themselves).
+     * Inserts the keys of {@code readings}: per reading 1 when its key was new, 0 when the spool knew its series and
+     * time already (an earlier reading of the same commit included). On sqlite-jdbc's own statement row by row with only
+     * the changed columns bound again ({@link ReadingRows}); otherwise as a JDBC batch, which sqlite-jdbc runs row by
+     * row recording each row's {@code changes()} ({@code DB.executeBatch}, 3.50.3.0), in batches of
+     * {@link ReadingStore#BATCH_ROWS} rows ({@link ReadingStore#inBatches}).
      */
     private int[] insertKeys(List<Reading> readings, long receivedNs) throws SQLException {
-        Long received = receivedNs; // boxed once per commit, not once per reading
-        return ReadingStore.inBatches(insertKey, readings, (key, r) -> bindKey(key, r, received));
+        return ReadingRows.nativeOf(insertKey) != null ? ReadingRows.insertKeys(insertKey, readings, receivedNs, utf8Names)
+                : insertKeysJdbc(insertKey, readings, receivedNs);
     }
 
-    ReadingKeys(Connection writer) throws SQLException {
+    /** {@link #insertKeys} through JDBC's batch: for a statement not sqlite-jdbc's own, and the reference in tests. */
+    static int[] insertKeysJdbc(PreparedStatement key, List<Reading> readings, long receivedNs) throws SQLException {
+        Long received = receivedNs; // boxed once per commit, not once per reading
+        return ReadingStore.inBatches(key, readings, (k, r) -> bindKey(k, r, received));
+    }
+
+    ReadingKeys(Connection writer, ReadingRows.Utf8Names utf8Names) throws SQLException {
         this.writer = writer;
+        this.utf8Names = utf8Names;
         this.insertKey = writer.prepareStatement(INSERT_KEY);
         this.firstKey = writer.prepareStatement("SELECT value, qc FROM keys.reading_seen "
                 + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");

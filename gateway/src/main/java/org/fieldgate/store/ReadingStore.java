@@ -45,6 +45,8 @@ public final class ReadingStore {
      * much as the commit's inserts.
      */
     private final PreparedStatement insertReading;
+    /** The UTF-8 bytes of the names the writer's inserts bound lately, shared by the reading and key inserts. */
+    private final ReadingRows.Utf8Names utf8Names = new ReadingRows.Utf8Names();
     private final HourlyCountStore.SeriesHourCounts receivedCounts;
     private final PreparedStatement readingSequence;
     private final PreparedStatement writerMeasure;
@@ -81,7 +83,7 @@ public final class ReadingStore {
         this.quarantine = quarantine;
         this.points = points;
         this.gapPoint = gapPoint;
-        this.keys = new ReadingKeys(db.writer);
+        this.keys = new ReadingKeys(db.writer, utf8Names);
         this.insertReading = db.writer.prepareStatement(INSERT_READING);
         this.receivedCounts = HourlyCountStore.SeriesHourCounts.received(db.writer);
         this.readingSequence = db.writer.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
@@ -117,9 +119,7 @@ public final class ReadingStore {
         try {
             seen = keys.firstSeen(received, receivedNs);
             readings = seen.readings();
-            {
-                insertAll(insertReading, readings, receivedNs);
-            }
+            insertAll(insertReading, readings, receivedNs, utf8Names);
             receivedCounts.add(readings);
             DeadLetterStore.insert(writer, refused, receivedNs);
             committedThrough = readings.isEmpty() ? 0 : sequence();
@@ -174,7 +174,17 @@ public final class ReadingStore {
     static final String INSERT_READING =
             "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)";
 
-    static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
+    static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs, ReadingRows.Utf8Names names)
+            throws SQLException {
+        if (ReadingRows.nativeOf(ins) != null) {
+            ReadingRows.insertReadings(ins, readings, receivedNs, names);
+        } else {
+            insertAllJdbc(ins, readings, receivedNs);
+        }
+    }
+
+    /** {@link #insertAll} through JDBC's batch: for a statement not sqlite-jdbc's own, and the reference in tests. */
+    static void insertAllJdbc(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
         Long received = receivedNs; // boxed once per commit, not once per reading
         inBatches(ins, readings, (s, r) -> {
             s.setString(1, r.site());
