@@ -48,9 +48,9 @@ public final class CountCpuRun {
                             for (int ch = 0; ch < 10 && readings.size() < 500; ch++) {
                                 int device = devices == 50 ? (int) (step / 10 % 50) : (int) (step % 1000);
                                 readings.add(new SpooledReading(step, new Reading(
-                                        ReadingStore.oneCopy(names, new String("bench")),
-                                        ReadingStore.oneCopy(names, "node-" + device),
-                                        ReadingStore.oneCopy(names, "ch" + (devices == 50 ? step % 10 : step / 1000 % 10)),
+                                        oneCopy(names, new String("bench")),
+                                        oneCopy(names, "node-" + device),
+                                        oneCopy(names, "ch" + (devices == 50 ? step % 10 : step / 1000 % 10)),
                                         "ppm", T0_NS + step * 100_000_000L, 400, 0), T0_NS));
                                 step++;
                             }
@@ -77,5 +77,11 @@ public final class CountCpuRun {
         }
         System.out.printf("count-cpu %s shape=%s readings=%d cpu_s_per_million=%.3f%n", args[0], args[1], counted,
                 spent / 1e9 / counted * 1e6);
+    }
+
+    /** One String per distinct name, as the spool's read hands the settler (ReadingStore's BatchNames). */
+    private static String oneCopy(java.util.Map<String, String> names, String name) {
+        String first = names.putIfAbsent(name, name);
+        return first == null ? name : first;
     }
 }
