@@ -109,9 +109,10 @@ public final class ReadingStore {
     /**
      * Commits readings and dead letters of many messages in one transaction, with their hourly counts, their keys and
      * the counts of duplicates and conflicts (see {@link ReadingKeys}). When this returns, they are on disk; when it throws, nothing of it is, and the
-     * messages must not be acknowledged.
+     * messages must not be acknowledged. Returns how many readings it stored: those received less the duplicates and
+     * conflicts (a message the broker delivers again after a reconnect stores nothing).
      */
-    public void commit(List<Reading> received, List<DeadLetterStore.Refused> refused, long receivedNs) {
+    public int commit(List<Reading> received, List<DeadLetterStore.Refused> refused, long receivedNs) {
         Connection writer = db.writer;
         long committedThrough;
         ReadingKeys.FirstSeen seen;
@@ -139,6 +140,7 @@ public final class ReadingStore {
         conflictsTotal.addAndGet(seen.conflicts());
         // The readings are on disk: failing after this would have the caller commit them a second time.
         afterCommitted(writerMeasure, true);
+        return readings.size();
     }
 
     /** The reading table's AUTOINCREMENT sequence: the highest row id ever given, in the writer's transaction. */

@@ -343,9 +343,10 @@ public final class IngestCommitter implements AutoCloseable {
         }
         List<DeadLetterStore.Refused> refused = deadLetters(rejections);
         long retryMs = 100;
+        int stored = 0;
         while (running) {
             try {
-                readingStore.commit(readings, refused, nowNs);
+                stored = readingStore.commit(readings, refused, nowNs);
                 lastCommitError = "";
                 break;
             } catch (SpoolException e) {
@@ -369,8 +370,10 @@ public final class IngestCommitter implements AutoCloseable {
         for (Incoming m : messages) {
             m.ack().run();
         }
-        ingested.addAndGet(readings.size());
-        ingestedCounter.increment(readings.size());
+        // What the spool took: a pack the broker delivers again (unacknowledged when the connection dropped, e.g. a
+        // back-pressure reconnect) is all duplicates, counted by the store, not ingested twice.
+        ingested.addAndGet(stored);
+        ingestedCounter.increment(stored);
         deadLetterCounter.increment(rejections.size());
         for (Consumer<List<Reading>> listener : committedListeners) {
             listener.accept(readings);
