@@ -120,7 +120,7 @@ public final class InfluxLines {
     private static void escapeKey(StringBuilder sb, String key) {
         for (int i = 0, n = key.length(); i < n; i++) {
             char c = key.charAt(i);
-            if (c == ' ' || c == ',' || c == '=') {
+            if (LineBuffer.escapedInKey(c)) {
                 sb.append('\\');
             }
             sb.append(c);

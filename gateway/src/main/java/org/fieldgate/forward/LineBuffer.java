@@ -71,7 +71,7 @@ final class LineBuffer {
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
-                if (key && (c == ' ' || c == ',' || c == '=')) {
+                if (key && escapedInKey(c)) {
                     bytes[length++] = '\\';
                 }
                 bytes[length++] = (byte) c;
@@ -80,6 +80,14 @@ final class LineBuffer {
             }
         }
         return this;
+    }
+
+    /**
+     * Line protocol's rule for a measurement, tag key, tag value or field key: a backslash before each space, comma and
+     * equals sign (the bytes here, {@link InfluxLines}'s derived lines as text).
+     */
+    static boolean escapedInKey(char c) {
+        return c == ' ' || c == ',' || c == '=';
     }
 
     /** One non-ASCII char (or surrogate pair) as String.getBytes(UTF_8) writes it; returns the last index used. */
