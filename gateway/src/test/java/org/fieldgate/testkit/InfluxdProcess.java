@@ -105,7 +105,10 @@ public final class InfluxdProcess implements AutoCloseable {
     }
 
     public static InfluxdProcess started() {
-        InfluxdProcess influxd = new InfluxdProcess();
+        return startedOrClosed(new InfluxdProcess());
+    }
+
+    private static InfluxdProcess startedOrClosed(InfluxdProcess influxd) {
         try {
             influxd.start();
         } catch (RuntimeException | Error e) {
@@ -120,14 +123,7 @@ public final class InfluxdProcess implements AutoCloseable {
      * https://127.0.0.1:port, and the kit's queries trust {@code caFile}.
      */
     public static InfluxdProcess startedWithTls(Pki.Issued serverCert, Path caFile) {
-        InfluxdProcess influxd = new InfluxdProcess(serverCert, caFile);
-        try {
-            influxd.start();
-        } catch (RuntimeException | Error e) {
-            influxd.close();
-            throw e;
-        }
-        return influxd;
+        return startedOrClosed(new InfluxdProcess(serverCert, caFile));
     }
 
     /** Starts (or restarts on the same port and data); returns once GET /ping answers 204. */
