@@ -88,6 +88,8 @@ public final class IngestCommitter implements AutoCloseable {
     private int pendingMessages;
     private long pendingBytes;
     private final List<Consumer<List<Reading>>> committedListeners = new CopyOnWriteArrayList<>();
+    /** Run on the committer's thread once a group's messages are acknowledged: the MQTT client sends their PUBACKs. */
+    private final List<Runnable> acknowledgedListeners = new CopyOnWriteArrayList<>();
     private final Counter ingestedCounter;
     private final Counter deadLetterCounter;
     private final Counter commitFailures;
@@ -136,6 +138,14 @@ public final class IngestCommitter implements AutoCloseable {
 
     public void onCommitted(Consumer<List<Reading>> listener) {
         committedListeners.add(listener);
+    }
+
+    /**
+     * {@code listener} runs on the committer's thread after each group's {@link Incoming#ack()}s, so acknowledgements
+     * that an ack only queued go out together.
+     */
+    public void onAcknowledged(Runnable listener) {
+        acknowledgedListeners.add(listener);
     }
 
     /** Waits as long as it takes for room (tests and tools; the MQTT client uses {@link #offer(Incoming, Duration)}). */
@@ -369,6 +379,9 @@ public final class IngestCommitter implements AutoCloseable {
         }
         for (Incoming m : messages) {
             m.ack().run();
+        }
+        for (Runnable listener : acknowledgedListeners) {
+            listener.run();
         }
         // What the spool took: a pack the broker delivers again (unacknowledged when the connection dropped, e.g. a
         // back-pressure reconnect) is all duplicates, counted by the store, not ingested twice.
