@@ -84,6 +84,12 @@ public final class IngestCommitter implements AutoCloseable {
     private final Condition arrived = lock.newCondition();
     private final Condition roomFreed = lock.newCondition();
     private final ArrayDeque<Incoming> queue = new ArrayDeque<>();
+    /**
+     * Messages the committer has moved out of {@link #queue} in one go and not yet put in a group (its thread only):
+     * one lock for all that are queued, not one per message, which the MQTT callback thread, offering the next one,
+     * would often be holding. Still pending: they count against the bounds until committed.
+     */
+    private final ArrayDeque<Incoming> taken = new ArrayDeque<>();
     /** Messages taken and not yet committed (queued or in the group being committed), and their payload bytes. */
     private int pendingMessages;
     private long pendingBytes;
@@ -196,17 +202,25 @@ public final class IngestCommitter implements AutoCloseable {
         return room;
     }
 
+    /** The next message in arrival order, waiting at most {@code waitMs} for one; null if none came. */
     private Incoming next(long waitMs) throws InterruptedException {
+        Incoming m = taken.poll();
+        if (m != null) {
+            return m;
+        }
         lock.lockInterruptibly();
         try {
             long leftNs = TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (queue.isEmpty() && leftNs > 0) {
                 leftNs = arrived.awaitNanos(leftNs);
             }
-            return queue.poll();
+            for (Incoming q = queue.poll(); q != null; q = queue.poll()) {
+                taken.add(q);
+            }
         } finally {
             lock.unlock();
         }
+        return taken.poll();
     }
 
     /** The group's messages are committed (or given up at shutdown): their room is free again. */
