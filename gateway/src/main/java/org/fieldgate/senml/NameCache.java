@@ -5,14 +5,18 @@ package org.fieldgate.senml;
  * or pack is the String already made instead of a new one (a node sends the same channel names and units every time):
  * fewer allocations per reading, a String whose hash is known already, and, further on, maps keyed by series (the
  * hourly counts, the live page's latest readings) that compare names by reference instead of by characters. A fixed
- * table, one String of at most {@value #MAX_HELD_CHARS} characters per slot, the slots in pairs (two-way): a name is
- * looked for in the two slots of its pair; a new one goes into the first and moves the first's to the second, so the
- * table stays as small as it was made (the decoder's topics 8,192 slots, its records' names and units 4,096: 32 and
+ * table, one String of at most {@value #MAX_HELD_CHARS} characters per slot, the slots in sets of {@value #WAYS}
+ * ({@value #WAYS}-way): a name is looked for in the slots of its set; a new one goes into the first and moves the
+ * others one on (the last one's drops out), so the table stays as small as it was made (the decoder's topics 8,192 slots, its records' names and units 4,096: 32 and
  * 16 KB of references, names of at most 128 characters).
  *
- * <p>Why pairs and a mixed hash: with one slot per name and the String hash's low bits, 1,000 devices named
+ * <p>Why sets and a mixed hash: with one slot per name and the String hash's low bits, 1,000 devices named
  * {@code node-0} to {@code node-999} fell on 395 of 1,024 slots, so 851 of them pushed each other out and every
- * message made its device's String anew (and the maps behind compared it by characters).
+ * message made its device's String anew (and the maps behind compared it by characters). With pairs (two-way), the
+ * benchmark's single-reading load ({@code "bn":"dev-0/"} .. {@code "dev-999/"}, ten channels, eight units in 4,096
+ * slots) still put three names in two pairs ({@code dev-501/}, {@code dev-856/} and {@code Cel}; {@code dev-414/},
+ * {@code dev-769/} and {@code m3/s}), which then pushed each other out in turn: a quarter of the records made their unit
+ * anew.
  *
  * <p>Safe from several threads without a lock: a slot holds an immutable String or null, a reader that sees another
  * thread's String compares its characters before using it, and a lost write only costs a new String later.
@@ -20,16 +24,18 @@ package org.fieldgate.senml;
 final class NameCache {
     /** Longer texts are no name of the contract (names at most 128, units fewer): made anew, never held. */
     static final int MAX_HELD_CHARS = 128;
+    /** Slots per set. */
+    static final int WAYS = 4;
     private final String[] slots;
-    private final int pairShift;
+    private final int setShift;
 
-    /** @param slots a power of two, at least 2 */
+    /** @param slots a power of two, at least {@value #WAYS} */
     NameCache(int slots) {
-        if (Integer.bitCount(slots) != 1 || slots < 2) {
-            throw new IllegalArgumentException("name cache slots = " + slots + ": a power of two, at least 2");
+        if (Integer.bitCount(slots) != 1 || slots < WAYS) {
+            throw new IllegalArgumentException("name cache slots = " + slots + ": a power of two, at least " + WAYS);
         }
         this.slots = new String[slots];
-        this.pairShift = 32 - Integer.numberOfTrailingZeros(slots / 2);
+        this.setShift = 32 - Integer.numberOfTrailingZeros(slots / WAYS);
     }
 
     /** {@code new String(text, offset, length)}, or an equal String this cache made before. */
@@ -42,7 +48,7 @@ final class NameCache {
             hash = 31 * hash + text[offset + i];
         }
         int first = firstSlot(hash);
-        for (int slot = first; slot < first + 2; slot++) {
+        for (int slot = first; slot < first + WAYS; slot++) {
             String held = slots[slot];
             if (held != null && held.length() == length && sameCharacters(held, text, offset)) {
                 return held;
@@ -61,7 +67,7 @@ final class NameCache {
             hash = 31 * hash + text.charAt(i);
         }
         int first = firstSlot(hash);
-        for (int slot = first; slot < first + 2; slot++) {
+        for (int slot = first; slot < first + WAYS; slot++) {
             String held = slots[slot];
             if (held != null && held.length() == to - from && text.startsWith(held, from)) {
                 return held;
@@ -70,14 +76,14 @@ final class NameCache {
         return kept(first, text.substring(from, to));
     }
 
-    /** The first slot of the hash's pair: the top bits of the hash times 2^32 / phi (Fibonacci hashing), doubled. */
+    /** The first slot of the hash's set: the top bits of the hash times 2^32 / phi (Fibonacci hashing), times the ways. */
     private int firstSlot(int hash) {
-        return pairShift == 32 ? 0 : ((hash * 0x9E3779B9) >>> pairShift) << 1;
+        return setShift == 32 ? 0 : ((hash * 0x9E3779B9) >>> setShift) * WAYS;
     }
 
-    /** {@code made} goes into its pair's first slot, the name there to the second (the older one drops out). */
+    /** {@code made} goes into its set's first slot, the names there one slot on (the set's oldest drops out). */
     private String kept(int first, String made) {
-        slots[first + 1] = slots[first];
+        System.arraycopy(slots, first, slots, first + 1, WAYS - 1);
         slots[first] = made;
         return made;
     }

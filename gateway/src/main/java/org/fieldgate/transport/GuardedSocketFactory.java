@@ -3,31 +3,55 @@ package org.fieldgate.transport;
 import javax.net.SocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
-/** Plain TCP sockets whose input goes through one {@link PublishTopicGuard}; one factory per MQTT connection. */
+/**
+ * Plain TCP sockets whose input goes through one {@link PublishTopicGuard} and whose output through one
+ * {@link PubackOutput}; one factory per MQTT connection.
+ */
 final class GuardedSocketFactory extends SocketFactory {
     private volatile PublishTopicGuard guard;
+    private volatile PubackOutput output;
 
     /** The guard of the socket made last, or null before Paho has read from it. */
     PublishTopicGuard guard() {
         return guard;
     }
 
+    /** The output of the socket made last, or null before Paho has written to it. */
+    PubackOutput output() {
+        return output;
+    }
+
     @Override
     public Socket createSocket() {
         return new Socket() {
-            private PublishTopicGuard mine;
+            private PublishTopicGuard input;
+            private PubackOutput myOutput;
+
+            /** Both wrappers at once, when Paho first asks for either stream (it asks once the socket is connected). */
+            private synchronized void wrap() throws IOException {
+                if (input == null) {
+                    input = new PublishTopicGuard(super.getInputStream());
+                    myOutput = new PubackOutput(super.getOutputStream());
+                    guard = input;
+                    output = myOutput;
+                }
+            }
 
             @Override
-            public synchronized InputStream getInputStream() throws IOException {
-                if (mine == null) {
-                    mine = new PublishTopicGuard(super.getInputStream());
-                    guard = mine;
-                }
-                return mine;
+            public OutputStream getOutputStream() throws IOException {
+                wrap();
+                return myOutput;
+            }
+
+            @Override
+            public InputStream getInputStream() throws IOException {
+                wrap();
+                return input;
             }
         };
     }

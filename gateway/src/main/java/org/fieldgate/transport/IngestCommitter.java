@@ -84,10 +84,18 @@ public final class IngestCommitter implements AutoCloseable {
     private final Condition arrived = lock.newCondition();
     private final Condition roomFreed = lock.newCondition();
     private final ArrayDeque<Incoming> queue = new ArrayDeque<>();
+    /**
+     * Messages the committer has moved out of {@link #queue} in one go and not yet put in a group (its thread only):
+     * one lock for all that are queued, not one per message, which the MQTT callback thread, offering the next one,
+     * would often be holding. Still pending: they count against the bounds until committed.
+     */
+    private final ArrayDeque<Incoming> taken = new ArrayDeque<>();
     /** Messages taken and not yet committed (queued or in the group being committed), and their payload bytes. */
     private int pendingMessages;
     private long pendingBytes;
     private final List<Consumer<List<Reading>>> committedListeners = new CopyOnWriteArrayList<>();
+    /** Run on the committer's thread once a group's messages are acknowledged: the MQTT client sends their PUBACKs. */
+    private final List<Runnable> acknowledgedListeners = new CopyOnWriteArrayList<>();
     private final Counter ingestedCounter;
     private final Counter deadLetterCounter;
     private final Counter commitFailures;
@@ -138,6 +146,14 @@ public final class IngestCommitter implements AutoCloseable {
         committedListeners.add(listener);
     }
 
+    /**
+     * {@code listener} runs on the committer's thread after each group's {@link Incoming#ack()}s, so acknowledgements
+     * that an ack only queued go out together.
+     */
+    public void onAcknowledged(Runnable listener) {
+        acknowledgedListeners.add(listener);
+    }
+
     /** Waits as long as it takes for room (tests and tools; the MQTT client uses {@link #offer(Incoming, Duration)}). */
     public void accept(Incoming message) throws InterruptedException {
         while (!offer(message, Duration.ofSeconds(1))) {
@@ -186,17 +202,25 @@ public final class IngestCommitter implements AutoCloseable {
         return room;
     }
 
+    /** The next message in arrival order, waiting at most {@code waitMs} for one; null if none came. */
     private Incoming next(long waitMs) throws InterruptedException {
+        Incoming m = taken.poll();
+        if (m != null) {
+            return m;
+        }
         lock.lockInterruptibly();
         try {
             long leftNs = TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (queue.isEmpty() && leftNs > 0) {
                 leftNs = arrived.awaitNanos(leftNs);
             }
-            return queue.poll();
+            for (Incoming q = queue.poll(); q != null; q = queue.poll()) {
+                taken.add(q);
+            }
         } finally {
             lock.unlock();
         }
+        return taken.poll();
     }
 
     /** The group's messages are committed (or given up at shutdown): their room is free again. */
@@ -369,6 +393,9 @@ public final class IngestCommitter implements AutoCloseable {
         }
         for (Incoming m : messages) {
             m.ack().run();
+        }
+        for (Runnable listener : acknowledgedListeners) {
+            listener.run();
         }
         // What the spool took: a pack the broker delivers again (unacknowledged when the connection dropped, e.g. a
         // back-pressure reconnect) is all duplicates, counted by the store, not ingested twice.

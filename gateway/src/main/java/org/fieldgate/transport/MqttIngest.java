@@ -40,9 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * only when a ping is outstanding and nothing at all was read for a keep-alive interval ({@code
  * ClientState.checkForActivity}), and the {@link PublishTopicGuard} only after {@link #RECEIVE_SILENCE_NS}, so a
  * wait of a quarter keep-alive (at most 5 s) between two reads is safe. Acknowledgements do not need the callback
- * thread: {@code messageArrivedComplete} queues the PUBACK for Paho's sender thread. A burst therefore only slows the
- * broker down (it keeps what is not yet sent in its queue, at most its in-flight window taken by us) and never costs
- * a reconnect. Only when ingest makes no room within that wait (the spool full under backpressure, a commit
+ * thread: on plain TCP the committer writes a committed group's PUBACKs itself, in one write between Paho's packets
+ * ({@link PubackOutput}); on TLS {@code messageArrivedComplete} queues each for Paho's sender thread. A burst therefore
+ * only slows the broker down (it keeps what is not yet sent in its queue, at most its in-flight window taken by us)
+ * and never costs a reconnect. Only when ingest makes no room within that wait (the spool full under backpressure, a commit
  * failing) is a message left unacknowledged (deferred); once everything taken on that connection is committed and
  * acknowledged, the connection is closed and opened again, and the broker delivers the deferred messages anew.
  * Durability is the same either way: a message is acknowledged only after its readings are committed, and a
@@ -76,6 +77,10 @@ public final class MqttIngest implements AutoCloseable {
     private volatile String lastError = "not connected yet";
     /** Topic filters subscribed besides the SenML one (LoRaWAN network servers' uplinks); set before start. */
     private volatile List<String> alsoSubscribed = List.of();
+    /** PUBACKs of the group being acknowledged, for {@link #sendAcknowledgements()}: the committer's thread only. */
+    private Connection acking;
+    private int[] ackIds = new int[256];
+    private int ackCount;
 
     public MqttIngest(GatewaySettings.Mqtt settings, IngestCommitter committer) {
         this(settings, committer, new PipelineThreads());
@@ -88,6 +93,7 @@ public final class MqttIngest implements AutoCloseable {
         this.roomWait = roomWait(settings.keepAlive());
         this.connector = threads.thread("mqtt-connector", null, beat -> keepConnected());
         threads.watch("mqtt-receive", this::receiveProblem);
+        committer.onAcknowledged(this::sendAcknowledgements);
     }
 
     /**
@@ -289,10 +295,13 @@ public final class MqttIngest implements AutoCloseable {
             if (guard != null) {
                 refusal = guard.takeIfRewritten(topic).map(PublishTopicGuard.Refused::reason).orElse(null);
             }
+            // On plain TCP a QoS 1 message's PUBACK is written by the committer itself, a group's in one write
+            // (PubackOutput); on TLS, or QoS 0 (nothing to send), Paho acknowledges it.
+            PubackOutput output = sockets == null || qos != 1 ? null : sockets.output();
+            Runnable ack = output != null ? () -> queueAcknowledgement(this, id) : () -> acknowledge(owner, id, qos);
             // Once one message is deferred, later ones are too: all that was taken must be acknowledged before
             // the reconnect, or a message committed but acknowledged on a closed connection is spooled twice.
-            if (deferred == 0 && take(new IngestCommitter.Incoming(topic, message.getPayload(),
-                    () -> acknowledge(owner, id, qos), refusal))) {
+            if (deferred == 0 && take(new IngestCommitter.Incoming(topic, message.getPayload(), ack, refusal))) {
                 return;
             }
             if (deferred == 0) {
@@ -318,6 +327,40 @@ public final class MqttIngest implements AutoCloseable {
         @Override
         public void deliveryComplete(IMqttDeliveryToken token) {
             // The ingest client publishes nothing.
+        }
+    }
+
+    /** A committed message's PUBACK, sent with the rest of its group's (committer's thread). */
+    private void queueAcknowledgement(Connection connection, int id) {
+        if (acking != connection) {
+            sendAcknowledgements();
+            acking = connection;
+        }
+        if (ackCount == ackIds.length) {
+            ackIds = java.util.Arrays.copyOf(ackIds, 2 * ackCount);
+        }
+        ackIds[ackCount++] = id;
+    }
+
+    /** Sends the PUBACKs queued since the last call, on the connection that delivered them if it is still open. */
+    private void sendAcknowledgements() {
+        Connection connection = acking;
+        int count = ackCount;
+        acking = null;
+        ackCount = 0;
+        if (count == 0) {
+            return;
+        }
+        if (connection.owner != client || !connection.owner.isConnected()) {
+            // Its connection is gone; the broker redelivers on the next one and the spool counts the duplicates.
+            LOG.debug("not acknowledging {} messages: the connection that delivered them is closed", count);
+            return;
+        }
+        try {
+            connection.sockets.output().acknowledge(ackIds, count);
+        } catch (IOException e) {
+            LOG.debug("acknowledging {} messages failed ({}); they will be redelivered and deduplicated", count,
+                    e.getMessage());
         }
     }
 

@@ -34,13 +34,16 @@ final class PublishTopicGuard extends FilterInputStream {
     private final ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
     private volatile long lastReadNs = System.nanoTime();
 
-    // bytes ready for Paho
-    private byte[] ready = new byte[0];
+    // bytes ready for Paho: a head released, ready[readyPos..readyEnd)
+    private byte[] ready = new byte[64];
     private int readyPos;
+    private int readyEnd;
     // bytes of the current packet that pass unexamined
     private long passThrough;
-    // the packet head being read: fixed header, and for a PUBLISH the topic
-    private final ByteArrayOutputStream head = new ByteArrayOutputStream();
+    // the packet head being read: fixed header, and for a PUBLISH the topic; the array swaps with ready's when
+    // released (Paho has taken all of the previous head by then), so a packet costs no new array
+    private byte[] head = new byte[64];
+    private int headLength;
     private int phase; // 0 first byte, 1 remaining length, 2 topic length, 3 topic
     private int type;
     private long remaining;
@@ -82,8 +85,8 @@ final class PublishTopicGuard extends FilterInputStream {
             return 0;
         }
         while (true) {
-            if (readyPos < ready.length) {
-                int n = Math.min(len, ready.length - readyPos);
+            if (readyPos < readyEnd) {
+                int n = Math.min(len, readyEnd - readyPos);
                 System.arraycopy(ready, readyPos, b, off, n);
                 readyPos += n;
                 return n;
@@ -96,9 +99,23 @@ final class PublishTopicGuard extends FilterInputStream {
                 return n;
             }
             // A socket timeout here leaves the partial head in place for the next call.
+            if (phase == 3) {
+                // the topic, as many of its bytes as have come, at once
+                int n = in.read(head, headLength, topicLength - topicRead);
+                if (n < 0) {
+                    releaseHead(0); // a truncated packet: Paho sees the end of the stream after it
+                    continue;
+                }
+                headLength += n;
+                topicRead += n;
+                if (topicRead == topicLength) {
+                    publishHeadComplete();
+                }
+                continue;
+            }
             int next = in.read();
             if (next < 0) {
-                if (head.size() == 0) {
+                if (headLength == 0) {
                     return -1;
                 }
                 releaseHead(0); // a truncated packet: Paho sees the end of the stream after it
@@ -110,7 +127,14 @@ final class PublishTopicGuard extends FilterInputStream {
 
     @Override
     public int available() throws IOException {
-        return ready.length - readyPos;
+        return readyEnd - readyPos;
+    }
+
+    private void append(int value) {
+        if (headLength == head.length) {
+            head = java.util.Arrays.copyOf(head, 2 * headLength);
+        }
+        head[headLength++] = (byte) value;
     }
 
     @Override
@@ -118,8 +142,9 @@ final class PublishTopicGuard extends FilterInputStream {
         return false;
     }
 
+    /** One byte of the fixed header or the topic length (the topic itself is read in {@link #read} at once). */
     private void step(int value) {
-        head.write(value);
+        append(value);
         switch (phase) {
             case 0 -> {
                 type = value >>> 4;
@@ -148,28 +173,27 @@ final class PublishTopicGuard extends FilterInputStream {
                         releaseHead(remaining - 2); // malformed: Paho's own checks deal with it
                     } else {
                         phase = 3;
+                        if (head.length < headLength + topicLength) {
+                            head = java.util.Arrays.copyOf(head, headLength + topicLength);
+                        }
                     }
                 }
             }
-            default -> {
-                if (++topicRead == topicLength) {
-                    publishHeadComplete();
-                }
-            }
+            default -> throw new IllegalStateException("topic bytes are read at once, not by step");
         }
     }
 
     /** The head (fixed header, topic length and topic) of a PUBLISH is in: check the topic as Paho will. */
     private void publishHeadComplete() {
-        byte[] all = head.toByteArray();
-        int topicStart = all.length - topicLength;
+        int topicStart = headLength - topicLength;
         // Printable ASCII, nearly every topic, is what Paho takes for sure: ask Paho itself only about the rest.
-        Optional<String> problem = printableAscii(all, topicStart) ? Optional.empty()
-                : unacceptable(java.util.Arrays.copyOfRange(all, topicStart, all.length));
+        Optional<String> problem = printableAscii(head, topicStart, headLength) ? Optional.empty()
+                : unacceptable(java.util.Arrays.copyOfRange(head, topicStart, headLength));
         if (problem.isEmpty()) {
             releaseHead(remaining - 2 - topicLength);
             return;
         }
+        byte[] all = java.util.Arrays.copyOf(head, headLength);
         byte[] escaped = escape(new String(all, topicStart, topicLength, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         if (escaped.length > 65_535) {
             escaped = java.util.Arrays.copyOf(escaped, 65_535); // only ASCII: no character is cut
@@ -178,21 +202,23 @@ final class PublishTopicGuard extends FilterInputStream {
         long rest = remaining - 2 - topicLength;
         // the new head announces the rest of the packet (packet id, payload), which passes through unread
         long newRemaining = rest + 2 + escaped.length;
-        head.reset();
-        head.write(all[0]);
+        headLength = 0;
+        append(all[0]);
         do {
             int digit = (int) (newRemaining % 128);
             newRemaining /= 128;
-            head.write(newRemaining > 0 ? digit | 0x80 : digit);
+            append(newRemaining > 0 ? digit | 0x80 : digit);
         } while (newRemaining > 0);
-        head.write(escaped.length >>> 8);
-        head.write(escaped.length & 0xff);
-        head.write(escaped, 0, escaped.length);
+        append(escaped.length >>> 8);
+        append(escaped.length & 0xff);
+        for (byte b : escaped) {
+            append(b);
+        }
         releaseHead(rest);
     }
 
-    private static boolean printableAscii(byte[] bytes, int from) {
-        for (int i = from; i < bytes.length; i++) {
+    private static boolean printableAscii(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
                 return false;
             }
@@ -201,9 +227,12 @@ final class PublishTopicGuard extends FilterInputStream {
     }
 
     private void releaseHead(long thenPass) {
-        ready = head.toByteArray();
+        byte[] taken = ready; // Paho has read all of it
+        ready = head;
         readyPos = 0;
-        head.reset();
+        readyEnd = headLength;
+        head = taken;
+        headLength = 0;
         phase = 0;
         passThrough = thenPass;
     }

@@ -3,10 +3,18 @@ package org.fieldgate.live;
 import org.fieldgate.reading.Reading;
 import org.junit.jupiter.api.Test;
 
+import org.fieldgate.testkit.SenmlPacks;
+
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LatestReadingsTest {
     private static final long T0 = 1_763_000_000_000_000_000L;
@@ -143,6 +151,70 @@ class LatestReadingsTest {
             }
             assertEquals(expected, held, "commit " + commit);
             assertEquals(evicted[0], latest.evictedSeries(), "commit " + commit);
+        }
+    }
+
+    /** HashMap's bucket of a hash in a table of {@code buckets} (a power of two): its spread and mask. */
+    private static int bucket(int hash, int buckets) {
+        return (hash ^ (hash >>> 16)) & (buckets - 1);
+    }
+
+    @Test
+    void namesWhosePolynomialHashesCollideFallInDistinctBuckets() {
+        // the old key hash, (site * 31 + device) * 31 + channel, gave these two series the same hash
+        int oldA = ("bench".hashCode() * 31 + "dev-100".hashCode()) * 31 + "co2_30cm".hashCode();
+        int oldB = ("bench".hashCode() * 31 + "dev-300".hashCode()) * 31 + "co2_10cm".hashCode();
+        assertEquals(oldA, oldB, "the collision this test is about");
+        int a = LatestReadings.SeriesKey.hash("bench", "dev-100", "co2_30cm");
+        int b = LatestReadings.SeriesKey.hash("bench", "dev-300", "co2_10cm");
+        assertNotEquals(a, b);
+        for (int buckets = 16; buckets <= 1 << 16; buckets <<= 1) {
+            assertNotEquals(bucket(a, buckets), bucket(b, buckets), buckets + " buckets");
+        }
+    }
+
+    @Test
+    void theBenchmarksSeriesHaveDistinctHashesSpreadLikeRandomOnes() {
+        // the benchmark's single-reading load (bench/Load): devices dev-0..dev-999, SenmlPacks' ten channels
+        Set<Integer> hashes = new HashSet<>();
+        Map<Integer, Integer> perBucket = new HashMap<>();
+        int series = 0;
+        for (int d = 0; d < 1000; d++) {
+            for (String[] channel : SenmlPacks.CHANNELS) {
+                int h = LatestReadings.SeriesKey.hash("bench", "dev-" + d, channel[0]);
+                hashes.add(h);
+                perBucket.merge(bucket(h, 16_384), 1, Integer::sum);
+                series++;
+            }
+        }
+        assertEquals(series, hashes.size(), "every series its own hash (the old one: 9,300 of 10,000)");
+        // 10,000 random keys in 16,384 buckets use about 7,470 of them (the old hash: 6,664, up to 8 in one)
+        assertTrue(perBucket.size() > 7_300, perBucket.size() + " buckets used");
+        assertTrue(perBucket.values().stream().allMatch(n -> n <= 6), "at most 6 keys in a bucket");
+    }
+
+    @Test
+    void everyOneOfTenThousandSeriesKeepsItsOwnLatestReading() {
+        LatestReadings latest = new LatestReadings(20_000);
+        for (int round = 0; round < 3; round++) {
+            List<Reading> batch = new ArrayList<>();
+            for (int d = 0; d < 1000; d++) {
+                for (int c = 0; c < SenmlPacks.CHANNELS.length; c++) {
+                    // new Strings each round: the keys must match by characters too, not only by reference
+                    batch.add(new Reading(new String("bench"), "dev-" + d, new String(SenmlPacks.CHANNELS[c][0]),
+                            SenmlPacks.CHANNELS[c][1], T0 + round * S, d * 100 + c + round * 0.25, 0));
+                }
+            }
+            latest.update(batch);
+        }
+        assertEquals(10_000, latest.seriesCount());
+        List<Reading> all = latest.all();
+        assertEquals(10_000, all.size());
+        for (Reading r : all) {
+            int d = Integer.parseInt(r.device().substring("dev-".length()));
+            int c = List.of(SenmlPacks.CHANNELS).stream().map(x -> x[0]).toList().indexOf(r.channel());
+            assertEquals(d * 100 + c + 0.5, r.value(), r.device() + "/" + r.channel());
+            assertEquals(T0 + 2 * S, r.timeNs());
         }
     }
 }

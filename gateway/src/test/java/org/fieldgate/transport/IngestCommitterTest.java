@@ -13,6 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,6 +93,43 @@ class IngestCommitterTest {
                 assertEquals(200, spool.readings().depth(), "readings in the spool");
                 assertEquals(100, spool.readings().duplicatesTotal(), "duplicates counted");
                 assertEquals(200, committer.ingested(), "ingested: each reading once");
+            }
+        }
+    }
+
+    /**
+     * Messages queued faster than they are committed: the committer takes all that are queued at once and makes groups
+     * of at most the bound from them, the rest going into the next group; every message committed and acknowledged once,
+     * in arrival order.
+     */
+    @Test
+    void queuedMessagesAreCommittedInGroupsOfTheBoundInArrivalOrder(@TempDir Path dir) throws Exception {
+        long baseS = EpochNanos.now() / 1_000_000_000L - 3600;
+        List<Integer> acked = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> groupSizes = Collections.synchronizedList(new ArrayList<>());
+        try (Spool spool = new Spool(dir, 100_000_000, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400L * 1_000_000_000L);
+            var bounds = new IngestCommitter.Bounds(64, 20_000, 64L << 20);
+            try (IngestCommitter committer = new IngestCommitter(decoder, spool.readings(), bounds, new SimpleMeterRegistry(),
+                    new org.fieldgate.threads.PipelineThreads())) {
+                committer.onCommitted(readings -> groupSizes.add(readings.size()));
+                for (int m = 0; m < 500; m++) { // queued before the committer starts: it finds them all at once
+                    int index = m;
+                    byte[] one = ("[{\"bn\":\"probe-1/\",\"bt\":" + (baseS + m) + ",\"n\":\"co2_10cm\",\"u\":\"ppm\",\"v\":"
+                            + m + "}]").getBytes(StandardCharsets.UTF_8);
+                    assertTrue(committer.offer(new IngestCommitter.Incoming("fieldgate/plot-a/probe-1/senml", one,
+                            () -> acked.add(index)), Duration.ZERO));
+                }
+                committer.start();
+                Poll.until("every message acknowledged", Duration.ofSeconds(30), () -> acked.size() == 500, acked::toString);
+                for (int m = 0; m < 500; m++) {
+                    assertEquals(m, acked.get(m), "acknowledged in arrival order");
+                }
+                assertEquals(500, spool.readings().depth());
+                assertTrue(committer.isDrained());
+                assertEquals(500, groupSizes.stream().mapToInt(Integer::intValue).sum());
+                assertTrue(groupSizes.stream().allMatch(n -> n <= 64), "groups within the bound: " + groupSizes);
+                assertEquals(8, groupSizes.size(), "500 queued messages in groups of 64: " + groupSizes);
             }
         }
     }

@@ -129,4 +129,79 @@ class PublishTopicGuardTest {
         }
         assertTrue(refused >= 7, "Paho refused " + refused + " of the " + topics.length + " topics");
     }
+
+    /** A socket that hands out random-sized pieces and times out now and then. */
+    private static final class ChunkySocket extends InputStream {
+        private final byte[] bytes;
+        private final java.util.Random random;
+        private int pos;
+
+        ChunkySocket(byte[] bytes, long seed) {
+            this.bytes = bytes;
+            this.random = new java.util.Random(seed);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos == bytes.length) {
+                return -1;
+            }
+            if (random.nextInt(8) == 0) {
+                throw new SocketTimeoutException("Read timed out");
+            }
+            int n = Math.min(Math.min(len, bytes.length - pos), 1 + random.nextInt(random.nextBoolean() ? 16 : 5000));
+            System.arraycopy(bytes, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+
+    @Test
+    void thousandsOfPacketsInRandomPiecesPassUnchangedOrWithTheirTopicEscaped() throws IOException {
+        for (long seed = 0; seed < 10; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            java.util.List<String> rewritten = new java.util.ArrayList<>();
+            for (int k = 0; k < 2_000; k++) {
+                int kind = random.nextInt(10);
+                if (kind == 0) {
+                    byte[] other = RawMqttBroker.packet(new int[]{0xD0, 0x40, 0x90, 0x20}[random.nextInt(4)],
+                            new byte[random.nextInt(4)]);
+                    wire.writeBytes(other);
+                    expected.writeBytes(other);
+                    continue;
+                }
+                StringBuilder topic = new StringBuilder("fieldgate/");
+                int length = random.nextInt(random.nextInt(20) == 0 ? 600 : 40);
+                for (int c = 0; c < length; c++) {
+                    topic.append((char) (0x20 + random.nextInt(0x5f)));
+                }
+                boolean poison = kind == 1;
+                if (poison) {
+                    topic.insert(random.nextInt(topic.length() + 1), '\n');
+                }
+                byte[] payload = new byte[random.nextInt(random.nextInt(10) == 0 ? 20_000 : 200)];
+                random.nextBytes(payload);
+                int id = 1 + random.nextInt(65_535);
+                wire.writeBytes(publish(topic.toString().getBytes(StandardCharsets.UTF_8), id, payload));
+                String passed = poison ? PublishTopicGuard.escape(topic.toString()) : topic.toString();
+                expected.writeBytes(publish(passed.getBytes(StandardCharsets.UTF_8), id, payload));
+                if (poison) {
+                    rewritten.add(passed);
+                }
+            }
+            PublishTopicGuard guard = new PublishTopicGuard(new ChunkySocket(wire.toByteArray(), seed));
+            assertArrayEquals(expected.toByteArray(), drain(guard), "seed " + seed);
+            for (String topic : rewritten) {
+                assertTrue(guard.takeIfRewritten(topic).isPresent(), "rewritten and remembered: " + topic);
+            }
+        }
+    }
 }
