@@ -14,9 +14,9 @@ import java.util.List;
 /**
  * The ingest commit's two inserts per reading ({@link ReadingStore#INSERT_READING}, {@link ReadingKeys#INSERT_KEY})
  * run on sqlite-jdbc's native statement, binding only what changed since the row before: SQLite keeps a statement's
- * bindings from one step to the next, and the readings of one message share their site, device, unit and
- * calibration (and their channel, at one reading per message the device is what changes). JDBC's {@code
- * executeBatch} bound all 16 parameters of a reading again, each a synchronized JNI call (a text one a UTF-8 copy
+ * bindings from one step to the next, and the readings of one message share their calibration (their series id
+ * changes with the channel; it is bound again only when it changes). JDBC's {@code executeBatch} bound all
+ * parameters of a reading again (16 when the series went as four texts), each a synchronized JNI call (a text one a UTF-8 copy
  * first, a number one boxed in the batch array before): sqlite-jdbc's {@code DB.sqlbind} was the committer's top
  * frame. A text is "the same" when it is the same String (the SenML decoder hands out one String per name); an equal
  * copy is bound again, which costs time, never correctness. Every call binds each column on its first row, so nothing

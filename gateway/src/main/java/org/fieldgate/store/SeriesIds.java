@@ -45,8 +45,8 @@ final class SeriesIds implements AutoCloseable {
         }
     }
 
-    /** The largest id array kept from one call to the next (a burst's 20,000-reading commit allocates its own). */
-    private static final int KEPT_IDS = 8192;
+    /** The largest id array kept from one call to the next: a group of 200 messages of 100 readings fits (256 KB). */
+    private static final int KEPT_IDS = 32_768;
     private long[] idBuffer = new long[0];
     private final Table table;
     private final PreparedStatement insert;

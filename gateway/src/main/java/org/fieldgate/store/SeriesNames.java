@@ -22,7 +22,10 @@ final class SeriesNames {
 
     private final PreparedStatement select;
     private final int capacity;
-    private final Map<Long, Series> byId = new HashMap<>();
+    // open addressing by id, linear probing, no boxing: a slot is free when its series is null
+    private long[] ids = new long[16];
+    private Series[] byId = new Series[16];
+    private int size;
     private final Map<String, String> names = new HashMap<>();
     // the series read last: spares the map for a run of rows of one series
     private long lastId = -1;
@@ -45,18 +48,53 @@ final class SeriesNames {
         if (id == lastId) {
             return last;
         }
-        Series s = byId.get(id);
+        int mask = ids.length - 1;
+        int i = slot(id, mask);
+        while (byId[i] != null && ids[i] != id) {
+            i = i + 1 & mask;
+        }
+        Series s = byId[i];
         if (s == null) {
-            s = read(id);
-            if (byId.size() >= capacity) {
-                byId.clear();
+            if (size >= capacity) {
+                ids = new long[16];
+                byId = new Series[16];
+                size = 0;
                 names.clear();
+                i = slot(id, 15);
             }
-            byId.put(id, s);
+            s = read(id);
+            ids[i] = id;
+            byId[i] = s;
+            if (++size * 2 > ids.length) {
+                grow();
+            }
         }
         lastId = id;
         last = s;
         return s;
+    }
+
+    private static int slot(long id, int mask) {
+        long h = id * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ h >>> 32) & mask;
+    }
+
+    private void grow() {
+        long[] oldIds = ids;
+        Series[] oldSeries = byId;
+        ids = new long[oldIds.length * 2];
+        byId = new Series[oldIds.length * 2];
+        int mask = ids.length - 1;
+        for (int j = 0; j < oldIds.length; j++) {
+            if (oldSeries[j] != null) {
+                int i = slot(oldIds[j], mask);
+                while (byId[i] != null) {
+                    i = i + 1 & mask;
+                }
+                ids[i] = oldIds[j];
+                byId[i] = oldSeries[j];
+            }
+        }
     }
 
     private String one(String name) {

@@ -249,17 +249,13 @@ final class SpoolDatabase implements AutoCloseable {
                       time_ns INTEGER NOT NULL, series INTEGER NOT NULL,
                       value REAL NOT NULL, qc INTEGER NOT NULL, received_ns INTEGER NOT NULL,
                       PRIMARY KEY (time_ns, series)) WITHOUT ROWID""");
-            List<String> older = new ArrayList<>();
-            for (String table : new String[]{"reading_key", "reading_seen"}) {
-                if (single(writer, "SELECT count(*) FROM keys.sqlite_master WHERE type = 'table' AND name = '"
-                        + table + "'") > 0) {
-                    older.add(table);
-                }
-            }
-            if (!older.isEmpty()) {
-                // keys by their names (before series ids; reading_key before that, series first): one transaction
+            if (!olderKeyTables(writer).isEmpty()) {
+                // keys by their names (before series ids; reading_key before that, series first): one transaction,
+                // the tables looked for again inside it (an import process may have moved them meanwhile)
                 s.execute("BEGIN IMMEDIATE");
+                List<String> older;
                 try {
+                    older = olderKeyTables(writer);
                     for (String table : older) {
                         s.execute("INSERT OR IGNORE INTO keys.key_series (site, device, channel) SELECT DISTINCT site, "
                                 + "device, channel FROM keys." + table);
@@ -278,6 +274,17 @@ final class SpoolDatabase implements AutoCloseable {
             }
         }
         writer.setAutoCommit(false);
+    }
+
+    /** The key tables of {@code keys.db} from before series ids, oldest first. */
+    private static List<String> olderKeyTables(Connection c) throws SQLException {
+        List<String> older = new ArrayList<>();
+        for (String table : new String[]{"reading_key", "reading_seen"}) {
+            if (single(c, "SELECT count(*) FROM keys.sqlite_master WHERE type = 'table' AND name = '" + table + "'") > 0) {
+                older.add(table);
+            }
+        }
+        return older;
     }
 
     private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
