@@ -91,7 +91,12 @@ final class SpoolDatabase implements AutoCloseable {
             createSchema(writer);
             attachKeys(writer, dir.resolve("keys.db"));
             if (owner) {
-                SpoolRecovery.startMark(writer, mark, damageAtStart.isEmpty() ? 0 : found.lost(), gapPoint);
+                long lost = damageAtStart.isEmpty() ? 0 : found.lost();
+                if (!damageAtStart.isEmpty()) {
+                    long orphans = SpoolRecovery.dropReadingsWithoutSeries(writer);
+                    lost = lost < 0 ? lost : lost + orphans;
+                }
+                SpoolRecovery.startMark(writer, mark, lost, gapPoint);
             }
             delivery = open(file, false);
             cursor = open(file, false);
