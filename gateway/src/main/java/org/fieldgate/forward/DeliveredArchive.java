@@ -1,6 +1,7 @@
 package org.fieldgate.forward;
 
 import org.fieldgate.reading.Reading;
+import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.SpoolException;
 import org.fieldgate.store.SpooledReading;
 import org.fieldgate.store.Transactions;
@@ -71,7 +72,7 @@ final class DeliveredArchive implements AutoCloseable {
             }
             copyRun = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, channel, unit, "
                     + "value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, cal, "
-                    + "received_ns FROM spool.reading WHERE id BETWEEN ? AND ?");
+                    + "received_ns FROM " + ReadingStore.namedRows("spool") + " WHERE id BETWEEN ? AND ?");
             db.setAutoCommit(false);
             db.commit();
         } catch (SQLException e) {

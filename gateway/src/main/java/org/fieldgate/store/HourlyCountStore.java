@@ -360,7 +360,8 @@ public final class HourlyCountStore {
     static void addDelivered(Connection c, long firstId, long lastId) throws SQLException {
         try (PreparedStatement up = c.prepareStatement("INSERT INTO accumulator (key, bucket, v0, v1, v2, v3) "
                 + "SELECT '" + KEY + "' || strftime('%Y-%m-%dT%H', time_ns / 1000000000, 'unixepoch'), "
-                + "site || '/' || device || '/' || channel, 0, 0, count(*), 0 FROM reading WHERE id BETWEEN ? AND ? "
+                + "s.site || '/' || s.device || '/' || s.channel, 0, 0, count(*), 0 FROM reading r "
+                + "JOIN series s ON s.id = r.series WHERE r.id BETWEEN ? AND ? "
                 + "GROUP BY 1, 2 ON CONFLICT (key, bucket) DO UPDATE SET v2 = v2 + excluded.v2")) {
             up.setLong(1, firstId);
             up.setLong(2, lastId);

@@ -102,7 +102,9 @@ public final class ImportStore implements AutoCloseable {
             List<Reading> fresh = new ArrayList<>(readings.size());
             long alreadyImported = 0;
             long alreadyKnown = 0;
-            try (PreparedStatement span = c.prepareStatement("SELECT 1 FROM import_span WHERE site = ? AND device = ? "
+            // series ids learnt in this transaction only: one that rolls back takes its ids with it
+            try (SeriesIds keySeries = new SeriesIds(c, SeriesIds.KEY_SERIES);
+                 PreparedStatement span = c.prepareStatement("SELECT 1 FROM import_span WHERE site = ? AND device = ? "
                     + "AND channel = ? AND first_ns <= ? AND last_ns >= ? LIMIT 1");
                  PreparedStatement key = c.prepareStatement(ReadingKeys.INSERT_KEY)) {
                 for (Reading r : readings) {
@@ -117,15 +119,16 @@ public final class ImportStore implements AutoCloseable {
                             continue;
                         }
                     }
-                    if (!ReadingKeys.insertKey(key, r, receivedNs)) {
+                    if (!ReadingKeys.insertKey(key, keySeries.of(r.site(), r.device(), r.channel(), null), r, receivedNs)) {
                         alreadyKnown++;
                         continue;
                     }
                     fresh.add(r);
                 }
             }
-            try (PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
-                ReadingStore.insertAll(ins, fresh, receivedNs, new ReadingRows.Utf8Names());
+            try (SeriesIds readingSeries = new SeriesIds(c, SeriesIds.READING_SERIES);
+                 PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
+                ReadingStore.insertAll(ins, fresh, readingSeries.of(fresh), receivedNs, new ReadingRows.Utf8Names());
             }
             try (HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c)) {
                 counts.add(fresh);

@@ -25,28 +25,31 @@ final class ReadingKeys {
     /** Prepared once: preparing the three statements on every commit cost as much as a small commit's inserts. */
     private final PreparedStatement insertKey;
     private final ReadingRows.Utf8Names utf8Names;
+    /** The key series ids (site, device and channel) of the keys, in keys.db. */
+    private final SeriesIds keySeries;
     private final PreparedStatement firstKey;
     private final PreparedStatement insertConflict;
     private long keysPrunedNs;
 
     /** The one key insert, shared with {@link ImportStore}: a key already there inserts nothing. */
-    static final String INSERT_KEY = "INSERT INTO keys.reading_seen (site, device, channel, time_ns, value, qc, "
-            + "received_ns) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    static final String INSERT_KEY = "INSERT INTO keys.seen (series, time_ns, value, qc, received_ns) "
+            + "VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING";
 
-    /** True when {@code r}'s key was new, false when the spool knew its series and time already. */
-    static boolean insertKey(PreparedStatement key, Reading r, long receivedNs) throws SQLException {
-        bindKey(key, r, receivedNs);
+    /**
+     * True when {@code r}'s key was new, false when the spool knew its series and time already; {@code series} is
+     * its key series id ({@link SeriesIds#KEY_SERIES}).
+     */
+    static boolean insertKey(PreparedStatement key, long series, Reading r, long receivedNs) throws SQLException {
+        bindKey(key, series, r, receivedNs);
         return key.executeUpdate() == 1;
     }
 
-    private static void bindKey(PreparedStatement key, Reading r, Long receivedNs) throws SQLException {
-        key.setString(1, r.site());
-        key.setString(2, r.device());
-        key.setString(3, r.channel());
-        key.setLong(4, r.timeNs());
-        key.setDouble(5, r.value());
-        key.setInt(6, r.qc());
-        key.setObject(7, receivedNs);
+    private static void bindKey(PreparedStatement key, long series, Reading r, Long receivedNs) throws SQLException {
+        key.setLong(1, series);
+        key.setLong(2, r.timeNs());
+        key.setDouble(3, r.value());
+        key.setInt(4, r.qc());
+        key.setObject(5, receivedNs);
     }
 
     /**
@@ -56,23 +59,25 @@ final class ReadingKeys {
      * row recording each row's {@code changes()} ({@code DB.executeBatch}, 3.50.3.0), in batches of
      * {@link ReadingStore#BATCH_ROWS} rows ({@link ReadingStore#inBatches}).
      */
-    private int[] insertKeys(List<Reading> readings, long receivedNs) throws SQLException {
-        return ReadingRows.nativeOf(insertKey) != null ? ReadingRows.insertKeys(insertKey, readings, receivedNs, utf8Names)
-                : insertKeysJdbc(insertKey, readings, receivedNs);
+    private int[] insertKeys(List<Reading> readings, long[] series, long receivedNs) throws SQLException {
+        return ReadingRows.nativeOf(insertKey) != null
+                ? ReadingRows.insertKeys(insertKey, readings, series, receivedNs, utf8Names)
+                : insertKeysJdbc(insertKey, readings, series, receivedNs);
     }
 
     /** {@link #insertKeys} through JDBC's batch: for a statement not sqlite-jdbc's own, and the reference in tests. */
-    static int[] insertKeysJdbc(PreparedStatement key, List<Reading> readings, long receivedNs) throws SQLException {
+    static int[] insertKeysJdbc(PreparedStatement key, List<Reading> readings, long[] series, long receivedNs)
+            throws SQLException {
         Long received = receivedNs; // boxed once per commit, not once per reading
-        return ReadingStore.inBatches(key, readings, (k, r) -> bindKey(k, r, received));
+        return ReadingStore.inBatches(key, readings, (k, i, r) -> bindKey(k, series[i], r, received));
     }
 
     ReadingKeys(Connection writer, ReadingRows.Utf8Names utf8Names) throws SQLException {
         this.writer = writer;
         this.utf8Names = utf8Names;
+        this.keySeries = new SeriesIds(writer, SeriesIds.KEY_SERIES);
         this.insertKey = writer.prepareStatement(INSERT_KEY);
-        this.firstKey = writer.prepareStatement("SELECT value, qc FROM keys.reading_seen "
-                + "WHERE site = ? AND device = ? AND channel = ? AND time_ns = ?");
+        this.firstKey = writer.prepareStatement("SELECT value, qc FROM keys.seen WHERE series = ? AND time_ns = ?");
         this.insertConflict = writer.prepareStatement("INSERT INTO conflict (received_ns, site, device, "
                 + "channel, unit, time_ns, value, qc, cal, first_value, first_qc) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     }
@@ -93,7 +98,8 @@ final class ReadingKeys {
         List<Reading> fresh = new ArrayList<>(readings.size());
         long duplicates = 0;
         long conflicts = 0;
-        int[] inserted = readings.isEmpty() ? new int[0] : insertKeys(readings, receivedNs);
+        long[] series = keySeries.of(readings);
+        int[] inserted = readings.isEmpty() ? new int[0] : insertKeys(readings, series, receivedNs);
         {
             PreparedStatement first = firstKey;
             PreparedStatement conflict = insertConflict;
@@ -103,10 +109,8 @@ final class ReadingKeys {
                     fresh.add(r);
                     continue;
                 }
-                first.setString(1, r.site());
-                first.setString(2, r.device());
-                first.setString(3, r.channel());
-                first.setLong(4, r.timeNs());
+                first.setLong(1, series[i]);
+                first.setLong(2, r.timeNs());
                 double firstValue;
                 int firstQc;
                 try (ResultSet rs = first.executeQuery()) {
@@ -144,12 +148,22 @@ final class ReadingKeys {
         return new FirstSeen(fresh, duplicates, conflicts);
     }
 
+    /** The ingest transaction committed: see {@link SeriesIds#committed}. */
+    void committed() {
+        keySeries.committed();
+    }
+
+    /** The ingest transaction rolled back: see {@link SeriesIds#rolledBack}. */
+    void rolledBack() {
+        keySeries.rolledBack();
+    }
+
     /** Keys older than {@value #KEYS_KEPT_DAYS} days leave {@code keys.db}, at most once an hour. */
     private void pruneKeys(long nowNs) throws SQLException {
         if (nowNs - keysPrunedNs < SpoolDatabase.HOUR_NS) {
             return;
         }
-        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.reading_seen WHERE received_ns < ?")) {
+        try (PreparedStatement prune = writer.prepareStatement("DELETE FROM keys.seen WHERE received_ns < ?")) {
             prune.setLong(1, nowNs - KEYS_KEPT_DAYS * 24 * SpoolDatabase.HOUR_NS);
             prune.executeUpdate();
         }

@@ -14,9 +14,9 @@ import java.util.List;
 /**
  * The ingest commit's two inserts per reading ({@link ReadingStore#INSERT_READING}, {@link ReadingKeys#INSERT_KEY})
  * run on sqlite-jdbc's native statement, binding only what changed since the row before: SQLite keeps a statement's
- * bindings from one step to the next, and the readings of one message share their site, device, unit and
- * calibration (and their channel, at one reading per message the device is what changes). JDBC's {@code
- * executeBatch} bound all 16 parameters of a reading again, each a synchronized JNI call (a text one a UTF-8 copy
+ * bindings from one step to the next, and the readings of one message share their calibration (their series id
+ * changes with the channel; it is bound again only when it changes). JDBC's {@code executeBatch} bound all
+ * parameters of a reading again (16 when the series went as four texts), each a synchronized JNI call (a text one a UTF-8 copy
  * first, a number one boxed in the batch array before): sqlite-jdbc's {@code DB.sqlbind} was the committer's top
  * frame. A text is "the same" when it is the same String (the SenML decoder hands out one String per name); an equal
  * copy is bound again, which costs time, never correctness. Every call binds each column on its first row, so nothing
@@ -40,27 +40,27 @@ final class ReadingRows {
         return null;
     }
 
-    /** Inserts each reading as a row of {@link ReadingStore#INSERT_READING}. */
-    static void insertReadings(PreparedStatement insert, List<Reading> readings, long receivedNs, Utf8Names names)
-            throws SQLException {
-        rows(insert, readings, receivedNs, 8, null, names, (b, r) -> {
-            b.series(r);
-            b.text(4, r.unit());
-            b.measured(5, r);
-            b.text(9, r.calibration());
+    /** Inserts each reading as a row of {@link ReadingStore#INSERT_READING}, its series id from {@code series}. */
+    static void insertReadings(PreparedStatement insert, List<Reading> readings, long[] series, long receivedNs,
+                               Utf8Names names) throws SQLException {
+        rows(insert, readings, receivedNs, 5, null, names, (b, i, r) -> {
+            b.series(series[i]);
+            b.measured(2, r);
+            b.text(6, r.calibration());
         });
     }
 
     /**
-     * Inserts each reading's key as a row of {@link ReadingKeys#INSERT_KEY}: per reading 1 when its key was new, 0
-     * when the spool knew its series and time already (an earlier reading of the same call included).
+     * Inserts each reading's key as a row of {@link ReadingKeys#INSERT_KEY}, its key series id from {@code series}: per
+     * reading 1 when its key was new, 0 when the spool knew its series and time already (an earlier reading of the
+     * same call included).
      */
-    static int[] insertKeys(PreparedStatement insert, List<Reading> readings, long receivedNs, Utf8Names names)
-            throws SQLException {
+    static int[] insertKeys(PreparedStatement insert, List<Reading> readings, long[] series, long receivedNs,
+                            Utf8Names names) throws SQLException {
         int[] inserted = new int[readings.size()];
-        rows(insert, readings, receivedNs, 7, inserted, names, (b, r) -> {
-            b.series(r);
-            b.measured(4, r);
+        rows(insert, readings, receivedNs, 5, inserted, names, (b, i, r) -> {
+            b.series(series[i]);
+            b.measured(2, r);
         });
         return inserted;
     }
@@ -68,7 +68,7 @@ final class ReadingRows {
     /** Binds one reading's columns (all but the receipt time, bound once per call). */
     @FunctionalInterface
     private interface Columns {
-        void bind(Binds binds, Reading r) throws SQLException;
+        void bind(Binds binds, int index, Reading r) throws SQLException;
     }
 
     /**
@@ -87,7 +87,7 @@ final class ReadingRows {
                 binds.number(receivedParam, receivedNs);
                 for (int i = 0; i < readings.size(); i++) {
                     db.reset(stmt); // a statement that has stepped takes no binds until reset (SQLITE_MISUSE)
-                    columns.bind(binds, readings.get(i));
+                    columns.bind(binds, i, readings.get(i));
                     step(db, stmt);
                     if (changes != null) {
                         changes[i] = (int) db.changes();
@@ -126,6 +126,8 @@ final class ReadingRows {
         private final String[] bound;
         private final boolean[] known;
         private final Utf8Names names;
+        private long boundSeries;
+        private boolean seriesKnown;
 
         Binds(NativeDB db, long stmt, int parameters, Utf8Names names) {
             this.db = db;
@@ -146,11 +148,15 @@ final class ReadingRows {
             known[param] = true;
         }
 
-        /** Site, device and channel at parameters 1 to 3, as both inserts have them. */
-        void series(Reading r) throws SQLException {
-            text(1, r.site());
-            text(2, r.device());
-            text(3, r.channel());
+        /** The series id at parameter 1, as both inserts have it; bound again only when it changes. */
+        void series(long id) throws SQLException {
+            if (seriesKnown && boundSeries == id) {
+                return;
+            }
+            seriesKnown = false;
+            number(1, id);
+            boundSeries = id;
+            seriesKnown = true;
         }
 
         /** Time, value and qc from parameter {@code first} on. */

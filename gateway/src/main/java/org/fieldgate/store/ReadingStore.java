@@ -47,6 +47,10 @@ public final class ReadingStore {
     private final PreparedStatement insertReading;
     /** The UTF-8 bytes of the names the writer's inserts bound lately, shared by the reading and key inserts. */
     private final ReadingRows.Utf8Names utf8Names = new ReadingRows.Utf8Names();
+    /** The series ids of the writer's reading rows. */
+    private final SeriesIds seriesIds;
+    /** The forwarder's read's names of series ids (used by {@link #readAfter} only). */
+    private final SeriesNames seriesNames;
     private final HourlyCountStore.SeriesHourCounts receivedCounts;
     private final PreparedStatement readingSequence;
     private final PreparedStatement writerMeasure;
@@ -84,6 +88,8 @@ public final class ReadingStore {
         this.points = points;
         this.gapPoint = gapPoint;
         this.keys = new ReadingKeys(db.writer, utf8Names);
+        this.seriesIds = new SeriesIds(db.writer, SeriesIds.READING_SERIES);
+        this.seriesNames = new SeriesNames(db.cursor);
         this.insertReading = db.writer.prepareStatement(INSERT_READING);
         this.receivedCounts = HourlyCountStore.SeriesHourCounts.received(db.writer);
         this.readingSequence = db.writer.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
@@ -120,13 +126,17 @@ public final class ReadingStore {
         try {
             seen = keys.firstSeen(received, receivedNs);
             readings = seen.readings();
-            insertAll(insertReading, readings, receivedNs, utf8Names);
+            insertAll(insertReading, readings, seriesIds.of(readings), receivedNs, utf8Names);
             receivedCounts.add(readings);
             DeadLetterStore.insert(writer, refused, receivedNs);
             committedThrough = readings.isEmpty() ? 0 : sequence();
             writer.commit();
+            seriesIds.committed();
+            keys.committed();
         } catch (SQLException e) {
             SpoolDatabase.rollback(writer);
+            seriesIds.rolledBack();
+            keys.rolledBack();
             throw new SpoolException("spool commit of " + received.size() + " readings failed: " + e.getMessage(), e);
         }
         try {
@@ -172,39 +182,49 @@ public final class ReadingStore {
     }
 
     /** Counts in {@link #depth} the rows inserted up to {@code id} not counted yet (another process's among them). */
+    /**
+     * The spool's readings with their series' names (columns id, site, device, channel, unit, time_ns, value, qc,
+     * received_ns, cal), as a subquery of the spool database attached as {@code schema}: for SQL that reads the rows
+     * whole, outside this package ({@code forward.DeliveredArchive} copies delivered runs with it).
+     */
+    public static String namedRows(String schema) {
+        return "(SELECT r.id AS id, s.site AS site, s.device AS device, s.channel AS channel, s.unit AS unit, "
+                + "r.time_ns AS time_ns, r.value AS value, r.qc AS qc, r.received_ns AS received_ns, r.cal AS cal FROM "
+                + schema + ".reading r JOIN " + schema + ".series s ON s.id = r.series)";
+    }
+
     /** The one reading insert, shared with {@link ImportStore}; bound by {@link #insertAll}. */
     static final String INSERT_READING =
-            "INSERT INTO reading (site, device, channel, unit, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?,?,?,?)";
+            "INSERT INTO reading (series, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?)";
 
-    static void insertAll(PreparedStatement ins, List<Reading> readings, long receivedNs, ReadingRows.Utf8Names names)
-            throws SQLException {
+    /** Inserts the readings, the series of reading {@code i} by its id {@code series[i]} ({@link SeriesIds}). */
+    static void insertAll(PreparedStatement ins, List<Reading> readings, long[] series, long receivedNs,
+                          ReadingRows.Utf8Names names) throws SQLException {
         if (ReadingRows.nativeOf(ins) != null) {
-            ReadingRows.insertReadings(ins, readings, receivedNs, names);
+            ReadingRows.insertReadings(ins, readings, series, receivedNs, names);
         } else {
-            insertAllJdbc(ins, readings, receivedNs);
+            insertAllJdbc(ins, readings, series, receivedNs);
         }
     }
 
     /** {@link #insertAll} through JDBC's batch: for a statement not sqlite-jdbc's own, and the reference in tests. */
-    static void insertAllJdbc(PreparedStatement ins, List<Reading> readings, long receivedNs) throws SQLException {
+    static void insertAllJdbc(PreparedStatement ins, List<Reading> readings, long[] series, long receivedNs)
+            throws SQLException {
         Long received = receivedNs; // boxed once per commit, not once per reading
-        inBatches(ins, readings, (s, r) -> {
-            s.setString(1, r.site());
-            s.setString(2, r.device());
-            s.setString(3, r.channel());
-            s.setString(4, r.unit());
-            s.setLong(5, r.timeNs());
-            s.setDouble(6, r.value());
-            s.setInt(7, r.qc());
-            s.setObject(8, received);
-            s.setString(9, r.calibration());
+        inBatches(ins, readings, (s, i, r) -> {
+            s.setLong(1, series[i]);
+            s.setLong(2, r.timeNs());
+            s.setDouble(3, r.value());
+            s.setInt(4, r.qc());
+            s.setObject(5, received);
+            s.setString(6, r.calibration());
         });
     }
 
-    /** Binds one reading's parameters on a statement. */
+    /** Binds reading {@code index}'s parameters on a statement. */
     @FunctionalInterface
     interface Binder {
-        void bind(PreparedStatement statement, Reading r) throws SQLException;
+        void bind(PreparedStatement statement, int index, Reading r) throws SQLException;
     }
 
     /**
@@ -216,7 +236,7 @@ public final class ReadingStore {
         int[] counts = new int[readings.size()];
         int from = 0;
         for (int i = 0; i < readings.size(); i++) {
-            binder.bind(statement, readings.get(i));
+            binder.bind(statement, i, readings.get(i));
             statement.addBatch();
             if (i + 1 - from == BATCH_ROWS || i + 1 == readings.size()) {
                 int[] batch = statement.executeBatch();
@@ -248,7 +268,7 @@ public final class ReadingStore {
     }
 
     private static final String READ_AFTER =
-            "SELECT id, site, device, channel, unit, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?";
+            "SELECT id, series, time_ns, value, qc, received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?";
 
     private void readAfter(long afterId, int limit, List<SpooledReading> batch) {
         Connection cursor = db.cursor;
@@ -259,15 +279,16 @@ public final class ReadingStore {
             // One String per distinct name in the batch, not one per row: a batch waits in the forwarder's queues
             // (up to nine of them in a burst), and per-row copies of the site, device, channel and unit were about
             // a quarter of the heap live then (gateway/bench/README.md, "Where the gateway's resident memory goes").
-            // The names are read as bytes and decoded once per batch (BatchNames): getString per column was most
-            // of the read's CPU.
+            // The series' names come from their id (SeriesNames, the same Strings batch after batch); the
+            // calibration is read as bytes and decoded once per batch (BatchNames): getString per column was most of
+            // the read's CPU.
             BatchNames names = new BatchNames();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    batch.add(new SpooledReading(rs.getLong(1), new Reading(names.of(rs.getBytes(2)),
-                            names.of(rs.getBytes(3)), names.of(rs.getBytes(4)), names.of(rs.getBytes(5)),
-                            rs.getLong(6), rs.getDouble(7), rs.getInt(8), names.of(rs.getBytes(10))),
-                            rs.getLong(9)));
+                    SeriesNames.Series series = seriesNames.of(rs.getLong(2));
+                    batch.add(new SpooledReading(rs.getLong(1), new Reading(series.site(), series.device(),
+                            series.channel(), series.unit(), rs.getLong(3), rs.getDouble(4), rs.getInt(5),
+                            names.of(rs.getBytes(7))), rs.getLong(6)));
                 }
             }
             cursor.commit();
@@ -405,8 +426,9 @@ public final class ReadingStore {
         int removed;
         synchronized (readAhead) {
             try (PreparedStatement sel = writer.prepareStatement("""
-                    SELECT site, device, channel, min(time_ns), max(time_ns), count(*), min(id), max(id) FROM
-                      (SELECT * FROM reading WHERE id > ? ORDER BY id LIMIT ?) GROUP BY site, device, channel""")) {
+                    SELECT s.site, s.device, s.channel, min(r.time_ns), max(r.time_ns), count(*), min(r.id), max(r.id)
+                      FROM (SELECT * FROM reading WHERE id > ? ORDER BY id LIMIT ?) r JOIN series s ON s.id = r.series
+                      GROUP BY s.site, s.device, s.channel""")) {
                 sel.setLong(1, readAheadThroughId);
                 sel.setLong(2, toDrop);
                 long firstId = Long.MAX_VALUE;

@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -89,7 +91,12 @@ final class SpoolDatabase implements AutoCloseable {
             createSchema(writer);
             attachKeys(writer, dir.resolve("keys.db"));
             if (owner) {
-                SpoolRecovery.startMark(writer, mark, damageAtStart.isEmpty() ? 0 : found.lost(), gapPoint);
+                long lost = damageAtStart.isEmpty() ? 0 : found.lost();
+                if (!damageAtStart.isEmpty()) {
+                    long orphans = SpoolRecovery.dropReadingsWithoutSeries(writer);
+                    lost = lost < 0 ? lost : lost + orphans;
+                }
+                SpoolRecovery.startMark(writer, mark, lost, gapPoint);
             }
             delivery = open(file, false);
             cursor = open(file, false);
@@ -129,12 +136,10 @@ final class SpoolDatabase implements AutoCloseable {
 
     static void createSchema(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS reading (
-                      id INTEGER PRIMARY KEY AUTOINCREMENT,
-                      site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL, unit TEXT NOT NULL,
-                      time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
-                      received_ns INTEGER NOT NULL, cal TEXT)""");
+            // A reading names its series by id (SeriesIds): four strings per row cost the ingest commit their binds,
+            // their bytes in the row and the WAL, and the forwarder's read their decoding.
+            s.execute(SeriesIds.READING_SERIES.create());
+            s.execute(CREATE_READING.formatted("reading"));
             s.execute("""
                     CREATE TABLE IF NOT EXISTS dead_letter (
                       id INTEGER PRIMARY KEY, received_ns INTEGER NOT NULL, topic TEXT NOT NULL,
@@ -178,12 +183,52 @@ final class SpoolDatabase implements AutoCloseable {
                     s.execute("ALTER TABLE " + table + " ADD COLUMN cal TEXT");
                 }
             }
+            if (hasColumn(c, "reading", "site")) {
+                readingsToSeriesIds(c);
+            }
             s.execute("INSERT OR IGNORE INTO counter VALUES ('" + DEAD_LETTERS_TOTAL + "', 0), ('" + DROPPED_TOTAL
                     + "', 0), ('" + LOST_TOTAL + "', 0), ('" + DUPLICATES_TOTAL + "', 0), ('" + CONFLICTS_TOTAL + "', 0)");
             // a spool from before the total was kept starts from what its quarantine table holds
             s.execute("INSERT OR IGNORE INTO counter SELECT '" + QUARANTINED_TOTAL + "', count(*) FROM quarantine");
         }
         c.commit();
+    }
+
+    /** The reading table, under a name (a spool written before series ids is moved to it under another first). */
+    private static final String CREATE_READING = """
+            CREATE TABLE IF NOT EXISTS %s (
+              id INTEGER PRIMARY KEY AUTOINCREMENT, series INTEGER NOT NULL,
+              time_ns INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
+              received_ns INTEGER NOT NULL, cal TEXT)""";
+
+    /**
+     * A spool written before series ids (site, device, channel and unit as text in each row): its readings move to the
+     * new table with their row ids, and the table's AUTOINCREMENT sequence is kept (the high-water mark and the
+     * forwarder's cursor count on ids never given twice), inside the caller's transaction, so a crash leaves the
+     * old table or the new one, never half of it.
+     */
+    private static void readingsToSeriesIds(Connection c) throws SQLException {
+        long sequence = single(c, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
+        long rows = single(c, "SELECT count(*) FROM reading");
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT OR IGNORE INTO series (site, device, channel, unit) "
+                    + "SELECT site, device, channel, unit FROM reading GROUP BY site, device, channel, unit "
+                    + "ORDER BY min(id)");
+            s.execute(CREATE_READING.formatted("reading_by_series"));
+            s.execute("INSERT INTO reading_by_series (id, series, time_ns, value, qc, received_ns, cal) "
+                    + "SELECT r.id, s.id, r.time_ns, r.value, r.qc, r.received_ns, r.cal FROM reading r JOIN series s "
+                    + "ON s.site = r.site AND s.device = r.device AND s.channel = r.channel AND s.unit = r.unit "
+                    + "ORDER BY r.id");
+            s.execute("DROP TABLE reading");
+            s.execute("ALTER TABLE reading_by_series RENAME TO reading");
+            s.execute("DELETE FROM sqlite_sequence WHERE name IN ('reading', 'reading_by_series')");
+            s.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('reading', " + sequence + ")");
+        }
+        long moved = single(c, "SELECT count(*) FROM reading");
+        if (moved != rows) {
+            throw new SQLException("moving " + rows + " readings to series ids kept " + moved);
+        }
+        LOG.info("{} waiting readings moved to series ids (spool written before them)", rows);
     }
 
     /**
@@ -201,27 +246,50 @@ final class SpoolDatabase implements AutoCloseable {
             s.execute("PRAGMA keys.journal_size_limit=8388608");
             // Time first: readings arrive about in time order, so a commit's keys land on the last few pages of the
             // tree. Series first (reading_key, before) put each series' key on its own page, one page written to the
-            // WAL per series and commit.
+            // WAL per series and commit. The series by id (SeriesIds.KEY_SERIES, in this file, so a key keeps its
+            // meaning when a damaged spool.db is set aside): an integer in the key instead of three strings.
+            s.execute(SeriesIds.KEY_SERIES.create());
             s.execute("""
-                    CREATE TABLE IF NOT EXISTS keys.reading_seen (
-                      time_ns INTEGER NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
+                    CREATE TABLE IF NOT EXISTS keys.seen (
+                      time_ns INTEGER NOT NULL, series INTEGER NOT NULL,
                       value REAL NOT NULL, qc INTEGER NOT NULL, received_ns INTEGER NOT NULL,
-                      PRIMARY KEY (time_ns, site, device, channel)) WITHOUT ROWID""");
-            boolean seriesFirst;
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT count(*) FROM keys.sqlite_master WHERE type = 'table' AND name = 'reading_key'")) {
-                seriesFirst = rs.next() && rs.getInt(1) > 0;
-            }
-            if (seriesFirst) {
-                s.execute("BEGIN");
-                s.execute("INSERT OR IGNORE INTO keys.reading_seen (time_ns, site, device, channel, value, qc, received_ns) "
-                        + "SELECT time_ns, site, device, channel, value, qc, received_ns FROM keys.reading_key");
-                s.execute("DROP TABLE keys.reading_key");
-                s.execute("COMMIT");
-                LOG.info("reading keys in {} moved to the time-ordered table", keysFile);
+                      PRIMARY KEY (time_ns, series)) WITHOUT ROWID""");
+            if (!olderKeyTables(writer).isEmpty()) {
+                // keys by their names (before series ids; reading_key before that, series first): one transaction,
+                // the tables looked for again inside it (an import process may have moved them meanwhile)
+                s.execute("BEGIN IMMEDIATE");
+                List<String> older;
+                try {
+                    older = olderKeyTables(writer);
+                    for (String table : older) {
+                        s.execute("INSERT OR IGNORE INTO keys.key_series (site, device, channel) SELECT DISTINCT site, "
+                                + "device, channel FROM keys." + table);
+                        s.execute("INSERT OR IGNORE INTO keys.seen (time_ns, series, value, qc, received_ns) "
+                                + "SELECT k.time_ns, s.id, k.value, k.qc, k.received_ns FROM keys." + table + " k "
+                                + "JOIN keys.key_series s ON s.site = k.site AND s.device = k.device "
+                                + "AND s.channel = k.channel");
+                        s.execute("DROP TABLE keys." + table);
+                    }
+                    s.execute("COMMIT");
+                } catch (SQLException e) {
+                    s.execute("ROLLBACK");
+                    throw e;
+                }
+                LOG.info("reading keys in {} ({}) moved to series ids", keysFile, older);
             }
         }
         writer.setAutoCommit(false);
+    }
+
+    /** The key tables of {@code keys.db} from before series ids, oldest first. */
+    private static List<String> olderKeyTables(Connection c) throws SQLException {
+        List<String> older = new ArrayList<>();
+        for (String table : new String[]{"reading_key", "reading_seen"}) {
+            if (single(c, "SELECT count(*) FROM keys.sqlite_master WHERE type = 'table' AND name = '" + table + "'") > 0) {
+                older.add(table);
+            }
+        }
+        return older;
     }
 
     private static boolean hasColumn(Connection c, String table, String column) throws SQLException {

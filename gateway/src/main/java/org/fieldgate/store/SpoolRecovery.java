@@ -140,6 +140,22 @@ final class SpoolRecovery {
     }
 
     /**
+     * Readings of a salvaged copy whose series row did not survive (a checkpoint cut short and then the WAL lost can
+     * leave one page of a transaction without another): without their names they cannot be sent, and the forwarder's
+     * read would fail on them for good, so they leave, inside the caller's transaction, to be counted with the loss.
+     * Returns how many; logged.
+     */
+    static long dropReadingsWithoutSeries(Connection writer) throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            int orphans = s.executeUpdate("DELETE FROM reading WHERE series NOT IN (SELECT id FROM series)");
+            if (orphans > 0) {
+                LOG.error("{} readings of the salvaged spool name a series it no longer holds: counted lost", orphans);
+            }
+            return orphans;
+        }
+    }
+
+    /**
      * Records a loss found at start (counter, gap record and gap point, one transaction) and aligns the high-water
      * mark with the database: from scratch for a new, salvaged or older spool.
      */

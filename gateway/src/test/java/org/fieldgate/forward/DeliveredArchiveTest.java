@@ -2,6 +2,7 @@ package org.fieldgate.forward;
 
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.FullPolicy;
+import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 import org.junit.jupiter.api.Test;
@@ -205,7 +206,7 @@ class DeliveredArchiveTest {
     private static void keepTheOldWay(Connection old, List<SpooledReading> run, long deliveredNs) throws Exception {
         try (PreparedStatement ins = old.prepareStatement("INSERT OR REPLACE INTO delivered (site, device, channel, "
                 + "time_ns, unit, value, qc, cal, received_ns, delivered_ns) SELECT site, device, channel, time_ns, unit, "
-                + "value, qc, cal, received_ns, ? FROM spool.reading WHERE id BETWEEN ? AND ?")) {
+                + "value, qc, cal, received_ns, ? FROM " + ReadingStore.namedRows("spool") + " WHERE id BETWEEN ? AND ?")) {
             ins.setLong(1, deliveredNs);
             ins.setLong(2, run.get(0).id());
             ins.setLong(3, run.get(run.size() - 1).id());

@@ -123,7 +123,7 @@ class ImportCliTest {
         // the reading keys last 7 days; what makes an import idempotent for good is its spans
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + spoolDir().resolve("keys.db"));
              Statement s = c.createStatement()) {
-            assertEquals(120 * READINGS_PER_RECORD, s.executeUpdate("DELETE FROM reading_seen"));
+            assertEquals(120 * READINGS_PER_RECORD, s.executeUpdate("DELETE FROM seen"));
         }
         Run again = importFile("--instrument", "li7810", "--input", file.toString(), "--device", "lgr-1");
         assertEquals(0, again.json().get("added").asLong(), again.out());

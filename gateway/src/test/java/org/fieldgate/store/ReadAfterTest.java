@@ -17,8 +17,9 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The forwarder's read ({@link ReadingStore#after}, names read as bytes and decoded once per batch) against reading
- * the same rows with {@code getString} per column as it did before, on generated readings: names with every escaped
+ * The forwarder's read ({@link ReadingStore#after}: the series' names by their id, remembered from batch to batch,
+ * the calibration read as bytes and decoded once per batch) against reading the same rows joined with their series,
+ * with {@code getString} per column, on generated readings: names with every escaped
  * character, non-ASCII, 4-byte characters, an unpaired surrogate, empty units and calibrations beside absent ones,
  * many series.
  */
@@ -83,8 +84,9 @@ class ReadAfterTest {
     /** The rows as the forwarder read them before: a getString per name. */
     private static List<SpooledReading> rowsAsStrings(Connection c, long afterId, int limit) throws Exception {
         List<SpooledReading> rows = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT id, site, device, channel, unit, time_ns, value, qc, "
-                + "received_ns, cal FROM reading WHERE id > ? ORDER BY id LIMIT ?")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT r.id, s.site, s.device, s.channel, s.unit, time_ns, value, "
+                + "qc, received_ns, cal FROM reading r JOIN series s ON s.id = r.series WHERE r.id > ? ORDER BY r.id "
+                + "LIMIT ?")) {
             q.setLong(1, afterId);
             q.setInt(2, limit);
             try (ResultSet rs = q.executeQuery()) {

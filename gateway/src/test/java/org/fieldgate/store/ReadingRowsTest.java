@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * equal names in other String objects, calibrations coming and going (null), names beyond ASCII, keys repeated within
  * a commit and across commits (same value and another), and failed commits (a reading with no site) rolled back
  * midway; the UTF-8 bytes of names kept in 4 slots only, so names take each other's slots all the time. Every row
- * of {@code reading} and {@code keys.reading_seen}, with each value's SQLite type, must be the same, and so must each
- * key's inserted-or-not answer.
+ * of {@code reading} and {@code keys.seen}, with each value's SQLite type and its series' names (ids from
+ * {@link SeriesIds}, forgotten when a commit rolls back), must be the same, and so must each key's inserted-or-not
+ * answer.
  */
 class ReadingRowsTest {
     private static final long T0 = 1_763_856_000_000_000_000L;
@@ -45,6 +46,8 @@ class ReadingRowsTest {
              PreparedStatement jdbcKey = jdbc.prepareStatement(ReadingKeys.INSERT_KEY);
              PreparedStatement fastReading = fast.prepareStatement(ReadingStore.INSERT_READING);
              PreparedStatement fastKey = fast.prepareStatement(ReadingKeys.INSERT_KEY)) {
+            Ids jdbcIds = new Ids(jdbc);
+            Ids fastIds = new Ids(fast);
             assertNotNull(ReadingRows.nativeOf(fastReading), "sqlite-jdbc's statement takes the native binds");
             Random random = new Random(20261207);
             List<Reading> earlier = new ArrayList<>();
@@ -59,44 +62,72 @@ class ReadingRowsTest {
                 }
                 long receivedNs = T0 + commit * 1_000_000_000L;
                 if (poisoned) {
-                    assertThrows(SQLException.class, () -> viaJdbc(jdbcKey, jdbcReading, readings, receivedNs));
-                    assertThrows(SQLException.class, () -> natively(fastKey, fastReading, readings, receivedNs));
+                    assertThrows(SQLException.class, () -> viaJdbc(jdbcIds, jdbcKey, jdbcReading, readings, receivedNs));
+                    assertThrows(SQLException.class, () -> natively(fastIds, fastKey, fastReading, readings, receivedNs));
                     SpoolDatabase.rollback(jdbc);
                     SpoolDatabase.rollback(fast);
+                    jdbcIds.rolledBack();
+                    fastIds.rolledBack();
                     failed++;
                     continue;
                 }
-                int[] expected = viaJdbc(jdbcKey, jdbcReading, readings, receivedNs);
-                int[] actual = natively(fastKey, fastReading, readings, receivedNs);
+                int[] expected = viaJdbc(jdbcIds, jdbcKey, jdbcReading, readings, receivedNs);
+                int[] actual = natively(fastIds, fastKey, fastReading, readings, receivedNs);
                 assertArrayEquals(expected, actual, "keys inserted, commit " + commit);
                 jdbc.commit();
                 fast.commit();
+                jdbcIds.committed();
+                fastIds.committed();
                 earlier.addAll(readings);
             }
             assertTrue(failed > 10, "failed commits tried: " + failed);
-            String readingRows = "SELECT id, site, typeof(site), device, channel, unit, time_ns, typeof(time_ns), value, "
-                    + "typeof(value), qc, typeof(qc), received_ns, typeof(received_ns), cal, typeof(cal) FROM reading ORDER BY id";
-            String keyRows = "SELECT time_ns, site, device, channel, value, typeof(value), qc, received_ns, "
-                    + "typeof(received_ns) FROM keys.reading_seen ORDER BY time_ns, site, device, channel";
+            String readingRows = "SELECT r.id, typeof(r.series), s.site, s.device, s.channel, s.unit, time_ns, typeof(time_ns), "
+                    + "value, typeof(value), qc, typeof(qc), received_ns, typeof(received_ns), cal, typeof(cal) "
+                    + "FROM reading r JOIN series s ON s.id = r.series ORDER BY r.id";
+            String keyRows = "SELECT time_ns, typeof(k.series), s.site, s.device, s.channel, value, typeof(value), qc, "
+                    + "received_ns, typeof(received_ns) FROM keys.seen k JOIN keys.key_series s ON s.id = k.series "
+                    + "ORDER BY time_ns, s.site, s.device, s.channel";
             List<String> readingsExpected = rows(jdbc, readingRows);
             assertTrue(readingsExpected.size() > 10_000, "rows compared: " + readingsExpected.size());
             assertEquals(readingsExpected, rows(fast, readingRows));
             assertEquals(rows(jdbc, keyRows), rows(fast, keyRows));
+            assertEquals(rows(jdbc, "SELECT count(*) FROM reading"), rows(jdbc, "SELECT count(*) FROM reading r "
+                    + "JOIN series s ON s.id = r.series"), "every reading's series is in the table");
+        }
+    }
+
+    /** One connection's series ids, as the ingest commit keeps them. */
+    private record Ids(SeriesIds readings, SeriesIds keys) {
+        Ids(Connection c) throws SQLException {
+            // room for 5 series only: the ids are forgotten and read back from the tables all the time
+            this(new SeriesIds(c, SeriesIds.READING_SERIES, 5), new SeriesIds(c, SeriesIds.KEY_SERIES, 5));
+        }
+
+        void committed() {
+            readings.committed();
+            keys.committed();
+        }
+
+        void rolledBack() {
+            readings.rolledBack();
+            keys.rolledBack();
         }
     }
 
     /** Old path: every key and then every fresh reading bound in full, in JDBC batches. */
-    private static int[] viaJdbc(PreparedStatement key, PreparedStatement reading, List<Reading> readings, long receivedNs)
-            throws SQLException {
-        int[] inserted = ReadingKeys.insertKeysJdbc(key, readings, receivedNs);
-        ReadingStore.insertAllJdbc(reading, fresh(readings, inserted), receivedNs);
+    private static int[] viaJdbc(Ids ids, PreparedStatement key, PreparedStatement reading, List<Reading> readings,
+                                 long receivedNs) throws SQLException {
+        int[] inserted = ReadingKeys.insertKeysJdbc(key, readings, ids.keys().of(readings), receivedNs);
+        List<Reading> fresh = fresh(readings, inserted);
+        ReadingStore.insertAllJdbc(reading, fresh, ids.readings().of(fresh), receivedNs);
         return inserted;
     }
 
-    private static int[] natively(PreparedStatement key, PreparedStatement reading, List<Reading> readings, long receivedNs)
-            throws SQLException {
-        int[] inserted = ReadingRows.insertKeys(key, readings, receivedNs, NAMES);
-        ReadingRows.insertReadings(reading, fresh(readings, inserted), receivedNs, NAMES);
+    private static int[] natively(Ids ids, PreparedStatement key, PreparedStatement reading, List<Reading> readings,
+                                  long receivedNs) throws SQLException {
+        int[] inserted = ReadingRows.insertKeys(key, readings, ids.keys().of(readings), receivedNs, NAMES);
+        List<Reading> fresh = fresh(readings, inserted);
+        ReadingRows.insertReadings(reading, fresh, ids.readings().of(fresh), receivedNs, NAMES);
         return inserted;
     }
 

@@ -27,11 +27,7 @@ class SpoolSchemaTest {
 
     @Test
     void aSpoolFromBeforeTheSplitOpensWithItsData(@TempDir Path dir) throws IOException {
-        for (String f : List.of("spool.db", "spool.hwm", "keys.db")) {
-            try (InputStream in = SpoolSchemaTest.class.getResourceAsStream("spool-before-split/" + f)) {
-                Files.copy(in, dir.resolve(f));
-            }
-        }
+        copySpool("spool-before-split", dir);
         try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             assertEquals("", spool.damageAtStart());
             assertEquals(0, spool.lostTotal());
@@ -89,6 +85,15 @@ class SpoolSchemaTest {
         try (Spool again = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
             assertEquals("", again.damageAtStart());
             assertEquals(0, again.readings().depth());
+        }
+    }
+
+    /** The spool files of a test resource folder into {@code dir}. */
+    static void copySpool(String folder, Path dir) throws IOException {
+        for (String f : List.of("spool.db", "spool.hwm", "keys.db")) {
+            try (InputStream in = SpoolSchemaTest.class.getResourceAsStream(folder + "/" + f)) {
+                Files.copy(in, dir.resolve(f));
+            }
         }
     }
 
