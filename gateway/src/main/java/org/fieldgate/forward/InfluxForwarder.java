@@ -445,7 +445,7 @@ public final class InfluxForwarder implements AutoCloseable {
                 }
                 reachable = false;
                 failedWrites.increment();
-                String error = describe(e);
+                String error = explain(e);
                 if (!error.equals(lastError)) {
                     LOG.warn("InfluxDB {} not taking writes ({}); {} readings wait in the spool, retrying with backoff",
                             influx.url(), error, spool.readings().depth());
@@ -597,7 +597,7 @@ public final class InfluxForwarder implements AutoCloseable {
             return up;
         } catch (InfluxException e) {
             reachable = false;
-            lastError = describe(e);
+            lastError = explain(e);
             return false;
         }
     }
@@ -609,6 +609,23 @@ public final class InfluxForwarder implements AutoCloseable {
         }
         reachable = true;
         lastError = "";
+    }
+
+    /**
+     * {@link #describe} and, for a failed TLS handshake (a certificate from a CA the gateway does not trust, or for
+     * another host), the setting to check: the bare JDK message ("unable to find valid certification path to requested
+     * target") does not say which file a technician should look at.
+     */
+    private String explain(Throwable e) {
+        String message = describe(e);
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS handshake failed: " + message + "; check that fieldgate.influx.ca-file ("
+                        + (influx.caFile() == null ? "unset: the JVM's trust store" : influx.caFile())
+                        + ") holds the CA that signed InfluxDB's certificate and that the certificate names this host";
+            }
+        }
+        return message;
     }
 
     /**

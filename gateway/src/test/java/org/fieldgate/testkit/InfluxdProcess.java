@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * A real influxd 1.6 on 127.0.0.1 with its own meta/data/wal directories. Both the HTTP port and the
  * RPC (backup) bind address get fresh ports, so several instances never collide.
- * Queries go over plain HTTP with epoch=ns so timestamps come back as exact integers.
+ * Queries go over plain HTTP (or HTTPS with {@link #startedWithTls}) with epoch=ns so timestamps come back as exact
+ * integers.
  */
 public final class InfluxdProcess implements AutoCloseable {
     private static final String BINARY = System.getProperty("fieldgate.it.influxd", "/usr/bin/influxd");
@@ -31,9 +32,25 @@ public final class InfluxdProcess implements AutoCloseable {
     private final int httpPort;
     private final int rpcPort;
     private final ChildProcess child;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final boolean https;
+    private final HttpClient http;
 
     private InfluxdProcess() {
+        this(null, null);
+    }
+
+    /** With {@code serverCert}: HTTPS only, and this kit's own queries trust {@code caFile}. */
+    private InfluxdProcess(Pki.Issued serverCert, Path caFile) {
+        https = serverCert != null;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (https) {
+            try {
+                client.sslContext(org.fieldgate.config.TlsFiles.clientContext(caFile, null, null));
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("test CA " + caFile + " unusable: " + e.getMessage(), e);
+            }
+        }
+        http = client.build();
         ChildProcess.requireExecutable(BINARY, "Debian package 'influxdb' (1.6)", "fieldgate.it.influxd");
         dir = ChildProcess.newWorkDir("influxd");
         httpPort = FreePorts.next();
@@ -63,6 +80,9 @@ public final class InfluxdProcess implements AutoCloseable {
                     "  log-enabled = false",
                     "  write-tracing = false",
                     "  max-row-limit = 0",
+                    https ? "  https-enabled = true" : "  https-enabled = false",
+                    https ? "  https-certificate = \"" + serverCert.certFile() + "\"" : "",
+                    https ? "  https-private-key = \"" + serverCert.keyFile() + "\"" : "",
                     "[monitor]",
                     "  store-enabled = false",
                     "[continuous_queries]",
@@ -85,7 +105,10 @@ public final class InfluxdProcess implements AutoCloseable {
     }
 
     public static InfluxdProcess started() {
-        InfluxdProcess influxd = new InfluxdProcess();
+        return startedOrClosed(new InfluxdProcess());
+    }
+
+    private static InfluxdProcess startedOrClosed(InfluxdProcess influxd) {
         try {
             influxd.start();
         } catch (RuntimeException | Error e) {
@@ -93,6 +116,14 @@ public final class InfluxdProcess implements AutoCloseable {
             throw e;
         }
         return influxd;
+    }
+
+    /**
+     * influxd serving HTTPS only, with {@code serverCert} (and its key) from a test {@link Pki}; {@link #url} is
+     * https://127.0.0.1:port, and the kit's queries trust {@code caFile}.
+     */
+    public static InfluxdProcess startedWithTls(Pki.Issued serverCert, Path caFile) {
+        return startedOrClosed(new InfluxdProcess(serverCert, caFile));
     }
 
     /** Starts (or restarts on the same port and data); returns once GET /ping answers 204. */
@@ -118,7 +149,7 @@ public final class InfluxdProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + httpPort;
+        return (https ? "https" : "http") + "://127.0.0.1:" + httpPort;
     }
 
     public long pid() {

@@ -14,6 +14,8 @@ public final class PublishingStream implements AutoCloseable {
     private final List<Pack> packs;
     private final double packsPerSecond;
     private final AtomicInteger handedOver = new AtomicInteger();
+    /** Packs the stream may hand over before it waits ({@link #allowUpTo}); all of them unless a test holds it. */
+    private final AtomicInteger allowed;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean cancelled;
@@ -22,6 +24,7 @@ public final class PublishingStream implements AutoCloseable {
         this.publisher = publisher;
         this.packs = List.copyOf(packs);
         this.packsPerSecond = packsPerSecond;
+        this.allowed = new AtomicInteger(packs.size());
         this.thread = new Thread(this::run, "publishing-stream");
         thread.setDaemon(true);
     }
@@ -33,13 +36,32 @@ public final class PublishingStream implements AutoCloseable {
         return stream;
     }
 
+    /**
+     * Holds the stream before pack number {@code count} (counted from 1) until a later call allows more: a test that
+     * restarts a gateway slower than the stream's pace (a busy box) keeps packs for after the restart, so the stream is
+     * still flowing at the next kill. Must not lower the limit below what was handed over.
+     */
+    public PublishingStream allowUpTo(int count) {
+        allowed.set(Math.min(count, packs.size()));
+        return this;
+    }
+
     private void run() {
         long startNanos = System.nanoTime();
+        int pacedFrom = 0;
         try {
             for (int i = 0; i < packs.size() && !cancelled; i++) {
+                if (i >= allowed.get()) {
+                    while (i >= allowed.get() && !cancelled) {
+                        Thread.sleep(10);
+                    }
+                    // pace on from here, not in a burst making up for the hold
+                    startNanos = System.nanoTime();
+                    pacedFrom = i;
+                }
                 if (packsPerSecond > 0) {
                     // pacing, not waiting for a condition: keep the stream spread over time
-                    long due = startNanos + (long) (i * 1e9 / packsPerSecond);
+                    long due = startNanos + (long) ((i - pacedFrom) * 1e9 / packsPerSecond);
                     long early = due - System.nanoTime();
                     if (early > 0) {
                         Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
