@@ -56,17 +56,51 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
         }
     }
 
-    /** @param caFile PEM CA certificate(s) InfluxDB's certificate must chain to (https:// only); null: the JVM's */
-    public record Influx(String url, String database, String username, String password, Path caFile) {
+    /**
+     * @param caFile PEM CA certificate(s) InfluxDB's certificate must chain to (https:// only); null: the JVM's
+     * @param gzip   whether /write bodies are gzipped (forward/README.md)
+     */
+    public record Influx(String url, String database, String username, String password, Path caFile, Gzip gzip) {
+        public static final Gzip DEFAULT_GZIP = Gzip.of(SettingDefaults.literal("fieldgate.influx.gzip"));
+
         /** Without a CA file. */
         public Influx(String url, String database, String username, String password) {
             this(url, database, username, password, null);
         }
 
+        /** With the default gzip policy. */
+        public Influx(String url, String database, String username, String password, Path caFile) {
+            this(url, database, username, password, caFile, DEFAULT_GZIP);
+        }
+
         @Override
         public String toString() {
             return "Influx[url=" + url + ", database=" + database + ", username=" + username
-                    + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile + "]";
+                    + ", password=" + (password == null ? "none" : "***") + ", caFile=" + caFile
+                    + ", gzip=" + gzip.label + "]";
+        }
+    }
+
+    /** Whether the gateway gzips its InfluxDB /write bodies. */
+    public enum Gzip {
+        /** Gzipped unless the InfluxDB URL's host is a loopback address (InfluxDB on the gateway's own box). */
+        AUTO("auto"),
+        ALWAYS("always"),
+        NEVER("never");
+
+        public final String label;
+
+        Gzip(String label) {
+            this.label = label;
+        }
+
+        static Gzip of(String label) {
+            for (Gzip g : values()) {
+                if (g.label.equals(label)) {
+                    return g;
+                }
+            }
+            throw new IllegalArgumentException("no gzip policy '" + label + "'");
         }
     }
 
@@ -99,15 +133,24 @@ public record GatewaySettings(String site, java.util.List<Path> siteConfigs, Mqt
      *                       InfluxDB acknowledged but lost (0: not kept)
      * @param reconcileEvery how often InfluxDB's counts per series and hour are checked against the ledger's delivered
      * @param downAfter      /health turns DOWN when readings have waited this long and no write succeeded for as long
+     * @param linger         a batch short of batchSize waits for more readings until this long after the previous
+     *                       batch was read (0: sent at once)
      */
     public record Forward(int batchSize, Duration minBackoff, Duration maxBackoff, Duration keepDelivered,
-                          Duration reconcileEvery, Duration downAfter) {
+                          Duration reconcileEvery, Duration downAfter, Duration linger) {
         public static final Duration DEFAULT_KEEP_DELIVERED = SettingDefaults.duration("fieldgate.forward.keep-delivered");
         public static final Duration DEFAULT_RECONCILE_EVERY = SettingDefaults.duration("fieldgate.forward.reconcile-every");
         public static final Duration DEFAULT_DOWN_AFTER = SettingDefaults.duration("fieldgate.forward.down-after");
+        public static final Duration DEFAULT_LINGER = SettingDefaults.duration("fieldgate.forward.linger");
 
         public Forward(int batchSize, Duration minBackoff, Duration maxBackoff) {
             this(batchSize, minBackoff, maxBackoff, DEFAULT_KEEP_DELIVERED, DEFAULT_RECONCILE_EVERY, DEFAULT_DOWN_AFTER);
+        }
+
+        /** With the default linger. */
+        public Forward(int batchSize, Duration minBackoff, Duration maxBackoff, Duration keepDelivered,
+                       Duration reconcileEvery, Duration downAfter) {
+            this(batchSize, minBackoff, maxBackoff, keepDelivered, reconcileEvery, downAfter, DEFAULT_LINGER);
         }
     }
 

@@ -50,7 +50,8 @@ public class SettingsFactory {
                 r.token("fieldgate.influx.database", NAME, letters),
                 r.optional("fieldgate.influx.username").orElse(null),
                 r.secret("fieldgate.influx.password", "fieldgate.influx.password-file"),
-                tlsFile(r, "fieldgate.influx.ca-file", influxUrl, "https", false));
+                tlsFile(r, "fieldgate.influx.ca-file", influxUrl, "https", false),
+                r.choice("fieldgate.influx.gzip", GatewaySettings.Gzip.class, g -> g.label));
         r.check("fieldgate.influx.ca-file", influx.caFile(), TlsFiles::certificates);
 
         String dir = r.string("fieldgate.spool.dir");
@@ -76,7 +77,8 @@ public class SettingsFactory {
                 r.duration("fieldgate.forward.max-backoff", Duration.ofMillis(10), Duration.ofHours(1)),
                 r.duration("fieldgate.forward.keep-delivered", Duration.ZERO, Duration.ofDays(366)),
                 r.duration("fieldgate.forward.reconcile-every", Duration.ofSeconds(1), Duration.ofDays(7)),
-                r.duration("fieldgate.forward.down-after", Duration.ofSeconds(1), Duration.ofDays(7)));
+                r.duration("fieldgate.forward.down-after", Duration.ofSeconds(1), Duration.ofDays(7)),
+                r.duration("fieldgate.forward.linger", Duration.ZERO, Duration.ofSeconds(1)));
 
         var simulator = new GatewaySettings.Simulator(
                 r.bool("fieldgate.simulator.enabled"),

@@ -59,6 +59,11 @@ public final class InfluxForwarder implements AutoCloseable {
     private final DeliveryLatency deliveryLatency;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong pointsDelivered = new AtomicLong();
+    /**
+     * Readings the preparer has read and the settler has not yet settled (prepared, on the wire, acknowledged): the
+     * spool's depth less these is what is still unread, which ends a linger early when it fills a batch.
+     */
+    private final AtomicLong readingsHeld = new AtomicLong();
     private final Object wake = new Object();
     private final Object stop = new Object();
     /**
@@ -163,21 +168,31 @@ public final class InfluxForwarder implements AutoCloseable {
 
     /**
      * Reads and encodes the next batches while the current one is on the wire, so the spool read, the line
-     * protocol and InfluxDB's answer overlap rather than queue behind each other.
+     * protocol and InfluxDB's answer overlap rather than queue behind each other. A batch is read once the spool holds
+     * a full one unread or {@code fieldgate.forward.linger} after the previous batch was read ({@link #lingerNs}): at a
+     * moderate rate the readings go in a few full writes a second, not in one small write per ingest commit.
      */
     private void prepareLoop() {
         long afterId = 0;
+        long lastReadNs = System.nanoTime() - settings.linger().toNanos();
         for (int i = freeBodies.remainingCapacity(); i > 0; i--) {
-            freeBodies.add(new WriteBody(settings.batchSize() * 16));
+            freeBodies.add(new WriteBody(settings.batchSize() * (writer.gzips() ? 16 : 110)));
         }
-        try (LineEncoder encoder = new LineEncoder(settings.batchSize() * 110)) {
+        try (LineEncoder encoder = new LineEncoder(settings.batchSize() * 110, writer.gzips())) {
             while (running) {
                 try {
+                    long lingerNs = lingerNs(lastReadNs);
+                    if (lingerNs > 0) {
+                        idle(Duration.ofNanos(lingerNs)); // woken by each ingest commit to look again
+                        continue;
+                    }
                     List<SpooledReading> batch = spool.readings().after(afterId, settings.batchSize());
                     if (batch.isEmpty()) {
                         idle(Duration.ofSeconds(1));
                         continue;
                     }
+                    lastReadNs = System.nanoTime();
+                    readingsHeld.addAndGet(batch.size());
                     WriteBody body = freeBodies.take();
                     try {
                         encoder.encode(batch, body);
@@ -197,6 +212,23 @@ public final class InfluxForwarder implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * How much longer the preparer waits before it reads: 0 once {@code fieldgate.forward.linger} has passed since the
+     * previous read began ({@code lastReadNs}) or once the spool holds a full batch unread. So a reading waits at most
+     * the linger before it is read, a trickle is read at once (its previous read was long ago), a backlog goes in full
+     * batches without a pause, and a steady stream goes in a batch per linger. While the preparer waits, the writer
+     * may still be sending what was read before.
+     */
+    private long lingerNs(long lastReadNs) {
+        long leftNs = lastReadNs + settings.linger().toNanos() - System.nanoTime();
+        if (leftNs <= 0) {
+            return 0;
+        }
+        // the depth counts a commit before its wake-up; rows another process added may be counted late (a longer wait)
+        long unread = spool.readings().depth() - readingsHeld.get();
+        return unread >= settings.batchSize() ? 0 : leftNs;
     }
 
     /**
@@ -281,6 +313,7 @@ public final class InfluxForwarder implements AutoCloseable {
                     quarantineRefused(group.get(refusedSettled));
                 }
                 settleDelivered(group);
+                readingsHeld.addAndGet(-readings);
                 if (!lastFailure.isEmpty()) {
                     LOG.info("removed {} delivered readings from the spool after retrying", readings);
                 }
@@ -571,7 +604,8 @@ public final class InfluxForwarder implements AutoCloseable {
 
     private void markReachable() {
         if (!reachable) {
-            LOG.info("InfluxDB {} reachable; database {}", influx.url(), influx.database());
+            LOG.info("InfluxDB {} reachable; database {}; /write bodies {} (fieldgate.influx.gzip {})", influx.url(),
+                    influx.database(), writer.gzips() ? "gzipped" : "plain", influx.gzip().label);
         }
         reachable = true;
         lastError = "";

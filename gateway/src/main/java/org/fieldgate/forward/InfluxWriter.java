@@ -33,7 +33,8 @@ import java.util.concurrent.Executors;
 /**
  * Writes readings to InfluxDB's v1 /write API over the JDK's HTTP client (HTTP/1.1 keep-alive), for the forwarder,
  * the reconciler and {@code quarantine replay} alike; also its ping and CREATE DATABASE. Each write is one POST of a
- * body encoded once ({@link LineEncoder}: UTF-8 line protocol, gzipped) to {@code /write?db=..&precision=n
+ * body encoded once ({@link LineEncoder}: UTF-8 line protocol, gzipped as
+ * {@link #gzips(GatewaySettings.Influx)} decides) to {@code /write?db=..&precision=n
  * &consistency=one}, the request influxdb-java's client made. A refusal for content (HTTP 400) is retried once as it
  * was before anything is quarantined: a proxy or an InfluxDB restarting can answer 400 for a body it takes a moment
  * later. Only a refusal that repeats is isolated, by halving, down to the readings InfluxDB refuses every time.
@@ -60,10 +61,13 @@ final class InfluxWriter implements AutoCloseable {
     private final URI queryUri;
     /** Basic credentials (InfluxDB 2.x/3.x v1 compatibility: the token as the password, any user name); or null. */
     private final String authorization;
+    /** Whether bodies go gzipped ({@link #gzips(GatewaySettings.Influx)}). */
+    private final boolean gzip;
 
     InfluxWriter(GatewaySettings.Influx influx, Duration retryPause) {
         this.url = influx.url().endsWith("/") ? influx.url().substring(0, influx.url().length() - 1) : influx.url();
         this.retryPause = retryPause;
+        this.gzip = gzips(influx);
         this.writeUri = URI.create(url + "/write?db=" + enc(influx.database()) + "&precision=n&consistency=one");
         this.pingUri = URI.create(url + "/ping");
         this.queryUri = URI.create(url + "/query");
@@ -82,6 +86,55 @@ final class InfluxWriter implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .sslContext(sslContext(influx))
                 .build();
+    }
+
+    /**
+     * Whether /write bodies are gzipped: {@code always}, {@code never}, or with {@code auto} unless the URL's host is a
+     * loopback address (InfluxDB on this box, where compressing is CPU spent for no byte on a wire). Only literal
+     * loopback hosts count ({@code localhost}, {@code *.localhost}, {@code 127.x.x.x}, {@code [::1]}): a name is not
+     * resolved, since what it resolves to can change after the start.
+     */
+    static boolean gzips(GatewaySettings.Influx influx) {
+        return switch (influx.gzip()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> !loopbackHost(URI.create(influx.url()).getHost());
+        };
+    }
+
+    private static final java.util.regex.Pattern LOOPBACK_IPV4 =
+            java.util.regex.Pattern.compile("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+
+    /** {@code host} as a URI gives it (IPv6 in brackets) names this box's loopback interface, without a lookup. */
+    static boolean loopbackHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
+            return true;
+        }
+        if (h.startsWith("[") && h.endsWith("]")) {
+            String v6 = h.substring(1, h.length() - 1);
+            if (v6.startsWith("::ffff:")) {
+                return LOOPBACK_IPV4.matcher(v6.substring(7)).matches();
+            }
+            // ::1 however written (0:0:0:0:0:0:0:1, ::0001); a literal IPv6 address parses without a lookup
+            try {
+                return v6.indexOf(':') >= 0 && java.net.InetAddress.getByName(v6).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return LOOPBACK_IPV4.matcher(h).matches();
+    }
+
+    /** Whether this writer's bodies are gzipped. */
+    boolean gzips() {
+        return gzip;
     }
 
     static String basic(String user, String password) {
@@ -190,11 +243,13 @@ final class InfluxWriter implements AutoCloseable {
     }
 
     private HttpRequest.Builder writeRequest(WriteBody body) {
-        return HttpRequest.newBuilder(writeUri)
+        HttpRequest.Builder request = HttpRequest.newBuilder(writeUri)
                 .timeout(WRITE_TIMEOUT)
-                .header("Content-Type", "text/plain; charset=utf-8")
-                .header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.array(), 0, body.length()));
+                .header("Content-Type", "text/plain; charset=utf-8");
+        if (body.gzipped()) {
+            request.header("Content-Encoding", "gzip");
+        }
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(body.array(), 0, body.length()));
     }
 
     private static void answered(HttpResponse<byte[]> response) {
@@ -294,7 +349,7 @@ final class InfluxWriter implements AutoCloseable {
 
     /** Ready-made line protocol (derived points), as {@link #writeRetryingRefusal(WriteBody)}. */
     void writeRetryingRefusal(String lines) {
-        try (LineEncoder encoder = new LineEncoder(lines.length() + 16)) {
+        try (LineEncoder encoder = new LineEncoder(lines.length() + 16, gzip)) {
             writeRetryingRefusal(encoder.encode(lines, new WriteBody(lines.length() / 4 + 64)));
         }
     }
@@ -315,7 +370,7 @@ final class InfluxWriter implements AutoCloseable {
             if (!e.isContentError()) {
                 throw e;
             }
-            try (LineEncoder encoder = new LineEncoder(body.plainLength())) {
+            try (LineEncoder encoder = new LineEncoder(body.plainLength(), gzip)) {
                 isolate(readings, encoder, new WriteBody(body.array().length), refused);
             }
         }
@@ -323,7 +378,7 @@ final class InfluxWriter implements AutoCloseable {
 
     /** {@link #deliver(List, WriteBody, Map)}, the body encoded here (the reconciler, {@code quarantine replay}). */
     void deliver(List<SpooledReading> readings, Map<SpooledReading, String> refused) {
-        try (LineEncoder encoder = new LineEncoder(readings.size() * 110)) {
+        try (LineEncoder encoder = new LineEncoder(readings.size() * 110, gzip)) {
             deliver(readings, encoder.encode(readings, new WriteBody(readings.size() * 16)), refused);
         }
     }

@@ -7,9 +7,10 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Encodes a batch into a /write body: line protocol straight into a reused byte buffer as UTF-8, then gzip (as
- * influxdb-java's client did for every write: a cellular link pays per byte, and repetitive tags compress about
- * ten-fold) with a reused Deflater at {@link #GZIP_LEVEL}. One per thread; {@link #close} frees zlib's memory.
+ * Encodes a batch into a /write body: line protocol straight into a reused byte buffer as UTF-8, then, when it
+ * gzips, gzip (as influxdb-java's client did for every write: a cellular link pays per byte, and repetitive tags
+ * compress about ten-fold) with a reused Deflater at {@link #GZIP_LEVEL}; when it does not (InfluxDB on the same box,
+ * {@code fieldgate.influx.gzip}), the plain bytes. One per thread; {@link #close} frees zlib's memory.
  */
 final class LineEncoder implements AutoCloseable {
     private static final int GZIP_HEADER_AND_TRAILER = 18;
@@ -23,28 +24,45 @@ final class LineEncoder implements AutoCloseable {
      */
     static final int GZIP_LEVEL = 5;
 
-    private final Deflater deflater = new Deflater(GZIP_LEVEL, true);
+    /** Null when the bodies go plain. */
+    private final Deflater deflater;
     private final CRC32 crc = new CRC32();
 
-    LineEncoder(int initialBytes) {
+    LineEncoder(int initialBytes, boolean gzip) {
         this.plain = new LineBuffer(initialBytes);
+        this.deflater = gzip ? new Deflater(GZIP_LEVEL, true) : null;
     }
 
-    /** The readings' lines, each ended by a newline, gzipped into {@code into} (emptied first). */
+    boolean gzips() {
+        return deflater != null;
+    }
+
+    /** The readings' lines, each ended by a newline, gzipped or not into {@code into} (emptied first). */
     WriteBody encode(List<SpooledReading> batch, WriteBody into) {
         plain.clear();
         for (SpooledReading s : batch) {
             InfluxLines.appendReading(plain, s.reading());
             plain.append('\n');
         }
-        return gzip(into);
+        return body(into);
     }
 
-    /** Ready-made line protocol (derived points), gzipped into {@code into}. */
+    /** Ready-made line protocol (derived points), gzipped or not into {@code into}. */
     WriteBody encode(String lines, WriteBody into) {
         plain.clear();
         plain.appendUtf8(lines);
-        return gzip(into);
+        return body(into);
+    }
+
+    private WriteBody body(WriteBody into) {
+        if (deflater != null) {
+            return gzip(into);
+        }
+        int n = plain.length();
+        into.clear(n, false);
+        System.arraycopy(plain.array(), 0, into.room(n), 0, n);
+        into.advance(n);
+        return into;
     }
 
     /** The plain line protocol of the last encode (for tests). */
@@ -54,7 +72,7 @@ final class LineEncoder implements AutoCloseable {
 
     private WriteBody gzip(WriteBody into) {
         int n = plain.length();
-        into.clear(n);
+        into.clear(n, true);
         byte[] out = into.room(n / 4 + 64 + GZIP_HEADER_AND_TRAILER);
         // RFC 1952 header: magic, deflate, no flags, no mtime, no extra flags, OS unknown... as GZIPOutputStream writes it
         out[0] = 0x1f;
@@ -90,6 +108,8 @@ final class LineEncoder implements AutoCloseable {
 
     @Override
     public void close() {
-        deflater.end();
+        if (deflater != null) {
+            deflater.end();
+        }
     }
 }

@@ -2,12 +2,17 @@ package org.fieldgate.forward;
 
 import java.util.Arrays;
 
-/** One /write body as it goes on the wire (gzipped UTF-8 line protocol); its array is refilled batch after batch. */
+/**
+ * One /write body as it goes on the wire (UTF-8 line protocol, gzipped or plain); its array is refilled batch after
+ * batch.
+ */
 final class WriteBody {
     private byte[] bytes;
     private int length;
     /** Line protocol bytes before gzip, for the logs and the tests. */
     private int plainLength;
+    /** Whether the content is gzipped (sent with {@code Content-Encoding: gzip}) or plain line protocol. */
+    private boolean gzipped;
 
     WriteBody(int initialBytes) {
         bytes = new byte[Math.max(64, initialBytes)];
@@ -25,13 +30,18 @@ final class WriteBody {
         return plainLength;
     }
 
+    boolean gzipped() {
+        return gzipped;
+    }
+
     byte[] toByteArray() {
         return Arrays.copyOf(bytes, length);
     }
 
-    void clear(int plainLength) {
+    void clear(int plainLength, boolean gzipped) {
         this.length = 0;
         this.plainLength = plainLength;
+        this.gzipped = gzipped;
     }
 
     /** Room for at least {@code more} bytes after the content; the array (perhaps a new one) to write into. */

@@ -60,8 +60,12 @@ class InfluxForwarderPipelineTest {
                         return;
                     }
                     String lines;
-                    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-                        lines = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    if ("gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                        }
+                    } else {
+                        lines = new String(body, StandardCharsets.UTF_8); // auto: plain to 127.0.0.1
                     }
                     String first = lines.substring(0, lines.indexOf('\n'));
                     int batch = (int) ((Long.parseLong(first.substring(first.lastIndexOf(' ') + 1)) - T0) / 1_000_000L / BATCH);

@@ -83,7 +83,7 @@ class InfluxLinesTest {
             batch.add(new SpooledReading(i + 1, r, 0));
             expected.append(viaPoint(r)).append('\n');
         }
-        try (LineEncoder encoder = new LineEncoder(8)) {
+        try (LineEncoder encoder = new LineEncoder(8, true)) {
             WriteBody body = new WriteBody(8);
             encoder.encode(List.of(new SpooledReading(9, new Reading("x", "y", "z", "w", T0, 1, 0), 0)), body);
             encoder.encode(batch, body);
@@ -102,7 +102,7 @@ class InfluxLinesTest {
     void bytesOnTheWireArePointsLinesInUtf8OnGeneratedReadings() throws IOException {
         SplittableRandom random = new SplittableRandom(34);
         String[] alphabet = {"a", "Z", "0", "_", "-", " ", ",", "=", "\\", "\"", "\t", "µ", "°", "⁻²", "日", "\uD83C\uDF31", "\uD800", ":"};
-        try (LineEncoder encoder = new LineEncoder(64)) {
+        try (LineEncoder encoder = new LineEncoder(64, true)) {
             WriteBody body = new WriteBody(64);
             for (int round = 0; round < 200; round++) {
                 List<SpooledReading> batch = new ArrayList<>();

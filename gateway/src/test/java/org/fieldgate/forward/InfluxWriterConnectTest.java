@@ -56,7 +56,7 @@ class InfluxWriterConnectTest {
                 InfluxWriter writer = new InfluxWriter(new GatewaySettings.Influx(url, "bench", credentials[0], credentials[1]),
                         Duration.ofMillis(1));
                 assertTrue(writer.ping());
-                try (LineEncoder encoder = new LineEncoder(16)) {
+                try (LineEncoder encoder = new LineEncoder(16, true)) {
                     writer.write(encoder.encode(LINES, new WriteBody(16)));
                 }
             });
@@ -123,9 +123,19 @@ class InfluxWriterConnectTest {
                                 .execute("CREATE DATABASE \"db\"")).kind()));
     }
 
-    /** Readings refused for their content twice are halved down to the one InfluxDB refuses; the rest lands. */
+    /**
+     * Readings refused for their content twice are halved down to the one InfluxDB refuses; the rest lands. With each
+     * gzip policy: every body of the isolation gzipped or plain as the policy says (auto: plain to 127.0.0.1).
+     */
     @Test
     void aRefusedReadingIsIsolatedWithInfluxdbsReason() throws IOException {
+        for (GatewaySettings.Gzip gzip : GatewaySettings.Gzip.values()) {
+            aRefusedReadingIsIsolated(gzip);
+        }
+    }
+
+    private void aRefusedReadingIsIsolated(GatewaySettings.Gzip gzip) throws IOException {
+        List<String> encodings = new ArrayList<>();
         List<SpooledReading> readings = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             readings.add(new SpooledReading(i + 1, new Reading("s", "d", i == 4 ? "bad" : "c" + i, "u", 1000 + i, i, 0), 0));
@@ -133,7 +143,12 @@ class InfluxWriterConnectTest {
         List<String> landed = new ArrayList<>();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
-            String body = new String(gunzip(exchange.getRequestBody().readAllBytes()), StandardCharsets.UTF_8);
+            String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+            byte[] bytes = exchange.getRequestBody().readAllBytes();
+            String body = new String("gzip".equals(encoding) ? gunzip(bytes) : bytes, StandardCharsets.UTF_8);
+            synchronized (encodings) {
+                encodings.add(String.valueOf(encoding));
+            }
             if (body.contains("channel=bad")) {
                 byte[] answer = "{\"error\":\"partial write: field type conflict: bad\"}".getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(400, answer.length);
@@ -149,13 +164,15 @@ class InfluxWriterConnectTest {
         server.start();
         try {
             InfluxWriter writer = new InfluxWriter(new GatewaySettings.Influx("http://127.0.0.1:" + server.getAddress().getPort(),
-                    "db", null, null), Duration.ofMillis(1));
+                    "db", null, null, null, gzip), Duration.ofMillis(1));
             Map<SpooledReading, String> refused = new IdentityHashMap<>();
             writer.deliver(readings, refused);
             assertEquals(Map.of(readings.get(4), "InfluxDB refused the point: partial write: field type conflict: bad"), refused);
             List<SpooledReading> good = new ArrayList<>(readings);
             good.remove(4);
             assertEquals(InfluxWriter.lineProtocol(good), String.join("", landed));
+            String expected = gzip == GatewaySettings.Gzip.ALWAYS ? "gzip" : "null";
+            assertTrue(encodings.size() > 2 && encodings.stream().allMatch(expected::equals), gzip.label + ": " + encodings);
         } finally {
             server.stop(0);
         }
@@ -165,7 +182,7 @@ class InfluxWriterConnectTest {
         InfluxException[] thrown = new InfluxException[1];
         serve(new ArrayList<>(), status, body, true, url -> {
             InfluxWriter writer = new InfluxWriter(new GatewaySettings.Influx(url, "db", null, null), Duration.ofMillis(1));
-            try (LineEncoder encoder = new LineEncoder(16)) {
+            try (LineEncoder encoder = new LineEncoder(16, true)) {
                 thrown[0] = assertThrows(InfluxException.class, () -> writer.write(encoder.encode(LINES, new WriteBody(16))));
             }
         });

@@ -46,7 +46,7 @@ public class LineProtocolBenchmark {
     public void setUp() throws IOException {
         batch = spoolRows();
         reused = new LineBuffer(POINTS * 110);
-        wire = new LineEncoder(POINTS * 110);
+        wire = new LineEncoder(POINTS * 110, true);
         wireBody = new WriteBody(POINTS * 16);
         body = InfluxWriter.lineProtocol(batch);
         byte[] plain = body.getBytes(StandardCharsets.UTF_8);

@@ -26,7 +26,7 @@ import java.util.zip.GZIPInputStream;
  * An HTTP proxy on 127.0.0.1 in front of a real influxd that misbehaves on /write as a test tells it to: refuse every
  * write, refuse each body once, refuse bodies holding a marker, or drop some lines and still answer 204 (an InfluxDB
  * that acknowledges without storing). Everything else (/ping, /query) passes through unchanged. Bodies the gateway
- * gzips are unpacked, so faults see line protocol.
+ * gzips are unpacked, so faults see line protocol; without a fault a body goes on as it came (gzipped or plain).
  */
 public final class InfluxProxy implements AutoCloseable {
     /** What the proxy does with one /write body (line protocol). */
@@ -55,6 +55,8 @@ public final class InfluxProxy implements AutoCloseable {
     private volatile WriteFault fault;
     private final AtomicLong refusedWrites = new AtomicLong();
     private final AtomicLong droppedLines = new AtomicLong();
+    /** Each /write's Content-Encoding as it came, "identity" when it had none. */
+    private final List<String> writeEncodings = new java.util.ArrayList<>();
 
     private InfluxProxy(String target) {
         this.target = target;
@@ -85,6 +87,13 @@ public final class InfluxProxy implements AutoCloseable {
     /** Writes answered by the proxy instead of InfluxDB. */
     public long refusedWrites() {
         return refusedWrites.get();
+    }
+
+    /** The Content-Encoding of each /write so far ("identity": none), in order of arrival. */
+    public List<String> writeEncodings() {
+        synchronized (writeEncodings) {
+            return List.copyOf(writeEncodings);
+        }
     }
 
     /** Lines acknowledged with 204 but never forwarded. */
@@ -151,12 +160,20 @@ public final class InfluxProxy implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+            String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+            if (exchange.getRequestURI().getPath().equals("/write")) {
+                synchronized (writeEncodings) {
+                    writeEncodings.add(encoding == null ? "identity" : encoding);
+                }
+            }
+            WriteFault f = fault;
+            // without a fault the body goes on as it came, gzipped or not, so InfluxDB decodes what the gateway sent
+            boolean asItCame = f == null;
+            if ("gzip".equalsIgnoreCase(encoding) && !asItCame) {
                 try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
                     body = in.readAllBytes();
                 }
             }
-            WriteFault f = fault;
             String path = exchange.getRequestURI().getPath();
             if (f != null && path.equals("/write")) {
                 String text = new String(body, StandardCharsets.UTF_8);
@@ -173,7 +190,8 @@ public final class InfluxProxy implements AutoCloseable {
                     .timeout(Duration.ofSeconds(60))
                     .method(exchange.getRequestMethod(), body.length == 0 && exchange.getRequestMethod().equals("GET")
                             ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-            for (String header : List.of("Content-Type", "Authorization")) {
+            for (String header : asItCame ? List.of("Content-Type", "Authorization", "Content-Encoding")
+                    : List.of("Content-Type", "Authorization")) {
                 String value = exchange.getRequestHeaders().getFirst(header);
                 if (value != null) {
                     request.header(header, value);
