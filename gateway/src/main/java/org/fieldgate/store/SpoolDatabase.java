@@ -210,6 +210,9 @@ final class SpoolDatabase implements AutoCloseable {
     private static void readingsToSeriesIds(Connection c) throws SQLException {
         long sequence = single(c, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'reading'");
         long rows = single(c, "SELECT count(*) FROM reading");
+        long fileBytes = single(c, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+        LOG.info("moving {} waiting readings to series ids (an upgrade, once; it needs free space about the size of "
+                + "spool.db, {} MB)", rows, fileBytes >> 20);
         try (Statement s = c.createStatement()) {
             s.execute("INSERT OR IGNORE INTO series (site, device, channel, unit) "
                     + "SELECT site, device, channel, unit FROM reading GROUP BY site, device, channel, unit "
@@ -223,6 +226,11 @@ final class SpoolDatabase implements AutoCloseable {
             s.execute("ALTER TABLE reading_by_series RENAME TO reading");
             s.execute("DELETE FROM sqlite_sequence WHERE name IN ('reading', 'reading_by_series')");
             s.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('reading', " + sequence + ")");
+        } catch (SQLException e) {
+            // the caller rolls back: the old table stays as it was, and the next start tries again
+            throw new SQLException("moving " + rows + " waiting readings to series ids (an upgrade, once) failed, "
+                    + "nothing changed; it needs free space about the size of spool.db (" + (fileBytes >> 20)
+                    + " MB): " + e.getMessage(), e);
         }
         long moved = single(c, "SELECT count(*) FROM reading");
         if (moved != rows) {
