@@ -2,6 +2,7 @@ package org.fieldgate.live;
 
 import org.fieldgate.config.SettingDefaults;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.reading.SeriesHash;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,6 @@ public class LatestReadings {
      * it sets again for each reading and keeps a copy only for a new series.
      */
     static final class SeriesKey {
-        private static final int MIX = 0x9E3779B1;
         String site;
         String device;
         String channel;
@@ -62,14 +62,14 @@ public class LatestReadings {
         }
 
         /**
-         * The parts mixed with a large odd multiplier (the golden ratio's) and the high bits folded down, as
-         * HourlyCountStore's series keys do: with {@code (site * 31 + device) * 31 + channel} names such as
+         * The parts mixed by {@link SeriesHash} (as the hourly counts' and the spool's series ids are) and the high
+         * bits folded down: with {@code (site * 31 + device) * 31 + channel} names such as
          * {@code dev-100}/{@code co2_30cm} and {@code dev-300}/{@code co2_10cm} had the same hash (31 is String's own
          * multiplier, so a shift in one part cancels one in the next): 700 of the benchmark's 10,000 series shared a
          * hash with another and the table's buckets held up to 8 keys, each compared on every update.
          */
         static int hash(String site, String device, String channel) {
-            int h = (site.hashCode() * MIX + device.hashCode()) * MIX + channel.hashCode();
+            int h = SeriesHash.of(site, device, channel);
             return h ^ (h >>> 15);
         }
 

@@ -2,6 +2,7 @@ package org.fieldgate.store;
 
 import org.fieldgate.reading.QcFlags;
 import org.fieldgate.reading.Reading;
+import org.fieldgate.reading.SeriesHash;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -284,8 +285,6 @@ public final class HourlyCountStore {
      * per set and compared first.
      */
     private static class SeriesHour {
-        /** A large odd multiplier (the golden ratio's), so structured names do not cancel out as with 31. */
-        private static final int MIX = 0x9E3779B1;
         long hour;
         String site;
         String device;
@@ -308,7 +307,7 @@ public final class HourlyCountStore {
             this.site = r.site();
             this.device = r.device();
             this.channel = r.channel();
-            int h = ((Long.hashCode(hour) * MIX + site.hashCode()) * MIX + device.hashCode()) * MIX + channel.hashCode();
+            int h = SeriesHash.of(site, device, channel) * SeriesHash.MIX + Long.hashCode(hour);
             this.hash = h ^ (h >>> 15);
             return this;
         }

@@ -1,6 +1,7 @@
 package org.fieldgate.store;
 
 import org.fieldgate.reading.Reading;
+import org.fieldgate.reading.SeriesHash;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -109,7 +110,8 @@ final class SeriesIds implements AutoCloseable {
         int mask = sites.length - 1;
         int i = hash(site, device, channel, u) & mask;
         while (sites[i] != null) {
-            if (same(sites[i], site) && same(devices[i], device) && same(channels[i], channel) && same(units[i], u)) {
+            // String.equals compares references first: the decoder's shared names cost four reference checks
+            if (sites[i].equals(site) && devices[i].equals(device) && channels[i].equals(channel) && units[i].equals(u)) {
                 return remember(site, device, channel, u, ids[i]);
             }
             i = i + 1 & mask;
@@ -190,13 +192,9 @@ final class SeriesIds implements AutoCloseable {
         return id;
     }
 
-    private static boolean same(String a, String b) {
-        return a == b || a.equals(b);
-    }
-
-    private static int hash(String site, String device, String channel, String unit) {
-        int h = ((site.hashCode() * 31 + device.hashCode()) * 31 + channel.hashCode()) * 31 + unit.hashCode();
-        h *= 0x9E3779B9;
+    /** The series' hash ({@link SeriesHash}, whose mix the names need: with 31 they collided), folded. */
+    static int hash(String site, String device, String channel, String unit) {
+        int h = SeriesHash.of(site, device, channel) * SeriesHash.MIX + unit.hashCode();
         return h ^ h >>> 16;
     }
 

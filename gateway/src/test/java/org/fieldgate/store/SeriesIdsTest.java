@@ -24,6 +24,20 @@ class SeriesIdsTest {
     Path dir;
 
     @Test
+    void seriesWhoseNamesCollidedUnder31TakeDistinctSlots() {
+        // SeriesIds hashed (((site * 31 + device) * 31 + channel) * 31 + unit) and mixed afterwards, which kept these
+        // two equal: every slot the same, a linear probe's cluster for each such pair
+        int oldA = (("bench".hashCode() * 31 + "dev-100".hashCode()) * 31 + "co2_30cm".hashCode()) * 31 + "ppm".hashCode();
+        int oldB = (("bench".hashCode() * 31 + "dev-300".hashCode()) * 31 + "co2_10cm".hashCode()) * 31 + "ppm".hashCode();
+        assertEquals(oldA, oldB, "the collision this test is about");
+        int a = SeriesIds.hash("bench", "dev-100", "co2_30cm", "ppm");
+        int b = SeriesIds.hash("bench", "dev-300", "co2_10cm", "ppm");
+        for (int slots = 16; slots <= 1 << 17; slots <<= 1) {
+            assertNotEquals(a & slots - 1, b & slots - 1, slots + " slots");
+        }
+    }
+
+    @Test
     void anIdLearntInARolledBackTransactionIsForgotten() throws SQLException {
         try (Connection c = spool()) {
             SeriesIds ids = new SeriesIds(c, SeriesIds.READING_SERIES);
