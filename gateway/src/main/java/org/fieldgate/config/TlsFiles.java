@@ -38,6 +38,16 @@ public final class TlsFiles {
     private TlsFiles() {
     }
 
+    /** Whether {@code e} or a cause of it is a TLS failure (a handshake refused: CA, host name, protocol). */
+    public static boolean isTlsFailure(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The certificates in a PEM file; at least one. */
     public static List<X509Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
         if (!Files.readString(pem, StandardCharsets.ISO_8859_1).contains("-----BEGIN CERTIFICATE-----")) {

@@ -4,6 +4,7 @@ import org.fieldgate.reading.EpochNanos;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.fieldgate.config.GatewaySettings;
+import org.fieldgate.config.TlsFiles;
 import org.fieldgate.store.PointLine;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
@@ -618,14 +619,12 @@ public final class InfluxForwarder implements AutoCloseable {
      */
     private String explain(Throwable e) {
         String message = describe(e);
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException) {
-                return "TLS handshake failed: " + message + "; check that fieldgate.influx.ca-file ("
-                        + (influx.caFile() == null ? "unset: the JVM's trust store" : influx.caFile())
-                        + ") holds the CA that signed InfluxDB's certificate and that the certificate names this host";
-            }
+        if (!TlsFiles.isTlsFailure(e)) {
+            return message;
         }
-        return message;
+        return "TLS handshake failed: " + message + "; check that fieldgate.influx.ca-file ("
+                + (influx.caFile() == null ? "unset: the JVM's trust store" : influx.caFile())
+                + ") holds the CA that signed InfluxDB's certificate and that the certificate names this host";
     }
 
     /**

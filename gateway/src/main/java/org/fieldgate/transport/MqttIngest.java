@@ -14,7 +14,6 @@ import org.fieldgate.senml.SenmlDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -149,7 +148,7 @@ public final class MqttIngest implements AutoCloseable {
                 connected = false;
                 String error = e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
                 if (!error.equals(lastError)) {
-                    if (isTlsFailure(e)) {
+                    if (TlsFiles.isTlsFailure(e)) {
                         LOG.error("MQTT broker {}: TLS handshake failed: {}; check that fieldgate.mqtt.ca-file ({}) holds "
                                         + "the CA that signed the broker's certificate and that the certificate names this "
                                         + "host; retrying with backoff up to {} ms", settings.url(), error,
@@ -250,15 +249,6 @@ public final class MqttIngest implements AutoCloseable {
             // The files passed the start-up check; they changed since.
             throw new IllegalStateException("MQTT TLS files unusable: " + e.getMessage(), e);
         }
-    }
-
-    private static boolean isTlsFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SSLException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Callbacks of one connection; acknowledgements go back on that connection only. */
