@@ -23,21 +23,39 @@ import java.util.Map;
  * Readings InfluxDB acknowledged, kept for {@code fieldgate.forward.keep-delivered} so that an hour InfluxDB
  * acknowledged but does not hold can be sent again (see {@link Reconciler}). Its own SQLite file beside the spool
  * ({@value #FILE}), so the kept copies never count against the spool's max-bytes nor raise its full alarm. Keyed by
- * time and series as InfluxDB keys a point: a reading delivered twice is kept once.
+ * time and series (site, device, channel and unit, as InfluxDB tags a point): a reading delivered twice is kept once.
  *
  * <p>One table without rowid, time first ({@value #TABLE}): readings are delivered about in time order, so each
  * acknowledged run lands on the last pages of one tree, and what is older than the kept period is the first pages of
  * it. Keyed series first, with a separate index on the delivery time (the table of earlier versions, {@code
- * delivered}, moved into this one at open), every run wrote a page per series into two trees and the rowid table, and
- * that was nine tenths of the spool settler's CPU in profile-bench.
+ * delivered}), every run wrote a page per series into two trees and the rowid table, and that was nine tenths of the
+ * spool settler's CPU in profile-bench. Its series are integer ids of {@value #SERIES_TABLE} (this file's own, so they
+ * outlive a spool set aside as damaged): with the names in every row ({@code kept}, the table of the version before),
+ * the copy was still 2.1 of the settler's 2.9 CPU-s per million readings at 100 readings per message in profile-bench
+ * (with and without {@code keep-delivered}). Both earlier tables move into this one at open.
  */
 final class DeliveredArchive implements AutoCloseable {
     static final String FILE = "delivered.db";
-    static final String TABLE = "kept";
+    static final String TABLE = "kept_reading";
+    static final String SERIES_TABLE = "kept_series";
+    /** The table of the version before, names in every row; moved into {@value #TABLE} at open. */
+    static final String NAMED_TABLE = "kept";
+    /** The table of the versions before that, series first; moved into {@value #TABLE} at open. */
+    static final String SERIES_FIRST_TABLE = "delivered";
 
     private final Connection db;
     /** The copy of an acknowledged run out of the attached spool ({@link #keepSpoolRuns}), prepared once. */
     private final PreparedStatement copyRun;
+    /** The spool's highest series id ({@link #mapNewSeries}). */
+    private final PreparedStatement spoolSeriesThrough;
+    private final PreparedStatement addSeries;
+    private final PreparedStatement mapSeries;
+    /**
+     * The spool's series ids up to which {@code temp.spool_series} maps them to this file's: the spool's series are
+     * never deleted nor renumbered while it is open (a spool set aside is replaced only at open, before this), so each
+     * series is mapped once per process, when the first run naming it is kept.
+     */
+    private long mappedThrough;
 
     /**
      * Rows of an earlier version's table moved per transaction at open: each step is kept, so a gateway that systemd
@@ -58,21 +76,36 @@ final class DeliveredArchive implements AutoCloseable {
                 // a copy lost in a power cut only narrows what a reconciliation can re-send
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA busy_timeout=30000");
+                s.execute("CREATE TABLE IF NOT EXISTS " + SERIES_TABLE + """
+                         (
+                          id INTEGER PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
+                          unit TEXT NOT NULL, UNIQUE (site, device, channel, unit))""");
                 s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + """
                          (
-                          time_ns INTEGER NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
-                          unit TEXT NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
-                          received_ns INTEGER NOT NULL,
-                          PRIMARY KEY (time_ns, site, device, channel)) WITHOUT ROWID""");
+                          time_ns INTEGER NOT NULL, series INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,
+                          cal TEXT, received_ns INTEGER NOT NULL,
+                          PRIMARY KEY (time_ns, series)) WITHOUT ROWID""");
             }
-            moveEarlierTable(moveRowsPerTransaction);
+            // the series-first table by rowid (it has no index on time), the named one by its time-first key
+            moveNamedTable(SERIES_FIRST_TABLE, "rowid", moveRowsPerTransaction);
+            moveNamedTable(NAMED_TABLE, "time_ns", moveRowsPerTransaction);
             try (PreparedStatement attach = db.prepareStatement("ATTACH DATABASE ? AS spool")) {
                 attach.setString(1, spoolFile.toString());
                 attach.execute();
             }
-            copyRun = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, channel, unit, "
-                    + "value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, qc, cal, "
-                    + "received_ns FROM " + ReadingStore.namedRows("spool") + " WHERE id BETWEEN ? AND ?");
+            try (Statement s = db.createStatement()) {
+                s.execute("CREATE TEMP TABLE spool_series (spool_id INTEGER PRIMARY KEY, kept_id INTEGER NOT NULL)");
+            }
+            spoolSeriesThrough = db.prepareStatement("SELECT coalesce(max(id), 0) FROM spool.series");
+            addSeries = db.prepareStatement("INSERT OR IGNORE INTO " + SERIES_TABLE + " (site, device, channel, unit) "
+                    + "SELECT site, device, channel, unit FROM spool.series WHERE id > ? AND id <= ? ORDER BY id");
+            mapSeries = db.prepareStatement("INSERT OR REPLACE INTO temp.spool_series (spool_id, kept_id) "
+                    + "SELECT s.id, k.id FROM spool.series s JOIN main." + SERIES_TABLE + " k ON k.site = s.site "
+                    + "AND k.device = s.device AND k.channel = s.channel AND k.unit = s.unit WHERE s.id > ? AND s.id <= ?");
+            // LEFT JOIN: a series not mapped fails the copy on its NOT NULL column instead of leaving its rows out
+            copyRun = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, series, value, qc, cal, "
+                    + "received_ns) SELECT r.time_ns, m.kept_id, r.value, r.qc, r.cal, r.received_ns FROM spool.reading r "
+                    + "LEFT JOIN temp.spool_series m ON m.spool_id = r.series WHERE r.id BETWEEN ? AND ?");
             db.setAutoCommit(false);
             db.commit();
         } catch (SQLException e) {
@@ -97,12 +130,14 @@ final class DeliveredArchive implements AutoCloseable {
      */
     synchronized void keepSpoolRuns(long[] firstIds, long[] lastIds) {
         try {
+            long through = mapNewSeries();
             for (int i = 0; i < firstIds.length; i++) {
                 copyRun.setLong(1, firstIds[i]);
                 copyRun.setLong(2, lastIds[i]);
                 copyRun.executeUpdate();
             }
             db.commit();
+            mappedThrough = through;
         } catch (SQLException e) {
             rollback();
             throw new SpoolException("keeping delivered spool rows " + firstIds[0] + ".." + lastIds[lastIds.length - 1]
@@ -111,50 +146,81 @@ final class DeliveredArchive implements AutoCloseable {
     }
 
     /**
-     * A {@value #FILE} of an earlier version keeps its readings in {@code delivered} (series first, with the delivery
-     * time): they move into {@value #TABLE} in steps of {@code rowsPerTransaction} rows by rowid, each step one
-     * transaction that copies and deletes them (a step interrupted is rolled back whole, a step done stays done), and
-     * the emptied table is dropped.
+     * Gives the spool's series added since the last call their ids here (new ones appended to {@value #SERIES_TABLE})
+     * and maps them, in the caller's transaction; returns the spool's series id mapped through once it commits. A run
+     * names only series committed before it, so all of them are mapped when its copy runs.
      */
-    private void moveEarlierTable(int rowsPerTransaction) throws SQLException {
+    private long mapNewSeries() throws SQLException {
+        long through;
+        try (ResultSet rs = spoolSeriesThrough.executeQuery()) {
+            rs.next();
+            through = rs.getLong(1);
+        }
+        if (through > mappedThrough) {
+            for (PreparedStatement s : new PreparedStatement[]{addSeries, mapSeries}) {
+                s.setLong(1, mappedThrough);
+                s.setLong(2, through);
+                s.executeUpdate();
+            }
+        }
+        return through;
+    }
+
+    /**
+     * A {@value #FILE} of an earlier version keeps its readings with their names in every row, in {@code table}
+     * ({@value #SERIES_FIRST_TABLE} or {@value #NAMED_TABLE}): they move into {@value #TABLE} in steps of about {@code
+     * rowsPerTransaction} rows by {@code stepColumn}, each step one transaction that names their series in {@value
+     * #SERIES_TABLE}, copies and deletes them (a step interrupted is rolled back whole, a step done stays done), and the
+     * emptied table is dropped.
+     */
+    private void moveNamedTable(String table, String stepColumn, int rowsPerTransaction) throws SQLException {
         boolean earlier;
-        try (Statement s = db.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'delivered'")) {
-            earlier = rs.next() && rs.getInt(1) > 0;
+        try (PreparedStatement q = db.prepareStatement(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+            q.setString(1, table);
+            try (ResultSet rs = q.executeQuery()) {
+                earlier = rs.next() && rs.getInt(1) > 0;
+            }
         }
         if (!earlier) {
             return;
         }
         long moved = 0;
         try (Statement s = db.createStatement();
-             PreparedStatement step = db.prepareStatement(
-                     "SELECT max(rowid) FROM (SELECT rowid FROM delivered ORDER BY rowid LIMIT ?)");
-             PreparedStatement copy = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, site, device, "
-                     + "channel, unit, value, qc, cal, received_ns) SELECT time_ns, site, device, channel, unit, value, "
-                     + "qc, cal, received_ns FROM delivered WHERE rowid <= ?");
-             PreparedStatement delete = db.prepareStatement("DELETE FROM delivered WHERE rowid <= ?")) {
-            // the delivery-time index only slows the deletes down now
+             PreparedStatement step = db.prepareStatement("SELECT max(" + stepColumn + ") FROM (SELECT " + stepColumn
+                     + " FROM " + table + " ORDER BY " + stepColumn + " LIMIT ?)");
+             PreparedStatement name = db.prepareStatement("INSERT OR IGNORE INTO " + SERIES_TABLE + " (site, device, "
+                     + "channel, unit) SELECT DISTINCT site, device, channel, unit FROM " + table + " WHERE "
+                     + stepColumn + " <= ?");
+             PreparedStatement copy = db.prepareStatement("INSERT OR REPLACE INTO " + TABLE + " (time_ns, series, "
+                     + "value, qc, cal, received_ns) SELECT o.time_ns, k.id, o.value, o.qc, o.cal, o.received_ns FROM "
+                     + table + " o JOIN " + SERIES_TABLE + " k ON k.site = o.site AND k.device = o.device AND "
+                     + "k.channel = o.channel AND k.unit = o.unit WHERE o." + stepColumn + " <= ?");
+             PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE " + stepColumn + " <= ?")) {
+            // the series-first table's delivery-time index only slows the deletes down now
             s.execute("DROP INDEX IF EXISTS delivered_at");
             while (true) {
                 s.execute("BEGIN");
                 try {
                     step.setInt(1, rowsPerTransaction);
-                    long lastRowid;
+                    long last;
                     try (ResultSet rs = step.executeQuery()) {
                         rs.next();
-                        lastRowid = rs.getLong(1);
+                        last = rs.getLong(1);
                         if (rs.wasNull()) {
                             s.execute("COMMIT");
                             break;
                         }
                     }
-                    copy.setLong(1, lastRowid);
+                    name.setLong(1, last);
+                    name.executeUpdate();
+                    copy.setLong(1, last);
                     int copied = copy.executeUpdate();
-                    delete.setLong(1, lastRowid);
+                    delete.setLong(1, last);
                     int deleted = delete.executeUpdate();
                     if (copied != deleted) {
-                        throw new SQLException("moving " + FILE + "'s earlier table: " + copied + " rows copied but "
-                                + deleted + " deleted up to rowid " + lastRowid);
+                        throw new SQLException("moving " + FILE + "'s earlier table " + table + ": " + copied
+                                + " rows copied but " + deleted + " deleted up to " + stepColumn + " " + last);
                     }
                     s.execute("COMMIT");
                     moved += copied;
@@ -170,10 +236,10 @@ final class DeliveredArchive implements AutoCloseable {
         }
         // dropped once the statements that read it are closed (SQLite refuses while one is open on it)
         try (Statement s = db.createStatement()) {
-            s.execute("DROP TABLE delivered");
+            s.execute("DROP TABLE " + table);
         }
-        LoggerFactory.getLogger(DeliveredArchive.class).info("{} kept readings in {} moved to the time-ordered table",
-                moved, FILE);
+        LoggerFactory.getLogger(DeliveredArchive.class).info("{} kept readings in {}'s table {} moved to {}", moved,
+                FILE, table, TABLE);
     }
 
     /** Series one {@link #readings} call may ask for at most (three bound parameters each). */
@@ -192,9 +258,10 @@ final class DeliveredArchive implements AutoCloseable {
             return out;
         }
         String values = String.join(",", java.util.Collections.nCopies(series.size(), "(?,?,?)"));
-        try (PreparedStatement q = db.prepareStatement("SELECT site, device, channel, unit, time_ns, value, qc, cal, "
-                + "received_ns FROM " + TABLE + " WHERE time_ns >= ? AND time_ns < ? AND (site, device, channel) IN "
-                + "(VALUES " + values + ") ORDER BY time_ns")) {
+        try (PreparedStatement q = db.prepareStatement("SELECT s.site, s.device, s.channel, s.unit, k.time_ns, k.value, "
+                + "k.qc, k.cal, k.received_ns FROM " + TABLE + " k JOIN " + SERIES_TABLE + " s ON s.id = k.series "
+                + "WHERE k.time_ns >= ? AND k.time_ns < ? AND (s.site, s.device, s.channel) IN (VALUES " + values + ") "
+                + "ORDER BY k.time_ns, k.series")) {
             q.setLong(1, fromNs);
             q.setLong(2, toNs);
             int p = 3;
@@ -242,7 +309,9 @@ final class DeliveredArchive implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            copyRun.close();
+            for (PreparedStatement s : new PreparedStatement[]{copyRun, spoolSeriesThrough, addSeries, mapSeries}) {
+                s.close();
+            }
             db.close();
         } catch (SQLException e) {
             throw new SpoolException("closing " + FILE + " failed: " + e.getMessage(), e);

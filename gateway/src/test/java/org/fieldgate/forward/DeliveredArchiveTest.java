@@ -36,6 +36,13 @@ class DeliveredArchiveTest {
               unit TEXT NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
               received_ns INTEGER NOT NULL, delivered_ns INTEGER NOT NULL,
               PRIMARY KEY (site, device, channel, time_ns))""";
+    /** The table of the version before: names in every row, time first. */
+    private static final String NAMED_TABLE = """
+            CREATE TABLE kept (
+              time_ns INTEGER NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
+              unit TEXT NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL, cal TEXT,
+              received_ns INTEGER NOT NULL,
+              PRIMARY KEY (time_ns, site, device, channel)) WITHOUT ROWID""";
     private static final String OLD_READ = "SELECT unit, time_ns, value, qc, cal, received_ns FROM delivered "
             + "WHERE site = ? AND device = ? AND channel = ? AND time_ns >= ? AND time_ns < ? ORDER BY time_ns";
 
@@ -174,11 +181,12 @@ class DeliveredArchiveTest {
              DeliveredArchive created = new DeliveredArchive(dir, spool.file())) {
             assertTrue(kept(created, "probe-1", T0, T0 + HOUR_NS).isEmpty());
         }
-        // what a gateway stopped after the first step leaves: that step's reading moved, seven still to move
+        // what a gateway of two versions back stopped after the first step leaves: that step's reading moved into the
+        // table of the version before (names in every row), seven still to move
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
              Statement s = c.createStatement()) {
-            s.execute("INSERT INTO " + DeliveredArchive.TABLE + " VALUES (" + T0 + ", 'plot-a', 'probe-1', 'co2', 'ppm', "
-                    + "400.0, 0, NULL, 5)");
+            s.execute(NAMED_TABLE);
+            s.execute("INSERT INTO kept VALUES (" + T0 + ", 'plot-a', 'probe-1', 'co2', 'ppm', 400.0, 0, NULL, 5)");
             s.execute(OLD_TABLE);
             s.execute("CREATE INDEX delivered_at ON delivered (delivered_ns)");
             for (int i = 1; i <= 7; i++) {
@@ -200,6 +208,101 @@ class DeliveredArchiveTest {
              ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE name LIKE 'delivered%'")) {
             assertFalse(rs.next(), "the emptied earlier table and its index are gone");
         }
+        assertEquals(List.of(), tables(dir, DeliveredArchive.NAMED_TABLE), "the named table is gone too");
+    }
+
+    @Test
+    void theNamedTableOfTheVersionBeforeMovesInStepsWithEachSeriesNamedOnce(@TempDir Path dir) throws Exception {
+        Random random = new Random(3);
+        List<Reading> readings = generated(random, 500);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE))) {
+            try (Statement s = c.createStatement()) {
+                s.execute(NAMED_TABLE);
+            }
+            PreparedStatement ins = c.prepareStatement("INSERT OR REPLACE INTO kept VALUES (?,?,?,?,?,?,?,?,?)");
+            for (Reading r : readings) {
+                Object[] row = {r.timeNs(), r.site(), r.device(), r.channel(), r.unit(), r.value(), r.qc(),
+                        r.calibration(), 7L};
+                for (int i = 0; i < row.length; i++) {
+                    ins.setObject(i + 1, row[i]);
+                }
+                ins.executeUpdate();
+            }
+        }
+        // the version before kept a reading once per time, site, device and channel: the last one given
+        Map<List<Object>, Reading> expected = new java.util.LinkedHashMap<>();
+        for (Reading r : readings) {
+            expected.put(List.of(r.timeNs(), r.site(), r.device(), r.channel()), r);
+        }
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file(), 7)) {
+            List<Reading> all = new ArrayList<>();
+            for (String site : new String[]{"plot-a", "plot-b"}) {
+                for (String device : DEVICES) {
+                    all.addAll(kept(archive, site, device, "rh/2", T0, T0 + 3 * HOUR_NS));
+                }
+            }
+            List<Reading> rh = expected.values().stream().filter(r -> r.channel().equals("rh/2")).toList();
+            assertEquals(rh.size(), all.size());
+            assertTrue(all.containsAll(rh), "every reading with its fields");
+        }
+        assertEquals(List.of(), tables(dir, DeliveredArchive.NAMED_TABLE), "the emptied table is gone");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), (SELECT count(*) FROM " + DeliveredArchive.SERIES_TABLE
+                     + ") FROM " + DeliveredArchive.TABLE)) {
+            rs.next();
+            assertEquals(expected.size(), rs.getInt(1), "one row per reading kept");
+            assertEquals(2 * DEVICES.length * CHANNELS.length, rs.getInt(2), "each series named once");
+        }
+    }
+
+    @Test
+    void keptSeriesKeepTheirNamesWhenANewSpoolNumbersThemAnotherWay(@TempDir Path dir) throws Exception {
+        Reading a = new Reading("plot-a", "probe-1", "co2", "ppm", T0, 411.5, 0, null);
+        Reading b = new Reading("plot-a", "probe-2", "co2", "ppm", T0, 388.0, 0, null);
+        Reading a2 = new Reading("plot-a", "probe-1", "co2", "ppm", T0 + 1, 412.5, 0, null);
+        Reading b2 = new Reading("plot-a", "probe-2", "co2", "ppm", T0 + 1, 389.0, 0, null);
+        Reading c = new Reading("plot-a", "probe-3", "co2", "ppm", T0 + 1, 501.0, 0, null);
+        keepAll(dir, List.of(a, b));
+        // the spool set aside (as when damaged) and made again: its first series is now probe-3, then probe-2
+        for (String f : new String[]{"spool.db", "spool.db-wal", "spool.db-shm"}) {
+            java.nio.file.Files.deleteIfExists(dir.resolve(f));
+        }
+        keepAll(dir, List.of(c, b2, a2));
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file())) {
+            assertEquals(List.of(a, a2), kept(archive, "probe-1", T0, T0 + HOUR_NS));
+            assertEquals(List.of(b, b2), kept(archive, "probe-2", T0, T0 + HOUR_NS));
+            assertEquals(List.of(c), kept(archive, "probe-3", T0, T0 + HOUR_NS));
+        }
+    }
+
+    /** Commits {@code readings} to the spool in {@code dir}, reads them as the forwarder does and keeps them, one run each. */
+    private static void keepAll(Path dir, List<Reading> readings) {
+        try (Spool spool = new Spool(dir, 64L << 20, FullPolicy.BACKPRESSURE, InfluxLines::gap);
+             DeliveredArchive archive = new DeliveredArchive(dir, spool.file())) {
+            for (Reading r : readings) {
+                spool.readings().commit(List.of(r), List.of(), 5L);
+                List<SpooledReading> run = spool.readings().oldest(10);
+                archive.keepSpoolRows(run.get(0).id(), run.get(0).id());
+                spool.readings().deliveredRuns(List.of(run));
+            }
+        }
+    }
+
+    private static List<String> tables(Path dir, String name) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(DeliveredArchive.FILE));
+             PreparedStatement q = c.prepareStatement("SELECT name FROM sqlite_master WHERE name = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /** The earlier version's copy of an acknowledged run, from the spool attached to {@code old}. */
@@ -234,7 +337,12 @@ class DeliveredArchiveTest {
 
     /** The kept readings of plot-a's {@code device}'s co2 in [fromNs, toNs). */
     private static List<Reading> kept(DeliveredArchive archive, String device, long fromNs, long toNs) {
-        List<String> series = List.of("plot-a", device, "co2");
+        return kept(archive, "plot-a", device, "co2", fromNs, toNs);
+    }
+
+    private static List<Reading> kept(DeliveredArchive archive, String site, String device, String channel, long fromNs,
+                                      long toNs) {
+        List<String> series = List.of(site, device, channel);
         return archive.readings(List.of(series), fromNs, toNs).getOrDefault(series, List.of()).stream()
                 .map(SpooledReading::reading).toList();
     }
