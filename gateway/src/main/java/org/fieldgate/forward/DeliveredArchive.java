@@ -94,6 +94,8 @@ final class DeliveredArchive implements AutoCloseable {
                 attach.execute();
             }
             try (Statement s = db.createStatement()) {
+                // the map is small (a few bytes a series) and the service may have no writable temporary directory
+                s.execute("PRAGMA temp_store=MEMORY");
                 s.execute("CREATE TEMP TABLE spool_series (spool_id INTEGER PRIMARY KEY, kept_id INTEGER NOT NULL)");
             }
             spoolSeriesThrough = db.prepareStatement("SELECT coalesce(max(id), 0) FROM spool.series");
