@@ -1,7 +1,6 @@
 package org.fieldgate.forward;
 
 import org.fieldgate.reading.Reading;
-import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.SpoolException;
 import org.fieldgate.store.SpooledReading;
 import org.fieldgate.store.Transactions;

@@ -181,18 +181,6 @@ public final class ReadingStore {
         return batch;
     }
 
-    /** Counts in {@link #depth} the rows inserted up to {@code id} not counted yet (another process's among them). */
-    /**
-     * The spool's readings with their series' names (columns id, site, device, channel, unit, time_ns, value, qc,
-     * received_ns, cal), as a subquery of the spool database attached as {@code schema}: for SQL that reads the rows
-     * whole, outside this package ({@code forward.DeliveredArchive} copies delivered runs with it).
-     */
-    public static String namedRows(String schema) {
-        return "(SELECT r.id AS id, s.site AS site, s.device AS device, s.channel AS channel, s.unit AS unit, "
-                + "r.time_ns AS time_ns, r.value AS value, r.qc AS qc, r.received_ns AS received_ns, r.cal AS cal FROM "
-                + schema + ".reading r JOIN " + schema + ".series s ON s.id = r.series)";
-    }
-
     /** The one reading insert, shared with {@link ImportStore}; bound by {@link #insertAll}. */
     static final String INSERT_READING =
             "INSERT INTO reading (series, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?)";
@@ -260,6 +248,7 @@ public final class ReadingStore {
      */
     static final int BATCH_ROWS = 256;
 
+    /** Counts in {@link #depth} the rows inserted up to {@code id} not counted yet (another process's among them). */
     private synchronized void countInsertedThrough(long id) {
         if (id > countedThroughId) {
             depth.addAndGet(id - countedThroughId);

@@ -2,7 +2,6 @@ package org.fieldgate.forward;
 
 import org.fieldgate.reading.Reading;
 import org.fieldgate.store.FullPolicy;
-import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.Spool;
 import org.fieldgate.store.SpooledReading;
 import org.junit.jupiter.api.Test;
@@ -309,7 +308,10 @@ class DeliveredArchiveTest {
     private static void keepTheOldWay(Connection old, List<SpooledReading> run, long deliveredNs) throws Exception {
         try (PreparedStatement ins = old.prepareStatement("INSERT OR REPLACE INTO delivered (site, device, channel, "
                 + "time_ns, unit, value, qc, cal, received_ns, delivered_ns) SELECT site, device, channel, time_ns, unit, "
-                + "value, qc, cal, received_ns, ? FROM " + ReadingStore.namedRows("spool") + " WHERE id BETWEEN ? AND ?")) {
+                + "value, qc, cal, received_ns, ? FROM (SELECT r.id AS id, s.site AS site, s.device AS device, s.channel AS "
+                + "channel, s.unit AS unit, r.time_ns AS time_ns, r.value AS value, r.qc AS qc, r.received_ns AS "
+                + "received_ns, r.cal AS cal FROM spool.reading r JOIN spool.series s ON s.id = r.series) "
+                + "WHERE id BETWEEN ? AND ?")) {
             ins.setLong(1, deliveredNs);
             ins.setLong(2, run.get(0).id());
             ins.setLong(3, run.get(run.size() - 1).id());
