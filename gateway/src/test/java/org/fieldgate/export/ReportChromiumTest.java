@@ -119,11 +119,13 @@ class ReportChromiumTest {
     /** {@code chromium --headless --print-to-pdf}: the browser's own print path, A4 from the page's @page rule. */
     private static void printToPdf(Path html, Path pdf, Path profile) throws Exception {
         Files.createDirectories(profile);
-        Process p = new ProcessBuilder(HeadlessChromium.BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        ProcessBuilder builder = new ProcessBuilder(HeadlessChromium.BINARY.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
                 "--user-data-dir=" + profile, "--no-pdf-header-footer", "--print-to-pdf=" + pdf, html.toUri().toString())
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        HeadlessChromium.inProfileTmp(builder, profile);
+        Process p = builder.start();
         List<ProcessHandle> tree = new java.util.ArrayList<>();
         try {
             boolean done = p.waitFor(90, TimeUnit.SECONDS);

@@ -61,13 +61,14 @@ public final class HeadlessChromium implements AutoCloseable {
             throw new AssertionError("Debian's chromium is needed at " + BINARY + " (gateway/fieldgate test installs it)");
         }
         Path profile = Files.createTempDirectory("chromium-profile");
-        Process process = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        ProcessBuilder builder = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-quic", "--hide-scrollbars", "--mute-audio", "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(profile.resolve("chromium.stderr").toFile())
-                .start();
+                .redirectError(profile.resolve("chromium.stderr").toFile());
+        inProfileTmp(builder, profile);
+        Process process = builder.start();
         try {
             // Chromium writes its chosen port to DevToolsActivePort in the profile once it listens
             Path portFile = profile.resolve("DevToolsActivePort");
@@ -91,6 +92,15 @@ public final class HeadlessChromium implements AutoCloseable {
             deleteProfile(profile);
             throw new AssertionError("chromium did not start: " + e + "\n" + stderr, e);
         }
+    }
+
+    /**
+     * Chromium's own temporary files ({@code org.chromium.Chromium.*}) go under {@code profile}, deleted with it: in
+     * {@code /tmp} they were left behind by every run.
+     */
+    public static void inProfileTmp(ProcessBuilder builder, Path profile) throws IOException {
+        Path tmp = Files.createDirectories(profile.resolve("tmp"));
+        builder.environment().put("TMPDIR", tmp.toString());
     }
 
     private static String pageSocket(JsonNode targets) {
