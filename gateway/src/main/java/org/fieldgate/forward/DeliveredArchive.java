@@ -1,6 +1,7 @@
 package org.fieldgate.forward;
 
 import org.fieldgate.reading.Reading;
+import org.fieldgate.store.ReadingStore;
 import org.fieldgate.store.SpoolException;
 import org.fieldgate.store.SpooledReading;
 import org.fieldgate.store.Transactions;
@@ -75,10 +76,8 @@ final class DeliveredArchive implements AutoCloseable {
                 // a copy lost in a power cut only narrows what a reconciliation can re-send
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA busy_timeout=30000");
-                s.execute("CREATE TABLE IF NOT EXISTS " + SERIES_TABLE + """
-                         (
-                          id INTEGER PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL, channel TEXT NOT NULL,
-                          unit TEXT NOT NULL, UNIQUE (site, device, channel, unit))""");
+                // laid out as the spool's series table, whose names the copy's mapping compares with these
+                s.execute(ReadingStore.createSeriesTable(SERIES_TABLE));
                 s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + """
                          (
                           time_ns INTEGER NOT NULL, series INTEGER NOT NULL, value REAL NOT NULL, qc INTEGER NOT NULL,

@@ -181,6 +181,15 @@ public final class ReadingStore {
         return batch;
     }
 
+    /**
+     * The CREATE statement of a series table named {@code name} laid out as the spool's {@code series} (id, site,
+     * device, channel, unit, the names unique): for a database outside this package that names series by id and joins
+     * them with the spool's by name ({@code forward.DeliveredArchive}'s {@code kept_series}).
+     */
+    public static String createSeriesTable(String name) {
+        return new SeriesIds.Table(name, true).create();
+    }
+
     /** The one reading insert, shared with {@link ImportStore}; bound by {@link #insertAll}. */
     static final String INSERT_READING =
             "INSERT INTO reading (series, time_ns, value, qc, received_ns, cal) VALUES (?,?,?,?,?,?)";
