@@ -140,8 +140,8 @@ public final class PipelineBenchmark {
                 Runtime.getRuntime().availableProcessors(), loadAverage(), ClockTicks.perSecond());
         System.out.printf("  (a) %,d readings (+%,d warm-up) in %,d-point line-protocol bodies, 1 and 2 writers, java.net.http and OkHttp; (b) %,d packs x %d readings;%n",
                 o.rawReadings, o.rawWarmup, o.batch, o.rawPacks, RECORDS_PER_PACK);
-        System.out.printf("  (c) warm-up %,d readings; 100/msg x 500 series %,d; 1/msg x 1,000 devices %,d; 10,000 and 50,000 series %,d each;%n",
-                o.warmReadings, o.burstReadings, o.singleReadings, o.seriesReadings);
+        System.out.printf("  (c) warm-up %,d readings at 100/msg and %,d at 1/msg; 100/msg x 500 series %,d; 1/msg x 1,000 devices %,d; 10,000 and 50,000 series %,d each;%n",
+                o.warmReadings, o.warmSingleReadings, o.burstReadings, o.singleReadings, o.seriesReadings);
         System.out.printf("  steady %,d readings/s x 10,000 series for %d s; latency %d s at %,d readings/s after %d s settling; outage %d s;%n",
                 o.steadyRate, o.steadySeconds, o.latencySeconds, o.rate, o.latencyWarmupSeconds, o.outageSeconds);
         System.out.printf("  gateway JVM %s%n%n", String.join(" ", o.gatewayJvm));
@@ -177,7 +177,7 @@ public final class PipelineBenchmark {
         startGateway();
         rss.phase("(c)");
         e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
-        e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmReadings / 20, 33), Peer.FIELDGATE);
+        e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmSingleReadings, 33), Peer.FIELDGATE);
         r.gwBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.FIELDGATE);
         r.gwSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.FIELDGATE);
         nodeRed();
@@ -366,6 +366,7 @@ public final class PipelineBenchmark {
         try (RawMqttPublisher pub = new RawMqttPublisher(broker.url(), "bench-pub-" + who, o.pubConnections, o.inflight)) {
             RawMqttPublisher.Plan plan = pub.plan(topics, load.payloads);
             Cpu cpu = cpu(peer);
+            Map<String, Long> threadsBefore = peer == Peer.FIELDGATE ? ThreadCpu.snapshot(gateway.pid()) : Map.of();
             log("(c) %s %s: publishing %,d messages (%,d readings, %,d series) over %d connections, %d in flight", who, label,
                     topics.size(), total, load.series(), pub.connections(), pub.inflightTotal());
             long t0 = System.nanoTime();
@@ -379,14 +380,28 @@ public final class PipelineBenchmark {
             }
             Map<String, Double> perMillion = cpu.perMillion(total);
             String cpuText = cpu.since(tDone - t0);
+            String threads = peer == Peer.FIELDGATE ? threadsPerMillion(threadsBefore, total) : "";
             awaitCount(db, load.site, total, Duration.ofSeconds(180), Duration.ofMillis(250));
             E2e e = new E2e(who, label, total, load.series(), seconds(tDone - t0), total / seconds(tDone - t0),
-                    total / seconds(tPublished - t0), perMillion);
+                    total / seconds(tPublished - t0), perMillion, threads);
             log("(c) %s %s: %,.0f readings/s (%.2f s; offered %,.0f/s); count exact; CPU-s per million readings %s; %s",
                     who, label, e.rate(), e.seconds(), e.offered(), perMillionText(perMillion), cpuText);
             r.runs.add(e);
             return e;
         }
+    }
+
+    /**
+     * The gateway's threads since {@code before}, CPU-s per million of {@code readings}, the busiest first, and what
+     * the JIT compilers (C1, C2) took of it: a warm-up too short for a shape shows there.
+     */
+    private String threadsPerMillion(Map<String, Long> before, long readings) {
+        Map<String, Long> spent = ThreadCpu.between(before, ThreadCpu.snapshot(gateway.pid()));
+        double scale = ClockTicks.perSecond() * (readings / 1e6);
+        long jit = spent.entrySet().stream().filter(e -> e.getKey().startsWith("C1 Compiler") || e.getKey().startsWith("C2 Compiler"))
+                .mapToLong(Map.Entry::getValue).sum();
+        return String.format("JIT compilers %.2f; ", jit / scale) + spent.entrySet().stream().limit(8)
+                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / scale)).collect(Collectors.joining(", "));
     }
 
     /** Node-RED as the peer: the same publisher, shapes and counts as fieldgate's two shapes. */
@@ -398,7 +413,7 @@ public final class PipelineBenchmark {
             peer.start();
             log("Node-RED PID %d", peer.pid());
             e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.NODE_RED);
-            e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmReadings / 20, 33), Peer.NODE_RED);
+            e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmSingleReadings, 33), Peer.NODE_RED);
             r.nrBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.NODE_RED);
             r.nrSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.NODE_RED);
             String errors = peer.errors();
@@ -779,8 +794,8 @@ public final class PipelineBenchmark {
         System.out.printf("                              Paho, 1 connection, %d in flight (the publisher before): %s readings/s at 1/msg%n",
                 o.inflight, rate(x.pubPaho).trim());
         System.out.println();
-        System.out.printf("(c) end to end, QoS 1, the (p) publisher (%d connections x %d in flight), exact counts (warm-up %,d readings first); CPU-s per million readings by process:%n",
-                o.pubConnections, o.inflight, o.warmReadings);
+        System.out.printf("(c) end to end, QoS 1, the (p) publisher (%d connections x %d in flight), exact counts (warm-up %,d readings at 100/msg and %,d at 1/msg first); CPU-s per million readings by process:%n",
+                o.pubConnections, o.inflight, o.warmReadings, o.warmSingleReadings);
         System.out.printf("    %-10s %-24s %10s %7s %11s %11s %8s  %s%n", "peer", "shape", "readings", "series", "readings/s", "offered/s",
                 "of (a)", "CPU-s/M");
         for (E2e e : x.runs) {
@@ -789,6 +804,11 @@ public final class PipelineBenchmark {
             }
             System.out.printf("    %-10s %-24s %,10d %,7d %s %s %8s  %s%n", e.who(), e.label(), e.readings(), e.series(), rate(e.rate()),
                     rate(e.offered()), pct(e.rate() / x.rawInflux), perMillionText(e.cpuPerMillion()));
+        }
+        for (E2e e : x.runs) {
+            if (!e.label().startsWith("warm-up") && !e.gatewayThreads().isEmpty()) {
+                System.out.printf("    fieldgate %s, the gateway's threads, CPU-s/M: %s%n", e.label(), e.gatewayThreads());
+            }
         }
         double gwOfPub = x.gwSingle == null ? Double.NaN : x.gwSingle.rate() / x.pubSingle;
         double nrOfPub = x.nrSingle == null ? Double.NaN : x.nrSingle.rate() / x.pubSingle;
@@ -1002,6 +1022,11 @@ public final class PipelineBenchmark {
         int batch = 5_000;
         int rawPacks = 20_000;
         int warmReadings = 1_000_000;
+        /**
+         * The 1/msg warm-up through each peer, after the 100/msg one. 150,000 as profile-bench's: after 25,000 C2 was
+         * still compiling the 1/msg path (Paho's loops, the committer's small groups) through the measured shape.
+         */
+        int warmSingleReadings = 150_000;
         int burstReadings = 1_000_000;
         int singleReadings = 300_000;
         int seriesReadings = 1_000_000;
@@ -1031,6 +1056,7 @@ public final class PipelineBenchmark {
                     o.rawWarmup = 50_000;
                     o.rawPacks = 5_000;
                     o.warmReadings = 200_000;
+                    o.warmSingleReadings = 10_000;
                     o.burstReadings = 200_000;
                     o.singleReadings = 40_000;
                     o.seriesReadings = 100_000;
@@ -1056,6 +1082,7 @@ public final class PipelineBenchmark {
                     case "raw-warmup" -> o.rawWarmup = positive(name, value);
                     case "raw-packs" -> o.rawPacks = positive(name, value);
                     case "warm-readings" -> o.warmReadings = positive(name, value);
+                    case "warm-single-readings" -> o.warmSingleReadings = positive(name, value);
                     case "burst-readings" -> o.burstReadings = positive(name, value);
                     case "single-readings" -> o.singleReadings = positive(name, value);
                     case "series-readings" -> o.seriesReadings = positive(name, value);
@@ -1103,7 +1130,7 @@ public final class PipelineBenchmark {
 
     /** One end-to-end run of fieldgate or Node-RED. */
     record E2e(String who, String label, long readings, int series, double seconds, double rate, double offered,
-               Map<String, Double> cpuPerMillion) {
+               Map<String, Double> cpuPerMillion, String gatewayThreads) {
         /** CPU-seconds per million readings of the subject process (gateway or node-red). */
         double subjectCpu() {
             return cpuPerMillion.getOrDefault(who.equals("fieldgate") ? "gateway" : "node-red", Double.NaN);
