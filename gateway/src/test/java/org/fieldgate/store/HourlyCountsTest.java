@@ -64,6 +64,37 @@ class HourlyCountsTest {
         }
     }
 
+    /**
+     * Names with quotes, backslashes, control characters, non-ASCII and characters outside the BMP are counted under
+     * exactly those names, received (ingest) and delivered (settler) alike: the bucket is built from them and bound as
+     * text, and a change to how the rows reach SQLite (an escaped form, for one) must keep them.
+     */
+    @Test
+    void namesWithQuotesBackslashesAndControlCharactersAreCountedUnderTheirOwnNames(@TempDir Path dir) {
+        List<String> channels = List.of("say \"co2\"", "back\\slash", "tab\there", "nl\nx", "µmol m⁻²", "leaf 🌱",
+                "\"", "\\", "u\u0001ctl", "plain");
+        try (Spool spool = new Spool(dir, 1L << 30, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            List<Reading> readings = new ArrayList<>();
+            for (int i = 0; i < channels.size(); i++) {
+                for (int k = 0; k <= i; k++) {
+                    readings.add(new Reading("site \"s\"", "dev\\1", channels.get(i), "ppm", T0 + i * 1000L + k, k,
+                            k == 0 ? 1 : 0));
+                }
+            }
+            spool.readings().commit(readings, List.of(), T0);
+            spool.readings().delivered(spool.readings().oldest(1000));
+            Map<String, List<Long>> counted = new TreeMap<>();
+            for (HourlyCountStore.HourlyCount c : spool.hourlyCounts().between(T0, T0 + HOUR_NS)) {
+                counted.put(c.series(), List.of(c.received(), c.flagged(), c.delivered()));
+            }
+            Map<String, List<Long>> expected = new TreeMap<>();
+            for (int i = 0; i < channels.size(); i++) {
+                expected.put("site \"s\"/dev\\1/" + channels.get(i), List.of(i + 1L, 1L, i + 1L));
+            }
+            assertEquals(expected, counted);
+        }
+    }
+
     /** Random commits handed to {@code commit}; the counts expected from counting each reading here. */
     private static Map<String, long[]> commitRandomly(Random random, int commits, Consumer<List<Reading>> commit) {
         Map<String, long[]> expected = new TreeMap<>();
