@@ -57,7 +57,8 @@ import java.util.stream.Collectors;
  *   <li>start-up as a site runs it: the packaged jar with the AppCDS archive the launchers make, process start →
  *       GET /health 200, 5 fresh gateways with and 5 without the archive, interleaved, medians;</li>
  *   <li>(c) end to end after a warm-up of 1 million readings, for fieldgate and Node-RED with the same publisher,
- *       shapes and counts: 100 readings per message (500 series) and 1 reading per message (1,000 devices); then
+ *       shapes and counts: 100 readings per message (500 series) and 1 reading per message (1,000 devices), in
+ *       rounds that alternate the two peers (3 by default; the verdicts take the medians of the rounds); then
  *       fieldgate alone with 10,000 and 50,000 series; exact stored counts; CPU-seconds per million readings of
  *       each process from /proc/PID/stat;</li>
  *   <li>memory: VmHWM over a steady 10,000 readings/s with 10,000 series; heap used after a full GC after the
@@ -178,8 +179,6 @@ public final class PipelineBenchmark {
         rss.phase("(c)");
         e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.FIELDGATE);
         e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmSingleReadings, 33), Peer.FIELDGATE);
-        r.gwBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.FIELDGATE);
-        r.gwSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.FIELDGATE);
         nodeRed();
         seriesAndMemory();
 
@@ -404,7 +403,13 @@ public final class PipelineBenchmark {
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / scale)).collect(Collectors.joining(", "));
     }
 
-    /** Node-RED as the peer: the same publisher, shapes and counts as fieldgate's two shapes. */
+    /**
+     * Node-RED as the peer: the same publisher, shapes and counts as fieldgate's. After Node-RED's own warm-up, the
+     * two shapes run {@code o.peerRounds} times, each round both peers one after the other (fieldgate first in odd
+     * rounds, Node-RED first in even ones; the other one idles, connected), every run on a site of its own. A round's
+     * two runs are minutes apart at most, so their ratio is measured on one state of the box; the verdicts take the
+     * median of the rounds' ratios (Node-RED's own figures moved by a quarter between two whole runs of this script).
+     */
     private void nodeRed() throws Exception {
         influx.createDatabase(NODE_RED_DB);
         log("starting Node-RED from %s with %s", o.nodeRedInstall, o.nodeRedFlow);
@@ -414,8 +419,12 @@ public final class PipelineBenchmark {
             log("Node-RED PID %d", peer.pid());
             e2e("warm-up", Load.burst("bench-warm", 50, o.warmReadings, 31), Peer.NODE_RED);
             e2e("warm-up 1/msg", Load.single("bench-warm1", 1_000, o.warmSingleReadings, 33), Peer.NODE_RED);
-            r.nrBurst = e2e("100/msg, 500 series", Load.burst("bench-c", 50, o.burstReadings, 32), Peer.NODE_RED);
-            r.nrSingle = e2e("1/msg, 1,000 devices", Load.single("bench-c1", 1_000, o.singleReadings, 34), Peer.NODE_RED);
+            for (int round = 1; round <= o.peerRounds; round++) {
+                String site = round == 1 ? "" : "-r" + round;
+                String label = o.peerRounds == 1 ? "" : " #" + round;
+                r.burstPairs.add(pair(round, "100/msg, 500 series" + label, () -> Load.burst("bench-c" + site, 50, o.burstReadings, 32)));
+                r.singlePairs.add(pair(round, "1/msg, 1,000 devices" + label, () -> Load.single("bench-c1" + site, 1_000, o.singleReadings, 34)));
+            }
             String errors = peer.errors();
             if (!errors.isEmpty()) {
                 throw new IllegalStateException("Node-RED logged errors:\n" + errors);
@@ -423,6 +432,15 @@ public final class PipelineBenchmark {
         } finally {
             nodeRed = null;
         }
+    }
+
+    /** One shape through both peers, in the order of the round; {fieldgate's run, Node-RED's}. */
+    private E2e[] pair(int round, String label, java.util.function.Supplier<Load> load) throws Exception {
+        E2e[] runs = new E2e[2];
+        for (Peer peer : round % 2 == 1 ? List.of(Peer.FIELDGATE, Peer.NODE_RED) : List.of(Peer.NODE_RED, Peer.FIELDGATE)) {
+            runs[peer == Peer.FIELDGATE ? 0 : 1] = e2e(label, load.get(), peer);
+        }
+        return runs;
     }
 
     private static int port(String url) {
@@ -810,16 +828,19 @@ public final class PipelineBenchmark {
                 System.out.printf("    fieldgate %s, the gateway's threads, CPU-s/M: %s%n", e.label(), e.gatewayThreads());
             }
         }
-        double gwOfPub = x.gwSingle == null ? Double.NaN : x.gwSingle.rate() / x.pubSingle;
-        double nrOfPub = x.nrSingle == null ? Double.NaN : x.nrSingle.rate() / x.pubSingle;
-        System.out.printf("    1/msg as a share of the publisher's own rate (p): fieldgate %s, Node-RED %s%s%n", pct(gwOfPub), pct(nrOfPub),
+        double gwOfPub = median(x.singlePairs, p -> p[0].rate()) / x.pubSingle;
+        double nrOfPub = median(x.singlePairs, p -> p[1].rate()) / x.pubSingle;
+        System.out.printf("    1/msg as a share of the publisher's own rate (p), medians of the rounds: fieldgate %s, Node-RED %s%s%n", pct(gwOfPub), pct(nrOfPub),
                 gwOfPub > 0.5 || nrOfPub > 0.5 ? " (above half of it: the publisher may be part of what the ratio measures)" : "");
-        double thrBurst = ratio(x.gwBurst, x.nrBurst, E2e::rate);
-        double thrSingle = ratio(x.gwSingle, x.nrSingle, E2e::rate);
-        double cpuBurst = ratio(x.gwBurst, x.nrBurst, E2e::subjectCpu);
-        double cpuSingle = ratio(x.gwSingle, x.nrSingle, E2e::subjectCpu);
-        System.out.printf("    fieldgate / Node-RED: 100/msg throughput %s, CPU per reading %s; 1/msg throughput %s, CPU per reading %s%n",
-                times(thrBurst), times(cpuBurst), times(thrSingle), times(cpuSingle));
+        double thrBurst = median(x.burstPairs, p -> ratio(p[0], p[1], E2e::rate));
+        double thrSingle = median(x.singlePairs, p -> ratio(p[0], p[1], E2e::rate));
+        double cpuBurst = median(x.burstPairs, p -> ratio(p[0], p[1], E2e::subjectCpu));
+        double cpuSingle = median(x.singlePairs, p -> ratio(p[0], p[1], E2e::subjectCpu));
+        System.out.printf("    fieldgate / Node-RED per round: 100/msg throughput %s, CPU per reading %s; 1/msg throughput %s, CPU per reading %s%n",
+                ratios(x.burstPairs, E2e::rate), ratios(x.burstPairs, E2e::subjectCpu), ratios(x.singlePairs, E2e::rate),
+                ratios(x.singlePairs, E2e::subjectCpu));
+        System.out.printf("    fieldgate / Node-RED, median of %d round(s): 100/msg throughput %s, CPU per reading %s; 1/msg throughput %s, CPU per reading %s%n",
+                x.burstPairs.size(), times(thrBurst), times(cpuBurst), times(thrSingle), times(cpuSingle));
         System.out.println();
         System.out.printf("memory: VmHWM %s MiB at a steady %,d readings/s (offered %s/s) with 10,000 series over %d s (VmHWM reset before; %s MiB before the reset)%n",
                 mib(x.steadyVmHwmKb), o.steadyRate, rate(x.steadyOffered).trim(), o.steadySeconds, mib(x.vmHwmBeforeSteadyKb));
@@ -857,14 +878,15 @@ public final class PipelineBenchmark {
             System.out.println("final /api/status: " + x.finalStatus);
         }
         System.out.println();
-        System.out.println("verdicts (issue 12 acceptance; FAILED = the phase failed or gave no figure):");
+        System.out.printf("verdicts (issue 12 acceptance; FAILED = the phase failed or gave no figure; the fieldgate/Node-RED ratios and the "
+                + "end-to-end share are medians of %d round(s)):%n", x.burstPairs.size());
         x.verdicts.clear();
         x.verdicts.add(Verdict.of("CPU per reading 100/msg <= 1/3 of Node-RED's", cpuBurst, 1.0 / 3, false, "%.2fx"));
         x.verdicts.add(Verdict.of("CPU per reading 1/msg   <= 1/3 of Node-RED's", cpuSingle, 1.0 / 3, false, "%.2fx"));
         x.verdicts.add(Verdict.of("throughput 100/msg      >= 2x Node-RED's", thrBurst, 2, true, "%.2fx"));
         x.verdicts.add(Verdict.of("throughput 1/msg        >= 2x Node-RED's", thrSingle, 2, true, "%.2fx"));
         x.verdicts.add(Verdict.of("end to end 100/msg      >= 30 % of (a)",
-                x.gwBurst == null ? Double.NaN : 100 * x.gwBurst.rate() / x.rawInflux, 30, true, "%.1f %%"));
+                100 * median(x.burstPairs, p -> p[0].rate()) / x.rawInflux, 30, true, "%.1f %%"));
         x.verdicts.add(Verdict.of("VmHWM at 10,000 readings/s, 10,000 series <= 160 MiB", x.steadyVmHwmKb / 1024.0, 160, false, "%.1f MiB"));
         x.verdicts.add(Verdict.of("heap after full GC, 50,000 series <= -Xmx", x.heapAfterGcKb / 1024.0, JvmHeap.xmxMiB(o.gatewayJvm), false, "%.1f MiB"));
         x.verdicts.add(Verdict.of("start to /health 200 with AppCDS <= 3 s median", x.startUps.medianWithArchive(), 3, false, "%.2f s"));
@@ -901,6 +923,20 @@ public final class PipelineBenchmark {
 
     static double ratio(E2e a, E2e b, java.util.function.ToDoubleFunction<E2e> f) {
         return a == null || b == null ? Double.NaN : f.applyAsDouble(a) / f.applyAsDouble(b);
+    }
+
+    /** The median of {@code f} over the rounds' {fieldgate, Node-RED} pairs; NaN when there are none (not measured). */
+    static double median(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e[]> f) {
+        double[] v = pairs.stream().mapToDouble(f).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Each round's fieldgate/Node-RED ratio of {@code f}, in round order. */
+    static String ratios(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e> f) {
+        return pairs.isEmpty() ? "n/a" : pairs.stream().map(p -> times(ratio(p[0], p[1], f))).collect(Collectors.joining(", "));
     }
 
     static String times(double v) {
@@ -1027,6 +1063,8 @@ public final class PipelineBenchmark {
          * still compiling the 1/msg path (Paho's loops, the committer's small groups) through the measured shape.
          */
         int warmSingleReadings = 150_000;
+        /** Rounds of the two shapes through both peers (see nodeRed). */
+        int peerRounds = 3;
         int burstReadings = 1_000_000;
         int singleReadings = 300_000;
         int seriesReadings = 1_000_000;
@@ -1057,6 +1095,7 @@ public final class PipelineBenchmark {
                     o.rawPacks = 5_000;
                     o.warmReadings = 200_000;
                     o.warmSingleReadings = 10_000;
+                    o.peerRounds = 1;
                     o.burstReadings = 200_000;
                     o.singleReadings = 40_000;
                     o.seriesReadings = 100_000;
@@ -1083,6 +1122,7 @@ public final class PipelineBenchmark {
                     case "raw-packs" -> o.rawPacks = positive(name, value);
                     case "warm-readings" -> o.warmReadings = positive(name, value);
                     case "warm-single-readings" -> o.warmSingleReadings = positive(name, value);
+                    case "peer-rounds" -> o.peerRounds = positive(name, value);
                     case "burst-readings" -> o.burstReadings = positive(name, value);
                     case "single-readings" -> o.singleReadings = positive(name, value);
                     case "series-readings" -> o.seriesReadings = positive(name, value);
@@ -1149,12 +1189,11 @@ public final class PipelineBenchmark {
         double pubPaho = Double.NaN;
         int pubInflight;
         final List<E2e> runs = new ArrayList<>();
-        E2e gwBurst;
-        E2e gwSingle;
+        /** Per round {fieldgate, Node-RED} of each shape (see nodeRed). */
+        final List<E2e[]> burstPairs = new ArrayList<>();
+        final List<E2e[]> singlePairs = new ArrayList<>();
         E2e gw10k;
         E2e gw50k;
-        E2e nrBurst;
-        E2e nrSingle;
         StartUpRuns startUps = StartUpRuns.NONE;
         long vmHwmBeforeSteadyKb = -1;
         long steadyVmHwmKb = -1;
