@@ -52,25 +52,20 @@ class BenchFiguresTest {
         assertTrue(Double.isNaN(ProcStat.cpuSecondsPerMillion(10, 100, 0)), "no readings, no figure");
     }
 
-    /** The peer verdicts take the median of the rounds' ratios, and print each round's; no round is no figure. */
+    /**
+     * The peer verdicts take the median of the rounds' ratios (Verdict.median, which PipelineBenchmark applies to the
+     * rounds); no round is no figure, so FAILED.
+     */
     @Test
     void peerRatiosAreTheMedianOfTheRounds() {
-        List<PipelineBenchmark.E2e[]> rounds = List.of(pair(117_013, 8.9, 54_444, 16.9), pair(114_697, 9.3, 68_338, 13.6),
-                pair(100_262, 11.0, 64_813, 14.5));
-        double throughput = PipelineBenchmark.median(rounds, p -> PipelineBenchmark.ratio(p[0], p[1], PipelineBenchmark.E2e::rate));
-        assertEquals(114_697.0 / 68_338, throughput, 1e-12, "the middle of 2.15x, 1.68x and 1.55x");
-        assertEquals(9.3 / 13.6, PipelineBenchmark.median(rounds, p -> PipelineBenchmark.ratio(p[0], p[1],
-                PipelineBenchmark.E2e::subjectCpu)), 1e-12);
-        assertEquals("2.15x, 1.68x, 1.55x", PipelineBenchmark.ratios(rounds, PipelineBenchmark.E2e::rate));
-        assertEquals((117_013 + 114_697) / 2.0, PipelineBenchmark.median(rounds.subList(0, 2), p -> p[0].rate()), 1e-9,
-                "two rounds: the mean of the two");
-        assertTrue(Double.isNaN(PipelineBenchmark.median(List.of(), p -> p[0].rate())), "no round, no figure");
-    }
-
-    private static PipelineBenchmark.E2e[] pair(double gatewayRate, double gatewayCpu, double nodeRedRate, double nodeRedCpu) {
-        return new PipelineBenchmark.E2e[]{
-                new PipelineBenchmark.E2e("fieldgate", "100/msg", 1_000_000, 500, 1, gatewayRate, 0, java.util.Map.of("gateway", gatewayCpu), ""),
-                new PipelineBenchmark.E2e("node-red", "100/msg", 1_000_000, 500, 1, nodeRedRate, 0, java.util.Map.of("node-red", nodeRedCpu), "")};
+        assertEquals(1.68, Verdict.median(2.15, 1.68, 1.55), 1e-12, "the middle of three rounds, whatever their order");
+        assertEquals(1.68, Verdict.median(1.55, 2.15, 1.68), 1e-12);
+        assertEquals((2.15 + 1.68) / 2, Verdict.median(2.15, 1.68), 1e-12, "two rounds: the mean of the two");
+        assertTrue(Double.isNaN(Verdict.median()), "no round, no figure");
+        assertEquals(Verdict.Outcome.FAILED, Verdict.of("throughput", Verdict.median(), 2, true, "%.2fx").outcome());
+        double[] rounds = {2.15, 1.68, 1.55};
+        Verdict.median(rounds);
+        assertEquals(2.15, rounds[0], 0, "the rounds' own order is left as it was (they are printed in it)");
     }
 
     @Test

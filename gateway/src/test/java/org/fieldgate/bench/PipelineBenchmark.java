@@ -926,16 +926,12 @@ public final class PipelineBenchmark {
     }
 
     /** The median of {@code f} over the rounds' {fieldgate, Node-RED} pairs; NaN when there are none (not measured). */
-    static double median(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e[]> f) {
-        double[] v = pairs.stream().mapToDouble(f).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    private static double median(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e[]> f) {
+        return Verdict.median(pairs.stream().mapToDouble(f).toArray());
     }
 
     /** Each round's fieldgate/Node-RED ratio of {@code f}, in round order. */
-    static String ratios(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e> f) {
+    private static String ratios(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e> f) {
         return pairs.isEmpty() ? "n/a" : pairs.stream().map(p -> times(ratio(p[0], p[1], f))).collect(Collectors.joining(", "));
     }
 
