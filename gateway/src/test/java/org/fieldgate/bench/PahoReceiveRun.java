@@ -34,13 +34,26 @@ public final class PahoReceiveRun {
     }
 
     /** One client under test: connects, subscribes with manual acknowledgements, counts, disconnects. */
-    private interface Subscriber extends AutoCloseable {
-        long received();
+    private abstract static class Subscriber implements AutoCloseable {
+        final AtomicLong received = new AtomicLong();
+        Acker acker;
 
-        long acknowledged();
+        long received() {
+            return received.get();
+        }
+
+        long acknowledged() {
+            return acker.acknowledged();
+        }
+
+        /** The client's own disconnect and close, after the acknowledging thread has stopped. */
+        abstract void disconnect() throws Exception;
 
         @Override
-        void close() throws Exception;
+        public void close() throws Exception {
+            acker.close();
+            disconnect();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -195,10 +208,8 @@ public final class PahoReceiveRun {
         }
     }
 
-    private static final class V3 implements Subscriber {
+    private static final class V3 extends Subscriber {
         private final org.eclipse.paho.client.mqttv3.MqttAsyncClient client;
-        private final Acker acker;
-        private final AtomicLong received = new AtomicLong();
 
         V3(String url) throws Exception {
             client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(url, "paho-receive-v3",
@@ -231,27 +242,14 @@ public final class PahoReceiveRun {
         }
 
         @Override
-        public long received() {
-            return received.get();
-        }
-
-        @Override
-        public long acknowledged() {
-            return acker.acknowledged();
-        }
-
-        @Override
-        public void close() throws Exception {
-            acker.close();
+        void disconnect() throws Exception {
             client.disconnect().waitForCompletion(15_000);
             client.close();
         }
     }
 
-    private static final class V5 implements Subscriber {
+    private static final class V5 extends Subscriber {
         private final org.eclipse.paho.mqttv5.client.MqttAsyncClient client;
-        private final Acker acker;
-        private final AtomicLong received = new AtomicLong();
 
         V5(String url) throws Exception {
             client = new org.eclipse.paho.mqttv5.client.MqttAsyncClient(url, "paho-receive-v5",
@@ -298,18 +296,7 @@ public final class PahoReceiveRun {
         }
 
         @Override
-        public long received() {
-            return received.get();
-        }
-
-        @Override
-        public long acknowledged() {
-            return acker.acknowledged();
-        }
-
-        @Override
-        public void close() throws Exception {
-            acker.close();
+        void disconnect() throws Exception {
             client.disconnect().waitForCompletion(15_000);
             client.close();
         }
