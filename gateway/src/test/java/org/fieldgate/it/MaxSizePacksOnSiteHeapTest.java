@@ -1,6 +1,7 @@
 package org.fieldgate.it;
 
 import org.fieldgate.testkit.AttachGatewayLogs;
+import org.fieldgate.testkit.ChildProcess;
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.GatewayProcess;
 import org.fieldgate.testkit.GatewayStatus;
@@ -55,8 +56,11 @@ class MaxSizePacksOnSiteHeapTest {
     void aHundredMaximumSizePacksAreAllSpooledOnA96MbHeap() throws IOException {
         MosquittoProcess broker = cleanup.add(MosquittoProcess.started());
         InfluxdProcess influx = cleanup.add(InfluxdProcess.configured()); // down: the spool holds everything
-        Path gcLog = Files.createTempFile("fieldgate-gc-", ".log");
-        cleanup.add(() -> Files.deleteIfExists(gcLog));
+        // in a work directory of its own: the JVM rotates a log file that exists at its start (gc.log to gc.log.0),
+        // which a lone temporary file left behind in /tmp at every run
+        Path gcDir = ChildProcess.newWorkDir("gc-log");
+        cleanup.add(() -> ChildProcess.deleteWorkDir(gcDir));
+        Path gcLog = gcDir.resolve("gc.log");
         List<String> jvm = new ArrayList<>(GatewayProcess.siteJvmOptions());
         assertTrue(jvm.contains("-Xmx96m") && jvm.contains("-XX:+ExitOnOutOfMemoryError"), "site JVM options: " + jvm);
         jvm.add("-Xlog:gc:file=" + gcLog);
