@@ -53,18 +53,18 @@ class BenchFiguresTest {
     }
 
     /**
-     * The peer verdicts take the median of the rounds' ratios (Verdict.median, which PipelineBenchmark applies to the
-     * rounds); no round is no figure, so FAILED.
+     * The peer verdicts take the median of the rounds' ratios (StartUpRuns.median, which PipelineBenchmark applies
+     * to the rounds as to the start-ups); no round is no figure, so FAILED.
      */
     @Test
     void peerRatiosAreTheMedianOfTheRounds() {
-        assertEquals(1.68, Verdict.median(2.15, 1.68, 1.55), 1e-12, "the middle of three rounds, whatever their order");
-        assertEquals(1.68, Verdict.median(1.55, 2.15, 1.68), 1e-12);
-        assertEquals((2.15 + 1.68) / 2, Verdict.median(2.15, 1.68), 1e-12, "two rounds: the mean of the two");
-        assertTrue(Double.isNaN(Verdict.median()), "no round, no figure");
-        assertEquals(Verdict.Outcome.FAILED, Verdict.of("throughput", Verdict.median(), 2, true, "%.2fx").outcome());
+        assertEquals(1.68, StartUpRuns.median(new double[]{2.15, 1.68, 1.55}), 1e-12, "the middle of three rounds, whatever their order");
+        assertEquals(1.68, StartUpRuns.median(new double[]{1.55, 2.15, 1.68}), 1e-12);
+        assertEquals((2.15 + 1.68) / 2, StartUpRuns.median(new double[]{2.15, 1.68}), 1e-12, "two rounds: the mean of the two");
+        assertTrue(Double.isNaN(StartUpRuns.median(new double[0])), "no round, no figure");
+        assertEquals(Verdict.Outcome.FAILED, Verdict.of("throughput", StartUpRuns.median(new double[0]), 2, true, "%.2fx").outcome());
         double[] rounds = {2.15, 1.68, 1.55};
-        Verdict.median(rounds);
+        StartUpRuns.median(rounds);
         assertEquals(2.15, rounds[0], 0, "the rounds' own order is left as it was (they are printed in it)");
     }
 

@@ -46,6 +46,12 @@ public final class PahoReceiveRun {
             return acker.acknowledged();
         }
 
+        /** The client's callback: one more message, its id handed to the acknowledging thread. */
+        void arrived(int id) throws InterruptedException {
+            received.incrementAndGet();
+            acker.arrived(id);
+        }
+
         /** The client's own disconnect and close, after the acknowledging thread has stopped. */
         abstract void disconnect() throws Exception;
 
@@ -225,8 +231,7 @@ public final class PahoReceiveRun {
                 @Override
                 public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m)
                         throws InterruptedException {
-                    received.incrementAndGet();
-                    acker.arrived(m.getId());
+                    arrived(m.getId());
                 }
 
                 @Override
@@ -270,8 +275,7 @@ public final class PahoReceiveRun {
                 @Override
                 public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage m)
                         throws InterruptedException {
-                    received.incrementAndGet();
-                    acker.arrived(m.getId());
+                    arrived(m.getId());
                 }
 
                 @Override

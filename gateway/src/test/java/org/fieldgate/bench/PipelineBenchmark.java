@@ -396,11 +396,17 @@ public final class PipelineBenchmark {
      */
     private String threadsPerMillion(Map<String, Long> before, long readings) {
         Map<String, Long> spent = ThreadCpu.between(before, ThreadCpu.snapshot(gateway.pid()));
-        double scale = ClockTicks.perSecond() * (readings / 1e6);
         long jit = spent.entrySet().stream().filter(e -> e.getKey().startsWith("C1 Compiler") || e.getKey().startsWith("C2 Compiler"))
                 .mapToLong(Map.Entry::getValue).sum();
-        return String.format("JIT compilers %.2f; ", jit / scale) + spent.entrySet().stream().limit(8)
-                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / scale)).collect(Collectors.joining(", "));
+        return String.format("JIT compilers %.2f; ", jit / (double) ClockTicks.perSecond() / (readings / 1e6))
+                + perMillionByThread(spent, readings, 8);
+    }
+
+    /** The first {@code limit} threads of {@code spent} (ticks, busiest first), each as CPU-s per million {@code readings}. */
+    private static String perMillionByThread(Map<String, Long> spent, long readings, int limit) {
+        return spent.entrySet().stream().limit(limit)
+                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) ClockTicks.perSecond() / (readings / 1e6)))
+                .collect(Collectors.joining(", "));
     }
 
     /**
@@ -724,9 +730,7 @@ public final class PipelineBenchmark {
         }
         r.phaseCpu.put("drain", cpu.since(tEmpty - tUp));
         long drained = s.delivered - deliveredAtUp;
-        r.drainThreads = ThreadCpu.between(threadsAtUp, ThreadCpu.snapshot(gateway.pid())).entrySet().stream().limit(12)
-                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) ClockTicks.perSecond() / (drained / 1e6)))
-                .collect(Collectors.joining(", "));
+        r.drainThreads = perMillionByThread(ThreadCpu.between(threadsAtUp, ThreadCpu.snapshot(gateway.pid())), drained, 12);
         long tCount = awaitCount(GATEWAY_DB, "bench-drain", total, Duration.ofSeconds(180), Duration.ofMillis(250));
         r.drained = drained;
         r.drainSeconds = seconds(tEmpty - tUp);
@@ -927,7 +931,7 @@ public final class PipelineBenchmark {
 
     /** The median of {@code f} over the rounds' {fieldgate, Node-RED} pairs; NaN when there are none (not measured). */
     private static double median(List<E2e[]> pairs, java.util.function.ToDoubleFunction<E2e[]> f) {
-        return Verdict.median(pairs.stream().mapToDouble(f).toArray());
+        return StartUpRuns.median(pairs.stream().mapToDouble(f).toArray());
     }
 
     /** Each round's fieldgate/Node-RED ratio of {@code f}, in round order. */

@@ -37,16 +37,6 @@ record Verdict(String label, Outcome outcome, String detail) {
         return Math.max(a, b);
     }
 
-    /** The median of {@code values} (the mean of the middle two for an even count); NaN for none, so FAILED. */
-    static double median(double... values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
     String line() {
         return String.format("    %-60s %-6s (%s)", label, outcome, detail);
     }
