@@ -127,11 +127,11 @@ public final class ImportStore implements AutoCloseable {
                 }
             }
             try (SeriesIds readingSeries = new SeriesIds(c, SeriesIds.READING_SERIES);
-                 PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING)) {
-                ReadingStore.insertAll(ins, fresh, readingSeries.of(fresh), receivedNs, new ReadingRows.Utf8Names());
-            }
-            try (HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c)) {
-                counts.add(fresh);
+                 PreparedStatement ins = c.prepareStatement(ReadingStore.INSERT_READING);
+                 HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c)) {
+                long[] ids = readingSeries.of(fresh);
+                ReadingStore.insertAll(ins, fresh, ids, receivedNs, new ReadingRows.Utf8Names());
+                counts.add(fresh, ids);
             }
             insertSpans(fresh, file, receivedNs);
             SpoolDatabase.bump(c, IMPORTED_TOTAL, fresh.size());

@@ -59,6 +59,8 @@ public final class ReadingStore {
     /** The settler's delete of a run and its delivered counts, prepared once on the delivery connection. */
     private final PreparedStatement deleteRun;
     private final HourlyCountStore.SeriesHourCounts deliveredCounts;
+    /** The series ids of the settler's delivered counts, on the delivery connection. */
+    private final SeriesIds deliveredSeriesIds;
     /**
      * The forwarder's read, prepared once on the cursor connection (used by {@link #readAfter} only, under {@code
      * readAhead}): at one reading per message its batches are small and preparing it per batch counted.
@@ -97,6 +99,7 @@ public final class ReadingStore {
         this.deliveryMeasure = SpoolSpace.measure(db.delivery);
         this.deleteRun = db.delivery.prepareStatement(DELETE_RUN);
         this.deliveredCounts = HourlyCountStore.SeriesHourCounts.delivered(db.delivery);
+        this.deliveredSeriesIds = new SeriesIds(db.delivery, SeriesIds.READING_SERIES);
         this.readAfter = db.cursor.prepareStatement(READ_AFTER);
         depth.set(SpoolDatabase.single(db.writer, "SELECT count(*) FROM reading"));
         countedThroughId = SpoolDatabase.single(db.writer,
@@ -126,8 +129,9 @@ public final class ReadingStore {
         try {
             seen = keys.firstSeen(received, receivedNs);
             readings = seen.readings();
-            insertAll(insertReading, readings, seriesIds.of(readings), receivedNs, utf8Names);
-            receivedCounts.add(readings);
+            long[] ids = seriesIds.of(readings);
+            insertAll(insertReading, readings, ids, receivedNs, utf8Names);
+            receivedCounts.add(readings, ids);
             DeadLetterStore.insert(writer, refused, receivedNs);
             committedThrough = readings.isEmpty() ? 0 : sequence();
             writer.commit();
@@ -339,7 +343,7 @@ public final class ReadingStore {
             }
             if (whole) {
                 // every run was still here whole: counted from the readings in hand, not read back from the table
-                deliveredCounts.addRuns(present);
+                deliveredCounts.addRuns(present, deliveredSeriesIds);
             } else {
                 // part of a run has left already (quarantined just before): count what was still here
                 delivery.rollback();
@@ -350,9 +354,11 @@ public final class ReadingStore {
                 }
             }
             delivery.commit();
+            deliveredSeriesIds.committed();
             depth.addAndGet(-removed);
         } catch (SQLException e) {
             SpoolDatabase.rollback(delivery);
+            deliveredSeriesIds.rolledBack();
             throw new SpoolException("spool delete after delivery failed: " + e.getMessage(), e);
         }
         afterCommitted(deliveryMeasure, false);

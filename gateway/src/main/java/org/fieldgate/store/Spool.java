@@ -52,7 +52,7 @@ public final class Spool implements AutoCloseable {
             points = new DerivedPointStore(db);
             gaps = new GapStore(db);
             accumulators = new AccumulatorStore(db);
-            hourlyCounts = new HourlyCountStore(accumulators);
+            hourlyCounts = new HourlyCountStore(db, accumulators);
             lostTotal = db.counter(SpoolDatabase.LOST_TOTAL);
             readings = new ReadingStore(db, maxBytes, fullPolicy, deadLetters, quarantine, points, gapPoint);
         } catch (SQLException e) {

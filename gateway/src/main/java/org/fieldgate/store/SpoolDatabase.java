@@ -177,6 +177,7 @@ final class SpoolDatabase implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS accumulator (
                       key TEXT NOT NULL, bucket TEXT NOT NULL, v0 REAL NOT NULL, v1 REAL NOT NULL, v2 REAL NOT NULL,
                       v3 REAL NOT NULL, PRIMARY KEY (key, bucket))""");
+            s.execute(HourlyCountStore.CREATE_TABLE);
             // spools written before readings carried their calibration id
             for (String table : new String[]{"reading", "quarantine"}) {
                 if (!hasColumn(c, table, "cal")) {

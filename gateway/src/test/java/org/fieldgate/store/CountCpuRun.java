@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * CPU time per reading of the settler's delivered counts alone (counting and the upsert, committed on a throwaway
- * database): the counting of 6ce9d21 ({@code old}) or {@link HourlyCountStore.SeriesHourCounts} ({@code new}), on
+ * database): the counting of 6ce9d21 ({@code old}, text keys) or {@link HourlyCountStore.SeriesHourCounts} ({@code
+ * new}, series ids looked up by name as the settler does), on
  * settles of 2,000 readings shaped as the spool's read hands them over (names shared within a read, new copies at
  * the next). Arguments: which ({@code old}/{@code new}), shape ({@code 100x500}: 50 devices x 10 channels, a pack's
  * readings channel after channel; {@code 1x1000}: 1,000 devices x 10 channels, device after device), settles.
@@ -38,6 +39,7 @@ public final class CountCpuRun {
             SeriesHourCountsDifferentialTest.OldDeliveredCounts before = old
                     ? new SeriesHourCountsDifferentialTest.OldDeliveredCounts(c, 20_000) : null;
             HourlyCountStore.SeriesHourCounts after = old ? null : HourlyCountStore.SeriesHourCounts.delivered(c);
+            SeriesIds ids = new SeriesIds(c, SeriesIds.READING_SERIES);
             for (int n = 0; n < settles; n++) {
                 List<List<SpooledReading>> runs = new ArrayList<>();
                 for (int run = 0; run < 4; run++) {
@@ -62,9 +64,10 @@ public final class CountCpuRun {
                 if (old) {
                     before.add(runs);
                 } else {
-                    after.addRuns(runs);
+                    after.addRuns(runs, ids);
                 }
                 c.commit();
+                ids.committed();
                 if (n >= settles / 3) {
                     spent += threads.getCurrentThreadCpuTime() - start;
                     counted += 2000;

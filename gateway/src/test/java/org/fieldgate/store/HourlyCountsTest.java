@@ -19,10 +19,10 @@ import java.util.function.Consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The received counts that commits keep per series and hour ({@link HourlyCountStore.SeriesHourCounts}, which keeps its
- * maps and bucket names from commit to commit) against counting the same readings here, one by one: random commits of
- * many sizes over a few hours, series that come and go, flagged and unsynchronised readings, and two series whose
- * names join to one bucket (their counts add up).
+ * The received counts that commits keep per series and hour ({@link HourlyCountStore.SeriesHourCounts}, by series id
+ * and hour) against counting the same readings here, one by one: random commits of many sizes over a few hours, series
+ * that come and go, flagged and unsynchronised readings, and two series whose names join to one bucket (their counts
+ * add up).
  */
 class HourlyCountsTest {
     private static final long T0 = 1_763_856_000_000_000_000L;
@@ -38,21 +38,22 @@ class HourlyCountsTest {
     }
 
     /**
-     * The same with room for 7 series-and-hour groups only, so the map starts again in the middle of commits, and a
-     * series met before the restart in a commit is met again after it (two rows of one key and bucket in one batch,
-     * added up).
+     * The same, the counts alone on a connection of their own, with commits of up to 2,000 readings of up to 1,200
+     * series and hours: the counting's table grows in the middle of a commit and starts small again after it.
      */
     @Test
-    void receivedCountsStayExactWhenTheSeriesMapStartsAgain(@TempDir Path dir) throws SQLException {
+    void receivedCountsStayExactWhenTheGroupTableGrowsMidCommit(@TempDir Path dir) throws SQLException {
         Map<String, long[]> expected;
         try (Connection c = SpoolDatabase.open(dir.resolve("spool.db"), true)) {
             SpoolDatabase.createSchema(c);
             c.commit();
-            try (HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c, 7)) {
+            try (SeriesIds ids = new SeriesIds(c, SeriesIds.READING_SERIES);
+                 HourlyCountStore.SeriesHourCounts counts = HourlyCountStore.SeriesHourCounts.received(c)) {
                 expected = commitRandomly(new Random(12), 200, readings -> {
                     try {
-                        counts.add(readings);
+                        counts.add(readings, ids.of(readings));
                         c.commit();
+                        ids.committed();
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }

@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link HourlyCountStore.SeriesHourCounts} against the counting it replaced ({@code ReceivedCounts} and
- * {@code DeliveredCounts} of 6ce9d21, kept below as they were, their kept limits made arguments): the same generated
- * batches counted by each into a database of its own, the accumulator tables compared row by row, and both against
- * counting each reading here. The batches mix many series over 30 hours (some before 1970): runs of one series that
+ * {@code DeliveredCounts} of 6ce9d21, kept below as they were, their kept limits made arguments, writing accumulator
+ * rows by name): the same generated batches counted by each into a database of its own, the old accumulator rows
+ * compared with the new rows by series id read back by name, and both against counting each reading here. The batches mix many series over 30 hours (some before 1970): runs of one series that
  * cross the end of an hour, a series met again later in the batch, packs of one device's channels, names shared or
  * copied (so both the by-reference and the by-content comparisons count), flagged and unsynchronised readings, two
  * series that join to one bucket name, and calls rolled back (counted afresh by the next call). With a few groups kept
@@ -42,13 +42,14 @@ class SeriesHourCountsDifferentialTest {
             try (Connection oc = database(dir.resolve("old-" + kept + ".db"));
                  Connection nc = database(dir.resolve("new-" + kept + ".db"));
                  OldReceivedCounts before = new OldReceivedCounts(oc, kept);
-                 HourlyCountStore.SeriesHourCounts after = HourlyCountStore.SeriesHourCounts.received(nc, kept)) {
+                 SeriesIds ids = new SeriesIds(nc, SeriesIds.READING_SERIES);
+                 HourlyCountStore.SeriesHourCounts after = HourlyCountStore.SeriesHourCounts.received(nc)) {
                 Random random = new Random(kept);
                 for (int n = 0; n < 150; n++) {
                     List<Reading> batch = batch(random);
                     before.add(batch);
-                    after.add(batch);
-                    if (endsCall(random, oc, nc)) {
+                    after.add(batch, ids.of(batch));
+                    if (endsCall(random, oc, nc, ids)) {
                         batch.forEach(r -> count(expected, r, false));
                     }
                 }
@@ -64,7 +65,8 @@ class SeriesHourCountsDifferentialTest {
             try (Connection oc = database(dir.resolve("old-" + kept + ".db"));
                  Connection nc = database(dir.resolve("new-" + kept + ".db"));
                  OldDeliveredCounts before = new OldDeliveredCounts(oc, kept);
-                 HourlyCountStore.SeriesHourCounts after = HourlyCountStore.SeriesHourCounts.delivered(nc, kept)) {
+                 SeriesIds ids = new SeriesIds(nc, SeriesIds.READING_SERIES);
+                 HourlyCountStore.SeriesHourCounts after = HourlyCountStore.SeriesHourCounts.delivered(nc)) {
                 Random random = new Random(100 + kept);
                 long id = 0;
                 for (int n = 0; n < 80; n++) {
@@ -78,8 +80,8 @@ class SeriesHourCountsDifferentialTest {
                         runs.add(run);
                     }
                     before.add(runs);
-                    after.addRuns(runs);
-                    if (endsCall(random, oc, nc)) {
+                    after.addRuns(runs, ids);
+                    if (endsCall(random, oc, nc, ids)) {
                         runs.forEach(run -> run.forEach(s -> count(expected, s.reading(), true)));
                     }
                 }
@@ -89,14 +91,16 @@ class SeriesHourCountsDifferentialTest {
     }
 
     /** Commits both (true), or one time in ten rolls both back (false). */
-    private static boolean endsCall(Random random, Connection old, Connection now) throws SQLException {
+    private static boolean endsCall(Random random, Connection old, Connection now, SeriesIds ids) throws SQLException {
         if (random.nextInt(10) == 0) {
             old.rollback();
             now.rollback();
+            ids.rolledBack();
             return false;
         }
         old.commit();
         now.commit();
+        ids.committed();
         return true;
     }
 
@@ -186,7 +190,7 @@ class SeriesHourCountsDifferentialTest {
     private static void assertSameRows(Connection old, Connection now, Map<String, long[]> expected, int kept)
             throws SQLException {
         Map<String, List<Long>> before = rows(old);
-        Map<String, List<Long>> after = rows(now);
+        Map<String, List<Long>> after = countRows(now);
         assertTrue(before.size() > 1000, "rows " + before.size());
         assertEquals(List.of(), differences(before, after), "old against new, kept " + kept);
         Map<String, List<Long>> counted = new TreeMap<>();
@@ -200,6 +204,22 @@ class SeriesHourCountsDifferentialTest {
         keys.addAll(actual.keySet());
         return keys.stream().filter(k -> !java.util.Objects.equals(expected.get(k), actual.get(k))).limit(10)
                 .map(k -> k + " " + expected.get(k) + " != " + actual.get(k)).toList();
+    }
+
+    /** The new table's rows by the names of their series ids, as the accumulator's key and bucket, summed. */
+    private static Map<String, List<Long>> countRows(Connection c) throws SQLException {
+        Map<String, List<Long>> rows = new TreeMap<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT h.hour, s.site, s.device, s.channel, h.received, "
+                + "h.flagged, h.delivered, h.clock_unsynced FROM series_hour_count h JOIN series s ON s.id = h.series");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                rows.merge(HourlyCountStore.KEY + HourlyCountStore.hourOf(rs.getLong(1) * HOUR_NS) + " "
+                                + rs.getString(2) + "/" + rs.getString(3) + "/" + rs.getString(4),
+                        List.of(rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)),
+                        (a, b) -> java.util.stream.IntStream.range(0, 4).mapToObj(i -> a.get(i) + b.get(i)).toList());
+            }
+        }
+        return rows;
     }
 
     /** The accumulator's rows, key and bucket to v0..v3. */
