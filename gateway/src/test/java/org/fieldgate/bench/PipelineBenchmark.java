@@ -398,14 +398,15 @@ public final class PipelineBenchmark {
         Map<String, Long> spent = ThreadCpu.between(before, ThreadCpu.snapshot(gateway.pid()));
         long jit = spent.entrySet().stream().filter(e -> e.getKey().startsWith("C1 Compiler") || e.getKey().startsWith("C2 Compiler"))
                 .mapToLong(Map.Entry::getValue).sum();
-        return String.format("JIT compilers %.2f; ", jit / (double) ClockTicks.perSecond() / (readings / 1e6))
+        return String.format("JIT compilers %.2f; ", ProcStat.cpuSecondsPerMillion(jit, ClockTicks.perSecond(), readings))
                 + perMillionByThread(spent, readings, 8);
     }
 
     /** The first {@code limit} threads of {@code spent} (ticks, busiest first), each as CPU-s per million {@code readings}. */
     private static String perMillionByThread(Map<String, Long> spent, long readings, int limit) {
         return spent.entrySet().stream().limit(limit)
-                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) ClockTicks.perSecond() / (readings / 1e6)))
+                .map(e -> String.format("%s %.2f", e.getKey(),
+                        ProcStat.cpuSecondsPerMillion(e.getValue(), ClockTicks.perSecond(), readings)))
                 .collect(Collectors.joining(", "));
     }
 
