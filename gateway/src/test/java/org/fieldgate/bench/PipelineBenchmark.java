@@ -83,6 +83,8 @@ public final class PipelineBenchmark {
     private MosquittoProcess broker;
     private InfluxdProcess influx;
     private BenchGateway gateway;
+    /** The AppCDS archive the start-up phase (or the gateway's own training start) wrote; null before either. */
+    private Path trainedArchive;
     private RssSampler rss;
     private volatile NodeRedPeer nodeRed;
 
@@ -227,11 +229,36 @@ public final class PipelineBenchmark {
         r.loadEnd = loadAverage();
     }
 
-    /** The gateway the (c) phases and what follows them measure, with its RSS sampled from its start. */
+    /**
+     * The gateway the (c) phases and what follows them measure, with its RSS sampled from its start: by default as the
+     * launchers run it ({@code --gateway-launch=jar-cds}: the packaged jar with the AppCDS archive of the start-up
+     * phase, trained first when that phase did not run), or from the compiled classes ({@code classes}, no archive).
+     */
     private void startGateway() throws Exception {
-        log("starting the gateway (%s)", String.join(" ", o.gatewayJvm));
-        gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
-        gateway.start();
+        if (o.launchJarCds) {
+            if (trainedArchive == null) {
+                try (MosquittoProcess startBroker = MosquittoProcess.started()) {
+                    Path archive = ChildProcess.newWorkDir("cds").resolve("fieldgate.jsa");
+                    trainArchive(requireJar(), archive, startBroker);
+                    trainedArchive = archive;
+                }
+            }
+            List<String> jvm = new ArrayList<>(o.gatewayJvm);
+            jvm.add("-XX:SharedArchiveFile=" + trainedArchive);
+            log("starting the gateway as the launchers do (%s -jar %s)", String.join(" ", jvm), requireJar());
+            gateway = cleanup.add(BenchGateway.ofJar(jvm, gatewayProperties(), requireJar()));
+            gateway.start();
+            if (!CdsArchive.mapped(gateway.pid(), trainedArchive)) {
+                throw new IllegalStateException("the gateway did not map the AppCDS archive " + trainedArchive
+                        + " (stale or refused; see " + gateway.child.tail(20) + ")");
+            }
+            r.gatewayLaunch = "the packaged jar with the AppCDS archive (mapped), as the launchers run it";
+        } else {
+            log("starting the gateway from the compiled classes (%s)", String.join(" ", o.gatewayJvm));
+            gateway = cleanup.add(new BenchGateway(o.gatewayJvm, gatewayProperties()));
+            gateway.start();
+            r.gatewayLaunch = "the compiled classes, no AppCDS archive (--gateway-launch=classes)";
+        }
         rss = new RssSampler(gateway.pid());
         rss.phase("start-up");
         rss.start();
@@ -282,14 +309,11 @@ public final class PipelineBenchmark {
      * Against a broker of their own: their persistent sessions would otherwise collect every (c) message.
      */
     private void startUps() throws Exception {
-        Path jar = o.gatewayJar;
-        if (jar == null || !Files.isRegularFile(jar)) {
-            throw new IllegalStateException("start-up: no gateway jar at " + jar
-                    + " (pipeline-bench builds it and passes it as -Dfieldgate.bench.jar)");
-        }
+        Path jar = requireJar();
         try (MosquittoProcess startBroker = MosquittoProcess.started()) {
             Path archive = ChildProcess.newWorkDir("cds").resolve("fieldgate.jsa");
             trainArchive(jar, archive, startBroker);
+            trainedArchive = archive;
             long archiveKb = Files.size(archive) / 1024;
             log("start-up: AppCDS archive %s, %,d KiB", archive, archiveKb);
             List<StartUp> plain = new ArrayList<>();
@@ -305,6 +329,15 @@ public final class PipelineBenchmark {
             }
             r.startUps = new StartUpRuns(plain, cds, archiveKb);
         }
+    }
+
+    private Path requireJar() {
+        Path jar = o.gatewayJar;
+        if (jar == null || !Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no gateway jar at " + jar
+                    + " (pipeline-bench builds it and passes it as -Dfieldgate.bench.jar)");
+        }
+        return jar;
     }
 
     /** The launchers' first start: -XX:ArchiveClassesAtExit, readings in and out, a clean stop (SIGTERM) writes the archive. */
@@ -805,6 +838,7 @@ public final class PipelineBenchmark {
                 Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd, ClockTicks.perSecond());
         System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 200)%n",
                 String.join(" ", o.gatewayJvm));
+        System.out.printf("gateway run from: %s%n", r.gatewayLaunch);
         System.out.println();
         System.out.printf("(a) InfluxDB server ceiling   %s readings/s   pre-encoded line protocol, %,d-point bodies, keep-alive; %s; %,d readings%n",
                 rate(x.rawInflux), o.batch, x.rawByClient.entrySet().stream()
@@ -1082,6 +1116,8 @@ public final class PipelineBenchmark {
         List<String> gatewayJvm = List.of("-Xmx96m", "-XX:+UseSerialGC");
         Path nodeRedInstall = Paths.get(System.getProperty("fieldgate.bench.node-red", "target/bench-node-red")).toAbsolutePath();
         Path nodeRedFlow = Paths.get(System.getProperty("fieldgate.bench.node-red-flow", "bench/node-red-flow.json")).toAbsolutePath();
+        /** The measured gateway as the launchers run it (packaged jar, AppCDS) rather than from the compiled classes. */
+        boolean launchJarCds = true;
         /** The packaged jar the start-up phase runs (pipeline-bench copies it into its work directory). */
         Path gatewayJar = System.getProperty("fieldgate.bench.jar") == null ? null
                 : Paths.get(System.getProperty("fieldgate.bench.jar")).toAbsolutePath();
@@ -1147,6 +1183,11 @@ public final class PipelineBenchmark {
                         }
                     }
                     case "gateway-jvm" -> o.gatewayJvm = List.of(value.trim().split("\\s+"));
+                    case "gateway-launch" -> o.launchJarCds = switch (value) {
+                        case "jar-cds" -> true;
+                        case "classes" -> false;
+                        default -> throw new IllegalArgumentException("--gateway-launch takes 'jar-cds' or 'classes', not '" + value + "'");
+                    };
                     default -> throw new IllegalArgumentException("unknown option --" + name);
                 }
             }
@@ -1196,6 +1237,7 @@ public final class PipelineBenchmark {
         E2e gw10k;
         E2e gw50k;
         StartUpRuns startUps = StartUpRuns.NONE;
+        String gatewayLaunch = "not started";
         long vmHwmBeforeSteadyKb = -1;
         long steadyVmHwmKb = -1;
         double steadyOffered = Double.NaN;
