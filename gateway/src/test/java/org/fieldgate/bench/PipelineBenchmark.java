@@ -236,17 +236,16 @@ public final class PipelineBenchmark {
      */
     private void startGateway() throws Exception {
         if (o.launchJarCds) {
+            Path jar = requireJar();
             if (trainedArchive == null) {
                 try (MosquittoProcess startBroker = MosquittoProcess.started()) {
-                    Path archive = ChildProcess.newWorkDir("cds").resolve("fieldgate.jsa");
-                    trainArchive(requireJar(), archive, startBroker);
-                    trainedArchive = archive;
+                    trainNewArchive(jar, startBroker);
                 }
             }
             List<String> jvm = new ArrayList<>(o.gatewayJvm);
             jvm.add("-XX:SharedArchiveFile=" + trainedArchive);
-            log("starting the gateway as the launchers do (%s -jar %s)", String.join(" ", jvm), requireJar());
-            gateway = cleanup.add(BenchGateway.ofJar(jvm, gatewayProperties(), requireJar()));
+            log("starting the gateway as the launchers do (%s -jar %s)", String.join(" ", jvm), jar);
+            gateway = cleanup.add(BenchGateway.ofJar(jvm, gatewayProperties(), jar));
             gateway.start();
             if (!CdsArchive.mapped(gateway.pid(), trainedArchive)) {
                 throw new IllegalStateException("the gateway did not map the AppCDS archive " + trainedArchive
@@ -311,9 +310,7 @@ public final class PipelineBenchmark {
     private void startUps() throws Exception {
         Path jar = requireJar();
         try (MosquittoProcess startBroker = MosquittoProcess.started()) {
-            Path archive = ChildProcess.newWorkDir("cds").resolve("fieldgate.jsa");
-            trainArchive(jar, archive, startBroker);
-            trainedArchive = archive;
+            Path archive = trainNewArchive(jar, startBroker);
             long archiveKb = Files.size(archive) / 1024;
             log("start-up: AppCDS archive %s, %,d KiB", archive, archiveKb);
             List<StartUp> plain = new ArrayList<>();
@@ -338,6 +335,14 @@ public final class PipelineBenchmark {
                     + " (pipeline-bench builds it and passes it as -Dfieldgate.bench.jar)");
         }
         return jar;
+    }
+
+    /** A training start into a new work directory; its archive becomes {@link #trainedArchive}, which it returns. */
+    private Path trainNewArchive(Path jar, MosquittoProcess startBroker) throws Exception {
+        Path archive = ChildProcess.newWorkDir("cds").resolve("fieldgate.jsa");
+        trainArchive(jar, archive, startBroker);
+        trainedArchive = archive;
+        return archive;
     }
 
     /** The launchers' first start: -XX:ArchiveClassesAtExit, readings in and out, a clean stop (SIGTERM) writes the archive. */
