@@ -15,6 +15,12 @@ import java.net.Socket;
 final class GuardedSocketFactory extends SocketFactory {
     private volatile PublishTopicGuard guard;
     private volatile PubackOutput output;
+    private volatile PublishTopicGuard.Sink sink;
+
+    /** Where the guards of sockets made from now on hand their PUBLISHes (instead of to Paho). */
+    void deliverTo(PublishTopicGuard.Sink sink) {
+        this.sink = sink;
+    }
 
     /** The guard of the socket made last, or null before Paho has read from it. */
     PublishTopicGuard guard() {
@@ -35,7 +41,7 @@ final class GuardedSocketFactory extends SocketFactory {
             /** Both wrappers at once, when Paho first asks for either stream (it asks once the socket is connected). */
             private synchronized void wrap() throws IOException {
                 if (input == null) {
-                    input = new PublishTopicGuard(super.getInputStream());
+                    input = new PublishTopicGuard(super.getInputStream(), sink);
                     myOutput = new PubackOutput(super.getOutputStream());
                     guard = input;
                     output = myOutput;

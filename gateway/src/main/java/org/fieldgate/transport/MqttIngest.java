@@ -32,16 +32,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * eclipse-paho/paho.mqtt.java PRs 947 and 953). A message is acknowledged only on the connection that
  * delivered it; if that connection is gone, the broker redelivers it and InfluxDB collapses the duplicate.
  *
- * <p>Backpressure: when ingest holds its bound ({@link IngestCommitter.Bounds}), the callback thread waits for room,
- * but at most {@link #roomWait(Duration)} per message, a fraction of the keep-alive. While Paho's callback is blocked
- * its receive thread stops reading once ten messages are queued for the callback ({@code CommsCallback}
- * {@code INBOUND_QUEUE_SIZE}, Paho 1.2.5), so the broker's PINGRESP may go unread; Paho gives up on the connection
- * only when a ping is outstanding and nothing at all was read for a keep-alive interval ({@code
- * ClientState.checkForActivity}), and the {@link PublishTopicGuard} only after {@link #RECEIVE_SILENCE_NS}, so a
- * wait of a quarter keep-alive (at most 5 s) between two reads is safe. Acknowledgements do not need the callback
- * thread: on plain TCP the committer writes a committed group's PUBACKs itself, in one write between Paho's packets
- * ({@link PubackOutput}); on TLS {@code messageArrivedComplete} queues each for Paho's sender thread. A burst therefore
- * only slows the broker down (it keeps what is not yet sent in its queue, at most its in-flight window taken by us)
+ * <p>Who hands a message to ingest: on plain TCP Paho's receive thread, inside the {@link PublishTopicGuard}, which
+ * reads each PUBLISH itself (Paho's decode and its callback thread cost a quarter of the gateway's CPU at one reading
+ * per message); on TLS Paho's callback thread ({@link Connection#messageArrived}).
+ *
+ * <p>Backpressure: when ingest holds its bound ({@link IngestCommitter.Bounds}), that thread waits for room, but at
+ * most {@link #roomWait(Duration)} per message, a fraction of the keep-alive. While it waits nothing more is read from
+ * the broker (on TLS Paho's receive thread stops once ten messages are queued for its blocked callback, {@code
+ * CommsCallback} {@code INBOUND_QUEUE_SIZE}, Paho 1.2.5), so the broker's PINGRESP may wait unread behind the messages
+ * in its in-flight window; Paho gives up on the connection only when a ping is outstanding and nothing it was given
+ * to read came for a keep-alive interval ({@code ClientState.checkForActivity}), and the {@link PublishTopicGuard}
+ * only after {@link #RECEIVE_SILENCE_NS}, so a wait of a quarter keep-alive (at most 5 s) between two reads is safe.
+ * Acknowledgements do not need Paho: on plain TCP the committer writes a committed group's PUBACKs itself, in one
+ * write between Paho's packets ({@link PubackOutput}); on TLS {@code messageArrivedComplete} queues each for Paho's
+ * sender thread. A burst therefore only slows the broker down (it keeps what is not yet sent in its queue, at most its
+ * in-flight window taken by us)
  * and never costs a reconnect. Only when ingest makes no room within that wait (the spool full under backpressure, a commit
  * failing) is a message left unacknowledged (deferred); once everything taken on that connection is committed and
  * acknowledged, the connection is closed and opened again, and the broker delivers the deferred messages anew.
@@ -55,7 +60,7 @@ public final class MqttIngest implements AutoCloseable {
     private static final long MAX_BACKOFF_MS = 10_000;
     /** Paho's receive thread reads at least once a second (its socket timeout) while it lives. */
     static final long RECEIVE_SILENCE_NS = 20_000_000_000L;
-    /** The longest the callback thread waits for room in ingest, whatever the keep-alive. */
+    /** The longest a message's hand-over waits for room in ingest, whatever the keep-alive. */
     static final Duration MAX_ROOM_WAIT = Duration.ofSeconds(5);
 
     private final GatewaySettings.Mqtt settings;
@@ -67,7 +72,7 @@ public final class MqttIngest implements AutoCloseable {
     private final PipelineThreads.Beat connector;
     /** TLS for ssl:// URLs, built once from the configured PEM files; null for tcp://. */
     private final SSLSocketFactory tls;
-    /** How long the callback thread waits for room in ingest before it leaves a message unacknowledged. */
+    /** How long a message's hand-over waits for room in ingest before it leaves the message unacknowledged. */
     private final Duration roomWait;
     private volatile MqttAsyncClient client;
     private volatile Connection current;
@@ -96,7 +101,7 @@ public final class MqttIngest implements AutoCloseable {
     }
 
     /**
-     * How long the callback thread may wait for room in ingest: a quarter of the keep-alive (Paho drops the connection
+     * How long a message's hand-over may wait for room in ingest: a quarter of the keep-alive (Paho drops the connection
      * after a whole interval without reading anything while a ping is outstanding), at most {@link #MAX_ROOM_WAIT}
      * (well inside the receive guard's {@link #RECEIVE_SILENCE_NS}).
      */
@@ -125,6 +130,9 @@ public final class MqttIngest implements AutoCloseable {
                 fresh.setManualAcks(true);
                 GuardedSocketFactory sockets = tls == null ? new GuardedSocketFactory() : null;
                 Connection connection = new Connection(fresh, sockets);
+                if (sockets != null) {
+                    sockets.deliverTo(connection);
+                }
                 fresh.setCallback(connection);
                 client = fresh;
                 current = connection;
@@ -252,11 +260,14 @@ public final class MqttIngest implements AutoCloseable {
     }
 
     /** Callbacks of one connection; acknowledgements go back on that connection only. */
-    private final class Connection implements MqttCallback {
+    private final class Connection implements MqttCallback, PublishTopicGuard.Sink {
         private final MqttAsyncClient owner;
         /** Plain TCP: the sockets whose input is guarded; null on TLS. */
         private final GuardedSocketFactory sockets;
-        /** Messages left unacknowledged on this connection; once one is, every later one is too (written by Paho's callback thread). */
+        /**
+         * Messages left unacknowledged on this connection; once one is, every later one is too (written by the thread
+         * that hands messages over: Paho's receive thread on plain TCP, its callback thread on TLS).
+         */
         private volatile long deferred;
 
         Connection(MqttAsyncClient owner, GuardedSocketFactory sockets) {
@@ -275,23 +286,33 @@ public final class MqttIngest implements AutoCloseable {
             }
         }
 
+        /** On TLS (and on plain TCP only a PUBLISH the guard leaves to Paho): Paho's callback thread. */
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            messages.incrementAndGet();
-            int id = message.getId();
-            int qos = message.getQos();
             String refusal = null;
             PublishTopicGuard guard = sockets == null ? null : sockets.guard();
             if (guard != null) {
                 refusal = guard.takeIfRewritten(topic).map(PublishTopicGuard.Refused::reason).orElse(null);
             }
+            arrived(topic, message.getQos(), message.getId(), message.getPayload(), refusal);
+        }
+
+        /** On plain TCP: the guard has read the PUBLISH itself, on Paho's receive thread. */
+        @Override
+        public void publish(String topic, int qos, int packetId, byte[] payload, String refusal) {
+            arrived(topic, qos, packetId, payload, refusal);
+        }
+
+        private void arrived(String topic, int qos, int id, byte[] payload, String refusal) {
+            messages.incrementAndGet();
             // On plain TCP a QoS 1 message's PUBACK is written by the committer itself, a group's in one write
-            // (PubackOutput); on TLS, or QoS 0 (nothing to send), Paho acknowledges it.
+            // (PubackOutput); on TLS Paho acknowledges it; a QoS 0 message has nothing to send.
             PubackOutput output = sockets == null || qos != 1 ? null : sockets.output();
-            Runnable ack = output != null ? () -> queueAcknowledgement(this, id) : () -> acknowledge(owner, id, qos);
+            Runnable ack = output != null ? () -> queueAcknowledgement(this, id)
+                    : qos == 0 ? () -> { } : () -> acknowledge(owner, id, qos);
             // Once one message is deferred, later ones are too: all that was taken must be acknowledged before
             // the reconnect, or a message committed but acknowledged on a closed connection is spooled twice.
-            if (deferred == 0 && take(new IngestCommitter.Incoming(topic, message.getPayload(), ack, refusal))) {
+            if (deferred == 0 && take(new IngestCommitter.Incoming(topic, payload, ack, refusal))) {
                 return;
             }
             if (deferred == 0) {
@@ -308,7 +329,7 @@ public final class MqttIngest implements AutoCloseable {
             try {
                 return committer.offer(incoming, roomWait);
             } catch (InterruptedException e) {
-                // Paho stops its callback thread: the message stays unacknowledged and the broker keeps it.
+                // Paho stops its thread: the message stays unacknowledged and the broker keeps it.
                 Thread.currentThread().interrupt();
                 return false;
             }

@@ -30,6 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MqttIngestPubackTest {
     private static final int MESSAGES = 3_000;
 
+    private static IngestCommitter committer(Spool spool) {
+        var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400L * 1_000_000_000L);
+        return new IngestCommitter(decoder, spool.readings(), 200, new SimpleMeterRegistry());
+    }
+
+    private static GatewaySettings.Mqtt keepAliveOneSecond(RawMqttBroker broker, String clientId) {
+        return new GatewaySettings.Mqtt(broker.url(), false, clientId, null, null, null, null, null, null, Duration.ofSeconds(1));
+    }
+
     @Test
     void everyMessageIsAcknowledgedOnceAfterItsCommitAndPahosPingsStillPass(@TempDir Path dir) throws Exception {
         long baseS = EpochNanos.now() / 1_000_000_000L - 3600;
@@ -42,11 +51,8 @@ class MqttIngestPubackTest {
                         + (400 + m % 50) + "}]").getBytes(StandardCharsets.UTF_8);
                 ids.add(broker.publish(("fieldgate/plot-a/" + device + "/senml").getBytes(StandardCharsets.UTF_8), payload));
             }
-            var decoder = new SenmlDecoder(262_144, 10_000, 1_420_070_400L, 86_400L * 1_000_000_000L);
-            var settings = new GatewaySettings.Mqtt(broker.url(), false, "puback-test", null, null, null, null, null, null,
-                    Duration.ofSeconds(1));
-            try (IngestCommitter committer = new IngestCommitter(decoder, spool.readings(), 200, new SimpleMeterRegistry());
-                 MqttIngest ingest = new MqttIngest(settings, committer)) {
+            try (IngestCommitter committer = committer(spool);
+                 MqttIngest ingest = new MqttIngest(keepAliveOneSecond(broker, "puback-test"), committer)) {
                 committer.start();
                 ingest.start();
                 Poll.until("every message acknowledged", Duration.ofSeconds(60), () -> {
@@ -66,6 +72,46 @@ class MqttIngestPubackTest {
                 }
                 assertEquals(1, broker.connects(), "connections");
                 assertEquals(0, ingest.deferred());
+            }
+        }
+    }
+
+    /**
+     * On plain TCP the guard takes every PUBLISH away from Paho, so Paho reads nothing but its PINGRESPs: under a
+     * stream lasting several keep-alive intervals its pings must still be answered in time and the connection kept.
+     */
+    @Test
+    void aStreamOverManyKeepAlivesKeepsItsOneConnection(@TempDir Path dir) throws Exception {
+        long baseS = EpochNanos.now() / 1_000_000_000L - 3600;
+        try (RawMqttBroker broker = RawMqttBroker.started();
+             Spool spool = new Spool(dir, 100_000_000, FullPolicy.BACKPRESSURE, InfluxLines::gap)) {
+            try (IngestCommitter committer = committer(spool);
+                 MqttIngest ingest = new MqttIngest(keepAliveOneSecond(broker, "stream-test"), committer)) {
+                committer.start();
+                ingest.start();
+                Poll.until("connected", Duration.ofSeconds(20), ingest::isConnected, ingest::lastError);
+                List<Integer> ids = new ArrayList<>();
+                long endNs = System.nanoTime() + 4_500_000_000L;
+                for (int m = 0; m < 20_000 && System.nanoTime() < endNs; m++) {
+                    String device = "dev-" + m % 100;
+                    byte[] payload = ("[{\"bn\":\"" + device + "/\",\"bt\":" + (baseS + m) + ",\"n\":\"co2_10cm\","
+                            + "\"u\":\"ppm\",\"v\":" + (400 + m % 50) + "}]").getBytes(StandardCharsets.UTF_8);
+                    ids.add(broker.publish(("fieldgate/plot-a/" + device + "/senml").getBytes(StandardCharsets.UTF_8),
+                            payload));
+                    if (m % 20 == 19) {
+                        Poll.sleep(Duration.ofMillis(10));
+                    }
+                }
+                int sent = ids.size();
+                assertTrue(sent > 1_000, "published " + sent);
+                Poll.until("every message acknowledged", Duration.ofSeconds(60), () -> broker.unacknowledged() == 0,
+                        () -> broker.unacknowledged() + " unacknowledged, " + spool.readings().depth() + " in the spool");
+                assertTrue(ingest.isConnected(), "connected: " + ingest.lastError());
+                assertEquals(1, broker.connects(), "connections over " + sent + " messages in 4.5 s, keep-alive 1 s");
+                assertEquals(sent, spool.readings().depth(), "readings in the spool");
+                for (int id : ids) {
+                    assertEquals(1, broker.pubacks(id), "PUBACKs for packet id " + id);
+                }
             }
         }
     }

@@ -162,6 +162,21 @@ class PublishTopicGuardTest {
         }
     }
 
+    /** "fieldgate/" and 0-40 (now and then up to 600) printable ASCII characters. */
+    private static StringBuilder randomTopic(java.util.Random random) {
+        StringBuilder topic = new StringBuilder("fieldgate/");
+        int length = random.nextInt(random.nextInt(20) == 0 ? 600 : 40);
+        for (int c = 0; c < length; c++) {
+            topic.append((char) (0x20 + random.nextInt(0x5f)));
+        }
+        return topic;
+    }
+
+    /** A PINGRESP, PUBACK, SUBACK or CONNACK (with 0-3 bytes of body). */
+    private static byte[] randomOtherPacket(java.util.Random random) {
+        return RawMqttBroker.packet(new int[]{0xD0, 0x40, 0x90, 0x20}[random.nextInt(4)], new byte[random.nextInt(4)]);
+    }
+
     @Test
     void thousandsOfPacketsInRandomPiecesPassUnchangedOrWithTheirTopicEscaped() throws IOException {
         for (long seed = 0; seed < 10; seed++) {
@@ -172,17 +187,12 @@ class PublishTopicGuardTest {
             for (int k = 0; k < 2_000; k++) {
                 int kind = random.nextInt(10);
                 if (kind == 0) {
-                    byte[] other = RawMqttBroker.packet(new int[]{0xD0, 0x40, 0x90, 0x20}[random.nextInt(4)],
-                            new byte[random.nextInt(4)]);
+                    byte[] other = randomOtherPacket(random);
                     wire.writeBytes(other);
                     expected.writeBytes(other);
                     continue;
                 }
-                StringBuilder topic = new StringBuilder("fieldgate/");
-                int length = random.nextInt(random.nextInt(20) == 0 ? 600 : 40);
-                for (int c = 0; c < length; c++) {
-                    topic.append((char) (0x20 + random.nextInt(0x5f)));
-                }
+                StringBuilder topic = randomTopic(random);
                 boolean poison = kind == 1;
                 if (poison) {
                     topic.insert(random.nextInt(topic.length() + 1), '\n');
@@ -203,5 +213,97 @@ class PublishTopicGuardTest {
                 assertTrue(guard.takeIfRewritten(topic).isPresent(), "rewritten and remembered: " + topic);
             }
         }
+    }
+
+    /** What a sink was handed, in order. */
+    private record Handed(String topic, int qos, int packetId, byte[] payload, String refusal) {
+        String describe() {
+            return topic + " qos " + qos + " id " + packetId + " " + java.util.Arrays.toString(payload) + " " + refusal;
+        }
+    }
+
+    private static byte[] publishQos(int qos, byte[] topic, int id, byte[] payload) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(topic.length >>> 8);
+        body.write(topic.length);
+        body.writeBytes(topic);
+        if (qos > 0) {
+            body.write(id >>> 8);
+            body.write(id);
+        }
+        body.writeBytes(payload);
+        return RawMqttBroker.packet(0x30 | (qos << 1), body.toByteArray());
+    }
+
+    @Test
+    void withASinkEveryQos0And1PublishGoesToItWholeAndPahoSeesOnlyTheRest() throws IOException {
+        for (long seed = 0; seed < 10; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            ByteArrayOutputStream toPaho = new ByteArrayOutputStream();
+            java.util.List<Handed> expected = new java.util.ArrayList<>();
+            for (int k = 0; k < 2_000; k++) {
+                int kind = random.nextInt(12);
+                if (kind == 0) {
+                    byte[] other = randomOtherPacket(random);
+                    wire.writeBytes(other);
+                    toPaho.writeBytes(other);
+                    continue;
+                }
+                StringBuilder topic = randomTopic(random);
+                if (kind == 1) {
+                    topic.insert(random.nextInt(topic.length() + 1), '\n');
+                } else if (kind == 2) {
+                    topic.append("/plot-\u00E4"); // not ASCII, but a topic Paho takes
+                }
+                int qos = kind == 3 ? 0 : kind == 4 ? 2 : 1;
+                byte[] payload = new byte[random.nextInt(random.nextInt(10) == 0 ? 20_000 : 200)];
+                random.nextBytes(payload);
+                int id = qos == 0 ? 0 : 1 + random.nextInt(65_535);
+                byte[] packet = publishQos(qos, topic.toString().getBytes(StandardCharsets.UTF_8), id, payload);
+                wire.writeBytes(packet);
+                if (qos == 2) {
+                    toPaho.writeBytes(packet); // Paho's to refuse: the gateway subscribes at QoS 1
+                } else if (kind == 1) {
+                    String escaped = PublishTopicGuard.escape(topic.toString());
+                    expected.add(new Handed(escaped, qos, id, payload, PublishTopicGuard.unacceptable(
+                            topic.toString().getBytes(StandardCharsets.UTF_8)).orElseThrow()));
+                } else {
+                    expected.add(new Handed(topic.toString(), qos, id, payload, null));
+                }
+            }
+            java.util.List<Handed> handed = new java.util.ArrayList<>();
+            PublishTopicGuard guard = new PublishTopicGuard(new ChunkySocket(wire.toByteArray(), seed),
+                    (topic, qos, packetId, payload, refusal) -> handed.add(new Handed(topic, qos, packetId, payload, refusal)));
+            assertArrayEquals(toPaho.toByteArray(), drain(guard), "seed " + seed);
+            assertEquals(expected.size(), handed.size(), "seed " + seed);
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i).describe(), handed.get(i).describe(), "seed " + seed + ", message " + i);
+            }
+        }
+    }
+
+    @Test
+    void aPublishCutOffByTheEndOfTheStreamIsNotHandedOnAndASinkFailureDropsTheConnection() throws IOException {
+        byte[] whole = publishQos(1, "fieldgate/a/b/senml".getBytes(StandardCharsets.UTF_8), 7, new byte[100]);
+        java.util.List<Integer> ids = new java.util.ArrayList<>();
+        for (int cut = 1; cut < whole.length; cut++) {
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            wire.writeBytes(whole);
+            wire.write(whole, 0, cut);
+            ids.clear();
+            PublishTopicGuard guard = new PublishTopicGuard(new TrickleSocket(wire.toByteArray()),
+                    (topic, qos, packetId, payload, refusal) -> ids.add(packetId));
+            byte[] passed = drain(guard);
+            assertEquals(java.util.List.of(7), ids, "cut at " + cut);
+            // a head cut off before its topic was whole goes to Paho, which sees the end of the stream after it
+            assertTrue(passed.length <= Math.min(cut, 2 + 2 + "fieldgate/a/b/senml".length()), "cut at " + cut);
+        }
+        PublishTopicGuard failing = new PublishTopicGuard(new TrickleSocket(whole), (topic, qos, packetId, payload, refusal) -> {
+            throw new IllegalStateException("spool closed");
+        });
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> drain(failing));
+        assertEquals("ingest failed on a message from fieldgate/a/b/senml: java.lang.IllegalStateException: spool closed",
+                e.getMessage());
     }
 }
