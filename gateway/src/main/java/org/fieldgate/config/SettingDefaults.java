@@ -45,7 +45,7 @@ public final class SettingDefaults {
             "fieldgate.ingest.max-message-bytes", "262144",
             "fieldgate.ingest.max-records-per-pack", "10000",
             "fieldgate.ingest.max-future-skew", "1d",
-            "fieldgate.ingest.commit-batch-messages", "200",
+            "fieldgate.ingest.commit-batch-messages", "1000",
             "fieldgate.ingest.commit-batch-readings", "20000",
             "fieldgate.ingest.max-pending-bytes", "4MB",
             "fieldgate.forward.batch-size", "5000",

@@ -841,7 +841,7 @@ public final class PipelineBenchmark {
                 + " ====================");
         System.out.printf("mode %s; %d cores; load average at start %s, at end %s; CLK_TCK %d%n", o.quick ? "QUICK (indicative only)" : "full",
                 Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd, ClockTicks.perSecond());
-        System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 200)%n",
+        System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 1000)%n",
                 String.join(" ", o.gatewayJvm));
         System.out.printf("gateway run from: %s%n", r.gatewayLaunch);
         System.out.println();

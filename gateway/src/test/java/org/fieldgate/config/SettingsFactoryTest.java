@@ -40,7 +40,7 @@ class SettingsFactoryTest {
     @Test
     void ingestMemoryBoundsAndKeepAliveHaveDefaultsAndRanges() {
         GatewaySettings defaults = SettingsFactory.read(new MapPropertyResolver(Map.of()));
-        assertEquals(200, defaults.ingest().commitBatchMessages());
+        assertEquals(1000, defaults.ingest().commitBatchMessages());
         assertEquals(20_000, defaults.ingest().commitBatchReadings());
         assertEquals(4L << 20, defaults.ingest().maxPendingBytes());
         assertEquals(Duration.ofSeconds(30), defaults.mqtt().keepAlive());
