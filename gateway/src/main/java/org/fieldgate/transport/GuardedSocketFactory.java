@@ -15,10 +15,10 @@ import java.net.Socket;
 final class GuardedSocketFactory extends SocketFactory {
     private volatile PublishTopicGuard guard;
     private volatile PubackOutput output;
-    private volatile PublishTopicGuard.Sink sink;
+    /** Where the guards hand their PUBLISHes (instead of to Paho). */
+    private final PublishTopicGuard.Sink sink;
 
-    /** Where the guards of sockets made from now on hand their PUBLISHes (instead of to Paho). */
-    void deliverTo(PublishTopicGuard.Sink sink) {
+    GuardedSocketFactory(PublishTopicGuard.Sink sink) {
         this.sink = sink;
     }
 

@@ -128,11 +128,8 @@ public final class MqttIngest implements AutoCloseable {
                 // Inbound QoS 1 state lives in the broker's persistent session, so client-side persistence can be memory.
                 fresh = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
                 fresh.setManualAcks(true);
-                GuardedSocketFactory sockets = tls == null ? new GuardedSocketFactory() : null;
-                Connection connection = new Connection(fresh, sockets);
-                if (sockets != null) {
-                    sockets.deliverTo(connection);
-                }
+                Connection connection = new Connection(fresh, tls == null);
+                GuardedSocketFactory sockets = connection.sockets;
                 fresh.setCallback(connection);
                 client = fresh;
                 current = connection;
@@ -270,9 +267,9 @@ public final class MqttIngest implements AutoCloseable {
          */
         private volatile long deferred;
 
-        Connection(MqttAsyncClient owner, GuardedSocketFactory sockets) {
+        Connection(MqttAsyncClient owner, boolean plainTcp) {
             this.owner = owner;
-            this.sockets = sockets;
+            this.sockets = plainTcp ? new GuardedSocketFactory(this) : null;
         }
 
         @Override

@@ -292,10 +292,7 @@ final class PublishTopicGuard extends FilterInputStream {
         byte[] body = payload;
         int id = packetId;
         int q = qos;
-        sinkTopic = null;
-        sinkRefusal = null;
-        payload = null;
-        phase = 0;
+        clearSinkPacket();
         lastReadNs = System.nanoTime(); // the receive thread reads on, for the sink rather than for Paho
         try {
             sink.publish(topic, q, id, body, refusal);
@@ -306,12 +303,16 @@ final class PublishTopicGuard extends FilterInputStream {
 
     /** The stream ended inside a PUBLISH read for the sink: the partial message is dropped (never acknowledged). */
     private int endOfStreamInSinkPacket() {
+        clearSinkPacket();
+        return -1;
+    }
+
+    /** Ready for the next packet's first byte (the head was emptied when the PUBLISH went to the sink's phases). */
+    private void clearSinkPacket() {
         sinkTopic = null;
         sinkRefusal = null;
         payload = null;
-        headLength = 0;
         phase = 0;
-        return -1;
     }
 
     private static boolean printableAscii(byte[] bytes, int from, int to) {

@@ -11,6 +11,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.fieldgate.config.SettingDefaults;
 import org.fieldgate.testkit.ChildProcess;
 import org.fieldgate.testkit.Cleanup;
 import org.fieldgate.testkit.FreePorts;
@@ -841,8 +842,9 @@ public final class PipelineBenchmark {
                 + " ====================");
         System.out.printf("mode %s; %d cores; load average at start %s, at end %s; CLK_TCK %d%n", o.quick ? "QUICK (indicative only)" : "full",
                 Runtime.getRuntime().availableProcessors(), x.loadStart, x.loadEnd == null ? "n/a" : x.loadEnd, ClockTicks.perSecond());
-        System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size 5000, ingest.commit-batch-messages 1000)%n",
-                String.join(" ", o.gatewayJvm));
+        System.out.printf("gateway JVM: %s; defaults otherwise (forward.batch-size %s, ingest.commit-batch-messages %s)%n",
+                String.join(" ", o.gatewayJvm), SettingDefaults.of("fieldgate.forward.batch-size"),
+                SettingDefaults.of("fieldgate.ingest.commit-batch-messages"));
         System.out.printf("gateway run from: %s%n", r.gatewayLaunch);
         System.out.println();
         System.out.printf("(a) InfluxDB server ceiling   %s readings/s   pre-encoded line protocol, %,d-point bodies, keep-alive; %s; %,d readings%n",
